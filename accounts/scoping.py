@@ -1,0 +1,279 @@
+"""Who sees what: the one place that decides it.
+
+Every read of a scoped model goes through :func:`visible` (a queryset limited to what a user may see in their
+current role) or :func:`get_for_user_or_404` (one object, or 404 for an outsider: its existence is not leaked).
+Each model registers one rule with :func:`rule`; a model without a rule is visible to nobody, so forgetting to
+write one fails closed.
+
+Scope follows the user's *current* membership (switched in the header), not the union of all their roles: a
+coordinator who is also a mediator sees the mediator's view while acting as a mediator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user acting in one role, with the ids of the organisations that role reaches."""
+
+    user: User | None
+    membership: Membership | None = None
+    role: str | None = None
+    province_ids: frozenset[int] = field(default_factory=frozenset)
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+    office_ids: frozenset[int] = field(default_factory=frozenset)
+    provider_id: int | None = None
+    funder_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+NOBODY = Actor(user=None)
+
+
+def current_membership(user: User) -> Membership | None:
+    """The membership the user acts in: the one chosen in the header, else their first active one."""
+    memberships = list(
+        user.memberships.filter(is_active=True).select_related(
+            "office__district__province", "district__province", "provider__province", "province", "funder"
+        )
+    )
+    for membership in memberships:
+        if membership.pk == user.active_membership_id:
+            return membership
+    return memberships[0] if memberships else None
+
+
+def actor_for(user) -> Actor:
+    """The :class:`Actor` for a user, computed once per request and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_mediazione_actor", None)
+    if cached is not None:
+        return cached
+    actor = _build_actor(user, current_membership(user))
+    user._mediazione_actor = actor
+    return actor
+
+
+def forget_actor(user) -> None:
+    """Call after changing a user's memberships or current role within the same request."""
+    if hasattr(user, "_mediazione_actor"):
+        del user._mediazione_actor
+
+
+def _build_actor(user: User, membership: Membership | None) -> Actor:
+    if membership is None:
+        # A superuser created with createsuperuser has no membership yet: treat them as an administrator.
+        if user.is_superuser:
+            return Actor(user=user, role=Role.ADMINISTRATOR)
+        return Actor(user=user)
+    role = membership.role
+    if role == Role.SOCIAL_WORKER:
+        office = membership.office
+        return Actor(
+            user=user,
+            membership=membership,
+            role=role,
+            province_ids=frozenset({office.district.province_id}),
+            district_ids=frozenset({office.district_id}),
+            office_ids=frozenset({office.pk}),
+        )
+    if role == Role.COORDINATOR:
+        district = membership.district
+        return Actor(
+            user=user,
+            membership=membership,
+            role=role,
+            province_ids=frozenset({district.province_id}),
+            district_ids=frozenset({district.pk}),
+        )
+    if role == Role.MEDIATOR:
+        return Actor(
+            user=user,
+            membership=membership,
+            role=role,
+            province_ids=frozenset({membership.provider.province_id}),
+            district_ids=frozenset(membership.districts.values_list("pk", flat=True)),
+            provider_id=membership.provider_id,
+        )
+    if role == Role.PROVINCE_STAFF:
+        return Actor(user=user, membership=membership, role=role, province_ids=frozenset({membership.province_id}))
+    if role == Role.FUNDER_VIEWER:
+        return Actor(
+            user=user,
+            membership=membership,
+            role=role,
+            province_ids=frozenset(membership.funder.provinces.values_list("pk", flat=True)),
+            funder_id=membership.funder_id,
+        )
+    return Actor(user=user, membership=membership, role=Role.ADMINISTRATOR)
+
+
+# --- The registry -----------------------------------------------------------------------------------------------------
+
+Rule = Callable[[Actor, QuerySet], QuerySet]
+_RULES: dict[type[Model], Rule] = {}
+
+
+def rule(model: type[Model]) -> Callable[[Rule], Rule]:
+    """Register the visibility rule of ``model``. Administrators see everything without a rule's help."""
+
+    def register(function: Rule) -> Rule:
+        _RULES[model] = function
+        return function
+
+    return register
+
+
+def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
+    """The rows of a model (or of a queryset of it) that ``user`` may see in their current role."""
+    queryset = (
+        model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    )
+    actor = actor_for(user)
+    if actor.role is None:
+        return queryset.none()
+    if actor.is_admin:
+        return queryset
+    function = _RULES.get(queryset.model)
+    if function is None:
+        return queryset.none()
+    return function(actor, queryset)
+
+
+def get_for_user_or_404(user, model_or_queryset: type[Model] | QuerySet, **lookups):
+    """One object the user may see, or :class:`Http404` whether it is missing or outside their scope."""
+    try:
+        return visible(user, model_or_queryset).get(**lookups)
+    except (model_or_queryset if isinstance(model_or_queryset, type) else model_or_queryset.model).DoesNotExist:
+        raise Http404 from None
+    except (ValueError, TypeError):
+        # A malformed id in the address (``/persone/abc/``) is a missing page, not a server error.
+        raise Http404 from None
+
+
+# --- Rules of the organisation models ---------------------------------------------------------------------------------
+
+
+@rule(Province)
+def _provinces(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(pk__in=actor.province_ids)
+
+
+@rule(District)
+def _districts(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.PROVINCE_STAFF, Role.FUNDER_VIEWER):
+        return qs.filter(province_id__in=actor.province_ids)
+    return qs.filter(pk__in=actor.district_ids)
+
+
+@rule(Office)
+def _offices(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(district__province_id__in=actor.province_ids)
+    if actor.has_role(Role.COORDINATOR, Role.MEDIATOR):
+        return qs.filter(district_id__in=actor.district_ids)
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(pk__in=actor.office_ids)
+    # Funders read aggregates only, never the list of offices.
+    return qs.none()
+
+
+@rule(Provider)
+def _providers(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(pk=actor.provider_id)
+    if actor.has_role(Role.FUNDER_VIEWER):
+        return qs.none()
+    return qs.filter(province_id__in=actor.province_ids)
+
+
+@rule(Funder)
+def _funders(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.FUNDER_VIEWER):
+        return qs.filter(pk=actor.funder_id)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(provinces__in=actor.province_ids).distinct()
+    return qs.none()
+
+
+def _memberships_in_provinces(province_ids) -> Q:
+    return (
+        Q(office__district__province_id__in=province_ids)
+        | Q(district__province_id__in=province_ids)
+        | Q(provider__province_id__in=province_ids)
+        | Q(province_id__in=province_ids)
+        | Q(funder__provinces__in=province_ids)
+    )
+
+
+def _memberships_in_districts(district_ids) -> Q:
+    return (
+        Q(office__district_id__in=district_ids)
+        | Q(district_id__in=district_ids)
+        | Q(role=Role.MEDIATOR, districts__in=district_ids)
+    )
+
+
+def _people_condition(actor: Actor, prefix: str = "") -> Q | None:
+    """Which memberships (or invitations) a role manages; None for roles that manage nobody."""
+    if actor.has_role(Role.PROVINCE_STAFF):
+        condition = _memberships_in_provinces(actor.province_ids)
+    elif actor.has_role(Role.COORDINATOR):
+        condition = _memberships_in_districts(actor.district_ids)
+    else:
+        return None
+    if not prefix:
+        return condition
+    return _prefixed(condition, prefix)
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    prefixed = Q()
+    prefixed.connector = condition.connector
+    prefixed.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            prefixed.children.append(_prefixed(child, prefix))
+        else:
+            key, value = child
+            prefixed.children.append((f"{prefix}{key}", value))
+    return prefixed
+
+
+@rule(Membership)
+def _memberships(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = _people_condition(actor)
+    if condition is None:
+        return qs.filter(user=actor.user)
+    return qs.filter(pk__in=Membership.objects.filter(condition).values("pk"))
+
+
+@rule(Invitation)
+def _invitations(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = _people_condition(actor)
+    if condition is None:
+        return qs.none()
+    return qs.filter(pk__in=Invitation.objects.filter(condition).values("pk"))
+
+
+@rule(User)
+def _users(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = _people_condition(actor, prefix="memberships__")
+    if condition is None:
+        return qs.filter(pk=actor.user.pk)
+    return qs.filter(Q(pk__in=User.objects.filter(condition).values("pk")) | Q(pk=actor.user.pk))

@@ -1,0 +1,186 @@
+"""Scoped reads of organisations and people. Every queryset starts from :func:`accounts.scoping.visible`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
+from .scoping import Actor, visible
+
+
+def membership_list(*, user) -> QuerySet[Membership]:
+    """The roles of the people a user manages, with everything a list shows in a fixed number of queries."""
+    return (
+        visible(user, Membership)
+        .select_related(
+            "user", "office__district", "district", "provider", "province", "funder", "user__active_membership"
+        )
+        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name")))
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    )
+
+
+def pending_invitation_list(*, user) -> QuerySet[Invitation]:
+    return (
+        visible(user, Invitation)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("office", "district", "provider", "province", "funder", "invited_by")
+        .prefetch_related("districts")
+        .order_by("-created_at")
+    )
+
+
+def user_memberships(*, user: User) -> list[Membership]:
+    """The user's own active roles, for the switch in the header."""
+    return list(
+        user.memberships.filter(is_active=True)
+        .select_related("office", "district", "provider", "province", "funder")
+        .order_by("role", "pk")
+    )
+
+
+def organisation_tree(*, user) -> list[Province]:
+    """Provinces with their districts and offices, each level limited to what the user may see."""
+    offices = visible(user, Office).order_by("name")
+    districts = visible(user, District).order_by("name").prefetch_related(Prefetch("offices", queryset=offices))
+    return list(
+        visible(user, Province)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch("districts", queryset=districts),
+            Prefetch("providers", queryset=visible(user, Provider).order_by("name")),
+            Prefetch("funders", queryset=visible(user, Funder).order_by("name")),
+        )
+    )
+
+
+@dataclass
+class Card:
+    """One box of the home dashboard: a title, a number or a line of text, and where to go from there."""
+
+    title: str
+    value: int | str
+    text: str = ""
+    url: str = ""
+    link_label: str = ""
+    icon: str = "it-info-circle"
+
+
+def dashboard_cards(*, actor: Actor) -> list[Card]:
+    """What the current role can do, with real counts. Later capabilities add their own cards here."""
+    user = actor.user
+    cards: list[Card] = []
+    pending = Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if actor.role == Role.SOCIAL_WORKER:
+        office = actor.membership.office
+        colleagues = Membership.objects.filter(role=Role.SOCIAL_WORKER, office=office, is_active=True).count()
+        cards.append(
+            Card(
+                title=str(_("Your office")),
+                value=office.name,
+                text=f"{office.get_kind_display()} · {office.district.name}",
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                title=str(_("Social workers in your office")),
+                value=colleagues,
+                icon="it-user",
+            )
+        )
+    if actor.role == Role.MEDIATOR:
+        districts = visible(user, District).order_by("name")
+        cards.append(
+            Card(
+                title=str(_("Your provider")),
+                value=actor.membership.provider.name,
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                title=str(_("Districts you work in")),
+                value=districts.count(),
+                text=", ".join(d.name for d in districts),
+                icon="it-map-marker",
+            )
+        )
+    if actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        if actor.role != Role.COORDINATOR:
+            cards.append(
+                Card(
+                    title=str(_("Districts")),
+                    value=visible(user, District).count(),
+                    url=reverse("accounts:organisations"),
+                    link_label=str(_("See organisations")),
+                    icon="it-map-marker",
+                )
+            )
+        cards.append(
+            Card(
+                title=str(_("Offices")),
+                value=visible(user, Office).count(),
+                url=reverse("accounts:organisations"),
+                link_label=str(_("See organisations")),
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                title=str(_("People with a role")),
+                value=visible(user, Membership).filter(is_active=True).values("user").distinct().count(),
+                url=reverse("accounts:people"),
+                link_label=str(_("Manage people")),
+                icon="it-users",
+            )
+        )
+        cards.append(
+            Card(
+                title=str(_("Invitations waiting for an answer")),
+                value=visible(user, Invitation).filter(pending).count(),
+                url=reverse("accounts:invite"),
+                link_label=str(_("Invite a person")),
+                icon="it-mail",
+            )
+        )
+    if actor.role == Role.FUNDER_VIEWER:
+        provinces = visible(user, Province).annotate(district_count=Count("districts"))
+        for province in provinces:
+            cards.append(
+                Card(
+                    title=str(_("Province funded")),
+                    value=province.name,
+                    text=str(_("%(count)s districts") % {"count": province.district_count}),
+                    icon="it-map-marker",
+                )
+            )
+    return cards
+
+
+ROLE_INTROS = {
+    Role.SOCIAL_WORKER: _(
+        "Request linguistic-cultural mediators for the families you follow, propose dates, confirm what happened "
+        "and evaluate the mediation."
+    ),
+    Role.COORDINATOR: _(
+        "Triage the requests of your district, find and assign mediators, keep the roster, validate sessions and "
+        "timesheets, and invite the people of your district."
+    ),
+    Role.MEDIATOR: _("Answer offers of work, keep your availability and calendar, and log your sessions and travel."),
+    Role.PROVINCE_STAFF: _(
+        "Oversee every district of the province, run the funded projects and their budgets, export accountability "
+        "reports and invite people."
+    ),
+    Role.FUNDER_VIEWER: _("Read the aggregate reports of the projects you fund. No personal data is ever shown."),
+    Role.ADMINISTRATOR: _("Manage organisations, users and reference data of the whole portal."),
+}
+
+
+def role_intro(*, role: str | None) -> str:
+    return str(ROLE_INTROS.get(role, ""))

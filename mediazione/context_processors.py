@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.templatetags.static import static
+
+from accounts.scoping import actor_for
+from accounts.selectors import user_memberships
+
+from .navigation import items_for
+
+
+def portal(request):
+    """What the base layout needs: the current role, the user's other roles for the switch, the navigation."""
+    common = {"SITE_NAME": settings.SITE_NAME, "SPRITES": static("vendor/bootstrap-italia/svg/sprites.svg")}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return common
+    actor = actor_for(user)
+    return {
+        **common,
+        "actor": actor,
+        "my_memberships": lambda: user_memberships(user=user),
+        "nav_items": lambda: items_for(actor, request.path),
+    }

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from accounts import demo as accounts_demo
+
+# Each capability adds its own builder here, after the ones it depends on.
+BUILDERS = [accounts_demo.build]
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations and users (idempotent: running it twice gives the same rows)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never on a real installation)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "DEBUG is off: this looks like a real installation. Demo data would add fake people to it; "
+                    "use --force only if you are sure."
+                )
+            )
+        for builder in BUILDERS:
+            builder()
+        users = ", ".join(f"{name}@{accounts_demo.DEMO_DOMAIN}" for name in accounts_demo.USERS)
+        self.stdout.write(self.style.SUCCESS(_("Demo data ready. Users: %(users)s") % {"users": users}))
+        self.stdout.write(_("Password of every demo user: %(password)s") % {"password": accounts_demo.DEMO_PASSWORD})

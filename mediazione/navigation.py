@@ -1,0 +1,40 @@
+"""The main navigation, by role. Each capability adds its entries here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+ALL_ROLES = tuple(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ITEMS = [
+    NavItem(_("Home"), "home", ALL_ROLES),
+    NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
+    NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
+]
+
+
+def items_for(actor, current_path: str) -> list[dict]:
+    if actor.role is None:
+        return [{"label": ITEMS[0].label, "url": ITEMS[0].url, "active": current_path == ITEMS[0].url}]
+    result = []
+    for item in ITEMS:
+        if actor.role in item.roles:
+            url = item.url
+            active = current_path == url if url == "/" else current_path.startswith(url)
+            result.append({"label": item.label, "url": url, "active": active})
+    return result

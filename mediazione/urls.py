@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.http import Http404
+from django.urls import include, path
+
+from accounts import views as account_views
+from mediazione import views
+
+
+def _no_signup(request, *args, **kwargs):
+    # No open sign-up: people join through invitations (accounts.services.invitation_create).
+    raise Http404
+
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/signup/", _no_signup, name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+]
+
+handler400 = "mediazione.views.bad_request"
+handler403 = "mediazione.views.permission_denied"
+handler404 = "mediazione.views.page_not_found"
+handler500 = "mediazione.views.server_error"

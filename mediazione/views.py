@@ -1,0 +1,64 @@
+"""Portal-wide views: health and the error pages."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001  (any failure is reported, not raised)
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    from mediazione.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+@never_cache
+def health(request):
+    """For load balancers and monitoring: 200 when the database and the broker answer, else 503."""
+    state = {"database": _database_state(), "broker": _broker_state()}
+    healthy = state["database"] == "ok" and state["broker"] in ("ok", "eager")
+    state["status"] = "ok" if healthy else "error"
+    return JsonResponse(state, status=200 if healthy else 503)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that touch the database: the error may be the database itself.
+    from django.template import loader
+
+    return _plain_render(loader.get_template("500.html"), status=500)
+
+
+def _plain_render(template, status):
+    from django.http import HttpResponse
+
+    return HttpResponse(template.render({"STATIC_URL": settings.STATIC_URL}), status=status)
