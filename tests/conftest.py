@@ -1,0 +1,44 @@
+import pytest
+from django.test import Client
+
+from accounts import demo
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings, tmp_path):
+    # Hashing demo passwords with PBKDF2 for every test would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login rate limits live in the cache: a test must not inherit another test's failed logins.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo_world(db):
+    """The demo organisations and users of `manage.py demo_data`."""
+    return demo.build()
+
+
+def login_client(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return login_client

@@ -1,0 +1,131 @@
+"""factory-boy factories for organisations, users and roles."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
+
+PASSWORD = "una-password-sicura-2026"
+
+
+class ProvinceFactory(DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Provincia {n}")
+    slug = factory.Sequence(lambda n: f"provincia-{n}")
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    province = factory.SubFactory(ProvinceFactory)
+    name = factory.Sequence(lambda n: f"Ambito {n}")
+    managing_body = factory.LazyAttribute(lambda d: f"Azienda Sociale {d.name}")
+
+
+class OfficeFactory(DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Servizio Tutela Minori {n}")
+    kind = Office.Kind.CHILD_PROTECTION
+
+
+class ProviderFactory(DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    province = factory.SubFactory(ProvinceFactory)
+    name = factory.Sequence(lambda n: f"Cooperativa {n}")
+
+
+class FunderFactory(DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"ATS {n}")
+
+    @factory.post_generation
+    def provinces(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.provinces.set(extracted)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"persona{n}@example.org")
+    first_name = factory.Faker("first_name", locale="it_IT")
+    last_name = factory.Faker("last_name", locale="it_IT")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.SOCIAL_WORKER
+    office = factory.SubFactory(OfficeFactory)
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.districts.set(extracted)
+
+
+def social_worker(office=None, **user_fields) -> User:
+    return MembershipFactory(user=UserFactory(**user_fields), office=office or OfficeFactory()).user
+
+
+def coordinator(district=None, **user_fields) -> User:
+    return MembershipFactory(
+        user=UserFactory(**user_fields), role=Role.COORDINATOR, office=None, district=district or DistrictFactory()
+    ).user
+
+
+def mediator(provider=None, districts=None, **user_fields) -> User:
+    provider = provider or ProviderFactory()
+    districts = districts or [DistrictFactory(province=provider.province)]
+    return MembershipFactory(
+        user=UserFactory(**user_fields), role=Role.MEDIATOR, office=None, provider=provider, districts=districts
+    ).user
+
+
+def province_staff(province=None, **user_fields) -> User:
+    return MembershipFactory(
+        user=UserFactory(**user_fields), role=Role.PROVINCE_STAFF, office=None, province=province or ProvinceFactory()
+    ).user
+
+
+def funder_viewer(funder=None, **user_fields) -> User:
+    return MembershipFactory(
+        user=UserFactory(**user_fields), role=Role.FUNDER_VIEWER, office=None, funder=funder or FunderFactory()
+    ).user
+
+
+def administrator(**user_fields) -> User:
+    user = UserFactory(is_staff=True, is_superuser=True, **user_fields)
+    MembershipFactory(user=user, role=Role.ADMINISTRATOR, office=None)
+    return user
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitata{n}@example.org")
+    role = Role.SOCIAL_WORKER
+    office = factory.SubFactory(OfficeFactory)
+    key = factory.Sequence(lambda n: f"chiave-{n:04d}-" + "x" * 30)
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

@@ -1,0 +1,175 @@
+"""The permission matrix: every URL × anonymous, each demo role, a user of another district, of another province.
+
+Every new URL joins ``MATRIX`` the day it is added. Statuses: 200 page, 302 redirect (anonymous → login, or after a
+successful action), 403 page not part of this role's work, 404 object outside the user's scope (never leaked).
+"""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Invitation, Membership, Role
+from accounts.scoping import actor_for
+from accounts.services import invitation_create
+
+from .conftest import login_client
+
+# The people of the matrix: demo users, plus outsiders of another district (Crema) and another province (Bergamo).
+ANON = "anonymous"
+WHO = [
+    ANON,
+    "assistente.cremona",
+    "coordinatore.cremona",
+    "mediatore.cremona",
+    "provincia.cremona",
+    "asl.cremona",
+    "admin",
+    "coordinatore.crema",  # another district of the same province
+    "assistente.bergamo",  # another province
+    "coordinatore.bergamo",
+    "provincia.bergamo",
+]
+
+LOGGED_IN = [w for w in WHO if w != ANON]
+MANAGERS_HERE = {"coordinatore.cremona", "provincia.cremona", "admin"}
+MANAGERS_ELSEWHERE = {"coordinatore.crema", "coordinatore.bergamo", "provincia.bergamo"}
+NOT_MANAGERS = set(LOGGED_IN) - MANAGERS_HERE - MANAGERS_ELSEWHERE
+
+
+def expect(anonymous=302, **by_user):
+    table = {ANON: anonymous}
+    for group, status in by_user.items():
+        for who in GROUPS[group]:
+            table[who] = status
+    return table
+
+
+GROUPS = {
+    "everyone": LOGGED_IN,
+    "managers_here": MANAGERS_HERE,
+    "managers_elsewhere": MANAGERS_ELSEWHERE,
+    "not_managers": NOT_MANAGERS,
+    "admin_only": {"admin"},
+    "not_admin": set(LOGGED_IN) - {"admin"},
+}
+
+# (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
+MATRIX = [
+    ("home", "get", lambda o: reverse("home"), expect(everyone=200)),
+    ("health", "get", lambda o: reverse("health"), expect(anonymous=200, everyone=200)),
+    ("login", "get", lambda o: reverse("account_login"), expect(anonymous=200, everyone=302)),
+    ("signup is closed", "get", lambda o: "/accounts/signup/", expect(anonymous=404, everyone=404)),
+    ("password reset", "get", lambda o: reverse("account_reset_password"), expect(anonymous=200, everyone=200)),
+    ("logout", "post", lambda o: reverse("account_logout"), expect(everyone=302)),
+    ("organisations", "get", lambda o: reverse("accounts:organisations"), expect(everyone=200)),
+    (
+        "people",
+        "get",
+        lambda o: reverse("accounts:people"),
+        expect(managers_here=200, managers_elsewhere=200, not_managers=403),
+    ),
+    (
+        "invite",
+        "get",
+        lambda o: reverse("accounts:invite"),
+        expect(managers_here=200, managers_elsewhere=200, not_managers=403),
+    ),
+    (
+        "resend an invitation",
+        "post",
+        lambda o: reverse("accounts:invitation_resend", args=[o["invitation"].pk]),
+        expect(managers_here=302, managers_elsewhere=404, not_managers=403),
+    ),
+    (
+        "withdraw an invitation",
+        "post",
+        lambda o: reverse("accounts:invitation_revoke", args=[o["invitation"].pk]),
+        expect(managers_here=302, managers_elsewhere=404, not_managers=403),
+    ),
+    (
+        "end a role",
+        "post",
+        lambda o: reverse("accounts:membership_deactivate", args=[o["membership"].pk]),
+        expect(managers_here=302, managers_elsewhere=404, not_managers=403),
+    ),
+    ("switch role", "post", lambda o: reverse("accounts:switch_role"), expect(everyone=302)),
+    ("switch language", "post", lambda o: reverse("accounts:set_language"), expect(anonymous=302, everyone=302)),
+    (
+        "accept an invitation",
+        "get",
+        lambda o: reverse("accounts:invitation_accept", args=[o["invitation"].key]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "an unknown invitation",
+        "get",
+        lambda o: reverse("accounts:invitation_accept", args=["no-such-key"]),
+        expect(anonymous=404, everyone=404),
+    ),
+    ("admin", "get", lambda o: reverse("admin:index"), expect(admin_only=200, not_admin=302)),
+]
+
+
+@pytest.fixture
+def objects(demo_world):
+    """An invitation and a membership in the district of Cremona."""
+    users = demo_world["users"]
+    office = users["assistente.cremona"].memberships.get().office
+    invitation = invitation_create(
+        actor=actor_for(users["coordinatore.cremona"]),
+        email="nuova.assistente@example.org",
+        role=Role.SOCIAL_WORKER,
+        office=office,
+    )
+    membership = Membership.objects.get(user=users["assistente.cremona"])
+    return {"invitation": invitation, "membership": membership, "users": users}
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_permission_matrix(objects, who, name, method, url, expected):
+    from django.test import Client
+
+    client = Client() if who == ANON else login_client(objects["users"][who])
+    response = getattr(client, method)(url(objects))
+    assert response.status_code == expected[who], f"{name} as {who}: {response.status_code}"
+
+
+def test_matrix_covers_every_url_of_the_portal():
+    """A URL added without a row in the matrix fails here."""
+    from django.urls import get_resolver
+
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, ns)
+            elif pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    resolver = get_resolver()
+    walk(resolver.url_patterns)
+    ours = {n for n in names if n.split(":")[0] in {"accounts", "home", "health"} or n in {"home", "health"}}
+    matrix_urls = {row[0] for row in MATRIX}
+    covered = {
+        "home": "home",
+        "health": "health",
+        "accounts:organisations": "organisations",
+        "accounts:people": "people",
+        "accounts:invite": "invite",
+        "accounts:invitation_resend": "resend an invitation",
+        "accounts:invitation_revoke": "withdraw an invitation",
+        "accounts:membership_deactivate": "end a role",
+        "accounts:switch_role": "switch role",
+        "accounts:set_language": "switch language",
+        "accounts:invitation_accept": "accept an invitation",
+    }
+    missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
+    assert not missing, f"URLs without a row in the permission matrix: {missing}"
+
+
+def test_outsider_coordinator_cannot_touch_an_invitation_of_another_district(objects):
+    client = login_client(objects["users"]["coordinatore.crema"])
+    client.post(reverse("accounts:invitation_revoke", args=[objects["invitation"].pk]))
+    assert Invitation.objects.get(pk=objects["invitation"].pk).revoked_at is None
