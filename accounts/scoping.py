@@ -45,11 +45,11 @@ NOBODY = Actor(user=None)
 
 
 def current_membership(user: User) -> Membership | None:
-    """The membership the user acts in: the one chosen in the header, else their first active one."""
+    """The membership the user acts in: the one chosen in the header, else their oldest active one."""
     memberships = list(
-        user.memberships.filter(is_active=True).select_related(
-            "office__district__province", "district__province", "provider__province", "province", "funder"
-        )
+        user.memberships.filter(is_active=True)
+        .select_related("office__district__province", "district__province", "provider__province", "province", "funder")
+        .order_by("pk")
     )
     for membership in memberships:
         if membership.pk == user.active_membership_id:

@@ -49,6 +49,7 @@ class ProviderFactory(DjangoModelFactory):
 class FunderFactory(DjangoModelFactory):
     class Meta:
         model = Funder
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"ATS {n}")
 
@@ -62,16 +63,23 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"persona{n}@example.org")
     first_name = factory.Faker("first_name", locale="it_IT")
     last_name = factory.Faker("last_name", locale="it_IT")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
 
 
 class MembershipFactory(DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     role = Role.SOCIAL_WORKER
