@@ -66,13 +66,17 @@ node_modules/.installed: package.json package-lock.json
 # --- Translations ----------------------------------------------------------------------------------------------------
 
 messages: venv
-	@if ! command -v msgfmt >/dev/null; then \
+	@if ! compgen -G 'locale/*/LC_MESSAGES/*.po' >/dev/null; then \
+		echo "Warning: no translations (locale/*/LC_MESSAGES/*.po): the portal will show its English source texts."; \
+		exit 0; \
+	fi; \
+	if ! command -v msgfmt >/dev/null; then \
 		if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
 			apt-get update && apt-get install -y gettext; \
 		else \
 			echo "msgfmt is missing: install gettext (Debian/Ubuntu: sudo apt-get install gettext)."; exit 1; \
 		fi; \
-	fi
+	fi; \
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # --- System packages (browser tests, PDFs) ---------------------------------------------------------------------------
