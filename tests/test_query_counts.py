@@ -1,0 +1,60 @@
+"""List pages run a fixed number of queries, the same for 3 rows as for 30."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# Every logged-in page starts with these and ends with the session save (SESSION_SAVE_EVERY_REQUEST):
+# session, user, the user's current membership ... savepoint, session update, release savepoint.
+FRAME = 3 + 3
+
+
+def district_with(rows: int):
+    district = f.DistrictFactory()
+    provider = f.ProviderFactory(province=district.province)
+    for _ in range(rows):
+        f.social_worker(office=f.OfficeFactory(district=district))
+        f.mediator(provider=provider, districts=[district])
+        f.InvitationFactory(office=f.OfficeFactory(district=district))
+    return district
+
+
+def coordinator_client(district) -> Client:
+    client = Client()
+    client.force_login(f.coordinator(district=district))
+    return client
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_people_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
+    client = coordinator_client(district_with(rows))
+    # + count for the paginator, the roles in the header switch, the page of roles, their districts,
+    #   the pending invitations, their districts.
+    with django_assert_num_queries(FRAME + 6):
+        response = client.get(reverse("accounts:people"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2 * rows + 1
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_organisations_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
+    client = coordinator_client(district_with(rows))
+    # + the roles in the header, provinces, their districts, the districts' offices, providers.
+    #   (Funders are none of a coordinator's business: an empty queryset costs no query.)
+    with django_assert_num_queries(FRAME + 5):
+        response = client.get(reverse("accounts:organisations"))
+    assert response.status_code == 200
+    assert len(response.context["provinces"][0].districts.all()[0].offices.all()) == 2 * rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_coordinator_home_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
+    client = coordinator_client(district_with(rows))
+    # + the roles in the header, and one count per dashboard card (offices, people, invitations).
+    with django_assert_num_queries(FRAME + 4):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
