@@ -85,7 +85,10 @@ def test_the_embedded_defaults_are_sqlite_eager_celery_and_console_email(tmp_pat
 
 @pytest.mark.parametrize("pool", ["0", "1"])
 def test_postgresql_connections_are_persistent_or_pooled(tmp_path, pool):
-    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], 'pool' in d.get('OPTIONS', {}))"
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], 'pool' in d.get('OPTIONS', {}))"
+    )
     result = read_settings(
         tmp_path, code, DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x", DATABASE_POOL=pool
     )
