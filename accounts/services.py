@@ -164,7 +164,8 @@ def invitation_send_email(*, invitation_id: int) -> bool:
     """Send (or send again) the invitation e-mail, in the invitee's language. False if there is nothing to send."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins to the scope.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("invited_by", "office", "district", "provider", "province", "funder")
             .filter(pk=invitation_id)
             .first()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.functional import SimpleLazyObject
 
 from accounts.scoping import actor_for
 from accounts.selectors import user_memberships
@@ -17,6 +18,7 @@ def portal(request):
     return {
         **common,
         "actor": actor,
-        "my_memberships": lambda: user_memberships(user=user),
-        "nav_items": lambda: items_for(actor, request.path),
+        # Lazy and computed once per request, however often the templates use them.
+        "my_memberships": SimpleLazyObject(lambda: user_memberships(user=user)),
+        "nav_items": SimpleLazyObject(lambda: items_for(actor, request.path)),
     }

@@ -20,10 +20,11 @@ def _database_state() -> str:
 def _broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from mediazione.celery import app
+    from kombu import Connection
 
     try:
-        with app.connection_for_write() as conn:
+        # A connection of its own, not one from the pool: a pooled connection may hide a broker that went away.
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"

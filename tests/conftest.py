@@ -18,6 +18,20 @@ def _fast_and_quiet(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in the test process, except in the tests that start a real worker (tests/test_celery_worker.py)."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    from mediazione.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Login rate limits live in the cache: a test must not inherit another test's failed logins.
     from django.core.cache import cache

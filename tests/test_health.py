@@ -15,14 +15,8 @@ def test_health_reports_the_database_and_the_broker(settings):
 
 
 def test_health_answers_503_when_the_broker_is_down(settings):
-    from mediazione.celery import app
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = Client().get("/health/")
-    finally:
-        app.conf.broker_url = previous
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = Client().get("/health/")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
