@@ -63,6 +63,7 @@ def organisation_tree(*, user) -> list[Province]:
 class Card:
     """One box of the home dashboard: a title, a number or a line of text, and where to go from there."""
 
+    key: str  # stable name, for tests and styling
     title: str
     value: int | str
     text: str = ""
@@ -81,6 +82,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         colleagues = Membership.objects.filter(role=Role.SOCIAL_WORKER, office=office, is_active=True).count()
         cards.append(
             Card(
+                key="office",
                 title=str(_("Your office")),
                 value=office.name,
                 text=f"{office.get_kind_display()} · {office.district.name}",
@@ -89,6 +91,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         )
         cards.append(
             Card(
+                key="colleagues",
                 title=str(_("Social workers in your office")),
                 value=colleagues,
                 icon="it-user",
@@ -98,6 +101,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         districts = visible(user, District).order_by("name")
         cards.append(
             Card(
+                key="provider",
                 title=str(_("Your provider")),
                 value=actor.membership.provider.name,
                 icon="it-pa",
@@ -105,6 +109,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         )
         cards.append(
             Card(
+                key="districts_served",
                 title=str(_("Districts you work in")),
                 value=districts.count(),
                 text=", ".join(d.name for d in districts),
@@ -115,6 +120,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         if actor.role != Role.COORDINATOR:
             cards.append(
                 Card(
+                    key="districts",
                     title=str(_("Districts")),
                     value=visible(user, District).count(),
                     url=reverse("accounts:organisations"),
@@ -124,6 +130,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             )
         cards.append(
             Card(
+                key="offices",
                 title=str(_("Offices")),
                 value=visible(user, Office).count(),
                 url=reverse("accounts:organisations"),
@@ -133,6 +140,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         )
         cards.append(
             Card(
+                key="people",
                 title=str(_("People with a role")),
                 value=visible(user, Membership).filter(is_active=True).values("user").distinct().count(),
                 url=reverse("accounts:people"),
@@ -142,6 +150,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         )
         cards.append(
             Card(
+                key="invitations",
                 title=str(_("Invitations waiting for an answer")),
                 value=visible(user, Invitation).filter(pending).count(),
                 url=reverse("accounts:invite"),
@@ -154,6 +163,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         for province in provinces:
             cards.append(
                 Card(
+                    key="province_funded",
                     title=str(_("Province funded")),
                     value=province.name,
                     text=str(_("%(count)s districts") % {"count": province.district_count}),
