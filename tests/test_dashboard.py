@@ -1,7 +1,6 @@
 """Home is a dashboard per role: what the role can do, with real counts; the header shows and switches the role."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Role, User
