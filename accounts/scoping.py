@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from mediators.models import Mediator
+
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
 
@@ -277,3 +279,19 @@ def _users(actor: Actor, qs: QuerySet) -> QuerySet:
     if condition is None:
         return qs.filter(pk=actor.user.pk)
     return qs.filter(Q(pk__in=User.objects.filter(condition).values("pk")) | Q(pk=actor.user.pk))
+
+
+# --- Rules of the mediator roster -------------------------------------------------------------------------------------
+# Coordinators: mediators serving their district. Province staff: their province's. A mediator: their own profile.
+# Social workers and funders: no roster.
+
+
+@rule(Mediator)
+def _mediators(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(pk__in=Mediator.objects.filter(districts__in=actor.district_ids).values("pk"))
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(provider__province_id__in=actor.province_ids)
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(user=actor.user)
+    return qs.none()
