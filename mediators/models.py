@@ -131,12 +131,12 @@ class Mediator(models.Model):
     def __str__(self):
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("mediators:detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("mediators:detail", args=[self.pk])
 
     def modes(self) -> list[str]:
         return [mode for mode in Mode.values if getattr(self, f"mode_{mode}")]
