@@ -1,0 +1,526 @@
+"""Roster import: CSV and XLSX, every row checked, all or nothing, updates by e-mail, scope, command and web flow."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.scoping import actor_for
+from mediators import importing
+from mediators.import_views import SESSION_KEY
+from mediators.importing import ImportErrors
+from mediators.models import Mediator, MediatorLanguage
+from mediazione.errors import NotAllowed
+
+from .factories import social_worker
+from .mediator_factories import RosterMediatorFactory
+
+EXAMPLE = Path(settings.BASE_DIR) / "docs" / "examples" / "mediators.csv"
+PONTI = "Cooperativa Sociale Ponti di Parole"
+CONNECTING = "Cooperativa Sociale Connecting"
+
+
+def a_row(**changes) -> dict:
+    """A correct row for the district of Cremona; ``changes`` make it what a test needs."""
+    row = {
+        "first_name": "Hanane",
+        "last_name": "Amrani",
+        "email": "h.amrani@example.org",
+        "phone": "+39 0372 000111",
+        "gender": "female",
+        "provider": PONTI,
+        "districts": "Cremona",
+        "languages": "ara:Darija marocchina:mother_tongue|fra",
+        "written_translation": "ara",
+        "countries": "MA",
+        "modes": "in_person|phone",
+        "settings": "child_protection|school",
+        "max_weekly_hours": "20",
+        "hourly_rate": "22,50",
+        "travel_rate": "0.35",
+        "active": "sì",
+        "cultural_areas": "Maghreb",
+    }
+    row.update(changes)
+    return row
+
+
+def three_rows(**bad) -> list[dict]:
+    """Rows 2 and 4 are correct; row 3 carries ``bad``."""
+    return [
+        a_row(),
+        a_row(**{"first_name": "Said", "last_name": "Ouali", "email": "s.ouali@example.org", "gender": "M", **bad}),
+        a_row(first_name="Ilham", last_name="Rami", email="i.rami@example.org", languages="ara"),
+    ]
+
+
+def csv_bytes(rows: list[dict], *, delimiter: str = ",", bom: bool = False, columns=None) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns or list(rows[0]), delimiter=delimiter, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: list[str], *rows: list) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def import_as(user, data: bytes, filename: str = "elenco.csv") -> importing.ImportResult:
+    rows = importing.parse_file(filename=filename, data=data)
+    return importing.mediators_import(actor=actor_for(user), rows=rows)
+
+
+def errors_when_importing(user, data: bytes, filename: str = "elenco.csv") -> list[importing.RowError]:
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        import_as(user, data, filename)
+    return refused.value.errors
+
+
+def where(errors) -> set[tuple[int | None, str]]:
+    return {(error.row, error.column) for error in errors}
+
+
+@pytest.fixture
+def world(demo_world):
+    return demo_world
+
+
+@pytest.fixture
+def coordinator_cremona(world):
+    return world["users"]["coordinatore.cremona"]
+
+
+# --- Good files -------------------------------------------------------------------------------------------------------
+
+
+def test_the_example_file_imports_cleanly_into_the_demo_data(world):
+    before = Mediator.objects.count()
+    rows = importing.parse_file(filename=EXAMPLE.name, data=EXAMPLE.read_bytes())
+
+    result = importing.mediators_import(actor=importing.administrator_actor(), rows=rows)
+
+    assert result.created >= 10 and result.updated == 0
+    assert Mediator.objects.count() == before + result.created
+    assert MediatorLanguage.objects.filter(code="zho", variant__icontains="wenzhou", mediator__email="x.hu@example.org")
+
+
+def test_a_coordinator_imports_every_row_of_a_good_csv(coordinator_cremona, world):
+    result = import_as(coordinator_cremona, csv_bytes(three_rows()))
+
+    assert (result.created, result.updated) == (3, 0)
+    hanane = Mediator.objects.get(email="h.amrani@example.org")
+    assert hanane.provider.name == PONTI
+    assert [d.name for d in hanane.districts.all()] == ["Cremona"]
+    assert {(lang.code, lang.variant, lang.level, lang.written_translation) for lang in hanane.languages.all()} == {
+        ("ara", "Darija marocchina", "mother_tongue", True),
+        ("fra", "", "fluent", False),
+    }
+    assert [c.code for c in hanane.countries.all()] == ["MA"]
+    assert hanane.modes() == ["in_person", "phone"] and hanane.settings() == ["child_protection", "school"]
+    assert hanane.hourly_rate == Decimal("22.50") and hanane.travel_rate == Decimal("0.35")
+    assert hanane.is_active and hanane.cultural_areas == "Maghreb"
+    assert Mediator.objects.get(email="s.ouali@example.org").gender == "male"
+
+
+def test_a_csv_with_semicolons_and_a_byte_order_mark_imports_too(coordinator_cremona):
+    result = import_as(coordinator_cremona, csv_bytes(three_rows(), delimiter=";", bom=True))
+
+    assert result.created == 3
+
+
+def test_optional_columns_may_be_left_out_and_take_their_defaults(coordinator_cremona):
+    required = ["first_name", "last_name", "email", "gender", "provider", "districts", "languages"]
+
+    import_as(coordinator_cremona, csv_bytes([a_row(gender="donna")], columns=required))
+
+    hanane = Mediator.objects.get(email="h.amrani@example.org")
+    assert hanane.gender == "female" and hanane.modes() == ["in_person"] and hanane.max_weekly_hours == 20
+
+
+def test_a_good_xlsx_imports_with_numbers_and_booleans_as_excel_stores_them(coordinator_cremona):
+    header = list(a_row())
+    row = list(a_row(max_weekly_hours=18, hourly_rate=23.5, travel_rate=0.3, active=True).values())
+    other = list(a_row(email="s.ouali@example.org", gender="uomo", active=False).values())
+
+    result = import_as(coordinator_cremona, xlsx_bytes(header, row, [None] * len(header), other), "elenco.xlsx")
+
+    assert result.created == 2
+    hanane = Mediator.objects.get(email="h.amrani@example.org")
+    assert (hanane.max_weekly_hours, hanane.hourly_rate, hanane.is_active) == (18, Decimal("23.50"), True)
+    assert Mediator.objects.get(email="s.ouali@example.org").is_active is False
+
+
+# --- Bad rows: every error with its row and column, and nothing imported ----------------------------------------------
+
+BAD_ROWS = [
+    ("a malformed e-mail", {"email": "ouali@"}, "email", "valid email"),
+    ("an unknown language code", {"languages": "xyz|fra"}, "languages", "xyz is not an ISO 639-3 language code"),
+    ("an unknown language level", {"languages": "ara::native"}, "languages", "Unknown level"),
+    ("an unknown district", {"districts": "Atlantide"}, "districts", "no district called"),
+    ("a district outside the importer's area", {"districts": "Crema"}, "districts", "outside your area"),
+    ("a district of another province", {"districts": "Bergamo"}, "districts", "not in the province"),
+    ("an unknown provider", {"provider": "Cooperativa Inesistente"}, "provider", "No mediator provider"),
+    ("a provider of another province", {"provider": CONNECTING}, "provider", "No mediator provider"),
+    ("an unknown gender", {"gender": "x"}, "gender", "female, male or other"),
+    ("a rate that is not a number", {"hourly_rate": "venti euro"}, "hourly_rate", "decimal number"),
+    ("too many weekly hours", {"max_weekly_hours": "70"}, "max_weekly_hours", "less than or equal to 60"),
+    ("hours that are not whole", {"max_weekly_hours": "12.5"}, "max_weekly_hours", "integer"),
+    ("a country code that does not exist", {"countries": "XX"}, "countries", "ISO 3166"),
+    ("an empty last name", {"last_name": ""}, "last_name", "required"),
+    ("a written language not spoken", {"written_translation": "eng"}, "written_translation", "not among"),
+    ("an unknown mode", {"modes": "telepathy"}, "modes", "Unknown value"),
+    ("an unclear active flag", {"active": "forse"}, "active", "yes or no"),
+    ("a phone with letters", {"phone": "chiamami"}, "phone", "digits"),
+]
+
+
+@pytest.mark.parametrize(("problem", "bad", "column", "message"), BAD_ROWS, ids=[case[0] for case in BAD_ROWS])
+def test_a_bad_row_is_reported_with_its_row_and_column_and_nothing_is_imported(
+    coordinator_cremona, problem, bad, column, message
+):
+    before = Mediator.objects.count()
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(three_rows(**bad)))
+
+    assert where(errors) == {(3, column)}, problem
+    assert message.lower() in errors[0].message.lower()
+    assert Mediator.objects.count() == before
+
+
+def test_a_missing_column_is_an_error_of_the_header_row(coordinator_cremona):
+    rows = [{k: v for k, v in row.items() if k != "email"} for row in three_rows()]
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(rows))
+
+    assert where(errors) == {(1, "email")}
+    assert "missing" in errors[0].message
+    assert Mediator.objects.count() == 0
+
+
+def test_an_unknown_column_is_an_error_of_the_header_row(coordinator_cremona):
+    rows = [{**row, "nickname": "Nana"} for row in three_rows()]
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(rows))
+
+    assert where(errors) == {(1, "nickname")}
+    assert Mediator.objects.count() == 0
+
+
+def test_the_same_e_mail_twice_in_one_file_is_an_error_of_the_second_row(coordinator_cremona):
+    rows = three_rows(email="H.Amrani@example.org")
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(rows))
+
+    assert where(errors) == {(3, "email")}
+    assert "already on row 2" in errors[0].message
+    assert Mediator.objects.count() == 0
+
+
+def test_every_bad_row_is_reported_not_only_the_first(coordinator_cremona):
+    rows = [a_row(email="wrong"), a_row(email="ok@example.org", gender="?", districts="Atlantide")]
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(rows))
+
+    assert where(errors) == {(2, "email"), (3, "gender"), (3, "districts")}
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("elenco.pdf", b"%PDF-1.4", ".csv or .xlsx"),
+        ("elenco.csv", b"", "empty"),
+        ("elenco.csv", "nome;cognome\nJosé;Núñez\n".encode("latin-1"), "UTF-8"),
+        ("elenco.xlsx", b"PK\x03\x04 not really a workbook", "not a valid Excel workbook"),
+        ("elenco.xlsx", bytes(range(256)) * 10, "not a valid Excel workbook"),
+        ("elenco.csv", b"\x00\x01\x02garbage", "binary"),
+    ],
+    ids=["pdf", "empty", "latin-1", "broken zip", "random bytes", "binary csv"],
+)
+def test_a_file_that_cannot_be_read_is_one_clear_error(filename, data, message):
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename=filename, data=data)
+
+    assert [error.row for error in refused.value.errors] == [None]
+    assert message in refused.value.errors[0].message
+
+
+# --- Importing again --------------------------------------------------------------------------------------------------
+
+
+def test_importing_again_updates_by_e_mail_and_replaces_languages_and_countries(coordinator_cremona):
+    import_as(coordinator_cremona, csv_bytes([a_row()]))
+
+    result = import_as(
+        coordinator_cremona,
+        csv_bytes(
+            [
+                a_row(
+                    email="H.AMRANI@example.org",
+                    first_name="Hanan",
+                    languages="kab::fluent",
+                    written_translation="",
+                    countries="DZ",
+                )
+            ]
+        ),
+    )
+
+    assert (result.created, result.updated) == (0, 1)
+    hanane = Mediator.objects.get()
+    assert (hanane.first_name, hanane.email) == ("Hanan", "h.amrani@example.org")
+    assert [(lang.code, lang.level) for lang in hanane.languages.all()] == [("kab", "fluent")]
+    assert [c.code for c in hanane.countries.all()] == ["DZ"]
+
+
+def test_an_update_keeps_the_districts_the_importer_cannot_see(coordinator_cremona, world):
+    cremona, crema = world["districts"]["Cremona"], world["districts"]["Crema"]
+    mediator = RosterMediatorFactory(
+        provider=world["providers"]["cremona"], districts=[cremona, crema], email="condivisa@example.org"
+    )
+
+    import_as(coordinator_cremona, csv_bytes([a_row(email="condivisa@example.org", districts="Cremona")]))
+
+    assert set(mediator.districts.all()) == {cremona, crema}
+
+
+def test_an_update_of_a_mediator_outside_the_importers_area_is_refused(coordinator_cremona, world):
+    elsewhere = RosterMediatorFactory(
+        provider=world["providers"]["cremona"],
+        districts=[world["districts"]["Crema"]],
+        email="di.crema@example.org",
+        first_name="Nadia",
+        languages=[("ara", "")],
+    )
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes([a_row(email="DI.CREMA@example.org")]))
+
+    assert where(errors) == {(2, "email")}
+    assert "outside your area" in errors[0].message
+    elsewhere.refresh_from_db()
+    assert elsewhere.first_name == "Nadia" and [lang.code for lang in elsewhere.languages.all()] == ["ara"]
+
+
+def test_province_staff_import_into_every_district_of_their_province_only(world):
+    staff = world["users"]["provincia.cremona"]
+
+    result = import_as(staff, csv_bytes([a_row(districts="Crema|Casalmaggiore")]))
+    errors = errors_when_importing(staff, csv_bytes([a_row(email="x@example.org", districts="Crema|Seriate")]))
+
+    assert result.created == 1
+    assert where(errors) == {(2, "districts")}
+
+
+def test_a_social_worker_cannot_import_at_all(world):
+    with pytest.raises(NotAllowed):
+        import_as(world["users"]["assistente.cremona"], csv_bytes([a_row()]))
+
+
+# --- The command ------------------------------------------------------------------------------------------------------
+
+
+def test_the_command_imports_a_good_file_and_prints_the_counts(world, tmp_path):
+    path = tmp_path / "elenco.csv"
+    path.write_bytes(csv_bytes(three_rows()))
+    out = io.StringIO()
+
+    call_command("import_mediators", str(path), "--as", "coordinatore.cremona@example.org", stdout=out)
+
+    assert "Mediatori creati: 3; aggiornati: 0." in out.getvalue()
+    assert Mediator.objects.count() == 3
+
+
+def test_the_command_without_as_runs_as_administrator_and_says_so(world):
+    out = io.StringIO()
+
+    call_command("import_mediators", str(EXAMPLE), stdout=out)
+
+    assert "amministratore" in out.getvalue()
+    assert Mediator.objects.filter(email="n.shevchenko@example.org").exists()
+
+
+def test_the_command_exits_non_zero_on_a_bad_file_and_prints_each_error_in_italian(world, tmp_path):
+    path = tmp_path / "elenco.csv"
+    path.write_bytes(csv_bytes(three_rows(email="ouali@")))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("import_mediators", str(path), stderr=err)
+
+    assert "riga 3, colonna email: Inserisci un indirizzo email valido." in err.getvalue()
+    assert "non è stato importato nulla" in str(failed.value)
+    assert Mediator.objects.count() == 0
+
+
+def test_the_command_refuses_a_user_who_cannot_import(world, tmp_path):
+    path = tmp_path / "elenco.csv"
+    path.write_bytes(csv_bytes([a_row()]))
+
+    with pytest.raises(CommandError):
+        call_command("import_mediators", str(path), "--as", "assistente.cremona@example.org")
+    assert Mediator.objects.count() == 0
+
+
+# --- The web flow -----------------------------------------------------------------------------------------------------
+
+IMPORT_URL = "/mediatori/importa/"
+CONFIRM_URL = "/mediatori/importa/conferma/"
+
+
+def upload(client, data: bytes, name: str = "elenco.csv"):
+    return client.post(reverse("mediators:import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def stored_uploads() -> list[Path]:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_the_import_addresses_are_the_italian_ones():
+    assert (reverse("mediators:import"), reverse("mediators:import_confirm")) == (IMPORT_URL, CONFIRM_URL)
+
+
+def test_a_coordinator_uploads_sees_a_preview_and_confirms(client_for, coordinator_cremona):
+    client = client_for(coordinator_cremona)
+    assert client.get(IMPORT_URL).status_code == 200
+
+    preview = upload(client, csv_bytes(three_rows()))
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "h.amrani@example.org" in page and "s.ouali@example.org" in page and "i.rami@example.org" in page
+    assert PONTI in page and "Darija marocchina" in page
+    assert 'data-testid="confirm-import"' in page
+    assert Mediator.objects.count() == 0, "the preview writes nothing"
+    token = client.session[SESSION_KEY]["token"]
+    assert [path.name for path in stored_uploads()] == [f"{token}.csv"]
+
+    confirmed = client.post(CONFIRM_URL, {"upload": token})
+
+    assert confirmed.status_code == 302 and confirmed.url == reverse("mediators:list")
+    assert Mediator.objects.count() == 3
+    assert stored_uploads() == [] and SESSION_KEY not in client.session
+    assert [str(m) for m in get_messages(confirmed.wsgi_request)] == [
+        "Elenco importato. Mediatori creati: 3; aggiornati: 0."
+    ]
+
+
+def test_the_preview_of_a_bad_file_lists_the_errors_and_offers_no_confirmation(client_for, coordinator_cremona):
+    response = upload(client_for(coordinator_cremona), csv_bytes(three_rows(districts="Crema")))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="import-errors"' in page and "Crema" in page
+    assert 'data-testid="confirm-import"' not in page
+    assert stored_uploads() == [] and Mediator.objects.count() == 0
+
+
+def test_an_xlsx_upload_works_too(client_for, coordinator_cremona):
+    client = client_for(coordinator_cremona)
+    upload(client, xlsx_bytes(list(a_row()), list(a_row().values())), "elenco.xlsx")
+
+    client.post(CONFIRM_URL, {"upload": client.session[SESSION_KEY]["token"]})
+
+    assert Mediator.objects.filter(email="h.amrani@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("elenco.csv", b"a" * (3 * 1024 * 1024), "Il file supera i 2 MB"),
+        ("elenco.pdf", b"%PDF-1.4 tre pagine", "Carica un file .csv o .xlsx"),
+        ("elenco.csv", b"", "Il file è vuoto"),
+        ("elenco.xlsx", b"\x89PNG\r\n\x1a\n garbage", "cartella di lavoro Excel"),
+        ("elenco.xlsx", b"PK\x03\x04\x14\x00 broken", "cartella di lavoro Excel"),
+        ("elenco.csv", "nome,cognome\nJosé,Núñez\n".encode("cp1252"), "CSV UTF-8"),
+    ],
+    ids=["3 MB", "pdf", "empty", "png as xlsx", "corrupted xlsx", "not UTF-8"],
+)
+def test_a_file_that_is_not_a_roster_gets_a_clear_message_and_writes_nothing(
+    client_for, coordinator_cremona, name, data, message
+):
+    response = upload(client_for(coordinator_cremona), data, name)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert stored_uploads() == [] and Mediator.objects.count() == 0
+
+
+def test_a_confirmation_with_a_token_that_is_not_the_previewed_one_imports_nothing(client_for, coordinator_cremona):
+    client = client_for(coordinator_cremona)
+    upload(client, csv_bytes(three_rows()))
+
+    for forged in ["../../settings.py", "not-a-uuid", "6f1c1f0e-9b1a-4c7e-9d59-0d7f4c2b9a10"]:
+        response = client.post(CONFIRM_URL, {"upload": forged})
+        assert response.status_code == 302 and response.url == IMPORT_URL
+    assert Mediator.objects.count() == 0
+
+
+def test_a_confirmation_without_a_preview_says_the_import_is_unknown(client_for, coordinator_cremona):
+    response = client_for(coordinator_cremona).post(CONFIRM_URL, {"upload": "6f1c1f0e-9b1a-4c7e-9d59-0d7f4c2b9a10"})
+
+    assert response.url == IMPORT_URL
+    assert "carica di nuovo il file" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_confirmation_whose_file_has_gone_is_a_message_not_an_error(client_for, coordinator_cremona):
+    client = client_for(coordinator_cremona)
+    upload(client, csv_bytes(three_rows()))
+    token = client.session[SESSION_KEY]["token"]
+    for path in stored_uploads():
+        path.unlink()
+
+    response = client.post(CONFIRM_URL, {"upload": token})
+
+    assert response.status_code == 302 and response.url == IMPORT_URL
+    assert Mediator.objects.count() == 0
+
+
+def test_a_confirmation_checks_the_rows_again(client_for, coordinator_cremona, world):
+    client = client_for(coordinator_cremona)
+    upload(client, csv_bytes(three_rows()))
+    # Meanwhile someone puts one of these e-mails on the roster of another district.
+    RosterMediatorFactory(
+        provider=world["providers"]["cremona"], districts=[world["districts"]["Crema"]], email="i.rami@example.org"
+    )
+
+    response = client.post(CONFIRM_URL, {"upload": client.session[SESSION_KEY]["token"]})
+
+    assert response.status_code == 200 and 'data-testid="import-errors"' in response.content.decode()
+    assert Mediator.objects.count() == 1 and stored_uploads() == []
+
+
+def test_a_social_worker_gets_403_and_an_anonymous_visitor_the_login_page(client, client_for, world):
+    worker = client_for(social_worker(office=None))
+
+    assert worker.get(IMPORT_URL).status_code == 403
+    assert upload(worker, csv_bytes([a_row()])).status_code == 403
+    assert worker.post(CONFIRM_URL, {"upload": "x"}).status_code == 403
+    assert client.get(IMPORT_URL).status_code == 302 and "/accounts/login/" in client.get(IMPORT_URL).url
+    assert Mediator.objects.count() == 0
+
+
+def test_province_staff_may_open_the_import_page(client_for, world):
+    assert client_for(world["users"]["provincia.bergamo"]).get(IMPORT_URL).status_code == 200
+
+
+def test_the_confirmation_only_answers_post(client_for, coordinator_cremona):
+    assert client_for(coordinator_cremona).get(CONFIRM_URL).status_code == 405
