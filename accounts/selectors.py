@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from mediators import selectors as mediator_selectors
+from mediators.models import Mediator
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 from .scoping import Actor, visible
@@ -98,6 +102,21 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             )
         )
     if actor.role == Role.MEDIATOR:
+        profile = mediator_selectors.own_mediator_profile(user=user)
+        if profile is not None:
+            cards.append(
+                Card(
+                    key="my_profile",
+                    title=str(_("Your profile")),
+                    value=str(_("%(count)s languages") % {"count": profile.languages.count()}),
+                    text=str(
+                        _("Keep your availability and absences up to date: coordinators look for free mediators.")
+                    ),
+                    url=profile.get_absolute_url(),
+                    link_label=str(_("Open your profile")),
+                    icon="it-user",
+                )
+            )
         districts = visible(user, District).order_by("name")
         cards.append(
             Card(
@@ -117,6 +136,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             )
         )
     if actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        cards.extend(_roster_cards(user))
         if actor.role != Role.COORDINATOR:
             cards.append(
                 Card(
@@ -194,3 +214,27 @@ ROLE_INTROS = {
 
 def role_intro(*, role: str | None) -> str:
     return str(ROLE_INTROS.get(role, ""))
+
+
+def _roster_cards(user) -> list[Card]:
+    expiring = mediator_selectors.expiring_qualifications(user=user)
+    lines = [
+        f"{q.mediator.full_name}: {q.title} ({date_format(q.expires_on, 'SHORT_DATE_FORMAT')})" for q in expiring[:5]
+    ]
+    return [
+        Card(
+            key="mediators",
+            title=str(_("Active mediators")),
+            value=visible(user, Mediator).filter(is_active=True).count(),
+            url=reverse("mediators:list"),
+            link_label=str(_("Search the roster")),
+            icon="it-search",
+        ),
+        Card(
+            key="expiring_qualifications",
+            title=str(_("Qualifications expiring within 30 days")),
+            value=expiring.count(),
+            text="; ".join(lines),
+            icon="it-warning-circle",
+        ),
+    ]

@@ -24,6 +24,8 @@ class NavItem:
 ITEMS = [
     NavItem(_("Home"), "home", ALL_ROLES),
     NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
+    NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
+    NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/signup/", _no_signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("mediatori/", include("mediators.urls")),
     path("", include("accounts.urls")),
 ]
 

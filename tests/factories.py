@@ -137,3 +137,63 @@ class InvitationFactory(DjangoModelFactory):
     key = factory.Sequence(lambda n: f"chiave-{n:04d}-" + "x" * 30)
     invited_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+# --- Mediator registry ------------------------------------------------------------------------------------------------
+
+
+class MediatorFactory(DjangoModelFactory):
+    class Meta:
+        model = "mediators.Mediator"
+        skip_postgeneration_save = True
+
+    provider = factory.SubFactory(ProviderFactory)
+    first_name = factory.Faker("first_name", locale="it_IT")
+    last_name = factory.Faker("last_name", locale="it_IT")
+    gender = "female"
+    email = factory.Sequence(lambda n: f"mediatrice{n}@example.org")
+    hourly_rate = 20
+    travel_rate = "0.35"
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create:
+            self.districts.set(extracted or [DistrictFactory(province=self.provider.province)])
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        """``languages=["ara:Darija", "fra"]``: codes with an optional variant."""
+        if create and extracted:
+            from mediators.models import MediatorLanguage
+
+            for entry in extracted:
+                code, _, variant = entry.partition(":")
+                MediatorLanguage.objects.create(mediator=self, code=code, variant=variant)
+
+
+class SlotFactory(DjangoModelFactory):
+    class Meta:
+        model = "mediators.AvailabilitySlot"
+
+    mediator = factory.SubFactory(MediatorFactory)
+    weekday = 0
+    start_time = "09:00"
+    end_time = "13:00"
+
+
+class AbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "mediators.Absence"
+
+    mediator = factory.SubFactory(MediatorFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate())
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+
+
+class QualificationFactory(DjangoModelFactory):
+    class Meta:
+        model = "mediators.Qualification"
+
+    mediator = factory.SubFactory(MediatorFactory)
+    title = "Attestato di mediatore linguistico-culturale"
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))

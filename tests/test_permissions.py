@@ -7,10 +7,11 @@ successful action), 403 page not part of this role's work, 404 object outside th
 import pytest
 from django.urls import reverse
 
-from accounts.models import Invitation, Membership, Role
+from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
 
+from . import factories as f
 from .conftest import login_client
 
 # The people of the matrix: demo users, plus outsiders of another district (Crema) and another province (Bergamo).
@@ -24,6 +25,7 @@ WHO = [
     "asl.cremona",
     "admin",
     "coordinatore.crema",  # another district of the same province
+    "mediatore.crema",
     "assistente.bergamo",  # another province
     "coordinatore.bergamo",
     "provincia.bergamo",
@@ -36,9 +38,10 @@ NOT_MANAGERS = set(LOGGED_IN) - MANAGERS_HERE - MANAGERS_ELSEWHERE
 
 
 def expect(anonymous=302, **by_user):
+    """Statuses by group of users (see GROUPS) or by single user; later keys override earlier ones."""
     table = {ANON: anonymous}
     for group, status in by_user.items():
-        for who in GROUPS[group]:
+        for who in GROUPS.get(group, [group]):
             table[who] = status
     return table
 
@@ -49,8 +52,14 @@ GROUPS = {
     "managers_elsewhere": MANAGERS_ELSEWHERE,
     "not_managers": NOT_MANAGERS,
     "admin_only": {"admin"},
+    "roster_here": {"coordinatore.cremona", "provincia.cremona", "admin"},
+    "nobody": set(LOGGED_IN),
     "not_admin": set(LOGGED_IN) - {"admin"},
 }
+
+ROSTER_PAGE = expect(managers_here=200, managers_elsewhere=200, not_managers=403)
+CREMONA_MEDIATOR = expect(nobody=404, roster_here=200)
+OWN_PROFILE = expect(nobody=404, roster_here=200, **{"mediatore.cremona": 200})
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -106,6 +115,49 @@ MATRIX = [
         expect(anonymous=404, everyone=404),
     ),
     ("admin", "get", lambda o: reverse("admin:index"), expect(admin_only=200, not_admin=302)),
+    # --- Mediator registry: coordinators see mediators serving their district, province staff their province's,
+    # a mediator their own profile; social workers and funders no roster.
+    ("roster", "get", lambda o: reverse("mediators:list"), ROSTER_PAGE),
+    (
+        "roster filtered",
+        "get",
+        lambda o: reverse("mediators:list") + "?language=ara&available_on=2026-01-12",
+        ROSTER_PAGE,
+    ),
+    ("roster as CSV", "get", lambda o: reverse("mediators:export_csv"), ROSTER_PAGE),
+    ("roster as XLSX", "get", lambda o: reverse("mediators:export_xlsx"), ROSTER_PAGE),
+    ("add a mediator", "get", lambda o: reverse("mediators:create"), ROSTER_PAGE),
+    ("import a roster", "get", lambda o: reverse("mediators:import"), ROSTER_PAGE),
+    (
+        "confirm an import",
+        "post",
+        lambda o: reverse("mediators:import_confirm"),
+        expect(managers_here=302, managers_elsewhere=302, not_managers=403),
+    ),
+    ("a mediator of Cremona", "get", lambda o: o["mediator"].get_absolute_url(), CREMONA_MEDIATOR),
+    ("edit a mediator", "get", lambda o: reverse("mediators:edit", args=[o["mediator"].pk]), CREMONA_MEDIATOR),
+    (
+        "availability of a mediator",
+        "get",
+        lambda o: reverse("mediators:availability", args=[o["mediator"].pk]),
+        CREMONA_MEDIATOR,
+    ),
+    (
+        "contacts of a mediator",
+        "get",
+        lambda o: reverse("mediators:contacts", args=[o["mediator"].pk]),
+        CREMONA_MEDIATOR,
+    ),
+    ("own profile", "get", lambda o: o["own"].get_absolute_url(), OWN_PROFILE),
+    ("own availability", "get", lambda o: reverse("mediators:availability", args=[o["own"].pk]), OWN_PROFILE),
+    ("own contacts", "get", lambda o: reverse("mediators:contacts", args=[o["own"].pk]), OWN_PROFILE),
+    (
+        "edit own full profile",
+        "get",
+        lambda o: reverse("mediators:edit", args=[o["own"].pk]),
+        expect(nobody=404, roster_here=200, **{"mediatore.cremona": 403}),
+    ),
+    ("my profile", "get", lambda o: reverse("mediators:me"), expect(nobody=404, **{"mediatore.cremona": 302})),
 ]
 
 
@@ -121,7 +173,13 @@ def objects(demo_world):
         office=office,
     )
     membership = Membership.objects.get(user=users["assistente.cremona"])
-    return {"invitation": invitation, "membership": membership, "users": users}
+    cremona = office.district
+    provider = Provider.objects.get(province=cremona.province)
+    mediator = f.MediatorFactory(provider=provider, districts=[cremona], languages=["ara:Darija"])
+    own = f.MediatorFactory(
+        provider=provider, districts=[cremona], user=users["mediatore.cremona"], email="mediatore.cremona@example.org"
+    )
+    return {"invitation": invitation, "membership": membership, "users": users, "mediator": mediator, "own": own}
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -150,7 +208,7 @@ def test_matrix_covers_every_url_of_the_portal():
 
     resolver = get_resolver()
     walk(resolver.url_patterns)
-    ours = {n for n in names if n.split(":")[0] in {"accounts", "home", "health"} or n in {"home", "health"}}
+    ours = {n for n in names if n.split(":")[0] in {"accounts", "mediators"} or n in {"home", "health"}}
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
         "home": "home",
@@ -164,6 +222,17 @@ def test_matrix_covers_every_url_of_the_portal():
         "accounts:switch_role": "switch role",
         "accounts:set_language": "switch language",
         "accounts:invitation_accept": "accept an invitation",
+        "mediators:list": "roster",
+        "mediators:export_csv": "roster as CSV",
+        "mediators:export_xlsx": "roster as XLSX",
+        "mediators:create": "add a mediator",
+        "mediators:import": "import a roster",
+        "mediators:import_confirm": "confirm an import",
+        "mediators:detail": "a mediator of Cremona",
+        "mediators:edit": "edit a mediator",
+        "mediators:availability": "availability of a mediator",
+        "mediators:contacts": "contacts of a mediator",
+        "mediators:me": "my profile",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

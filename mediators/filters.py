@@ -1,0 +1,93 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District
+from accounts.scoping import visible
+
+from . import selectors
+from .models import Gender, Mediator, Mode, Setting, language_name
+
+
+class RosterFilter(django_filters.FilterSet):
+    """The roster's filters. Language and variant are matched on the same language row."""
+
+    q = django_filters.CharFilter(label=_("Name or e-mail"), method="filter_text")
+    language = django_filters.ChoiceFilter(label=_("Language"), method="filter_language", empty_label=_("Any language"))
+    variant = django_filters.CharFilter(label=_("Variant or dialect"), method="filter_language")
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=District.objects.none(), method="filter_district", empty_label=_("Any district")
+    )
+    gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices, empty_label=_("Any"))
+    setting = django_filters.ChoiceFilter(
+        label=_("Experience in"), choices=Setting.choices, method="filter_setting", empty_label=_("Any setting")
+    )
+    mode = django_filters.ChoiceFilter(
+        label=_("Mode"), choices=Mode.choices, method="filter_mode", empty_label=_("Any")
+    )
+    active = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[("yes", _("Active")), ("no", _("Not active"))],
+        method="filter_active",
+        empty_label=_("Active and not active"),
+    )
+    available_on = django_filters.DateFilter(
+        label=_("Available on"), method="filter_available", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("last_name", "name"), ("provider__name", "provider"), ("updated_at", "updated")],
+        field_labels={"name": _("Name"), "provider": _("Provider"), "updated": _("Last change")},
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Mediator
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["district"].queryset = visible(user, District).order_by("name")
+        codes = selectors.language_codes_in_roster(user=user)
+        self.filters["language"].extra["choices"] = sorted(
+            ((code, language_name(code)) for code in codes), key=lambda choice: choice[1].lower()
+        )
+
+    def filter_queryset(self, queryset):
+        # Language and variant together: one Exists over the same row, applied once.
+        data = self.form.cleaned_data
+        queryset = selectors.mediators_speaking(
+            queryset, code=data.get("language") or "", variant=data.get("variant") or ""
+        )
+        for name, value in data.items():
+            if name in ("language", "variant"):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        # A stable order, so that pages never repeat or skip a mediator.
+        ordering = list(queryset.query.order_by) or ["last_name", "first_name"]
+        return queryset.order_by(*ordering, "pk")
+
+    def filter_language(self, queryset, name, value):  # handled in filter_queryset
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return selectors.search_text(queryset, value)
+
+    def filter_district(self, queryset, name, value):
+        return selectors.serving_district(queryset, value) if value else queryset
+
+    def filter_setting(self, queryset, name, value):
+        return queryset.filter(**{f"exp_{value}": True}) if value else queryset
+
+    def filter_mode(self, queryset, name, value):
+        return queryset.filter(**{f"mode_{value}": True}) if value else queryset
+
+    def filter_active(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(is_active=True)
+        if value == "no":
+            return queryset.filter(is_active=False)
+        return queryset
+
+    def filter_available(self, queryset, name, value):
+        return selectors.available_on(queryset, value) if value else queryset

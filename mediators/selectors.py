@@ -1,0 +1,192 @@
+"""Scoped reads of the roster, and the availability answers the matching uses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import District, Role
+from accounts.scoping import actor_for, visible
+
+from .models import Absence, AvailabilitySlot, Mediator, MediatorLanguage, Qualification
+
+
+def roster(*, user) -> QuerySet[Mediator]:
+    """The mediators a user may see, with what the roster list shows, in a fixed number of queries."""
+    return (
+        visible(user, Mediator)
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")),
+            Prefetch("districts", queryset=District.objects.order_by("name")),
+        )
+    )
+
+
+def mediator_detail(*, user, pk) -> Mediator:
+    from accounts.scoping import get_for_user_or_404
+
+    return get_for_user_or_404(
+        user,
+        visible(user, Mediator)
+        .select_related("provider__province", "user")
+        .prefetch_related(
+            Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")),
+            Prefetch("districts", queryset=District.objects.order_by("name")),
+            "countries",
+            "trainings",
+            "qualifications",
+            "slots",
+            Prefetch("absences", queryset=Absence.objects.filter(end_date__gte=timezone.localdate())),
+        ),
+        pk=pk,
+    )
+
+
+def own_mediator_profile(*, user) -> Mediator | None:
+    return Mediator.objects.filter(user=user).first()
+
+
+# --- What a user may do with a mediator -------------------------------------------------------------------------------
+
+
+def can_edit_profile(*, user, mediator: Mediator) -> bool:
+    """Coordinators of a district the mediator serves and the province's staff edit the whole profile."""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role == Role.PROVINCE_STAFF:
+        return mediator.provider.province_id in actor.province_ids
+    if actor.role == Role.COORDINATOR:
+        return mediator.districts.filter(pk__in=actor.district_ids).exists()
+    return False
+
+
+def can_edit_availability(*, user, mediator: Mediator) -> bool:
+    """The mediator keeps their own contacts, availability and absences; so do those who edit the profile."""
+    actor = actor_for(user)
+    if actor.role == Role.MEDIATOR and mediator.user_id == user.pk:
+        return True
+    return can_edit_profile(user=user, mediator=mediator)
+
+
+def can_manage_roster(*, user) -> bool:
+    actor = actor_for(user)
+    return actor.is_admin or actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF)
+
+
+# --- Availability -----------------------------------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("Availability is asked with aware datetimes (stored in UTC, read in Europe/Rome).")
+    return timezone.localtime(moment)
+
+
+def free_mediator_ids(*, mediator_ids, starts_at: datetime, ends_at: datetime) -> set[int]:
+    """Of the given mediators, those free from ``starts_at`` to ``ends_at``: in one query, whatever their number.
+
+    Free means: a weekly slot of that weekday covers the whole interval in local time (Europe/Rome, so a 10:00
+    appointment is 10:00 in winter and in summer), and no absence covers that day. An interval that crosses
+    midnight is never free: mediators do not work overnight shifts. Appointments already booked are added to this
+    answer by the scheduling capability.
+    """
+    start, end = _local(starts_at), _local(ends_at)
+    if end <= start or start.date() != end.date():
+        return set()
+    day = start.date()
+    slot = AvailabilitySlot.objects.filter(
+        mediator=OuterRef("pk"), weekday=day.weekday(), start_time__lte=start.time(), end_time__gte=end.time()
+    )
+    absent = Absence.objects.filter(mediator=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
+    return set(
+        Mediator.objects.filter(pk__in=list(mediator_ids))
+        .filter(Exists(slot), ~Exists(absent))
+        .values_list("pk", flat=True)
+    )
+
+
+def mediator_is_free(*, mediator: Mediator, starts_at: datetime, ends_at: datetime) -> bool:
+    """Is this mediator free from ``starts_at`` to ``ends_at``? (See :func:`free_mediator_ids`.)"""
+    return mediator.pk in free_mediator_ids(mediator_ids=[mediator.pk], starts_at=starts_at, ends_at=ends_at)
+
+
+def available_on(queryset: QuerySet[Mediator], day: date) -> QuerySet[Mediator]:
+    """Mediators with some weekly slot on that weekday and no absence covering that day."""
+    slot = AvailabilitySlot.objects.filter(mediator=OuterRef("pk"), weekday=day.weekday())
+    absent = Absence.objects.filter(mediator=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
+    return queryset.filter(Exists(slot), ~Exists(absent))
+
+
+def current_absence(*, mediator: Mediator, day: date | None = None) -> Absence | None:
+    day = day or timezone.localdate()
+    return mediator.absences.filter(start_date__lte=day, end_date__gte=day).order_by("end_date").first()
+
+
+# --- Qualifications ---------------------------------------------------------------------------------------------------
+
+EXPIRY_WINDOW_DAYS = 30
+
+
+def expiring_qualifications(*, user, today: date | None = None) -> QuerySet[Qualification]:
+    """Qualifications of visible mediators that expire within 30 days (or expired in the last 30 days)."""
+    today = today or timezone.localdate()
+    return (
+        Qualification.objects.filter(
+            mediator__in=visible(user, Mediator).filter(is_active=True),
+            expires_on__gte=today - timedelta(days=EXPIRY_WINDOW_DAYS),
+            expires_on__lte=today + timedelta(days=EXPIRY_WINDOW_DAYS),
+        )
+        .select_related("mediator")
+        .order_by("expires_on", "mediator__last_name")
+    )
+
+
+def qualifications_expiring_for_district(*, district: District, today: date) -> QuerySet[Qualification]:
+    return (
+        Qualification.objects.filter(
+            mediator__districts=district,
+            mediator__is_active=True,
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=EXPIRY_WINDOW_DAYS),
+        )
+        .select_related("mediator")
+        .order_by("expires_on")
+    )
+
+
+def language_codes_in_roster(*, user) -> list[str]:
+    """The ISO 639-3 codes spoken by the mediators a user sees, for the roster's language filter."""
+    return list(
+        MediatorLanguage.objects.filter(mediator__in=visible(user, Mediator))
+        .order_by()
+        .values_list("code", flat=True)
+        .distinct()
+    )
+
+
+def mediators_speaking(queryset: QuerySet[Mediator], *, code: str = "", variant: str = "") -> QuerySet[Mediator]:
+    """Language and variant are matched on the same language row (Arabic *and* Darija, not Arabic or Darija)."""
+    if not code and not variant:
+        return queryset
+    rows = MediatorLanguage.objects.filter(mediator=OuterRef("pk"))
+    if code:
+        rows = rows.filter(code=code)
+    if variant:
+        rows = rows.filter(variant__icontains=variant)
+    return queryset.filter(Exists(rows))
+
+
+def serving_district(queryset: QuerySet[Mediator], district: District) -> QuerySet[Mediator]:
+    through = Mediator.districts.through.objects.filter(mediator=OuterRef("pk"), district=district)
+    return queryset.filter(Exists(through))
+
+
+def search_text(queryset: QuerySet[Mediator], text: str) -> QuerySet[Mediator]:
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(last_name__icontains=text) | Q(first_name__icontains=text) | Q(email__icontains=text))
