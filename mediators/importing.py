@@ -495,12 +495,14 @@ class _RowChecker:
 
         if cell("districts"):
             planned.districts = self._districts(_split(cell("districts")), provider, error)
-            planned.district_labels = [d.name for d in planned.districts] or planned.district_labels
+            # The file's own words stay in the preview until every name is understood: nothing silently vanishes.
+            if len(planned.districts) == len(planned.district_labels):
+                planned.district_labels = [d.name for d in planned.districts]
 
         if cell("languages"):
             written = self._written(cell("written_translation"), error) if present("written_translation") else None
             planned.languages = self._languages(cell("languages"), written, planned.existing, error)
-            if planned.languages:
+            if len(planned.languages) == len(planned.language_labels):
                 planned.language_labels = [str(entry) for entry in planned.languages]
 
         if present("countries"):

@@ -433,6 +433,17 @@ def test_the_preview_of_a_bad_file_lists_the_errors_and_offers_no_confirmation(c
     assert stored_uploads() == [] and Mediator.objects.count() == 0
 
 
+def test_the_preview_of_a_long_file_shows_the_first_500_rows_and_counts_the_others(client_for, coordinator_cremona):
+    rows = [a_row(email=f"mediatore{n}@example.org") for n in range(520)]
+
+    response = upload(client_for(coordinator_cremona), csv_bytes(rows))
+
+    page = response.content.decode()
+    assert "mediatore499@example.org" in page and "mediatore500@example.org" not in page
+    assert "…e altre 20 righe, che qui non sono mostrate." in page
+    assert 'data-testid="confirm-import"' in page
+
+
 def test_an_xlsx_upload_works_too(client_for, coordinator_cremona):
     client = client_for(coordinator_cremona)
     upload(client, xlsx_bytes(list(a_row()), list(a_row().values())), "elenco.xlsx")
