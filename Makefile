@@ -29,11 +29,12 @@ SYSTEM_PACKAGES := chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help venv assets messages system-deps demo test lint clean distclean
+.PHONY: help venv assets messages system-deps demo test bench lint clean distclean
 
 help:
 	@echo "make demo         run the portal with demo data on http://$(DEMO_ADDR) (SQLite, Celery eager)"
 	@echo "make test         run the tests (PYTEST_ARGS='-k login' to choose)"
+	@echo "make bench        time the roster at 5,000 mediators (fresh SQLite file, or DATABASE_URL)"
 	@echo "make lint         ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make venv         create .venv and install requirements-dev.txt"
 	@echo "make assets       install Bootstrap Italia, htmx and axe-core from package-lock.json"
@@ -117,3 +118,8 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) node_modules db.sqlite3
+
+# --- Benchmark -------------------------------------------------------------------------------------------------------
+
+bench: venv assets messages
+	$(PY) bench/roster.py
