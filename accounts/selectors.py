@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mediators import selectors as mediator_selectors
@@ -165,7 +164,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
                 value=visible(user, Membership).filter(is_active=True).values("user").distinct().count(),
                 url=reverse("accounts:people"),
                 link_label=str(_("Manage people")),
-                icon="it-users",
+                icon="it-user",
             )
         )
         cards.append(
@@ -218,9 +217,6 @@ def role_intro(*, role: str | None) -> str:
 
 def _roster_cards(user) -> list[Card]:
     expiring = mediator_selectors.expiring_qualifications(user=user)
-    lines = [
-        f"{q.mediator.full_name}: {q.title} ({date_format(q.expires_on, 'SHORT_DATE_FORMAT')})" for q in expiring[:5]
-    ]
     return [
         Card(
             key="mediators",
@@ -234,7 +230,18 @@ def _roster_cards(user) -> list[Card]:
             key="expiring_qualifications",
             title=str(_("Qualifications expiring within 30 days")),
             value=expiring.count(),
-            text="; ".join(lines),
+            url="#expiring",
+            link_label=str(_("See the list")),
             icon="it-warning-circle",
         ),
     ]
+
+
+EXPIRING_ON_HOME = 20
+
+
+def dashboard_expiring_qualifications(*, actor: Actor) -> list:
+    """The qualifications that expire soon, listed under the cards of the roles that keep the roster."""
+    if actor.role not in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        return []
+    return list(mediator_selectors.expiring_qualifications(user=actor.user)[:EXPIRING_ON_HOME])

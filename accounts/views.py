@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +34,8 @@ def home(request):
             "actor": actor,
             "cards": selectors.dashboard_cards(actor=actor) if actor.role else [],
             "role_intro": selectors.role_intro(role=actor.role),
+            "expiring": selectors.dashboard_expiring_qualifications(actor=actor),
+            "today": timezone.localdate(),
         },
     )
 

@@ -196,9 +196,11 @@ def test_expiring_qualifications_reach_the_dashboard_and_the_coordinators_once(a
     f.QualificationFactory(mediator=mediator, title="Lontana", expires_on=date(2099, 1, 1))
     coordinator = f.coordinator(district=area["cremona"])
     other_district = f.coordinator(district=area["crema"])
-    cards = {c.key: c for c in client_for(coordinator).get("/").context["cards"]}
+    home = client_for(coordinator).get("/")
+    cards = {c.key: c for c in home.context["cards"]}
     assert cards["expiring_qualifications"].value == 1
-    assert "Attestato regionale" in cards["expiring_qualifications"].text
+    assert [q.title for q in home.context["expiring"]] == ["Attestato regionale"]
+    assert "Attestato regionale" in home.content.decode()
     from django.utils import timezone
 
     assert qualification_expiry_notify(today=timezone.localdate()) == 1

@@ -54,8 +54,8 @@ def test_organisations_page_queries_do_not_grow_with_rows(rows, django_assert_nu
 @pytest.mark.parametrize("rows", [3, 30])
 def test_coordinator_home_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
     client = coordinator_client(district_with(rows))
-    # + the roles in the header; active mediators (count), qualifications expiring (count and the first five);
-    #   one count per organisation card (offices, people, invitations).
+    # + the roles in the header; active mediators (count), qualifications expiring (count, and the list below
+    #   the cards); one count per organisation card (offices, people, invitations).
     with django_assert_num_queries(FRAME + 7):
         response = client.get(reverse("home"))
     assert response.status_code == 200
