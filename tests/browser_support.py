@@ -89,7 +89,7 @@ def demo_users(transactional_db, browser_settings):
 
 
 def _new_page(browser, viewport: dict):
-    context = browser.new_context(viewport=viewport)
+    context = browser.new_context(viewport=viewport, locale="it-IT", timezone_id="Europe/Rome")
     context.set_default_timeout(15_000)
     page = context.new_page()
     # Every static file (CSS, scripts, fonts, icons) must arrive: a 404 there is a broken look.
