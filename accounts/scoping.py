@@ -18,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from mediators.models import Mediator
+from requests_app.models import MediationRequest, Notification
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
@@ -129,13 +130,18 @@ def _build_actor(user: User, membership: Membership | None) -> Actor:
 
 Rule = Callable[[Actor, QuerySet], QuerySet]
 _RULES: dict[type[Model], Rule] = {}
+# Models whose rows belong to one person: their rule holds for administrators too.
+_PERSONAL: set[type[Model]] = set()
 
 
-def rule(model: type[Model]) -> Callable[[Rule], Rule]:
-    """Register the visibility rule of ``model``. Administrators see everything without a rule's help."""
+def rule(model: type[Model], *, personal: bool = False) -> Callable[[Rule], Rule]:
+    """Register the visibility rule of ``model``. Administrators see everything without a rule's help, except the
+    rows of ``personal`` models (one's own notifications), where the rule holds for everyone."""
 
     def register(function: Rule) -> Rule:
         _RULES[model] = function
+        if personal:
+            _PERSONAL.add(model)
         return function
 
     return register
@@ -149,9 +155,9 @@ def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     actor = actor_for(user)
     if actor.role is None:
         return queryset.none()
-    if actor.is_admin:
-        return queryset
     function = _RULES.get(queryset.model)
+    if actor.is_admin and queryset.model not in _PERSONAL:
+        return queryset
     if function is None:
         return queryset.none()
     return function(actor, queryset)
@@ -295,3 +301,25 @@ def _mediators(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.has_role(Role.MEDIATOR):
         return qs.filter(user=actor.user)
     return qs.none()
+
+
+# --- Rules of mediation requests --------------------------------------------------------------------------------------
+# Social workers: their office's requests, drafts included. Coordinators: their district's; province staff: their
+# province's; neither sees another office's drafts. Mediators: only requests they are assigned to (scheduling).
+# Funders: none (aggregates only).
+
+
+@rule(MediationRequest)
+def _requests(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(office_id__in=actor.office_ids)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(office__district_id__in=actor.district_ids).exclude(status="draft")
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(office__district__province_id__in=actor.province_ids).exclude(status="draft")
+    return qs.none()
+
+
+@rule(Notification, personal=True)
+def _notifications(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(recipient=actor.user)

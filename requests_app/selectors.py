@@ -1,0 +1,111 @@
+"""Scoped reads of requests, and what a user may do with one."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from accounts.models import Membership, Role, User
+from accounts.scoping import actor_for, get_for_user_or_404, visible
+
+from .models import Comment, MediationRequest, Notification, StatusChange, Urgency
+from .transitions import TRANSITIONS, Transition
+
+
+def request_list(*, user) -> QuerySet[MediationRequest]:
+    """The requests a user sees, with what a list shows, in a fixed number of queries."""
+    return visible(user, MediationRequest).select_related("office__district", "requester").prefetch_related("languages")
+
+
+def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:
+    """The coordinators' queue: urgent first (earliest deadline first), then the oldest submitted."""
+    return queryset.annotate(
+        urgent_first=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("urgent_first", "deadline", "submitted_at", "pk")
+
+
+def request_detail(*, user, pk) -> MediationRequest:
+    return get_for_user_or_404(
+        user,
+        visible(user, MediationRequest)
+        .select_related("office__district__province", "requester", "copied_from")
+        .prefetch_related(
+            "languages",
+            "countries",
+            "slots",
+            Prefetch("history", queryset=StatusChange.objects.select_related("by")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        ),
+        pk=pk,
+    )
+
+
+def district_coordinators(*, request: MediationRequest) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            role=Role.COORDINATOR, district_id=request.office.district_id, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
+def is_office_member(*, user, request: MediationRequest) -> bool:
+    actor = actor_for(user)
+    return actor.role == Role.SOCIAL_WORKER and request.office_id in actor.office_ids
+
+
+def is_district_coordinator(*, user, request: MediationRequest) -> bool:
+    actor = actor_for(user)
+    return actor.role == Role.COORDINATOR and request.office.district_id in actor.district_ids
+
+
+def may(*, user, request: MediationRequest, transition: Transition | str) -> bool:
+    """May ``user`` apply ``transition`` to ``request`` now? The single answer used by services and pages."""
+    if isinstance(transition, str):
+        transition = TRANSITIONS[transition]
+    if request.status not in transition.sources:
+        return False
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role not in transition.roles:
+        return False
+    if actor.role == Role.SOCIAL_WORKER:
+        return is_office_member(user=user, request=request)
+    if actor.role == Role.COORDINATOR:
+        return is_district_coordinator(user=user, request=request)
+    return False
+
+
+def available_transitions(*, user, request: MediationRequest) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if may(user=user, request=request, transition=t)]
+
+
+def can_edit(*, user, request: MediationRequest) -> bool:
+    """Drafts are edited by the social workers of the requesting office."""
+    return request.status == "draft" and (is_office_member(user=user, request=request) or actor_for(user).is_admin)
+
+
+def can_read_sensitive_notes(*, user, request: MediationRequest) -> bool:
+    """Only the requesting office (and, once assigned, the mediator) reads the sensitive notes."""
+    return is_office_member(user=user, request=request)
+
+
+def can_comment(*, user, request: MediationRequest) -> bool:
+    """The thread is between the office and the district's coordinators, once the request is submitted."""
+    if request.status == "draft":
+        return False
+    return is_office_member(user=user, request=request) or is_district_coordinator(user=user, request=request)
+
+
+def can_copy(*, user, request: MediationRequest) -> bool:
+    return is_office_member(user=user, request=request)
+
+
+def unread_notification_count(*, user) -> int:
+    return visible(user, Notification).filter(read_at__isnull=True).count()
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return visible(user, Notification).select_related("request", "actor")

@@ -1,0 +1,341 @@
+"""Every write about requests: drafts, the transitions of their life, comments, notifications.
+
+Keyword-only, one transaction each, domain errors in the user's language. Notifications are rows written in the
+same transaction; their e-mails leave through a task enqueued with ``transaction.on_commit``, so a rolled-back
+change notifies nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Office, Role, User
+from accounts.scoping import Actor
+from mediazione.errors import DomainError, NotAllowed
+
+from . import selectors
+from .models import (
+    Comment,
+    MediationRequest,
+    Notification,
+    ProposedSlot,
+    RequestCountry,
+    RequestLanguage,
+    StatusChange,
+    Urgency,
+)
+from .transitions import TRANSITIONS
+
+DRAFT_FIELDS = [
+    "case_code",
+    "service_kind",
+    "setting",
+    "preferred_gender",
+    "urgency",
+    "deadline",
+    "adults",
+    "minors",
+    "goal",
+    "expected_sessions",
+    "session_minutes",
+    "mode",
+    "place",
+    "sensitive_notes",
+]
+
+
+# --- Notifications ----------------------------------------------------------------------------------------------------
+
+
+def _notify(*, recipients: Iterable[User], request: MediationRequest, kind: str, actor: User) -> list[Notification]:
+    """Write the in-app notifications now and send their e-mails after the commit."""
+    from .tasks import send_notification_emails_task
+
+    people = {user.pk: user for user in recipients if user.pk != actor.pk}
+    notifications = Notification.objects.bulk_create(
+        [Notification(recipient=user, request=request, kind=kind, actor=actor) for user in people.values()]
+    )
+    ids = [n.pk for n in notifications]
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails_task.delay(ids))
+    return notifications
+
+
+def notification_send_emails(*, notification_ids: list[int]) -> int:
+    """E-mail each notification once, in its recipient's language. Returns how many were sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    sent = 0
+    for notification_id in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(of=("self",))
+                .select_related("recipient", "request__office", "actor")
+                .filter(pk=notification_id, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                # Already e-mailed by an earlier run of the task: nothing to do.
+                continue
+            recipient = notification.recipient
+            with translation.override(recipient.language):
+                context = {
+                    "notification": notification,
+                    "request": notification.request,
+                    "url": settings.PORTAL_BASE_URL + notification.request.get_absolute_url(),
+                }
+                subject = (
+                    f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.get_kind_display()}"
+                    f" · {notification.request.case_code}"
+                )
+                body = render_to_string("requests_app/email/notification.txt", context)
+            send_mail(subject, body, None, [recipient.email])
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark some (or, without ids, all) of one's own notifications as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())
+
+
+# --- Drafts -----------------------------------------------------------------------------------------------------------
+
+
+def _check_office(actor: Actor, office: Office) -> None:
+    if actor.is_admin:
+        return
+    if actor.role != Role.SOCIAL_WORKER or office.pk not in actor.office_ids:
+        raise NotAllowed(_("Only the social workers of an office file its requests."))
+
+
+def _replace_children(
+    request: MediationRequest,
+    languages: Iterable[dict],
+    countries: Iterable[str],
+    slots: Iterable[tuple[datetime, datetime]],
+) -> None:
+    request.languages.all().delete()
+    RequestLanguage.objects.bulk_create(
+        [
+            RequestLanguage(request=request, code=entry["code"], variant=(entry.get("variant") or "").strip())
+            for entry in languages
+        ]
+    )
+    request.countries.all().delete()
+    RequestCountry.objects.bulk_create(
+        [RequestCountry(request=request, code=c.upper()) for c in sorted(set(countries))]
+    )
+    request.slots.all().delete()
+    slots = list(slots)
+    for starts_at, ends_at in slots:
+        if ends_at <= starts_at:
+            raise DomainError(_("Each proposed time must end after it starts."), field="slots")
+    ProposedSlot.objects.bulk_create([ProposedSlot(request=request, starts_at=s, ends_at=e) for s, e in slots])
+
+
+def _apply_fields(request: MediationRequest, fields: dict) -> None:
+    for name in DRAFT_FIELDS:
+        if name in fields:
+            setattr(request, name, fields[name] if fields[name] is not None or name == "deadline" else "")
+    if request.urgency != Urgency.URGENT:
+        request.deadline = None
+    try:
+        request.full_clean(exclude=["office", "requester", "copied_from"], validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(" ".join(messages), field=None if field == "__all__" else field) from None
+
+
+def _save(request: MediationRequest) -> None:
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise DomainError(_("Your office already has a request with this case code."), field="case_code") from None
+
+
+@transaction.atomic
+def request_save_draft(
+    *,
+    actor: Actor,
+    office: Office,
+    fields: dict,
+    languages: Iterable[dict] = (),
+    countries: Iterable[str] = (),
+    slots: Iterable[tuple[datetime, datetime]] = (),
+    request: MediationRequest | None = None,
+) -> MediationRequest:
+    """Create a draft, or change one. Only drafts can be changed, only by the office's social workers."""
+    _check_office(actor, office)
+    if request is None:
+        request = MediationRequest(office=office, requester=actor.user)
+    elif request.status != "draft":
+        raise DomainError(_("Only a draft can be changed: this request was already submitted."))
+    _apply_fields(request, fields)
+    _save(request)
+    _replace_children(request, languages, countries, slots)
+    return request
+
+
+# --- Transitions ------------------------------------------------------------------------------------------------------
+
+
+def _transition(*, actor: Actor, request: MediationRequest, name: str, reason: str = "") -> MediationRequest:
+    transition = TRANSITIONS[name]
+    # Lock the row: two coordinators pressing "reject" and "take in charge" at once must not both succeed.
+    locked = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
+    if locked.status not in transition.sources:
+        raise DomainError(
+            _("This request is %(status)s: it cannot go to “%(target)s” now.")
+            % {
+                "status": locked.get_status_display().lower(),
+                "target": MediationRequest(status=transition.target).get_status_display().lower(),
+            }
+        )
+    if not selectors.may(user=actor.user, request=locked, transition=transition):
+        raise NotAllowed(_("You cannot do this on this request."))
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise DomainError(_("Say why: the reason is kept in the request's history."), field="reason")
+    StatusChange.objects.create(
+        request=locked, from_status=locked.status, to_status=transition.target, by=actor.user, reason=reason
+    )
+    locked.status = transition.target
+    update = ["status", "updated_at"]
+    if transition.target == "submitted":
+        locked.submitted_at = timezone.now()
+        update.append("submitted_at")
+    locked.save(update_fields=update)
+    request.status, request.submitted_at = locked.status, locked.submitted_at
+    return locked
+
+
+@transaction.atomic
+def request_submit(*, actor: Actor, request: MediationRequest) -> MediationRequest:
+    """Send a draft to the district: it must name at least one language; the coordinators are told."""
+    if not request.languages.exists():
+        raise DomainError(_("Add at least one language before submitting."), field="languages")
+    if request.urgency == Urgency.URGENT and request.deadline and request.deadline < timezone.localdate():
+        raise DomainError(_("The date the request is needed by is already past."), field="deadline")
+    request = _transition(actor=actor, request=request, name="submit")
+    _notify(
+        recipients=selectors.district_coordinators(request=request),
+        request=request,
+        kind=Notification.Kind.SUBMITTED,
+        actor=actor.user,
+    )
+    return request
+
+
+@transaction.atomic
+def request_reject(*, actor: Actor, request: MediationRequest, reason: str) -> MediationRequest:
+    request = _transition(actor=actor, request=request, name="reject", reason=reason)
+    _notify(recipients=[request.requester], request=request, kind=Notification.Kind.REJECTED, actor=actor.user)
+    return request
+
+
+@transaction.atomic
+def request_accept(*, actor: Actor, request: MediationRequest) -> MediationRequest:
+    """The coordinator takes the request in charge: it moves to the search for a mediator."""
+    request = _transition(actor=actor, request=request, name="accept")
+    _notify(recipients=[request.requester], request=request, kind=Notification.Kind.ACCEPTED, actor=actor.user)
+    return request
+
+
+@transaction.atomic
+def request_cancel(*, actor: Actor, request: MediationRequest, reason: str) -> MediationRequest:
+    was = request.status
+    request = _transition(actor=actor, request=request, name="cancel", reason=reason)
+    recipients = [request.requester]
+    if was != "draft" and selectors.is_office_member(user=actor.user, request=request):
+        # The office withdrew it: the coordinators who may be working on it must know.
+        recipients += selectors.district_coordinators(request=request)
+    _notify(recipients=recipients, request=request, kind=Notification.Kind.CANCELLED, actor=actor.user)
+    return request
+
+
+@transaction.atomic
+def request_close(*, actor: Actor, request: MediationRequest) -> MediationRequest:
+    request = _transition(actor=actor, request=request, name="close")
+    _notify(recipients=[request.requester], request=request, kind=Notification.Kind.CLOSED, actor=actor.user)
+    return request
+
+
+def _free_case_code(office: Office, code: str) -> str:
+    taken = set(
+        MediationRequest.objects.filter(office=office, case_code__startswith=code[:24]).values_list(
+            "case_code", flat=True
+        )
+    )
+    base = code[:24]
+    for number in range(2, 1000):
+        candidate = f"{base}-{number}"
+        if candidate not in taken:
+            return candidate
+    raise DomainError(_("Choose a new case code for this request."), field="case_code")
+
+
+@transaction.atomic
+def request_copy(*, actor: Actor, request: MediationRequest) -> MediationRequest:
+    """ "Request again": a new draft with the same content, languages and countries, without the past times.
+
+    Case codes are unique per office, so the copy gets the next free one (TM-2025-014-2); it can be changed.
+    """
+    if not selectors.can_copy(user=actor.user, request=request):
+        raise NotAllowed(_("Only the requesting office can request this again."))
+    copy = MediationRequest(
+        office=request.office,
+        requester=actor.user,
+        copied_from=request,
+        **{name: getattr(request, name) for name in DRAFT_FIELDS},
+    )
+    copy.case_code = _free_case_code(request.office, request.case_code)
+    copy.status = "draft"
+    if copy.deadline and copy.deadline < timezone.localdate():
+        copy.urgency, copy.deadline = Urgency.ORDINARY, None
+    _save(copy)
+    _replace_children(
+        copy,
+        [{"code": x.code, "variant": x.variant} for x in request.languages.all()],
+        [c.code for c in request.countries.all()],
+        [],
+    )
+    return copy
+
+
+# --- Comments ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(*, actor: Actor, request: MediationRequest, body: str) -> Comment:
+    """A message in the thread between the office and the coordinators; the other side is notified."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Write a message."), field="body")
+    if len(body) > 4000:
+        raise DomainError(_("The message is too long: at most 4,000 characters."), field="body")
+    if not selectors.can_comment(user=actor.user, request=request):
+        raise NotAllowed(_("You cannot write in this thread."))
+    comment = Comment.objects.create(request=request, author=actor.user, body=body)
+    if selectors.is_office_member(user=actor.user, request=request):
+        recipients = selectors.district_coordinators(request=request)
+    else:
+        recipients = [request.requester]
+    _notify(recipients=recipients, request=request, kind=Notification.Kind.COMMENT, actor=actor.user)
+    return comment
