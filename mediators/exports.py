@@ -11,27 +11,11 @@ import tempfile
 from django.http import FileResponse
 from openpyxl import Workbook
 
+from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import Mediator, Mode, Setting
 
-COLUMNS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "gender",
-    "provider",
-    "districts",
-    "languages",
-    "written_translation",
-    "countries",
-    "modes",
-    "settings",
-    "max_weekly_hours",
-    "hourly_rate",
-    "travel_rate",
-    "active",
-    "cultural_areas",
-]
+# The import's columns, in its order: one list, so that the two can never drift apart.
+COLUMNS = list(IMPORT_COLUMNS)
 
 
 class Echo:

@@ -100,6 +100,15 @@ def _replace_qualifications(mediator: Mediator, qualifications: Iterable[dict]) 
     Qualification.objects.bulk_create([Qualification(mediator=mediator, **entry) for entry in qualifications])
 
 
+def _save_related(mediator, districts, languages, countries, trainings, qualifications) -> None:
+    """What a profile form sends besides the fields: all of it replaces what was there."""
+    mediator.districts.set(districts)
+    _replace_languages(mediator, languages)
+    _replace_countries(mediator, countries)
+    _replace_trainings(mediator, trainings)
+    _replace_qualifications(mediator, qualifications)
+
+
 def _check_email_free(email: str, mediator: Mediator | None) -> str:
     email = email.strip().lower()
     others = Mediator.objects.filter(email__iexact=email)
@@ -129,11 +138,7 @@ def mediator_create(
     values = {name: fields[name] for name in PROFILE_FIELDS if name in fields}
     values["email"] = _check_email_free(values.get("email", ""), None)
     mediator = Mediator.objects.create(provider=provider, **values)
-    mediator.districts.set(districts)
-    _replace_languages(mediator, languages)
-    _replace_countries(mediator, countries)
-    _replace_trainings(mediator, trainings)
-    _replace_qualifications(mediator, qualifications)
+    _save_related(mediator, districts, languages, countries, trainings, qualifications)
     return mediator
 
 
@@ -160,11 +165,7 @@ def mediator_update(
     mediator.email = _check_email_free(mediator.email, mediator)
     mediator.provider = provider
     mediator.save()
-    mediator.districts.set(districts)
-    _replace_languages(mediator, languages)
-    _replace_countries(mediator, countries)
-    _replace_trainings(mediator, trainings)
-    _replace_qualifications(mediator, qualifications)
+    _save_related(mediator, districts, languages, countries, trainings, qualifications)
     return mediator
 
 
