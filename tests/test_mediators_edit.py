@@ -209,3 +209,17 @@ def test_expiring_qualifications_reach_the_dashboard_and_the_coordinators_once(a
     assert "Attestato regionale" in mail.outbox[0].body
     assert qualification_expiry_notify(today=timezone.localdate()) == 0
     assert Qualification.objects.get(pk=qualification.pk).expiry_notified_on == timezone.localdate()
+
+
+def test_the_daily_schedule_runs_the_expiry_notice_task(area, settings):
+    from mediators.tasks import notify_expiring_qualifications_task
+    from mediazione.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notify-expiring-qualifications"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {7}
+    mediator = f.MediatorFactory(provider=area["provider"], districts=[area["cremona"]])
+    f.QualificationFactory(mediator=mediator)
+    f.coordinator(district=area["cremona"])
+    assert notify_expiring_qualifications_task.delay().get() == 1
+    assert len(mail.outbox) == 1
