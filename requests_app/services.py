@@ -27,6 +27,7 @@ from .models import (
     ProposedSlot,
     RequestCountry,
     RequestLanguage,
+    Status,
     StatusChange,
     Urgency,
 )
@@ -202,11 +203,8 @@ def _transition(*, actor: Actor, request: MediationRequest, name: str, reason: s
     locked = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
     if locked.status not in transition.sources:
         raise DomainError(
-            _("This request is %(status)s: it cannot go to “%(target)s” now.")
-            % {
-                "status": locked.get_status_display().lower(),
-                "target": MediationRequest(status=transition.target).get_status_display().lower(),
-            }
+            _("This request is “%(status)s”: it cannot become “%(target)s” now.")
+            % {"status": locked.get_status_display(), "target": Status(transition.target).label}
         )
     if not selectors.may(user=actor.user, request=locked, transition=transition):
         raise NotAllowed(_("You cannot do this on this request."))
