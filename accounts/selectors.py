@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediators import selectors as mediator_selectors
 from mediators.models import Mediator
+from requests_app.models import OPEN_STATUSES, MediationRequest, Status, Urgency
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 from .scoping import Actor, visible
@@ -80,6 +81,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
     user = actor.user
     cards: list[Card] = []
     pending = Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    cards.extend(_request_cards(actor))
     if actor.role == Role.SOCIAL_WORKER:
         office = actor.membership.office
         colleagues = Membership.objects.filter(role=Role.SOCIAL_WORKER, office=office, is_active=True).count()
@@ -190,6 +192,62 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
                 )
             )
     return cards
+
+
+def _request_cards(actor: Actor) -> list[Card]:
+    """The requests waiting for this role, counted in one query."""
+    requests = visible(actor.user, MediationRequest)
+    url = reverse("requests:list")
+    is_open = Q(status__in=OPEN_STATUSES)
+    if actor.role == Role.SOCIAL_WORKER:
+        counts = requests.aggregate(drafts=Count("pk", filter=Q(status=Status.DRAFT)), open=Count("pk", filter=is_open))
+        return [
+            Card(
+                key="request_drafts",
+                title=str(_("Drafts of your office")),
+                value=counts["drafts"],
+                text=str(_("Requests not submitted yet.")),
+                url=f"{url}?status={Status.DRAFT}",
+                link_label=str(_("See the drafts")),
+                icon="it-pencil",
+            ),
+            Card(
+                key="requests_open",
+                title=str(_("Open requests of your office")),
+                value=counts["open"],
+                url=f"{url}?status=open",
+                link_label=str(_("See your office's requests")),
+                icon="it-file",
+            ),
+        ]
+    if actor.role == Role.COORDINATOR:
+        waiting = Q(status=Status.SUBMITTED)
+        counts = requests.aggregate(
+            waiting=Count("pk", filter=waiting), urgent=Count("pk", filter=waiting & Q(urgency=Urgency.URGENT))
+        )
+        return [
+            Card(
+                key="requests_waiting",
+                title=str(_("Requests waiting in the queue")),
+                value=counts["waiting"],
+                text=str(_("%(count)s urgent") % {"count": counts["urgent"]}),
+                url=f"{url}?status={Status.SUBMITTED}",
+                link_label=str(_("Open the queue")),
+                icon="it-clock",
+            )
+        ]
+    if actor.role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        return [
+            Card(
+                key="requests_open",
+                title=str(_("Open requests")),
+                value=requests.filter(is_open).count(),
+                url=f"{url}?status=open",
+                link_label=str(_("See the requests")),
+                icon="it-file",
+            )
+        ]
+    return []
 
 
 ROLE_INTROS = {

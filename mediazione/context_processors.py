@@ -1,11 +1,24 @@
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from accounts.scoping import actor_for
 from accounts.selectors import user_memberships
 
 from .navigation import items_for
+
+
+class UnreadNotifications:
+    """The header's counter: one query, run only when a template reads ``count``, and at most once."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        from requests_app.selectors import unread_notification_count
+
+        return unread_notification_count(user=self.user)
 
 
 def portal(request):
@@ -21,4 +34,5 @@ def portal(request):
         # Lazy and computed once per request, however often the templates use them.
         "my_memberships": SimpleLazyObject(lambda: user_memberships(user=user)),
         "nav_items": SimpleLazyObject(lambda: items_for(actor, request.path)),
+        "unread_notifications": UnreadNotifications(user),
     }

@@ -23,6 +23,11 @@ class NavItem:
 
 ITEMS = [
     NavItem(_("Home"), "home", ALL_ROLES),
+    NavItem(
+        _("Requests"),
+        "requests:list",
+        (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+    ),
     NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),

@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from accounts.models import Membership, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 
-from .models import Comment, MediationRequest, Notification, StatusChange, Urgency
+from .models import Comment, MediationRequest, Notification, RequestLanguage, Status, StatusChange, Urgency
 from .transitions import TRANSITIONS, Transition
 
 
@@ -74,7 +74,8 @@ def may(*, user, request: MediationRequest, transition: Transition | str) -> boo
     if actor.role == Role.SOCIAL_WORKER:
         return is_office_member(user=user, request=request)
     if actor.role == Role.COORDINATOR:
-        return is_district_coordinator(user=user, request=request)
+        # A draft is the office's own business: coordinators do not even see it, so they cannot cancel it.
+        return request.status != Status.DRAFT and is_district_coordinator(user=user, request=request)
     return False
 
 
@@ -109,3 +110,21 @@ def unread_notification_count(*, user) -> int:
 
 def notification_list(*, user) -> QuerySet[Notification]:
     return visible(user, Notification).select_related("request", "actor")
+
+
+def language_codes_in_requests(*, user) -> list[str]:
+    """The ISO 639-3 codes asked for by the requests a user sees, for the lists' language filter."""
+    return list(
+        RequestLanguage.objects.filter(request__in=visible(user, MediationRequest))
+        .order_by()
+        .values_list("code", flat=True)
+        .distinct()
+    )
+
+
+def visible_request_ids(*, user, ids) -> set[int]:
+    """Which of these requests the user may still open (a notification outlives the user's scope)."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    return set(visible(user, MediationRequest).filter(pk__in=ids).values_list("pk", flat=True))

@@ -1,12 +1,200 @@
-"""Request pages: lists, the request page with its timeline and thread, transitions, notifications.
-(Being written.)"""
+"""Request pages: the lists by role, the request page with its timeline and thread, transitions, notifications.
 
+Thin views: reads through selectors (an object outside the user's scope is a 404), writes through services (a
+refused action is a message on the request page, never a 500 and never a half-written row).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.scoping import actor_for
+from mediazione.errors import DomainError
+
+from . import selectors, services
+from .filters import OPEN, RequestFilter
+from .transitions import TRANSITIONS
+
+PAGE_SIZE = 25
+LIST_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF)
+
+# One service per transition of the table; the page shows only the buttons selectors.may() allows.
+SERVICES = {
+    "submit": services.request_submit,
+    "reject": services.request_reject,
+    "accept": services.request_accept,
+    "cancel": services.request_cancel,
+    "close": services.request_close,
+}
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _ordered(queryset, role):
+    if role == Role.COORDINATOR:
+        return selectors.queue_order(queryset)
+    if role == Role.PROVINCE_STAFF:
+        return queryset.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+    # The office (and administrators): newest first, drafts included.
+    return queryset.order_by("-created_at", "-pk")
 
 
-request_list = request_detail = request_copy = comment_add = request_transition = _todo
-notification_list = notifications_read = _todo
+@role_required(*LIST_ROLES)
+def request_list(request):
+    role = actor_for(request.user).role
+    data = request.GET.copy()
+    if role == Role.COORDINATOR and "status" not in data:
+        # The queue: what still needs the district, unless the coordinator asks for every status.
+        data["status"] = OPEN
+    filterset = RequestFilter(data or None, queryset=selectors.request_list(user=request.user), user=request.user)
+    # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(_ordered(queryset, role), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "requests_app/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": query.urlencode(),
+            "role": role,
+            "show_district": role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+            "can_create": role == Role.SOCIAL_WORKER,
+        },
+    )
+
+
+def _thread_context(request, mediation_request, *, body="", error=""):
+    return {
+        "mediation_request": mediation_request,
+        "can_comment": selectors.can_comment(user=request.user, request=mediation_request),
+        "comment_body": body,
+        "comment_error": error,
+    }
+
+
+def _detail_context(request, mediation_request):
+    user = request.user
+    return {
+        **_thread_context(request, mediation_request),
+        "transitions": selectors.available_transitions(user=user, request=mediation_request),
+        "can_edit": selectors.can_edit(user=user, request=mediation_request),
+        "can_copy": selectors.can_copy(user=user, request=mediation_request),
+        "show_notes": selectors.can_read_sensitive_notes(user=user, request=mediation_request),
+        "show_thread": _may_read_thread(user, mediation_request),
+    }
+
+
+def _may_read_thread(user, mediation_request) -> bool:
+    """The thread is the office's and the district coordinators' conversation: province staff oversee requests,
+    not what was said about a family."""
+    return actor_for(user).is_admin or selectors.can_comment(user=user, request=mediation_request)
+
+
+@login_required
+def request_detail(request, pk: int):
+    mediation_request = selectors.request_detail(user=request.user, pk=pk)
+    return render(request, "requests_app/detail.html", _detail_context(request, mediation_request))
+
+
+@login_required
+@require_POST
+def request_transition(request, pk: int, action: str):
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    mediation_request = selectors.request_detail(user=request.user, pk=pk)
+    arguments = {"actor": actor_for(request.user), "request": mediation_request}
+    if transition.needs_reason:
+        arguments["reason"] = request.POST.get("reason", "")
+    try:
+        SERVICES[action](**arguments)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Done: the request %(code)s is now “%(status)s”.")
+            % {"code": mediation_request.case_code, "status": mediation_request.get_status_display().lower()},
+        )
+    return redirect(mediation_request)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int):
+    mediation_request = selectors.request_detail(user=request.user, pk=pk)
+    body = request.POST.get("body", "")
+    error = ""
+    try:
+        services.comment_add(actor=actor_for(request.user), request=mediation_request, body=body)
+    except DomainError as exc:
+        error = exc.message
+    else:
+        body = ""
+    if request.htmx:
+        if not error:
+            # The new comment is not in the prefetched thread yet: read the request again.
+            mediation_request = selectors.request_detail(user=request.user, pk=pk)
+        return render(
+            request, "requests_app/_thread.html", _thread_context(request, mediation_request, body=body, error=error)
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Your message was sent."))
+    return redirect(reverse("requests:detail", args=[mediation_request.pk]) + "#thread")
+
+
+@login_required
+@require_POST
+def request_copy(request, pk: int):
+    mediation_request = selectors.request_detail(user=request.user, pk=pk)
+    try:
+        copy = services.request_copy(actor=actor_for(request.user), request=mediation_request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(mediation_request)
+    messages.success(
+        request,
+        _("A new draft %(code)s was created from %(source)s: check it, change what is different, then submit it.")
+        % {"code": copy.case_code, "source": mediation_request.case_code},
+    )
+    return redirect("requests:edit", pk=copy.pk)
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notification_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    reachable = selectors.visible_request_ids(user=request.user, ids=[n.request_id for n in page])
+    return render(
+        request,
+        "requests_app/notifications.html",
+        {"page": page, "reachable": reachable, "querystring": ""},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = None
+    if "ids" in request.POST:
+        # Anything that is not a number is ignored: a tampered form marks nothing rather than failing.
+        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit() and len(value) < 10]
+    count = services.notifications_mark_read(user=request.user, notification_ids=ids)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+            % {"count": count},
+        )
+    return redirect("requests:notifications")

@@ -197,3 +197,34 @@ class QualificationFactory(DjangoModelFactory):
     mediator = factory.SubFactory(MediatorFactory)
     title = "Attestato di mediatore linguistico-culturale"
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+
+
+# --- Mediation requests (requests_app) --------------------------------------------------------------------------------
+
+
+class MediationRequestFactory(DjangoModelFactory):
+    """A request of an office, filed by one of its social workers; ``status`` is set as given (no history row:
+    tests of the life of a request go through the services). ``languages=["ara:Darija", "fra"]``."""
+
+    class Meta:
+        model = "requests_app.MediationRequest"
+        skip_postgeneration_save = True
+
+    office = factory.SubFactory(OfficeFactory)
+    requester = factory.LazyAttribute(lambda o: social_worker(office=o.office))
+    case_code = factory.Sequence(lambda n: f"TM-2025-{n:03d}")
+    service_kind = "cultural_mediation"
+    setting = "child_protection"
+    goal = "Colloquio con la famiglia sul progetto educativo."
+    status = "draft"
+    submitted_at = factory.LazyAttribute(lambda o: None if o.status == "draft" else timezone.now())
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from requests_app.models import RequestLanguage
+
+        for entry in ["ara:Darija"] if extracted is None else extracted:
+            code, _, variant = entry.partition(":")
+            RequestLanguage.objects.create(request=self, code=code, variant=variant)

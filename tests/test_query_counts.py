@@ -9,8 +9,9 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 # Every logged-in page starts with these and ends with the session save (SESSION_SAVE_EVERY_REQUEST):
-# session, user, the user's current membership ... savepoint, session update, release savepoint.
-FRAME = 3 + 3
+# session, user, the user's current membership ... the unread notifications counter in the header ... savepoint,
+# session update, release savepoint.
+FRAME = 3 + 1 + 3
 
 
 def district_with(rows: int):
@@ -54,8 +55,9 @@ def test_organisations_page_queries_do_not_grow_with_rows(rows, django_assert_nu
 @pytest.mark.parametrize("rows", [3, 30])
 def test_coordinator_home_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
     client = coordinator_client(district_with(rows))
-    # + the roles in the header; active mediators (count), qualifications expiring (count, and the list below
-    #   the cards); one count per organisation card (offices, people, invitations).
-    with django_assert_num_queries(FRAME + 7):
+    # + the roles in the header; the requests waiting in the queue (one count for all and urgent ones); active
+    #   mediators (count), qualifications expiring (count, and the list below the cards); one count per
+    #   organisation card (offices, people, invitations).
+    with django_assert_num_queries(FRAME + 8):
         response = client.get(reverse("home"))
     assert response.status_code == 200

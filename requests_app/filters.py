@@ -1,0 +1,99 @@
+"""The filters of the request lists (office, district queue, province overview).
+
+Every choice comes from what the user may see; a value outside it (a foreign office, an unknown language, a
+broken date) is a form error shown above the list, never a 500.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District, Office, Role
+from accounts.scoping import actor_for, visible
+from mediators.models import language_name
+
+from . import selectors
+from .models import OPEN_STATUSES, MediationRequest, RequestLanguage, Status
+
+# Not a status of its own: every request still waiting for something (the coordinators' default).
+OPEN = "open"
+
+
+class RequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Case code"), method="filter_case_code", widget=forms.TextInput(attrs={"maxlength": 30})
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), method="filter_status", empty_label=_("Any status"))
+    language = django_filters.ChoiceFilter(label=_("Language"), method="filter_language", empty_label=_("Any language"))
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"),
+        queryset=District.objects.none(),
+        field_name="office__district",
+        empty_label=_("Any district"),
+    )
+    office = django_filters.ModelChoiceFilter(
+        label=_("Office"), queryset=Office.objects.none(), empty_label=_("Any office")
+    )
+    date_from = django_filters.DateFilter(
+        label=_("Submitted from"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Submitted until"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = MediationRequest
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        role = actor_for(user).role
+        statuses = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
+        if role in (Role.SOCIAL_WORKER, Role.ADMINISTRATOR):
+            # Only the office (and administrators) see drafts.
+            statuses.insert(0, (Status.DRAFT.value, Status.DRAFT.label))
+        self.filters["status"].extra["choices"] = [(OPEN, _("Open (any step)")), *statuses]
+        self.filters["language"].extra["choices"] = sorted(
+            ((code, language_name(code)) for code in selectors.language_codes_in_requests(user=user)),
+            key=lambda choice: choice[1].lower(),
+        )
+        if role == Role.SOCIAL_WORKER:
+            # The list is the office's own: nothing to choose between.
+            del self.filters["office"]
+        else:
+            self.filters["office"].queryset = visible(user, Office).select_related("district").order_by("name")
+        if role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+            self.filters["district"].queryset = visible(user, District).order_by("name")
+        else:
+            del self.filters["district"]
+        if role == Role.SOCIAL_WORKER:
+            # Drafts have no submission date: the office filters them by the day they were created.
+            self.filters["date_from"].label = _("Submitted (or created) from")
+            self.filters["date_to"].label = _("Submitted (or created) until")
+
+    def filter_case_code(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(case_code__icontains=value) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value) if value else queryset
+
+    def filter_language(self, queryset, name, value):
+        if not value:
+            return queryset
+        # A subquery, not a join: a request with two languages must not appear twice.
+        return queryset.filter(pk__in=RequestLanguage.objects.filter(code=value).values("request_id"))
+
+    # A request's date is the day it was submitted; a draft's, the day it was created (in Europe/Rome).
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(
+            Q(submitted_at__date__gte=value) | Q(submitted_at__isnull=True, created_at__date__gte=value)
+        )
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(
+            Q(submitted_at__date__lte=value) | Q(submitted_at__isnull=True, created_at__date__lte=value)
+        )
