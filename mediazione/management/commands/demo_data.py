@@ -4,9 +4,10 @@ from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
 from mediators import demo as mediators_demo
+from requests_app import demo as requests_demo
 
 # Each capability adds its own builder here, after the ones it depends on.
-BUILDERS = [accounts_demo.build, mediators_demo.build]
+BUILDERS = [accounts_demo.build, mediators_demo.build, requests_demo.build]
 
 
 class Command(BaseCommand):
