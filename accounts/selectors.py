@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mediators import selectors as mediator_selectors
 from mediators.models import Mediator
@@ -230,7 +231,7 @@ def _request_cards(actor: Actor) -> list[Card]:
                 key="requests_waiting",
                 title=str(_("Requests waiting in the queue")),
                 value=counts["waiting"],
-                text=str(_("%(count)s urgent") % {"count": counts["urgent"]}),
+                text=ngettext("%(count)s urgent", "%(count)s urgent", counts["urgent"]) % {"count": counts["urgent"]},
                 url=f"{url}?status={Status.SUBMITTED}",
                 link_label=str(_("Open the queue")),
                 icon="it-clock",
