@@ -356,7 +356,9 @@ def test_province_staff_neither_read_nor_write_the_thread(area, client_for):
 
 
 def test_request_again_makes_a_draft_copy_with_a_new_case_code(area, client_for):
-    original = req(area["office"], area["worker"], case_code="TM-2025-014", status=Status.CLOSED, languages=["ara:Darija"])
+    original = req(
+        area["office"], area["worker"], case_code="TM-2025-014", status=Status.CLOSED, languages=["ara:Darija"]
+    )
     response = client_for(area["worker"]).post(reverse("requests:copy", args=[original.pk]))
     copy = MediationRequest.objects.exclude(pk=original.pk).get()
     assert response.status_code == 302

@@ -117,7 +117,7 @@ def snapshot(request: MediationRequest) -> tuple:
     )
 
 
-# --- Allowed -----------------------------------------------------------------------------------------------------------
+# --- Allowed ---------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("name", "status", "who"), ALLOWED, ids=["-".join(case) for case in ALLOWED])
@@ -224,11 +224,13 @@ def test_nothing_is_notified_or_e_mailed_when_the_transaction_rolls_back(world, 
     assert request.status == Status.DRAFT
 
 
-# --- Forbidden ---------------------------------------------------------------------------------------------------------
+# --- Forbidden -------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("name", "status", "who"), FORBIDDEN, ids=["-".join(case) for case in FORBIDDEN])
-def test_a_forbidden_transition_raises_and_changes_nothing(world, name, status, who, django_capture_on_commit_callbacks):
+def test_a_forbidden_transition_raises_and_changes_nothing(
+    world, name, status, who, django_capture_on_commit_callbacks
+):
     request = make_request(world, status)
     before = snapshot(request)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(DomainError) as error:
