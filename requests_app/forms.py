@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Office
 from mediators.forms import language_choices
@@ -213,7 +214,7 @@ class RequestForm(forms.ModelForm):
 class RequestLanguageForm(forms.Form):
     """One language of the request: the menu of common languages, or any ISO 639-3 code found by the search."""
 
-    code = forms.CharField(label=_("Language"), required=False, max_length=3, widget=forms.Select)
+    code = forms.CharField(label=_("Language"), required=False, widget=forms.Select)
     variant = forms.CharField(
         label=_("Variant or dialect"),
         max_length=100,
@@ -235,7 +236,8 @@ class RequestLanguageForm(forms.Form):
     def clean_code(self) -> str:
         code = (self.cleaned_data.get("code") or "").strip().lower()
         if code:
-            validate_language_code(code)
+            # The message repeats what was sent: a short piece of it is enough.
+            validate_language_code(code[:12])
         return code
 
     def clean(self):
@@ -286,8 +288,12 @@ class SlotForm(forms.Form):
     """A proposed time: a day and a span, in Europe/Rome local time; stored as aware datetimes (UTC)."""
 
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    start = forms.TimeField(
+        label=pgettext_lazy("time of day", "From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("time of day", "To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def clean(self):
         cleaned = super().clean()
