@@ -2,6 +2,11 @@
 
 Every new URL joins ``MATRIX`` the day it is added. Statuses: 200 page, 302 redirect (anonymous → login, or after a
 successful action), 403 page not part of this role's work, 404 object outside the user's scope (never leaked).
+
+Actions on a request (POST) answer 404 to whoever cannot see the request, mediators and funders included (the
+request's existence is not leaked; mediators will see the requests they are assigned to). Whoever sees it gets a
+302 back to the request page: with the change when allowed, or with an error message and nothing changed when not
+(see ``test_a_refused_action_on_a_request_is_a_message_and_changes_nothing``).
 """
 
 import pytest
@@ -10,6 +15,9 @@ from django.urls import reverse
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
+from requests_app import services as request_services
+from requests_app.models import MediationRequest, StatusChange
+from requests_app.transitions import TRANSITIONS
 
 from . import factories as f
 from .conftest import login_client
@@ -24,10 +32,12 @@ WHO = [
     "provincia.cremona",
     "asl.cremona",
     "admin",
-    "coordinatore.crema",  # another district of the same province
+    "assistente.crema",  # another district of the same province
+    "coordinatore.crema",
     "mediatore.crema",
     "assistente.bergamo",  # another province
     "coordinatore.bergamo",
+    "mediatore.bergamo",
     "provincia.bergamo",
 ]
 
@@ -55,10 +65,30 @@ GROUPS = {
     "roster_here": {"coordinatore.cremona", "provincia.cremona", "admin"},
     "nobody": set(LOGGED_IN),
     "not_admin": set(LOGGED_IN) - {"admin"},
+    # Who sees a submitted request of assistente.cremona's office (the issue's access sentence).
+    "request_here": {"assistente.cremona", "coordinatore.cremona", "provincia.cremona", "admin"},
+    "request_roles": {
+        "assistente.cremona",
+        "assistente.crema",
+        "assistente.bergamo",
+        "coordinatore.cremona",
+        "coordinatore.crema",
+        "coordinatore.bergamo",
+        "provincia.cremona",
+        "provincia.bergamo",
+        "admin",
+    },
+    "social_workers": {"assistente.cremona", "assistente.crema", "assistente.bergamo", "admin"},
 }
 
 ROSTER_PAGE = expect(managers_here=200, managers_elsewhere=200, not_managers=403)
 CREMONA_MEDIATOR = expect(nobody=404, roster_here=200)
+# A submitted request of assistente.cremona: 200 to its office, coordinatore.cremona and provincia.cremona; 404 to
+# everyone else (another district, another province, mediators, the funder).
+CREMONA_REQUEST = expect(nobody=404, request_here=200)
+ACT_ON_CREMONA_REQUEST = expect(nobody=404, request_here=302)
+REQUEST_PAGES = expect(nobody=403, request_roles=200)
+FORM_PAGES = expect(nobody=403, social_workers=200)
 OWN_PROFILE = expect(nobody=404, roster_here=200, **{"mediatore.cremona": 200})
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
@@ -158,6 +188,61 @@ MATRIX = [
         expect(nobody=404, roster_here=200, **{"mediatore.cremona": 403}),
     ),
     ("my profile", "get", lambda o: reverse("mediators:me"), expect(nobody=404, **{"mediatore.cremona": 302})),
+    # --- Requests: social workers see their office's, coordinators their district's, province staff their
+    # province's; mediators and funders have no request pages (403 on the lists, 404 on a request).
+    ("requests", "get", lambda o: reverse("requests:list"), REQUEST_PAGES),
+    (
+        "requests filtered",
+        "get",
+        lambda o: reverse("requests:list") + "?status=open&language=ara&date_from=2025-01-01&page=abc",
+        REQUEST_PAGES,
+    ),
+    ("a submitted request of Cremona", "get", lambda o: o["submitted"].get_absolute_url(), CREMONA_REQUEST),
+    (
+        "a draft of Cremona",
+        "get",
+        lambda o: o["draft"].get_absolute_url(),
+        expect(nobody=404, admin_only=200, **{"assistente.cremona": 200}),
+    ),
+    ("new request", "get", lambda o: reverse("requests:create"), FORM_PAGES),
+    (
+        "edit a draft",
+        "get",
+        lambda o: reverse("requests:edit", args=[o["draft"].pk]),
+        expect(nobody=404, admin_only=200, **{"assistente.cremona": 200}),
+    ),
+    (
+        "edit a submitted request",
+        "get",
+        lambda o: reverse("requests:edit", args=[o["submitted"].pk]),
+        expect(nobody=404, request_here=403),
+    ),
+    ("search a language", "get", lambda o: reverse("requests:language_search") + "?q=arab&row=0", FORM_PAGES),
+    ("one more proposed time", "get", lambda o: reverse("requests:slot_row") + "?index=1", FORM_PAGES),
+    *[
+        (
+            f"{action} a submitted request",
+            "post",
+            lambda o, action=action: reverse("requests:transition", args=[o["submitted"].pk, action]),
+            ACT_ON_CREMONA_REQUEST,
+        )
+        for action in TRANSITIONS
+    ],
+    (
+        "an unknown action on a request",
+        "post",
+        lambda o: reverse("requests:transition", args=[o["submitted"].pk, "explode"]),
+        expect(nobody=404),
+    ),
+    (
+        "comment on a request",
+        "post",
+        lambda o: reverse("requests:comment", args=[o["submitted"].pk]),
+        ACT_ON_CREMONA_REQUEST,
+    ),
+    ("request again", "post", lambda o: reverse("requests:copy", args=[o["submitted"].pk]), ACT_ON_CREMONA_REQUEST),
+    ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
+    ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
 ]
 
 
@@ -179,7 +264,32 @@ def objects(demo_world):
     own = f.MediatorFactory(
         provider=provider, districts=[cremona], user=users["mediatore.cremona"], email="mediatore.cremona@example.org"
     )
-    return {"invitation": invitation, "membership": membership, "users": users, "mediator": mediator, "own": own}
+    worker = actor_for(users["assistente.cremona"])
+    submitted = request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-1"))
+    return {
+        "invitation": invitation,
+        "membership": membership,
+        "users": users,
+        "mediator": mediator,
+        "own": own,
+        "submitted": submitted,
+        "draft": _draft(worker, office, "MATRICE-2"),
+    }
+
+
+def _draft(actor, office, case_code) -> MediationRequest:
+    return request_services.request_save_draft(
+        actor=actor,
+        office=office,
+        fields={
+            "case_code": case_code,
+            "service_kind": "cultural_mediation",
+            "setting": "child_protection",
+            "goal": "Colloquio con la famiglia.",
+            "sensitive_notes": "Nota riservata della matrice.",
+        },
+        languages=[{"code": "ara", "variant": "Darija"}],
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -208,7 +318,7 @@ def test_matrix_covers_every_url_of_the_portal():
 
     resolver = get_resolver()
     walk(resolver.url_patterns)
-    ours = {n for n in names if n.split(":")[0] in {"accounts", "mediators"} or n in {"home", "health"}}
+    ours = {n for n in names if n.split(":")[0] in {"accounts", "mediators", "requests"} or n in {"home", "health"}}
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
         "home": "home",
@@ -233,6 +343,17 @@ def test_matrix_covers_every_url_of_the_portal():
         "mediators:availability": "availability of a mediator",
         "mediators:contacts": "contacts of a mediator",
         "mediators:me": "my profile",
+        "requests:list": "requests",
+        "requests:detail": "a submitted request of Cremona",
+        "requests:create": "new request",
+        "requests:edit": "edit a draft",
+        "requests:language_search": "search a language",
+        "requests:slot_row": "one more proposed time",
+        "requests:transition": "submit a submitted request",
+        "requests:comment": "comment on a request",
+        "requests:copy": "request again",
+        "requests:notifications": "notifications",
+        "requests:notifications_read": "mark notifications read",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"
@@ -242,3 +363,53 @@ def test_outsider_coordinator_cannot_touch_an_invitation_of_another_district(obj
     client = login_client(objects["users"]["coordinatore.crema"])
     client.post(reverse("accounts:invitation_revoke", args=[objects["invitation"].pk]))
     assert Invitation.objects.get(pk=objects["invitation"].pk).revoked_at is None
+
+
+# What happens when someone who sees the request posts each action on it (with a reason, and a message to send).
+REQUEST_ACTIONS = {
+    # action: who may do it on a submitted request of assistente.cremona's office
+    "submit": set(),  # already submitted
+    "reject": {"coordinatore.cremona", "admin"},
+    "accept": {"coordinatore.cremona", "admin"},
+    "cancel": {"assistente.cremona", "coordinatore.cremona", "admin"},
+    "close": set(),  # not evaluated yet
+}
+
+
+@pytest.mark.parametrize("who", sorted(GROUPS["request_here"]))
+@pytest.mark.parametrize("action", list(REQUEST_ACTIONS))
+def test_a_refused_action_on_a_request_is_a_message_and_changes_nothing(objects, who, action):
+    from django.contrib.messages import get_messages
+
+    assert set(REQUEST_ACTIONS) == set(TRANSITIONS)
+    request = objects["submitted"]
+    history = StatusChange.objects.filter(request=request).count()
+    response = login_client(objects["users"][who]).post(
+        reverse("requests:transition", args=[request.pk, action]), {"reason": "Motivo di prova."}
+    )
+    assert response.status_code == 302 and response["Location"] == request.get_absolute_url()
+    levels = [m.level_tag for m in get_messages(response.wsgi_request)]
+    request.refresh_from_db()
+    if who in REQUEST_ACTIONS[action]:
+        assert levels == ["success"]
+        assert request.status == TRANSITIONS[action].target
+        assert StatusChange.objects.filter(request=request).count() == history + 1
+    else:
+        assert levels == ["error"]
+        assert request.status == "submitted"
+        assert StatusChange.objects.filter(request=request).count() == history
+
+
+@pytest.mark.parametrize("who", sorted(set(LOGGED_IN) - GROUPS["request_here"]))
+def test_outsiders_cannot_touch_a_request_they_cannot_see(objects, who):
+    request = objects["submitted"]
+    client = login_client(objects["users"][who])
+    for action in TRANSITIONS:
+        client.post(reverse("requests:transition", args=[request.pk, action]), {"reason": "Motivo"})
+    client.post(reverse("requests:comment", args=[request.pk]), {"body": "Messaggio"})
+    client.post(reverse("requests:copy", args=[request.pk]))
+    request.refresh_from_db()
+    assert request.status == "submitted"
+    assert not request.comments.exists()
+    assert MediationRequest.objects.filter(copied_from=request).count() == 0
+    assert "Nota riservata" not in client.get(reverse("requests:list")).content.decode()
