@@ -67,6 +67,8 @@ def request_list(request):
             "page": page,
             "querystring": query.urlencode(),
             "role": role,
+            # A social worker's list is her own office's: no office column to repeat it on every row.
+            "show_office": role != Role.SOCIAL_WORKER,
             "show_district": role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
             "can_create": role == Role.SOCIAL_WORKER,
         },
