@@ -58,8 +58,8 @@ def _language_index(language: str) -> tuple[tuple[str, str, str, str, bool], ...
 
 def search_languages(query: str, *, limit: int = SEARCH_LIMIT) -> list[tuple[str, str]]:
     """Languages whose name (in the user's language, or in English) or ISO code matches ``query``, best first:
-    the code itself, then names starting with the words typed, then names containing them; the languages of the
-    menu before the thousands of others. Returns (code, "Arabo (ara)") pairs."""
+    the code itself, then the languages of the menu, then the others; within each, names starting with the words
+    typed before names containing them. Returns (code, "Arabo (ara)") pairs."""
     folded = _fold(" ".join(query.split()))[:50]
     if not folded:
         return []
@@ -79,9 +79,10 @@ def search_languages(query: str, *, limit: int = SEARCH_LIMIT) -> list[tuple[str
             rank = 5
         else:
             continue
-        ranked.append((rank, not common, local, code, name))
+        # The code itself first; then the languages of the menu, then the thousands of others, best match first.
+        ranked.append((rank > 0, not common, rank, local, code, name))
     ranked.sort()
-    return [(code, f"{name} ({code})") for _rank, _rare, _local, code, name in ranked[:limit]]
+    return [(code, f"{name} ({code})") for *_key, code, name in ranked[:limit]]
 
 
 @lru_cache(maxsize=1)
