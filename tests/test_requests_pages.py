@@ -249,7 +249,8 @@ def test_the_page_offers_only_the_actions_the_user_may_take(area, client_for):
     draft_page = worker.get(draft.get_absolute_url())
     assert [t.name for t in draft_page.context["transitions"]] == ["submit", "cancel"]
     assert reverse("requests:edit", args=[draft.pk]) in draft_page.content.decode()
-    assert reverse("requests:copy", args=[draft.pk]) in draft_page.content.decode()
+    assert reverse("requests:copy", args=[draft.pk]) not in draft_page.content.decode()  # a draft is edited
+    assert reverse("requests:copy", args=[submitted.pk]) in worker.get(submitted.get_absolute_url()).content.decode()
     staff_page = client_for(area["staff"]).get(submitted.get_absolute_url())
     assert staff_page.context["transitions"] == []
     assert "requests:copy" not in staff_page.content.decode()
