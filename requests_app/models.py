@@ -122,6 +122,14 @@ class MediationRequest(models.Model):
         help_text=_("Seen only by your office and, once assigned, by the mediator. Never in reports or exports."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    assigned_mediator = models.ForeignKey(
+        "mediators.Mediator",
+        verbose_name=_("assigned mediator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
     copied_from = models.ForeignKey(
         "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -281,3 +289,118 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+# --- Matching, offers and scheduling ----------------------------------------------------------------------------------
+
+
+class Offer(models.Model):
+    """A request proposed to one mediator. Never a booking: only an accepted offer leads to appointments.
+
+    Offers may be released in tiers: a later tier stays ``queued`` until ``release_at``. Silence never counts as
+    acceptance: an open offer past ``expires_at`` expires.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for its turn")
+        OPEN = "open", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    request = models.ForeignKey(MediationRequest, on_delete=models.CASCADE, related_name="offers")
+    mediator = models.ForeignKey(
+        "mediators.Mediator", verbose_name=_("mediator"), on_delete=models.PROTECT, related_name="offers"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=1)
+    release_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("answer by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    by_phone = models.BooleanField(_("accepted by phone"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("offered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The e-mail links carry a signed token naming this nonce; answering clears it, so each link works once.
+    link_nonce = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["tier", "release_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "mediator"], name="offer_once_per_mediator"),
+            # The database itself refuses a second accepted offer for one request.
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(status="accepted"), name="offer_one_accepted_per_request"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="offer_status_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.request.case_code} → {self.mediator} ({self.get_status_display()})"
+
+
+class Appointment(models.Model):
+    """A session of a mediator for a request. A mediator is never in two live appointments at once: the service
+    checks first, and on PostgreSQL an exclusion constraint (migration 0002) makes the database refuse it too."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("Did not take place (no-show)")
+        VOID = "void", _("Void (entered by mistake)")
+
+    request = models.ForeignKey(MediationRequest, on_delete=models.CASCADE, related_name="appointments")
+    mediator = models.ForeignKey(
+        "mediators.Mediator", verbose_name=_("mediator"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    late_cancellation = models.BooleanField(
+        _("cancelled late"), default=False, help_text=_("Cancelled less than 24 hours before: owed by the rule.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx")]
+
+    def __str__(self):
+        return f"{self.request.case_code} · {self.starts_at:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests:appointment", args=[self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status not in (self.Status.CANCELLED, self.Status.VOID)
+
+
+LIVE_APPOINTMENT = ~Q(status__in=["cancelled", "void"])
