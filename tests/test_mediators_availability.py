@@ -1,4 +1,4 @@
-"""'Is this mediator free from … to …?': weekly slots in Italian time, absences, one query for many mediators."""
+"""'Is this mediator free from … to …?': weekly slots in Italian time, absences, live appointments, one query."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -100,3 +100,55 @@ def test_available_on_a_date_needs_a_slot_that_weekday_and_no_absence(monday_mor
     f.AbsenceFactory(mediator=away, start_date=WINTER_MONDAY, end_date=WINTER_MONDAY + timedelta(days=2))
     assert set(available_on(Mediator.objects.all(), WINTER_MONDAY)) == {monday_morning}
     assert set(available_on(Mediator.objects.all(), WINTER_MONDAY + timedelta(days=2))) == {wednesday_only}
+
+
+# --- Appointments already booked --------------------------------------------------------------------------------------
+
+
+def book(mediator, starts_at: datetime, ends_at: datetime, status: str = "planned"):
+    from requests_app.models import Appointment
+
+    request = f.MediationRequestFactory(status="scheduled")
+    return Appointment.objects.create(
+        request=request,
+        mediator=mediator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=status,
+        created_by=request.requester,
+    )
+
+
+def test_not_free_when_a_live_appointment_overlaps(monday_morning):
+    book(monday_morning, at(WINTER_MONDAY, 10, 30), at(WINTER_MONDAY, 11, 30))
+    assert not mediator_is_free(mediator=monday_morning, starts_at=at(WINTER_MONDAY, 10), ends_at=at(WINTER_MONDAY, 11))
+    assert not mediator_is_free(mediator=monday_morning, starts_at=at(WINTER_MONDAY, 11), ends_at=at(WINTER_MONDAY, 12))
+
+
+def test_an_appointment_ending_when_the_interval_starts_does_not_overlap(monday_morning):
+    book(monday_morning, at(WINTER_MONDAY, 9), at(WINTER_MONDAY, 10))
+    assert mediator_is_free(mediator=monday_morning, starts_at=at(WINTER_MONDAY, 10), ends_at=at(WINTER_MONDAY, 11))
+
+
+@pytest.mark.parametrize("status", ["cancelled", "void"])
+def test_cancelled_and_void_appointments_do_not_take_the_time(monday_morning, status):
+    book(monday_morning, at(WINTER_MONDAY, 10), at(WINTER_MONDAY, 11), status=status)
+    assert mediator_is_free(mediator=monday_morning, starts_at=at(WINTER_MONDAY, 10), ends_at=at(WINTER_MONDAY, 11))
+
+
+@pytest.mark.parametrize("status", ["held", "no_show"])
+def test_held_and_no_show_appointments_still_took_the_time(monday_morning, status):
+    book(monday_morning, at(WINTER_MONDAY, 10), at(WINTER_MONDAY, 11), status=status)
+    assert not mediator_is_free(mediator=monday_morning, starts_at=at(WINTER_MONDAY, 10), ends_at=at(WINTER_MONDAY, 11))
+
+
+def test_many_mediators_with_appointments_are_answered_in_one_query(monday_morning, django_assert_num_queries):
+    others = [f.SlotFactory(weekday=0).mediator for _ in range(10)]
+    for mediator in others:
+        book(mediator, at(WINTER_MONDAY, 12), at(WINTER_MONDAY, 13))
+    booked = others[0]
+    book(booked, at(WINTER_MONDAY, 10), at(WINTER_MONDAY, 11))
+    ids = [monday_morning.pk] + [m.pk for m in others]
+    with django_assert_num_queries(1):
+        free = free_mediator_ids(mediator_ids=ids, starts_at=at(WINTER_MONDAY, 10), ends_at=at(WINTER_MONDAY, 11))
+    assert free == set(ids) - {booked.pk}
