@@ -18,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from mediators.models import Mediator
-from requests_app.models import MediationRequest, Notification
+from requests_app.models import Appointment, MediationRequest, Notification
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
@@ -317,6 +317,23 @@ def _requests(actor: Actor, qs: QuerySet) -> QuerySet:
         return qs.filter(office__district_id__in=actor.district_ids).exclude(status="draft")
     if actor.has_role(Role.PROVINCE_STAFF):
         return qs.filter(office__district__province_id__in=actor.province_ids).exclude(status="draft")
+    if actor.has_role(Role.MEDIATOR):
+        # Only while assigned: an offer alone shows what the offer page shows, not the request.
+        return qs.filter(assigned_mediator__user=actor.user)
+    return qs.none()
+
+
+@rule(Appointment)
+def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
+    """An appointment is seen by its mediator, the requesting office, the district's coordinators, the province."""
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(request__office_id__in=actor.office_ids)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(mediator__user=actor.user)
     return qs.none()
 
 

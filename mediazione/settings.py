@@ -230,6 +230,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# Minutes a mediator needs between two in-person appointments in different places.
+TRAVEL_BUFFER_MINUTES = env_int("TRAVEL_BUFFER_MINUTES", 30)
+# Offers of work: how long the signed accept/decline links in the e-mail work at most (they also die with the offer).
+OFFER_LINK_MAX_DAYS = env_int("OFFER_LINK_MAX_DAYS", 14, 1)
+
 # Invitations to set a password and join the portal stay valid this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, 1)
 
@@ -311,6 +316,8 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # Release the next tier of offers and expire unanswered ones: silence never counts as acceptance.
+    "offers-tick": {"task": "requests_app.tasks.offers_tick_task", "schedule": 300.0},
     "notify-expiring-qualifications": {
         "task": "mediators.tasks.notify_expiring_qualifications_task",
         "schedule": crontab(hour=7, minute=0),

@@ -266,6 +266,16 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Request cancelled")
         CLOSED = "closed", _("Request closed")
         COMMENT = "comment", _("New comment")
+        OFFER = "offer", _("New offer of work")
+        OFFER_CONFIRMED = "offer_confirmed", _("Offer confirmed: the request is yours")
+        OFFER_TAKEN = "offer_taken", _("Offer taken by another mediator")
+        OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn")
+        OFFER_EXPIRED = "offer_expired", _("Offer expired without an answer")
+        OFFER_DECLINED = "offer_declined", _("Offer declined")
+        ASSIGNED = "assigned", _("Mediator assigned")
+        APPOINTMENT = "appointment", _("Appointment planned")
+        APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved")
+        APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -273,7 +283,10 @@ class Notification(models.Model):
     request = models.ForeignKey(
         MediationRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    offer = models.ForeignKey(
+        "Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", editable=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -80,7 +80,7 @@ def may(*, user, request: MediationRequest, transition: Transition | str) -> boo
 
 
 def available_transitions(*, user, request: MediationRequest) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if may(user=user, request=request, transition=t)]
+    return [t for t in TRANSITIONS.values() if t.manual and may(user=user, request=request, transition=t)]
 
 
 def can_edit(*, user, request: MediationRequest) -> bool:
@@ -89,8 +89,15 @@ def can_edit(*, user, request: MediationRequest) -> bool:
 
 
 def can_read_sensitive_notes(*, user, request: MediationRequest) -> bool:
-    """Only the requesting office (and, once assigned, the mediator) reads the sensitive notes."""
-    return is_office_member(user=user, request=request)
+    """Only the requesting office and, once assigned, the mediator read the sensitive notes."""
+    if is_office_member(user=user, request=request):
+        return True
+    actor = actor_for(user)
+    return (
+        actor.role == Role.MEDIATOR
+        and request.assigned_mediator_id is not None
+        and request.assigned_mediator.user_id == user.pk
+    )
 
 
 def can_comment(*, user, request: MediationRequest) -> bool:
@@ -128,3 +135,17 @@ def visible_request_ids(*, user, ids) -> set[int]:
     if not ids:
         return set()
     return set(visible(user, MediationRequest).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def appointment_detail(*, user, pk):
+    from .models import Appointment
+
+    return get_for_user_or_404(
+        user,
+        visible(user, Appointment).select_related("request__office__district", "mediator", "created_by"),
+        pk=pk,
+    )
+
+
+def can_manage_appointment(*, user, appointment) -> bool:
+    return is_district_coordinator(user=user, request=appointment.request) or actor_for(user).is_admin

@@ -7,23 +7,28 @@ change notifies nobody.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Office, Role, User
-from accounts.scoping import Actor
+from accounts.scoping import Actor, actor_for
+from mediators.models import Mediator
 from mediazione.errors import DomainError, NotAllowed
 
 from . import selectors
 from .models import (
+    LIVE_APPOINTMENT,
+    Appointment,
     Comment,
     MediationRequest,
     Notification,
+    Offer,
     ProposedSlot,
     RequestCountry,
     RequestLanguage,
@@ -337,3 +342,399 @@ def comment_add(*, actor: Actor, request: MediationRequest, body: str) -> Commen
         recipients = [request.requester]
     _notify(recipients=recipients, request=request, kind=Notification.Kind.COMMENT, actor=actor.user)
     return comment
+
+
+# --- Offers -----------------------------------------------------------------------------------------------------------
+
+
+def offer_send_email(*, offer_id: int, kind: str) -> bool:
+    """Tell the mediator about their offer, in their language; an open offer carries the signed answer links."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from .offer_links import make_token
+
+    offer = Offer.objects.select_related("request__office__district", "mediator__user").filter(pk=offer_id).first()
+    if offer is None:
+        return False
+    language = offer.mediator.user.language if offer.mediator.user_id else settings.LANGUAGE_CODE
+    links = {}
+    if kind == Notification.Kind.OFFER and offer.status == Offer.Status.OPEN and offer.link_nonce:
+        for action in ("accept", "decline"):
+            links[action] = settings.PORTAL_BASE_URL + reverse("requests:offer_link", args=[make_token(offer, action)])
+    with translation.override(language):
+        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{Notification.Kind(kind).label} · {offer.request.case_code}"
+        body = render_to_string(
+            "requests_app/email/offer.txt", {"offer": offer, "kind": kind, "links": links, "request": offer.request}
+        )
+    send_mail(subject, body, None, [offer.mediator.email])
+    return True
+
+
+def _offer_notify(*, offer: Offer, kind: str, actor: User | None) -> None:
+    """Offers are told to the mediator's account when there is one (the e-mail link works without it)."""
+    from .tasks import send_offer_email_task
+
+    if offer.mediator.user_id:
+        Notification.objects.create(
+            recipient_id=offer.mediator.user_id, request=offer.request, kind=kind, actor=actor, offer=offer
+        )
+    transaction.on_commit(lambda: send_offer_email_task.delay(offer.pk, kind))
+
+
+@transaction.atomic
+def offers_create(
+    *,
+    actor: Actor,
+    request: MediationRequest,
+    tiers: list[list[Mediator]],
+    answer_within_hours: int = 24,
+    next_tier_after_hours: int = 24,
+) -> list[Offer]:
+    """Offer a request in ``matching`` to mediators, tier by tier: the first tier now, each next one after a wait.
+
+    Only candidates may be offered: mediators the coordinator sees who meet the hard conditions.
+    """
+    from .matching import exclusions
+
+    locked = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
+    if locked.status != Status.MATCHING:
+        raise DomainError(_("Only a request that is looking for a mediator can be offered."))
+    if not selectors.is_district_coordinator(user=actor.user, request=locked) and not actor.is_admin:
+        raise NotAllowed(_("Only the district's coordinators make offers."))
+    tiers = [list(tier) for tier in tiers if tier]
+    if not tiers:
+        raise DomainError(_("Choose at least one mediator."), field="mediators")
+    if not 1 <= answer_within_hours <= 24 * 14 or not 1 <= next_tier_after_hours <= 24 * 14:
+        raise DomainError(_("Waits go from one hour to two weeks."), field="answer_within_hours")
+    already = set(locked.offers.values_list("mediator_id", flat=True))
+    now = timezone.now()
+    offers = []
+    for number, tier in enumerate(tiers, start=1):
+        release_at = now + timedelta(hours=next_tier_after_hours * (number - 1))
+        for mediator in tier:
+            if mediator.pk in already:
+                raise DomainError(
+                    _("%(name)s already has an offer for this request.") % {"name": mediator.full_name},
+                    field="mediators",
+                )
+            reasons = exclusions(user=actor.user, request=locked, mediator=mediator)
+            if reasons:
+                raise DomainError(
+                    _("%(name)s cannot take this request: %(reasons)s.")
+                    % {"name": mediator.full_name, "reasons": "; ".join(reasons)},
+                    field="mediators",
+                )
+            already.add(mediator.pk)
+            offers.append(
+                Offer(
+                    request=locked,
+                    mediator=mediator,
+                    tier=number,
+                    status=Offer.Status.OPEN if number == 1 else Offer.Status.QUEUED,
+                    release_at=release_at,
+                    expires_at=release_at + timedelta(hours=answer_within_hours),
+                    created_by=actor.user,
+                    link_nonce=secrets.token_hex(16),
+                )
+            )
+    Offer.objects.bulk_create(offers)
+    for offer in offers:
+        if offer.status == Offer.Status.OPEN:
+            _offer_notify(offer=offer, kind=Notification.Kind.OFFER, actor=actor.user)
+    return offers
+
+
+def _close_other_offers(request: MediationRequest, winner: Offer, actor: User | None) -> None:
+    others = list(request.offers.filter(status__in=[Offer.Status.OPEN, Offer.Status.QUEUED]).exclude(pk=winner.pk))
+    now = timezone.now()
+    for offer in others:
+        was_open = offer.status == Offer.Status.OPEN
+        offer.status, offer.answered_at, offer.link_nonce = Offer.Status.WITHDRAWN, now, ""
+        offer.save(update_fields=["status", "answered_at", "link_nonce"])
+        if was_open:
+            # Told: someone else took it. Queued offers were never sent, so there is nothing to tell.
+            _offer_notify(offer=offer, kind=Notification.Kind.OFFER_TAKEN, actor=actor)
+
+
+@transaction.atomic
+def offer_accept(*, offer: Offer, by: User | None, by_phone: bool = False) -> Offer:
+    """The mediator says yes. The first acceptance wins: the request's row is locked, so of twenty mediators
+    pressing "accept" at the same instant exactly one is confirmed and the others are told it was taken.
+
+    ``by`` is the mediator's account (or None when the signed e-mail link was used); with ``by_phone`` it is the
+    coordinator recording an acceptance taken on the phone.
+    """
+    request = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=offer.request_id)
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("mediator").get(pk=offer.pk)
+    if by_phone:
+        if by is None or not (selectors.is_district_coordinator(user=by, request=request) or actor_for(by).is_admin):
+            raise NotAllowed(_("Only the district's coordinators record an acceptance taken by phone."))
+    elif by is not None and offer.mediator.user_id != by.pk:
+        raise NotAllowed(_("This offer was made to another mediator."))
+    if offer.status == Offer.Status.ACCEPTED:
+        return offer
+    if request.status != Status.MATCHING or request.assigned_mediator_id:
+        raise DomainError(_("Someone else has already taken this request. Thank you all the same."))
+    if offer.status != Offer.Status.OPEN or (offer.expires_at <= timezone.now() and not by_phone):
+        raise DomainError(_("This offer is no longer open."))
+    now = timezone.now()
+    offer.status, offer.answered_at, offer.link_nonce = Offer.Status.ACCEPTED, now, ""
+    offer.by_phone = by_phone
+    offer.recorded_by = by if by_phone else None
+    offer.save(update_fields=["status", "answered_at", "link_nonce", "by_phone", "recorded_by"])
+    request.assigned_mediator = offer.mediator
+    request.save(update_fields=["assigned_mediator", "updated_at"])
+    StatusChange.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=Status.ASSIGNED,
+        by=by or offer.mediator.user or offer.created_by,
+        reason=_("Offer accepted by phone") if by_phone else "",
+    )
+    request.status = Status.ASSIGNED
+    request.save(update_fields=["status", "updated_at"])
+    _close_other_offers(request, offer, by)
+    _offer_notify(offer=offer, kind=Notification.Kind.OFFER_CONFIRMED, actor=by)
+    _notify(
+        recipients=[request.requester, *selectors.district_coordinators(request=request)],
+        request=request,
+        kind=Notification.Kind.ASSIGNED,
+        actor=by or offer.created_by,
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("mediator", "request").get(pk=offer.pk)
+    if by is not None and offer.mediator.user_id != by.pk:
+        raise NotAllowed(_("This offer was made to another mediator."))
+    if offer.status != Offer.Status.OPEN:
+        raise DomainError(_("This offer is no longer open."))
+    offer.status, offer.answered_at, offer.link_nonce = Offer.Status.DECLINED, timezone.now(), ""
+    offer.decline_reason = (reason or "").strip()[:300]
+    offer.save(update_fields=["status", "answered_at", "link_nonce", "decline_reason"])
+    _notify(
+        recipients=selectors.district_coordinators(request=offer.request),
+        request=offer.request,
+        kind=Notification.Kind.OFFER_DECLINED,
+        actor=by or offer.created_by,
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: Actor, offer: Offer) -> Offer:
+    offer = Offer.objects.select_for_update(of=("self",)).select_related("request__office", "mediator").get(pk=offer.pk)
+    if not (selectors.is_district_coordinator(user=actor.user, request=offer.request) or actor.is_admin):
+        raise NotAllowed(_("Only the district's coordinators withdraw offers."))
+    if offer.status not in (Offer.Status.OPEN, Offer.Status.QUEUED):
+        raise DomainError(_("This offer is no longer open."))
+    was_open = offer.status == Offer.Status.OPEN
+    offer.status, offer.answered_at, offer.link_nonce = Offer.Status.WITHDRAWN, timezone.now(), ""
+    offer.save(update_fields=["status", "answered_at", "link_nonce"])
+    if was_open:
+        _offer_notify(offer=offer, kind=Notification.Kind.OFFER_WITHDRAWN, actor=actor.user)
+    return offer
+
+
+def offers_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """The scheduled task: release the tiers whose wait is over, expire the offers nobody answered."""
+    now = now or timezone.now()
+    released = expired = 0
+    for offer_id in Offer.objects.filter(status=Offer.Status.QUEUED, release_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update(of=("self",)).select_related("request").get(pk=offer_id)
+            if offer.status != Offer.Status.QUEUED:
+                continue
+            if offer.request.status != Status.MATCHING:
+                offer.status = Offer.Status.WITHDRAWN
+                offer.save(update_fields=["status"])
+                continue
+            offer.status = Offer.Status.OPEN
+            offer.save(update_fields=["status"])
+            _offer_notify(offer=offer, kind=Notification.Kind.OFFER, actor=offer.created_by)
+            released += 1
+    for offer_id in Offer.objects.filter(status=Offer.Status.OPEN, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update(of=("self",)).get(pk=offer_id)
+            if offer.status != Offer.Status.OPEN:
+                continue
+            # Silence is never acceptance.
+            offer.status, offer.link_nonce = Offer.Status.EXPIRED, ""
+            offer.save(update_fields=["status", "link_nonce"])
+            _offer_notify(offer=offer, kind=Notification.Kind.OFFER_EXPIRED, actor=None)
+            expired += 1
+    return {"released": released, "expired": expired}
+
+
+# --- Appointments -----------------------------------------------------------------------------------------------------
+
+
+def _check_free(*, mediator: Mediator, starts_at: datetime, ends_at: datetime, place: str, mode: str, ignore=None):
+    """No overlap with the mediator's live appointments, and for in-person work a travel buffer before and after an
+    appointment in another place."""
+    from django.conf import settings
+
+    live = Appointment.objects.filter(mediator=mediator).filter(LIVE_APPOINTMENT)
+    if ignore is not None:
+        live = live.exclude(pk=ignore.pk)
+    clash = live.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at").first()
+    if clash:
+        raise DomainError(
+            _("%(name)s already has an appointment from %(start)s to %(end)s.")
+            % {
+                "name": mediator.full_name,
+                "start": formats.date_format(timezone.localtime(clash.starts_at), "SHORT_DATETIME_FORMAT"),
+                "end": formats.time_format(timezone.localtime(clash.ends_at), "TIME_FORMAT"),
+            },
+            field="starts_at",
+        )
+    if mode == "in_person":
+        buffer = timedelta(minutes=settings.TRAVEL_BUFFER_MINUTES)
+        near = (
+            live.filter(mode="in_person", starts_at__lt=ends_at + buffer, ends_at__gt=starts_at - buffer)
+            .exclude(place__iexact=place.strip())
+            .first()
+        )
+        if near:
+            raise DomainError(
+                _("%(name)s needs %(minutes)s minutes to travel from or to the appointment at %(time)s in %(place)s.")
+                % {
+                    "name": mediator.full_name,
+                    "minutes": settings.TRAVEL_BUFFER_MINUTES,
+                    "time": formats.time_format(timezone.localtime(near.starts_at), "TIME_FORMAT"),
+                    "place": near.place or _("another place"),
+                },
+                field="starts_at",
+            )
+
+
+@transaction.atomic
+def appointment_create(
+    *, actor: Actor, request: MediationRequest, starts_at: datetime, ends_at: datetime, place: str = "", mode: str = ""
+) -> Appointment:
+    """Plan a session with the assigned mediator. The mediator's row is locked while checking, and on PostgreSQL
+    the exclusion constraint refuses an overlap even if two coordinators plan at the same instant."""
+    request = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
+    if not (selectors.is_district_coordinator(user=actor.user, request=request) or actor.is_admin):
+        raise NotAllowed(_("Only the district's coordinators plan appointments."))
+    if request.status not in (Status.ASSIGNED, Status.SCHEDULED) or request.assigned_mediator_id is None:
+        raise DomainError(_("Appointments are planned once a mediator is assigned."))
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at) or ends_at <= starts_at:
+        raise DomainError(_("The appointment must end after it starts."), field="ends_at")
+    if starts_at < timezone.now():
+        raise DomainError(_("The appointment cannot start in the past."), field="starts_at")
+    mediator = Mediator.objects.select_for_update(of=("self",)).get(pk=request.assigned_mediator_id)
+    mode = mode or request.mode
+    place = (place or request.place).strip()
+    _check_free(mediator=mediator, starts_at=starts_at, ends_at=ends_at, place=place, mode=mode)
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                request=request,
+                mediator=mediator,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place,
+                mode=mode,
+                created_by=actor.user,
+            )
+    except IntegrityError:
+        raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
+    if request.status == Status.ASSIGNED:
+        StatusChange.objects.create(
+            request=request, from_status=request.status, to_status=Status.SCHEDULED, by=actor.user
+        )
+        request.status = Status.SCHEDULED
+        request.save(update_fields=["status", "updated_at"])
+    _notify(
+        recipients=[request.requester, *([mediator.user] if mediator.user_id else [])],
+        request=request,
+        kind=Notification.Kind.APPOINTMENT,
+        actor=actor.user,
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, actor: Actor, appointment: Appointment, starts_at: datetime, ends_at: datetime, reason: str
+) -> Appointment:
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",)).select_related("request__office").get(pk=appointment.pk)
+    )
+    if not (selectors.is_district_coordinator(user=actor.user, request=appointment.request) or actor.is_admin):
+        raise NotAllowed(_("Only the district's coordinators move appointments."))
+    if appointment.status != Appointment.Status.PLANNED:
+        raise DomainError(_("Only a planned appointment can be moved."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say why: the reason is kept with the appointment."), field="reason")
+    if ends_at <= starts_at or starts_at < timezone.now():
+        raise DomainError(_("Choose a future time that ends after it starts."), field="starts_at")
+    mediator = Mediator.objects.select_for_update(of=("self",)).get(pk=appointment.mediator_id)
+    _check_free(
+        mediator=mediator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=appointment.place,
+        mode=appointment.mode,
+        ignore=appointment,
+    )
+    appointment.starts_at, appointment.ends_at = starts_at, ends_at
+    appointment.cancel_reason = reason.strip()[:300]
+    try:
+        with transaction.atomic():
+            appointment.save(update_fields=["starts_at", "ends_at", "cancel_reason", "updated_at"])
+    except IntegrityError:
+        raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
+    _notify(
+        recipients=[appointment.request.requester, *([mediator.user] if mediator.user_id else [])],
+        request=appointment.request,
+        kind=Notification.Kind.APPOINTMENT_MOVED,
+        actor=actor.user,
+    )
+    return appointment
+
+
+LATE_CANCELLATION = timedelta(hours=24)
+
+
+@transaction.atomic
+def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str, void: bool = False) -> Appointment:
+    """Cancel (owed if less than 24 hours before: flagged for costs) or void (entered by mistake: nothing owed)."""
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("request__office", "mediator")
+        .get(pk=appointment.pk)
+    )
+    request = appointment.request
+    office_side = selectors.is_office_member(user=actor.user, request=request)
+    if not (
+        selectors.is_district_coordinator(user=actor.user, request=request)
+        or actor.is_admin
+        or (office_side and not void)
+    ):
+        raise NotAllowed(_("You cannot cancel this appointment."))
+    if appointment.status != Appointment.Status.PLANNED:
+        raise DomainError(_("Only a planned appointment can be cancelled."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say why: the reason is kept with the appointment."), field="reason")
+    now = timezone.now()
+    appointment.status = Appointment.Status.VOID if void else Appointment.Status.CANCELLED
+    appointment.cancel_reason = reason.strip()[:300]
+    appointment.cancelled_at = now
+    appointment.late_cancellation = not void and appointment.starts_at - now < LATE_CANCELLATION
+    appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "late_cancellation", "updated_at"])
+    mediator_user = [appointment.mediator.user] if appointment.mediator.user_id else []
+    _notify(
+        recipients=[request.requester, *mediator_user, *selectors.district_coordinators(request=request)],
+        request=request,
+        kind=Notification.Kind.APPOINTMENT_CANCELLED,
+        actor=actor.user,
+    )
+    return appointment

@@ -20,6 +20,9 @@ class Transition:
     roles: tuple[str, ...]
     needs_reason: bool
     label: str
+    # Manual transitions are buttons on the request page; the others happen through their own service
+    # (a mediator accepting an offer assigns the request; planning its first appointment schedules it).
+    manual: bool = True
     # Social workers act on their own office's requests, coordinators on their district's: checked by
     # requests_app.selectors.may(); administrators may do everything.
 
@@ -39,8 +42,29 @@ TRANSITIONS: dict[str, Transition] = {
             _("Cancel the request"),
         ),
         Transition("close", (Status.EVALUATED,), Status.CLOSED, (Role.COORDINATOR,), False, _("Close")),
+        Transition(
+            "assign",
+            (Status.MATCHING,),
+            Status.ASSIGNED,
+            (Role.COORDINATOR, Role.MEDIATOR),
+            False,
+            _("Assign the mediator"),
+            manual=False,
+        ),
+        Transition(
+            "schedule",
+            (Status.ASSIGNED,),
+            Status.SCHEDULED,
+            (Role.COORDINATOR,),
+            False,
+            _("Plan the first appointment"),
+            manual=False,
+        ),
     ]
 }
+
+
+MANUAL = {name: t for name, t in TRANSITIONS.items() if t.manual}
 
 
 def allowed_targets(status: str) -> set[str]:

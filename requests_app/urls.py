@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import form_views, views
+from . import form_views, scheduling_views, views
 
 app_name = "requests"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("richieste/<int:pk>/copia/", views.request_copy, name="copy"),
     path("richieste/<int:pk>/commenti/", views.comment_add, name="comment"),
     path("richieste/<int:pk>/<slug:action>/", views.request_transition, name="transition"),
+    path("offerte/risposta/<str:token>/", scheduling_views.offer_link, name="offer_link"),
+    path("appuntamenti/<int:pk>/", scheduling_views.appointment_detail, name="appointment"),
     path("notifiche/", views.notification_list, name="notifications"),
     path("notifiche/lette/", views.notifications_read, name="notifications_read"),
 ]

@@ -112,7 +112,7 @@ def request_detail(request, pk: int):
 @require_POST
 def request_transition(request, pk: int, action: str):
     transition = TRANSITIONS.get(action)
-    if transition is None:
+    if transition is None or not transition.manual:
         raise Http404
     mediation_request = selectors.request_detail(user=request.user, pk=pk)
     arguments = {"actor": actor_for(request.user), "request": mediation_request}

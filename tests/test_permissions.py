@@ -9,15 +9,19 @@ request's existence is not leaked; mediators will see the requests they are assi
 (see ``test_a_refused_action_on_a_request_is_a_message_and_changes_nothing``).
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
 from requests_app import services as request_services
 from requests_app.models import MediationRequest, StatusChange
-from requests_app.transitions import TRANSITIONS
+from requests_app.offer_links import make_token
+from requests_app.transitions import MANUAL, TRANSITIONS
 
 from . import factories as f
 from .conftest import login_client
@@ -145,6 +149,35 @@ MATRIX = [
         expect(anonymous=404, everyone=404),
     ),
     ("admin", "get", lambda o: reverse("admin:index"), expect(admin_only=200, not_admin=302)),
+    # An appointment: its mediator, the requesting office, the district's coordinators, the province staff.
+    (
+        "an appointment in Cremona",
+        "get",
+        lambda o: o["appointment"].get_absolute_url(),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 200,
+                "coordinatore.cremona": 200,
+                "provincia.cremona": 200,
+                "admin": 200,
+                "mediatore.cremona": 200,
+            },
+        ),
+    ),
+    # The signed link of an offer e-mail answers whoever holds it (no login): 200 while valid, 410 when not.
+    (
+        "the e-mail link of an offer",
+        "get",
+        lambda o: reverse("requests:offer_link", args=[make_token(o["offer"], "accept")]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a forged offer link",
+        "get",
+        lambda o: reverse("requests:offer_link", args=["forged"]),
+        expect(anonymous=410, everyone=410),
+    ),
     # --- Mediator registry: coordinators see mediators serving their district, province staff their province's,
     # a mediator their own profile; social workers and funders no roster.
     ("roster", "get", lambda o: reverse("mediators:list"), ROSTER_PAGE),
@@ -226,7 +259,16 @@ MATRIX = [
             lambda o, action=action: reverse("requests:transition", args=[o["submitted"].pk, action]),
             ACT_ON_CREMONA_REQUEST,
         )
-        for action in TRANSITIONS
+        for action in MANUAL
+    ],
+    *[
+        (
+            f"{action} through the request page",
+            "post",
+            lambda o, action=action: reverse("requests:transition", args=[o["submitted"].pk, action]),
+            expect(nobody=404),
+        )
+        for action in sorted(set(TRANSITIONS) - set(MANUAL))
     ],
     (
         "an unknown action on a request",
@@ -262,11 +304,41 @@ def objects(demo_world):
     provider = Provider.objects.get(province=cremona.province)
     mediator = f.MediatorFactory(provider=provider, districts=[cremona], languages=["ara:Darija"])
     own = f.MediatorFactory(
-        provider=provider, districts=[cremona], user=users["mediatore.cremona"], email="mediatore.cremona@example.org"
+        provider=provider,
+        districts=[cremona],
+        user=users["mediatore.cremona"],
+        email="mediatore.cremona@example.org",
+        languages=["ara"],
     )
     worker = actor_for(users["assistente.cremona"])
     submitted = request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-1"))
+    matching = request_services.request_accept(
+        actor=actor_for(users["coordinatore.cremona"]),
+        request=request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-3")),
+    )
+    offer = request_services.offers_create(
+        actor=actor_for(users["coordinatore.cremona"]), request=matching, tiers=[[own]]
+    )[0]
+    assigned_request = request_services.request_accept(
+        actor=actor_for(users["coordinatore.cremona"]),
+        request=request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-4")),
+    )
+    request_services.offer_accept(
+        offer=request_services.offers_create(
+            actor=actor_for(users["coordinatore.cremona"]), request=assigned_request, tiers=[[own]]
+        )[0],
+        by=users["mediatore.cremona"],
+    )
+    start = timezone.now() + timedelta(days=3)
+    appointment = request_services.appointment_create(
+        actor=actor_for(users["coordinatore.cremona"]),
+        request=assigned_request,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Via Dante 134, Cremona",
+    )
     return {
+        "appointment": appointment,
         "invitation": invitation,
         "membership": membership,
         "users": users,
@@ -274,6 +346,8 @@ def objects(demo_world):
         "own": own,
         "submitted": submitted,
         "draft": _draft(worker, office, "MATRICE-2"),
+        "matching": matching,
+        "offer": offer,
     }
 
 
@@ -354,6 +428,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:copy": "request again",
         "requests:notifications": "notifications",
         "requests:notifications_read": "mark notifications read",
+        "requests:offer_link": "the e-mail link of an offer",
+        "requests:appointment": "an appointment in Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"
@@ -381,7 +457,7 @@ REQUEST_ACTIONS = {
 def test_a_refused_action_on_a_request_is_a_message_and_changes_nothing(objects, who, action):
     from django.contrib.messages import get_messages
 
-    assert set(REQUEST_ACTIONS) == set(TRANSITIONS)
+    assert set(REQUEST_ACTIONS) == set(MANUAL)
     request = objects["submitted"]
     history = StatusChange.objects.filter(request=request).count()
     response = login_client(objects["users"][who]).post(
@@ -404,7 +480,7 @@ def test_a_refused_action_on_a_request_is_a_message_and_changes_nothing(objects,
 def test_outsiders_cannot_touch_a_request_they_cannot_see(objects, who):
     request = objects["submitted"]
     client = login_client(objects["users"][who])
-    for action in TRANSITIONS:
+    for action in MANUAL:
         client.post(reverse("requests:transition", args=[request.pk, action]), {"reason": "Motivo"})
     client.post(reverse("requests:comment", args=[request.pk]), {"body": "Messaggio"})
     client.post(reverse("requests:copy", args=[request.pk]))
