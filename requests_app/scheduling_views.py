@@ -1,14 +1,29 @@
 """Offers and appointments: the pages of matching and scheduling."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.scoping import actor_for, visible
+from mediators.models import Mediator, Mode
 from mediazione.errors import DomainError
 
-from . import selectors, services
+from . import matching, selectors, services
+from .models import Offer, Status
 from .offer_links import read_token
+
+ROME = ZoneInfo("Europe/Rome")
+TIERS = (1, 2, 3)
 
 
 @never_cache
@@ -37,14 +52,252 @@ def offer_link(request, token: str):
     return render(request, "requests_app/offer_link.html", {"offer": offer, "action": action, "done": done})
 
 
+# --- Parsing the forms' times ---------------------------------------------------------------------------------------
+
+
+def _int(value, *, default=None):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _when(data) -> tuple[datetime, datetime]:
+    """Date, time (Europe/Rome) and duration in minutes from a form, as aware datetimes; a clear error otherwise."""
+    try:
+        day = datetime.strptime(data.get("date", "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise DomainError(_("Give the date as day, month and year."), field="date") from None
+    try:
+        at = datetime.strptime(data.get("time", "").strip(), "%H:%M").time()
+    except ValueError:
+        raise DomainError(_("Give the time as hours and minutes, for example 10:30."), field="time") from None
+    minutes = _int(data.get("duration"))
+    if minutes is None or not 15 <= minutes <= 600:
+        raise DomainError(_("The duration goes from 15 to 600 minutes."), field="duration")
+    starts_at = datetime.combine(day, at, tzinfo=ROME)
+    return starts_at, starts_at + timedelta(minutes=minutes)
+
+
+def _scheduling_request(request, pk: int):
+    """The request (404 outside the user's scope) and 403 for whoever sees it but does not schedule it."""
+    mediation_request = selectors.request_for_scheduling(user=request.user, pk=pk)
+    if not selectors.can_schedule(user=request.user, request=mediation_request):
+        raise PermissionDenied
+    return mediation_request
+
+
+# --- Candidates and offers (coordinators) -----------------------------------------------------------------------------
+
+
+@login_required
+def candidates(request, pk: int):
+    """Who can do a request in ``matching``, best first with their reasons; the offers made; why someone is missing."""
+    mediation_request = _scheduling_request(request, pk)
+    error, action = "", request.POST.get("action", "")
+    if request.method == "POST":
+        try:
+            done = _offer_action(request, mediation_request, action)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect("requests:candidates", pk=mediation_request.pk)
+    offers = list(selectors.request_offers(request=mediation_request))
+    offered = {offer.mediator_id for offer in offers}
+    ranked = []
+    if mediation_request.status == Status.MATCHING:
+        ranked = matching.candidates(user=request.user, request=mediation_request)
+    roster = list(visible(request.user, Mediator).order_by("last_name", "first_name", "pk"))
+    why_id = _int(request.GET.get("why"))
+    why = next((m for m in roster if m.pk == why_id), None)
+    return render(
+        request,
+        "requests_app/candidates.html",
+        {
+            "mediation_request": mediation_request,
+            "candidates": [(c, c.mediator.pk in offered) for c in ranked],
+            "offers": offers,
+            "roster": roster,
+            "why": why,
+            "why_reasons": matching.exclusions(user=request.user, request=mediation_request, mediator=why)
+            if why
+            else [],
+            "tiers": TIERS,
+            "error": error,
+            "error_action": action,
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=400 if error else 200,
+    )
+
+
+def _offer_action(request, mediation_request, action: str) -> str:
+    actor = actor_for(request.user)
+    if action == "offer":
+        chosen = [pk for pk in (_int(v) for v in request.POST.getlist("mediator")) if pk is not None]
+        mediators = {m.pk: m for m in visible(request.user, Mediator).filter(pk__in=chosen)}
+        tiers: dict[int, list] = {tier: [] for tier in TIERS}
+        for pk in chosen:
+            if pk not in mediators:
+                raise DomainError(_("Choose mediators from the list."), field="mediators")
+            tier = _int(request.POST.get(f"tier_{pk}"), default=1)
+            tiers[tier if tier in TIERS else 1].append(mediators[pk])
+        hours = _int(request.POST.get("answer_within_hours"), default=0)
+        wait = _int(request.POST.get("next_tier_after_hours"), default=0)
+        offers = services.offers_create(
+            actor=actor,
+            request=mediation_request,
+            tiers=[tiers[tier] for tier in TIERS],
+            answer_within_hours=hours,
+            next_tier_after_hours=wait,
+        )
+        return _("Offers made: %(count)s.") % {"count": len(offers)}
+    offer = mediation_request.offers.filter(pk=_int(request.POST.get("offer"), default=0)).first()
+    if offer is None or action not in ("phone", "withdraw"):
+        raise DomainError(_("This offer is no longer open."))
+    if action == "phone":
+        services.offer_accept(offer=offer, by=request.user, by_phone=True)
+        return _("Recorded: %(name)s accepted by phone.") % {"name": offer.mediator.full_name}
+    services.offer_withdraw(actor=actor, offer=offer)
+    return _("The offer to %(name)s is withdrawn.") % {"name": offer.mediator.full_name}
+
+
+# --- The mediator's offers --------------------------------------------------------------------------------------------
+
+
+@role_required(Role.MEDIATOR)
+def my_offers(request):
+    """ "My offers": open ones first with their deadline, answered in one click; then past ones with their outcome."""
+    if request.method == "POST":
+        offer = (
+            selectors.mediator_offers(user=request.user)
+            .filter(pk=_int(request.POST.get("offer"), default=0))
+            .select_related("mediator")
+            .first()
+        )
+        if offer is None:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                services.offer_accept(offer=offer, by=request.user)
+                messages.success(
+                    request,
+                    _("Confirmed: the request %(code)s is yours. You will receive the appointments.")
+                    % {"code": offer.request.case_code},
+                )
+            elif action == "decline":
+                services.offer_decline(offer=offer, by=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Thank you: the offer is declined and the coordinator is told."))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("requests:offers")
+    offers = list(selectors.mediator_offers(user=request.user).order_by("-release_at", "-pk")[:100])
+    open_offers = sorted((o for o in offers if o.status == Offer.Status.OPEN), key=lambda o: (o.expires_at, o.pk))
+    return render(
+        request,
+        "requests_app/offers.html",
+        {"open_offers": open_offers, "past_offers": [o for o in offers if o.status != Offer.Status.OPEN]},
+    )
+
+
+# --- Appointments -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def appointment_plan(request, pk: int):
+    """Plan an appointment of an assigned request: from a proposed time in one click, or a new time."""
+    mediation_request = _scheduling_request(request, pk)
+    error, form = "", {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            if form.get("slot"):
+                slot = next((s for s in mediation_request.slots.all() if s.pk == _int(form.get("slot"))), None)
+                if slot is None:
+                    raise DomainError(_("This proposed time is not among the request's."))
+                starts_at, ends_at, place, mode = slot.starts_at, slot.ends_at, "", ""
+            else:
+                starts_at, ends_at = _when(form)
+                place, mode = form.get("place", "").strip()[:200], form.get("mode", "")
+                if mode not in Mode.values:
+                    raise DomainError(_("Choose how the appointment takes place."), field="mode")
+            appointment = services.appointment_create(
+                actor=actor_for(request.user),
+                request=mediation_request,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place,
+                mode=mode,
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The appointment is planned and the mediator and the office are told."))
+            return redirect(appointment)
+    return render(
+        request,
+        "requests_app/plan.html",
+        {
+            "mediation_request": mediation_request,
+            "can_plan": mediation_request.status in (Status.ASSIGNED, Status.SCHEDULED)
+            and mediation_request.assigned_mediator_id is not None,
+            "appointments": selectors.request_appointments(request=mediation_request),
+            "modes": Mode.choices,
+            "error": error,
+            "form": form,
+            "default_duration": mediation_request.session_minutes or 60,
+        },
+        status=400 if error else 200,
+    )
+
+
 @login_required
 def appointment_detail(request, pk: int):
     appointment = selectors.appointment_detail(user=request.user, pk=pk)
+    can_manage = selectors.can_manage_appointment(user=request.user, appointment=appointment)
+    error, action, form = "", "", {}
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        form, action = request.POST, request.POST.get("action", "")
+        actor = actor_for(request.user)
+        try:
+            if action == "reschedule":
+                starts_at, ends_at = _when(form)
+                services.appointment_reschedule(
+                    actor=actor,
+                    appointment=appointment,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    reason=form.get("reason", ""),
+                )
+                done = _("The appointment is moved and everyone is told.")
+            elif action in ("cancel", "void"):
+                services.appointment_cancel(
+                    actor=actor, appointment=appointment, reason=form.get("reason", ""), void=action == "void"
+                )
+                done = _("The appointment is voided.") if action == "void" else _("The appointment is cancelled.")
+            else:
+                raise DomainError(_("Choose what to do with the appointment."))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, done)
+            return redirect(reverse("requests:appointment", args=[appointment.pk]))
     return render(
         request,
         "requests_app/appointment.html",
         {
             "appointment": appointment,
-            "can_manage": selectors.can_manage_appointment(user=request.user, appointment=appointment),
+            "can_manage": can_manage,
+            "error": error,
+            "error_action": action,
+            "form": form,
+            "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
         },
+        status=400 if error else 200,
     )

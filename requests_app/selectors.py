@@ -149,3 +149,43 @@ def appointment_detail(*, user, pk):
 
 def can_manage_appointment(*, user, appointment) -> bool:
     return is_district_coordinator(user=user, request=appointment.request) or actor_for(user).is_admin
+
+
+def request_for_scheduling(*, user, pk) -> MediationRequest:
+    """A request for its matching and scheduling pages: 404 outside the user's scope."""
+    return get_for_user_or_404(
+        user,
+        visible(user, MediationRequest)
+        .select_related("office__district", "assigned_mediator")
+        .prefetch_related("languages", "slots"),
+        pk=pk,
+    )
+
+
+def can_schedule(*, user, request: MediationRequest) -> bool:
+    """Offers and appointments of a request are the district coordinators' work (and the administrators')."""
+    return is_district_coordinator(user=user, request=request) or actor_for(user).is_admin
+
+
+def request_offers(*, request: MediationRequest):
+    from .models import Offer
+
+    return Offer.objects.filter(request=request).select_related("mediator", "recorded_by").order_by("tier", "pk")
+
+
+def request_appointments(*, request: MediationRequest):
+    from .models import Appointment
+
+    return Appointment.objects.filter(request=request).select_related("mediator").order_by("starts_at", "pk")
+
+
+def mediator_offers(*, user):
+    """A mediator's offers that were sent (queued ones are not sent yet), with what the offer page shows."""
+    from .models import Offer
+
+    return (
+        Offer.objects.filter(mediator__user=user)
+        .exclude(status=Offer.Status.QUEUED)
+        .select_related("request__office__district")
+        .prefetch_related("request__languages", "request__slots")
+    )

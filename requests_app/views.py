@@ -93,6 +93,7 @@ def _detail_context(request, mediation_request):
         "can_copy": selectors.can_copy(user=user, request=mediation_request),
         "show_notes": selectors.can_read_sensitive_notes(user=user, request=mediation_request),
         "show_thread": _may_read_thread(user, mediation_request),
+        "can_schedule": selectors.can_schedule(user=user, request=mediation_request),
     }
 
 

@@ -178,6 +178,57 @@ MATRIX = [
         lambda o: reverse("requests:offer_link", args=["forged"]),
         expect(anonymous=410, everyone=410),
     ),
+    # --- Matching and scheduling: the district's coordinators (and administrators) work on a request's offers and
+    # appointments; whoever else sees the request gets 403, everyone else 404. Mediators answer their own offers.
+    (
+        "candidates of a request in matching",
+        "get",
+        lambda o: reverse("requests:candidates", args=[o["matching"].pk]),
+        expect(nobody=404, request_here=403, **{"coordinatore.cremona": 200, "admin": 200}),
+    ),
+    (
+        "a refused offer action",
+        "post",
+        lambda o: reverse("requests:candidates", args=[o["matching"].pk]),
+        expect(nobody=404, request_here=403, **{"coordinatore.cremona": 400, "admin": 400}),
+    ),
+    (
+        "appointments of a scheduled request",
+        "get",
+        lambda o: reverse("requests:plan", args=[o["appointment"].request_id]),
+        expect(nobody=404, request_here=403, **{"coordinatore.cremona": 200, "admin": 200, "mediatore.cremona": 403}),
+    ),
+    (
+        "my offers",
+        "get",
+        lambda o: reverse("requests:offers"),
+        expect(
+            nobody=403, **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200, "admin": 200}
+        ),
+    ),
+    (
+        "an empty answer to an offer",
+        "post",
+        lambda o: reverse("requests:offers"),
+        expect(
+            nobody=403, **{"mediatore.cremona": 404, "mediatore.crema": 404, "mediatore.bergamo": 404, "admin": 404}
+        ),
+    ),
+    (
+        "an empty change of an appointment",
+        "post",
+        lambda o: o["appointment"].get_absolute_url(),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 403,
+                "coordinatore.cremona": 400,
+                "provincia.cremona": 403,
+                "admin": 400,
+                "mediatore.cremona": 403,
+            },
+        ),
+    ),
     # --- Mediator registry: coordinators see mediators serving their district, province staff their province's,
     # a mediator their own profile; social workers and funders no roster.
     ("roster", "get", lambda o: reverse("mediators:list"), ROSTER_PAGE),
@@ -430,6 +481,9 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:notifications_read": "mark notifications read",
         "requests:offer_link": "the e-mail link of an offer",
         "requests:appointment": "an appointment in Cremona",
+        "requests:candidates": "candidates of a request in matching",
+        "requests:plan": "appointments of a scheduled request",
+        "requests:offers": "my offers",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"
