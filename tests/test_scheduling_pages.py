@@ -84,7 +84,11 @@ def test_a_coordinator_offers_to_two_the_first_accepts_on_my_offers_and_the_othe
     request.refresh_from_db()
     assert request.status == "assigned" and request.assigned_mediator == m0
     assert request.offers.get(mediator=m1).status == Offer.Status.WITHDRAWN
+    # The winner's past offer leads to the request, which is now theirs to read.
+    assert request.get_absolute_url() in mediator.get(reverse("requests:offers")).content.decode()
+    assert mediator.get(request.get_absolute_url()).status_code == 200
     past = login_client(m1.user).get(reverse("requests:offers")).content.decode()
+    assert request.get_absolute_url() not in past
     assert "Ritirata" in past or "Ritirato" in past or "Withdrawn" in past
 
 
