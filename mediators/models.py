@@ -116,6 +116,11 @@ class Mediator(models.Model):
     coordinator_notes = models.TextField(
         _("coordinators' notes"), blank=True, help_text=_("Seen only by coordinators and province staff.")
     )
+    # The secret of the personal calendar feed (/calendario/<token>.ics). Empty until the mediator asks for the
+    # address; replacing it revokes the old address at once.
+    calendar_token = models.CharField(
+        _("calendar feed secret"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import date, time
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import District, Provider
-from accounts.scoping import Actor, visible
+from accounts.models import District, Provider, Role
+from accounts.scoping import Actor, actor_for, visible
 from mediazione.errors import DomainError, NotAllowed
 
 from . import selectors
@@ -261,3 +262,25 @@ def qualification_expiry_notify(*, today: date) -> int:
                 sent += 1
             Qualification.objects.filter(pk__in=[q.pk for q in due]).update(expiry_notified_on=today)
     return sent
+
+
+def can_reset_calendar_token(*, user, mediator: Mediator) -> bool:
+    """The mediator themself, or a coordinator of a district they serve (and administrators)."""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role == Role.MEDIATOR:
+        return mediator.user_id is not None and mediator.user_id == user.pk
+    if actor.role == Role.COORDINATOR:
+        return mediator.districts.filter(pk__in=actor.district_ids).exists()
+    return False
+
+
+@transaction.atomic
+def mediator_calendar_token_reset(*, actor: Actor, mediator: Mediator) -> str:
+    """Give the mediator a new secret calendar address; the old one stops working at once (revocation)."""
+    if not can_reset_calendar_token(user=actor.user, mediator=mediator):
+        raise NotAllowed(_("You cannot change this mediator's calendar address."))
+    mediator.calendar_token = secrets.token_urlsafe(32)
+    Mediator.objects.filter(pk=mediator.pk).update(calendar_token=mediator.calendar_token)
+    return mediator.calendar_token

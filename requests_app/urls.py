@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import form_views, scheduling_views, views
+from . import calendar_views, form_views, scheduling_views, views
 
 app_name = "requests"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("offerte/", scheduling_views.my_offers, name="offers"),
     path("offerte/risposta/<str:token>/", scheduling_views.offer_link, name="offer_link"),
     path("appuntamenti/<int:pk>/", scheduling_views.appointment_detail, name="appointment"),
+    path("calendario/", calendar_views.agenda, name="calendar"),
+    path("calendario/indirizzo/<int:pk>/", calendar_views.calendar_token_reset, name="calendar_token_reset"),
+    path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("notifiche/", views.notification_list, name="notifications"),
     path("notifiche/lette/", views.notifications_read, name="notifications_read"),
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
+from mediators.services import mediator_calendar_token_reset
 from requests_app import services as request_services
 from requests_app.models import MediationRequest, StatusChange
 from requests_app.offer_links import make_token
@@ -94,6 +95,9 @@ ACT_ON_CREMONA_REQUEST = expect(nobody=404, request_here=302)
 REQUEST_PAGES = expect(nobody=403, request_roles=200)
 FORM_PAGES = expect(nobody=403, social_workers=200)
 OWN_PROFILE = expect(nobody=404, roster_here=200, **{"mediatore.cremona": 200})
+CALENDAR_PAGE = expect(
+    nobody=200, **{"assistente.cremona": 403, "assistente.crema": 403, "assistente.bergamo": 403, "asl.cremona": 403}
+)
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -334,6 +338,36 @@ MATRIX = [
         ACT_ON_CREMONA_REQUEST,
     ),
     ("request again", "post", lambda o: reverse("requests:copy", args=[o["submitted"].pk]), ACT_ON_CREMONA_REQUEST),
+    # --- Calendars: mediators their own, coordinators their district's, province staff their province's; the feed
+    # answers its secret address without login; a new address is made by the mediator or their coordinators.
+    ("calendar", "get", lambda o: reverse("requests:calendar"), CALENDAR_PAGE),
+    (
+        "calendar month, hostile date",
+        "get",
+        lambda o: reverse("requests:calendar") + "?vista=mese&data=2026-02-31&mediatore=abc",
+        CALENDAR_PAGE,
+    ),
+    (
+        "calendar feed",
+        "get",
+        lambda o: reverse("requests:calendar_feed", args=[o["feed_token"]]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "an unknown calendar feed",
+        "get",
+        lambda o: reverse("requests:calendar_feed", args=["no-such-token"]),
+        expect(anonymous=404, everyone=404),
+    ),
+    (
+        "new calendar address",
+        "post",
+        lambda o: reverse("requests:calendar_token_reset", args=[o["own"].pk]),
+        expect(
+            nobody=404,
+            **{"mediatore.cremona": 302, "coordinatore.cremona": 302, "admin": 302, "provincia.cremona": 403},
+        ),
+    ),
     ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
 ]
@@ -388,8 +422,10 @@ def objects(demo_world):
         ends_at=start + timedelta(hours=1),
         place="Via Dante 134, Cremona",
     )
+    feed_token = mediator_calendar_token_reset(actor=actor_for(users["mediatore.cremona"]), mediator=own)
     return {
         "appointment": appointment,
+        "feed_token": feed_token,
         "invitation": invitation,
         "membership": membership,
         "users": users,
@@ -481,6 +517,9 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:notifications_read": "mark notifications read",
         "requests:offer_link": "the e-mail link of an offer",
         "requests:appointment": "an appointment in Cremona",
+        "requests:calendar": "calendar",
+        "requests:calendar_feed": "calendar feed",
+        "requests:calendar_token_reset": "new calendar address",
         "requests:candidates": "candidates of a request in matching",
         "requests:plan": "appointments of a scheduled request",
         "requests:offers": "my offers",
