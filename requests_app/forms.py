@@ -24,6 +24,7 @@ from mediators.forms import language_choices
 from mediators.models import Gender, country_name, language_name, validate_language_code
 
 from .models import _EMAIL, _TAX_CODE, MediationRequest, Urgency
+from .services import DRAFT_FIELDS
 
 # How far ahead a proposed time may be: beyond it a date is almost certainly a typing slip (2205 for 2025).
 SLOT_HORIZON_DAYS = 730
@@ -130,22 +131,8 @@ class RequestForm(forms.ModelForm):
 
     class Meta:
         model = MediationRequest
-        fields = [
-            "case_code",
-            "service_kind",
-            "setting",
-            "urgency",
-            "deadline",
-            "preferred_gender",
-            "adults",
-            "minors",
-            "goal",
-            "expected_sessions",
-            "session_minutes",
-            "mode",
-            "place",
-            "sensitive_notes",
-        ]
+        # The fields a draft keeps: one list, shared with requests_app.services.request_save_draft.
+        fields = DRAFT_FIELDS
         widgets = {
             "case_code": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "TM-2025-014", "maxlength": 30}),
             "urgency": forms.RadioSelect,
