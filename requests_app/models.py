@@ -276,6 +276,10 @@ class Notification(models.Model):
         APPOINTMENT = "appointment", _("Appointment planned")
         APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved")
         APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
+        SERIES = "series", _("Recurring appointments planned")
+        SERIES_MOVED = "series_moved", _("Recurring appointments moved")
+        SERIES_CANCELLED = "series_cancelled", _("Recurring appointments cancelled")
+        MEDIATOR_CHANGED = "mediator_changed", _("Mediator changed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -365,6 +369,46 @@ class Offer(models.Model):
         return f"{self.request.case_code} → {self.mediator} ({self.get_status_display()})"
 
 
+class AppointmentSeries(models.Model):
+    """Recurring appointments of a request: every ``interval_weeks`` weeks at the same Italian time, from the first
+    occurrence until ``until``. The occurrences are ordinary appointments that point here, each obeying the
+    no-overlap rule; moving or cancelling one, the following ones or all of them goes through the services."""
+
+    request = models.ForeignKey(MediationRequest, on_delete=models.CASCADE, related_name="series")
+    mediator = models.ForeignKey(
+        "mediators.Mediator",
+        verbose_name=_("mediator"),
+        on_delete=models.PROTECT,
+        related_name="appointment_series",
+        help_text=_("Who does the occurrences still to come."),
+    )
+    interval_weeks = models.PositiveSmallIntegerField(
+        _("every how many weeks"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    first_starts_at = models.DateTimeField(_("first occurrence"))
+    until = models.DateField(_("until (included)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring appointments")
+        verbose_name_plural = _("recurring appointments")
+        ordering = ["first_starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_weeks__gte=1, interval_weeks__lte=4), name="series_interval_1_to_4_weeks"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request.case_code} · {self.first_starts_at:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests:series", args=[self.pk])
+
+
 class Appointment(models.Model):
     """A session of a mediator for a request. A mediator is never in two live appointments at once: the service
     checks first, and on PostgreSQL an exclusion constraint (migration 0002) makes the database refuse it too."""
@@ -385,6 +429,14 @@ class Appointment(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    series = models.ForeignKey(
+        AppointmentSeries,
+        verbose_name=_("recurring appointments"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     late_cancellation = models.BooleanField(
