@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from mediators.models import Mediator
-from requests_app.models import Appointment, MediationRequest, Notification
+from requests_app.models import Appointment, AppointmentSeries, MediationRequest, Notification
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
@@ -334,6 +334,22 @@ def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
         return qs.filter(request__office__district__province_id__in=actor.province_ids)
     if actor.has_role(Role.MEDIATOR):
         return qs.filter(mediator__user=actor.user)
+    return qs.none()
+
+
+@rule(AppointmentSeries)
+def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Recurring appointments are seen like their occurrences; a mediator sees a series they do any occurrence of
+    (the one who handed it over keeps seeing what was theirs)."""
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(request__office_id__in=actor.office_ids)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    if actor.has_role(Role.MEDIATOR):
+        mine = Appointment.objects.filter(series=OuterRef("pk"), mediator__user=actor.user)
+        return qs.filter(Q(mediator__user=actor.user) | Q(Exists(mine)))
     return qs.none()
 
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
@@ -18,12 +19,24 @@ from accounts.scoping import actor_for, visible
 from mediators.models import Mediator, Mode
 from mediazione.errors import DomainError
 
-from . import matching, selectors, services
+from . import matching, selectors, series, services
 from .models import Offer, Status
 from .offer_links import read_token
 
 ROME = ZoneInfo("Europe/Rome")
 TIERS = (1, 2, 3)
+REPEATS = (
+    ("0", pgettext_lazy("repeat", "Does not repeat")),
+    ("1", pgettext_lazy("repeat", "Every week")),
+    ("2", pgettext_lazy("repeat", "Every 2 weeks")),
+    ("3", pgettext_lazy("repeat", "Every 3 weeks")),
+    ("4", pgettext_lazy("repeat", "Every 4 weeks")),
+)
+SCOPE_CHOICES = (
+    (series.THIS, pgettext_lazy("series scope", "Only this one")),
+    (series.FOLLOWING, pgettext_lazy("series scope", "This and the following ones")),
+    (series.ALL, pgettext_lazy("series scope", "All those still to come")),
+)
 
 
 @never_cache
@@ -207,32 +220,70 @@ def my_offers(request):
 # --- Appointments -----------------------------------------------------------------------------------------------------
 
 
+def _until(data):
+    try:
+        return datetime.strptime(data.get("until", "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise DomainError(_("Give the last day of the repetition as day, month and year."), field="until") from None
+
+
 @login_required
 def appointment_plan(request, pk: int):
-    """Plan an appointment of an assigned request: from a proposed time in one click, or a new time."""
+    """Plan an appointment of an assigned request: from a proposed time in one click, or a new time, once or
+    repeated every few weeks (a series: every clash is listed before anything is saved)."""
     mediation_request = _scheduling_request(request, pk)
-    error, form = "", {}
+    error, form, conflicts = "", {}, []
     if request.method == "POST":
         form = request.POST
+        actor = actor_for(request.user)
         try:
+            repeat = _int(form.get("repeat"), default=0)
             if form.get("slot"):
                 slot = next((s for s in mediation_request.slots.all() if s.pk == _int(form.get("slot"))), None)
                 if slot is None:
                     raise DomainError(_("This proposed time is not among the request's."))
-                starts_at, ends_at, place, mode = slot.starts_at, slot.ends_at, "", ""
+                starts_at, ends_at, place, mode, repeat = slot.starts_at, slot.ends_at, "", "", 0
             else:
                 starts_at, ends_at = _when(form)
                 place, mode = form.get("place", "").strip()[:200], form.get("mode", "")
                 if mode not in Mode.values:
                     raise DomainError(_("Choose how the appointment takes place."), field="mode")
+            if repeat:
+                planned, skipped = services.series_create(
+                    actor=actor,
+                    request=mediation_request,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    interval_weeks=repeat,
+                    until=_until(form),
+                    place=place,
+                    mode=mode,
+                    skip_conflicts=form.get("skip") == "1",
+                )
+                count = planned.occurrences.count()
+                done = ngettext(
+                    "%(count)s appointment is planned and the mediator and the office are told.",
+                    "%(count)s appointments are planned and the mediator and the office are told.",
+                    count,
+                ) % {"count": count}
+                if skipped:
+                    done += " " + ngettext(
+                        "%(count)s date was left out because it clashed.",
+                        "%(count)s dates were left out because they clashed.",
+                        len(skipped),
+                    ) % {"count": len(skipped)}
+                messages.success(request, done)
+                return redirect(planned)
             appointment = services.appointment_create(
-                actor=actor_for(request.user),
+                actor=actor,
                 request=mediation_request,
                 starts_at=starts_at,
                 ends_at=ends_at,
                 place=place,
                 mode=mode,
             )
+        except services.SeriesConflicts as exc:
+            error, conflicts = exc.message, exc.conflicts
         except DomainError as exc:
             error = exc.message
         else:
@@ -247,7 +298,9 @@ def appointment_plan(request, pk: int):
             and mediation_request.assigned_mediator_id is not None,
             "appointments": selectors.request_appointments(request=mediation_request),
             "modes": Mode.choices,
+            "repeats": REPEATS,
             "error": error,
+            "conflicts": conflicts,
             "form": form,
             "default_duration": mediation_request.session_minutes or 60,
         },
@@ -259,30 +312,49 @@ def appointment_plan(request, pk: int):
 def appointment_detail(request, pk: int):
     appointment = selectors.appointment_detail(user=request.user, pk=pk)
     can_manage = selectors.can_manage_appointment(user=request.user, appointment=appointment)
-    error, action, form = "", "", {}
+    error, action, form, conflicts = "", "", {}, []
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
         form, action = request.POST, request.POST.get("action", "")
         actor = actor_for(request.user)
+        scope = form.get("scope") or series.THIS
         try:
             if action == "reschedule":
                 starts_at, ends_at = _when(form)
-                services.appointment_reschedule(
+                count = services.series_move(
                     actor=actor,
                     appointment=appointment,
+                    scope=scope,
                     starts_at=starts_at,
                     ends_at=ends_at,
                     reason=form.get("reason", ""),
                 )
-                done = _("The appointment is moved and everyone is told.")
+                done = ngettext(
+                    "The appointment is moved and everyone is told.",
+                    "%(count)s appointments are moved and everyone is told.",
+                    count,
+                ) % {"count": count}
             elif action in ("cancel", "void"):
-                services.appointment_cancel(
-                    actor=actor, appointment=appointment, reason=form.get("reason", ""), void=action == "void"
+                count = services.series_cancel(
+                    actor=actor,
+                    appointment=appointment,
+                    scope=scope,
+                    reason=form.get("reason", ""),
+                    void=action == "void",
                 )
-                done = _("The appointment is voided.") if action == "void" else _("The appointment is cancelled.")
+                if action == "void":
+                    done = ngettext("The appointment is voided.", "%(count)s appointments are voided.", count) % {
+                        "count": count
+                    }
+                else:
+                    done = ngettext("The appointment is cancelled.", "%(count)s appointments are cancelled.", count) % {
+                        "count": count
+                    }
             else:
                 raise DomainError(_("Choose what to do with the appointment."))
+        except services.SeriesConflicts as exc:
+            error, conflicts = exc.message, exc.conflicts
         except DomainError as exc:
             error = exc.message
         else:
@@ -296,8 +368,75 @@ def appointment_detail(request, pk: int):
             "can_manage": can_manage,
             "error": error,
             "error_action": action,
+            "conflicts": conflicts,
             "form": form,
+            "scopes": SCOPE_CHOICES if appointment.series_id else (),
             "duration": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def series_detail(request, pk: int):
+    """Recurring appointments: the rule, every occurrence with its state and mediator, and for the district's
+    coordinators the change of mediator from a date on."""
+    planned = selectors.series_detail(user=request.user, pk=pk)
+    can_manage = selectors.can_schedule(user=request.user, request=planned.request)
+    error, form, conflicts = "", {}, []
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        form = request.POST
+        try:
+            try:
+                from_day = datetime.strptime(form.get("from_day", "").strip(), "%Y-%m-%d").date()
+            except ValueError:
+                raise DomainError(_("Give the date as day, month and year."), field="from_day") from None
+            chosen = _int(form.get("mediator"))
+            mediator = visible(request.user, Mediator).filter(pk=chosen).first() if chosen else None
+            if mediator is None:
+                raise DomainError(_("Choose the mediator who takes over."), field="mediator")
+            count = services.series_change_mediator(
+                actor=actor_for(request.user),
+                planned=planned,
+                from_day=from_day,
+                mediator=mediator,
+                reason=form.get("reason", ""),
+            )
+        except services.SeriesConflicts as exc:
+            error, conflicts = exc.message, exc.conflicts
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s appointment goes to %(name)s; everyone involved is told.",
+                    "%(count)s appointments go to %(name)s; everyone involved is told.",
+                    count,
+                )
+                % {"count": count, "name": mediator.full_name},
+            )
+            return redirect(planned)
+    candidates = []
+    if can_manage:
+        candidates = [
+            c.mediator
+            for c in matching.candidates(user=request.user, request=planned.request)
+            if c.mediator.pk != planned.mediator_id
+        ]
+    return render(
+        request,
+        "requests_app/series.html",
+        {
+            "planned": planned,
+            "occurrences": selectors.series_occurrences(user=request.user, planned=planned),
+            "can_manage": can_manage,
+            "candidates": candidates,
+            "error": error,
+            "conflicts": conflicts,
+            "form": form,
         },
         status=400 if error else 200,
     )

@@ -189,3 +189,23 @@ def mediator_offers(*, user):
         .select_related("request__office__district")
         .prefetch_related("request__languages", "request__slots")
     )
+
+
+def series_detail(*, user, pk):
+    """Recurring appointments for their page: 404 outside the user's scope."""
+    from .models import AppointmentSeries
+
+    return get_for_user_or_404(
+        user,
+        visible(user, AppointmentSeries).select_related(
+            "request__office__district", "request__assigned_mediator", "mediator", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+def series_occurrences(*, user, planned):
+    """The occurrences of a series the user sees (a mediator: their own), in time order, with their mediator."""
+    from .models import Appointment
+
+    return visible(user, Appointment).filter(series=planned).select_related("mediator").order_by("starts_at", "pk")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("offerte/", scheduling_views.my_offers, name="offers"),
     path("offerte/risposta/<str:token>/", scheduling_views.offer_link, name="offer_link"),
     path("appuntamenti/<int:pk>/", scheduling_views.appointment_detail, name="appointment"),
+    path("appuntamenti/serie/<int:pk>/", scheduling_views.series_detail, name="series"),
     path("calendario/", calendar_views.agenda, name="calendar"),
     path("calendario/indirizzo/<int:pk>/", calendar_views.calendar_token_reset, name="calendar_token_reset"),
     path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),

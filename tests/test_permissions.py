@@ -169,6 +169,38 @@ MATRIX = [
             },
         ),
     ),
+    # Recurring appointments: seen like their occurrences; only the district's coordinators (and administrators)
+    # change them.
+    (
+        "a series in Cremona",
+        "get",
+        lambda o: o["series"].get_absolute_url(),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 200,
+                "coordinatore.cremona": 200,
+                "provincia.cremona": 200,
+                "admin": 200,
+                "mediatore.cremona": 200,
+            },
+        ),
+    ),
+    (
+        "an empty change of a series",
+        "post",
+        lambda o: o["series"].get_absolute_url(),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 403,
+                "coordinatore.cremona": 400,
+                "provincia.cremona": 403,
+                "admin": 400,
+                "mediatore.cremona": 403,
+            },
+        ),
+    ),
     # The signed link of an offer e-mail answers whoever holds it (no login): 200 while valid, 410 when not.
     (
         "the e-mail link of an offer",
@@ -422,9 +454,19 @@ def objects(demo_world):
         ends_at=start + timedelta(hours=1),
         place="Via Dante 134, Cremona",
     )
+    weekly, _skipped = request_services.series_create(
+        actor=actor_for(users["coordinatore.cremona"]),
+        request=assigned_request,
+        starts_at=start + timedelta(days=7),
+        ends_at=start + timedelta(days=7, hours=1),
+        interval_weeks=1,
+        until=timezone.localdate(start + timedelta(days=28)),
+        place="Via Dante 134, Cremona",
+    )
     feed_token = mediator_calendar_token_reset(actor=actor_for(users["mediatore.cremona"]), mediator=own)
     return {
         "appointment": appointment,
+        "series": weekly,
         "feed_token": feed_token,
         "invitation": invitation,
         "membership": membership,
@@ -517,6 +559,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:notifications_read": "mark notifications read",
         "requests:offer_link": "the e-mail link of an offer",
         "requests:appointment": "an appointment in Cremona",
+        "requests:series": "a series in Cremona",
         "requests:calendar": "calendar",
         "requests:calendar_feed": "calendar feed",
         "requests:calendar_token_reset": "new calendar address",
