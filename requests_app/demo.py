@@ -8,20 +8,38 @@ the tables below and the position of each request in them.
 
 No real person is described: the family is a case code, household counts, countries and languages, as in the
 portal itself; the people who act are the demo users.
+
+Offers and appointments (needs the mediators of :func:`mediators.demo.build`): a request looking for a mediator has
+open, queued, declined or expired offers to mediators who speak its language and serve its district (another
+district or province only where nobody does); from *assigned* on, exactly one offer is accepted, by the request's
+assigned mediator, beside declined, withdrawn or expired ones. Scheduled requests have appointments held last week
+and planned this week and the next; completed, evaluated and closed ones have past appointments, held, with a few
+no-shows, late cancellations and one entered by mistake (void). The demo mediator ``mediatore.cremona`` works on
+requests of ``assistente.cremona``. A mediator's appointments never overlap and keep the travel buffer between
+in-person ones in different places, as the scheduling service would require; the rows are written directly (the
+service refuses past times), in two passes so that on PostgreSQL the exclusion constraint never sees yesterday's rows
+overlap today's.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import demo_email
 from accounts.models import Office, User
+from mediators import demo as mediators_demo
+from mediators.models import Mediator
 
 from .models import (
+    Appointment,
     MediationRequest,
+    Offer,
     ServiceKind,
     Status,
     Urgency,
@@ -172,6 +190,25 @@ CONVERSATIONS = {
 SLOT_TIMES = [(time(9, 30), time(11, 0)), (time(14, 30), time(16, 0)), (time(10, 0), time(11, 30))]
 OPEN_URGENT = {"submitted", "matching", "assigned", "scheduled"}
 
+# --- Offers and appointments ------------------------------------------------------------------------------------------
+WITH_MEDIATOR = {"assigned", "scheduled", "completed", "evaluated", "closed"}
+DONE = {"completed", "evaluated", "closed"}
+DECLINE_REASONS = [
+    "Già impegnata con un'altra famiglia negli stessi giorni.",
+    "La sede è troppo lontana per gli orari proposti.",
+    "Conosco la famiglia per motivi personali: meglio un collega.",
+]
+# The other offers of a request that found its mediator, in turn: what became of them.
+OTHER_OFFERS = ["declined", "withdrawn", "expired"]
+# A request still looking for a mediator: what became of the offers after the first (open) one, by its position.
+MATCHING_OFFERS = [["declined", "queued", "open"], ["queued", "expired", "declined"], ["expired", "declined", "queued"]]
+# Days from today of the appointments of a scheduled request: those before today were held, the others are planned.
+SCHEDULED_DAYS = {3: [-3, 2, 7], 4: [-7, -2, 3, 8]}
+START_TIMES = [time(9, 30), time(14, 30), time(10, 0), time(11, 0), time(15, 0)]
+LATE_CANCEL_REASON = "La famiglia ha avvisato la mattina stessa: il figlio aveva la febbre."
+EARLY_CANCEL_REASON = "Incontro spostato su richiesta della scuola."
+VOID_REASON = "Inserito due volte per errore."
+
 
 def _local(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
@@ -233,7 +270,7 @@ def _life(row: dict, today: date) -> tuple[list[tuple[str, str, str, datetime]],
             reason = REJECTIONS[row["nth_of_status"] % len(REJECTIONS)]
     history = []
     previous, at = "draft", created
-    latest = _local(today, time(7, 0)) - timedelta(hours=1)
+    latest = _latest(today)
     for target, who, hours in steps:
         at = min(at + timedelta(hours=hours), latest)
         history.append((previous, target, who, at))
@@ -275,17 +312,23 @@ def _replace_if_changed(manager, wanted: list[dict], fields: list[str], fixed_ti
 
 @transaction.atomic
 def build() -> dict[tuple[str, str], MediationRequest]:
-    """The demo requests, by (office key, case code). Needs the users of :func:`accounts.demo.build`."""
+    """The demo requests, by (office key, case code). Needs the users of :func:`accounts.demo.build` and, for offers
+    and appointments, the mediators of :func:`mediators.demo.build` (without them the requests have neither)."""
     today = timezone.localdate()
     people = {
         key: {
-            "office": Office.objects.get(district__name=district, kind=Office.Kind.CHILD_PROTECTION),
+            "office": Office.objects.select_related("district__province").get(
+                district__name=district, kind=Office.Kind.CHILD_PROTECTION
+            ),
             "requester": User.objects.get(email=demo_email(requester)),
             "coordinator": User.objects.get(email=demo_email(coordinator)),
         }
         for key, (district, requester, coordinator, _prefix) in OFFICES.items()
     }
+    roster = _roster()
+    provinces = {key: who["office"].district.province.slug for key, who in people.items()}
     built: dict[tuple[str, str], MediationRequest] = {}
+    plans = []
     for row in _spec_rows(today):
         who = people[row["office"]]
         office = who["office"]
@@ -302,6 +345,17 @@ def build() -> dict[tuple[str, str], MediationRequest]:
         else:
             deadline = None
         submitted_at = next((at for _f, to, _w, at in history if to == "submitted"), None)
+        candidates = _candidates(
+            roster,
+            district=office.district.name,
+            province=provinces[row["office"]],
+            languages=languages,
+            mode=mode,
+            gender=gender,
+            past=status in DONE or status == Status.CANCELLED,
+        )
+        reached = {to for _f, to, _w, _at in history}
+        mediator = candidates[0] if candidates and "assigned" in reached else None
         values = {
             "requester": who["requester"],
             "service_kind": service,
@@ -318,6 +372,7 @@ def build() -> dict[tuple[str, str], MediationRequest]:
             "place": place,
             "sensitive_notes": notes,
             "status": status,
+            "assigned_mediator": mediator,
             "copied_from": None,
             "created_at": row["created"],
             "updated_at": history[-1][3] if history else row["created"] + timedelta(minutes=20),
@@ -363,8 +418,16 @@ def build() -> dict[tuple[str, str], MediationRequest]:
             ["author_id", "body", "created_at"],
             fixed_times="created_at",
         )
+        _replace_if_changed(
+            request.offers,
+            _offer_rows(row, history, candidates, today, who["coordinator"]),
+            OFFER_FIELDS,
+            fixed_times="created_at",
+        )
+        plans.append((row, request, mediator, history, who["coordinator"]))
         built[(row["office"], request.case_code)] = request
 
+    _sync_appointments(_appointment_rows(plans, roster, today))
     _request_again(built, people["cremona"]["office"])
     return built
 
@@ -376,3 +439,414 @@ def _request_again(built: dict, office: Office) -> None:
     if closed and drafts:
         MediationRequest.objects.filter(pk=drafts[-1].pk).update(copied_from=closed[0])
         drafts[-1].copied_from = closed[0]
+
+
+# --- Offers and appointments ------------------------------------------------------------------------------------------
+
+
+def _latest(today: date) -> datetime:
+    """Nothing in the demo's past happens later than this (the history's last steps included)."""
+    return _local(today, time(7, 0)) - timedelta(hours=1)
+
+
+@dataclass
+class _Person:
+    """A demo mediator as the demo's own matching sees them (one read of the roster, no query per request)."""
+
+    mediator: Mediator
+    order: int
+    languages: list[tuple[str, str]]
+    districts: set[str]
+    province: str
+    modes: set[str]
+    absences: list[tuple[date, date]]
+
+
+def _roster() -> list[_Person]:
+    """The demo mediators in the order of their table (a fixed order, whatever their ids)."""
+    order = {}
+    for index, spec in enumerate(mediators_demo.MEDIATORS):
+        first, last, *_rest, username = spec
+        order[demo_email(username) if username else mediators_demo.mediator_email(first, last)] = index
+    people = []
+    mediators = (
+        Mediator.objects.filter(email__in=order)
+        .select_related("provider__province")
+        .prefetch_related("languages", "districts", "absences")
+    )
+    for mediator in mediators:
+        modes = {IP} if mediator.mode_in_person else set()
+        modes |= {PH} if mediator.mode_phone else set()
+        modes |= {VI} if mediator.mode_video else set()
+        people.append(
+            _Person(
+                mediator=mediator,
+                order=order[mediator.email],
+                languages=[(lang.code, lang.variant) for lang in mediator.languages.all()],
+                districts={district.name for district in mediator.districts.all()},
+                province=mediator.provider.province.slug,
+                modes=modes,
+                absences=[(a.start_date, a.end_date) for a in mediator.absences.all()],
+            )
+        )
+    return sorted(people, key=lambda person: person.order)
+
+
+def _same_variant(asked: str, spoken: str) -> bool:
+    asked, spoken = asked.casefold(), spoken.casefold()
+    return bool(asked and spoken) and (asked in spoken or spoken in asked)
+
+
+def _candidates(
+    roster: list[_Person], *, district: str, province: str, languages, mode: str, gender: str, past: bool
+) -> list[Mediator]:
+    """Who the coordinator would have offered the request to, best first.
+
+    Mediators who speak one of its languages, serve its district and work in its mode; only when nobody does, the
+    province's, then anyone's. A past request may have gone to a mediator who has since left (inactive). The demo
+    users' own profiles come first, so that their pages show work; then the variant, the preferred gender."""
+    codes = {code for code, _variant in languages}
+    pools = [
+        lambda p: district in p.districts and mode in p.modes,
+        lambda p: p.province == province and mode in p.modes,
+        lambda p: mode in p.modes,
+        lambda p: True,
+    ]
+    found: list[_Person] = []
+    for fits in pools:
+        found = [
+            p
+            for p in roster
+            if codes & {code for code, _v in p.languages} and fits(p) and (p.mediator.is_active or past)
+        ]
+        if found:
+            break
+
+    def variant(person: _Person) -> bool:
+        return any(_same_variant(v, pv) for c, v in languages for pc, pv in person.languages if c == pc)
+
+    found.sort(
+        key=lambda p: (
+            p.mediator.user_id is None,
+            not variant(p),
+            bool(gender) and p.mediator.gender != gender,
+            not p.mediator.is_active,
+            p.order,
+        )
+    )
+    return [p.mediator for p in found]
+
+
+OFFER_FIELDS = [
+    "mediator_id",
+    "status",
+    "tier",
+    "release_at",
+    "expires_at",
+    "answered_at",
+    "decline_reason",
+    "by_phone",
+    "created_by_id",
+    "recorded_by_id",
+    "link_nonce",
+    "created_at",
+]
+
+
+def _offer_rows(row: dict, history, candidates: list[Mediator], today: date, coordinator: User) -> list[dict]:
+    """The offers of a request, consistent with its history: a first round (answered within a day) before a second
+    one (within two days, a second tier a day later), as the coordinator makes them with the offers page."""
+    at = {target: when for _previous, target, _who, when in history}
+    if "matching" not in at or not candidates:
+        return []
+    latest = _latest(today)
+    first_round = min(at["matching"] + timedelta(hours=2), latest)
+    second_round = min(at["matching"] + timedelta(hours=30), latest)
+    index = row["index"]
+
+    def offer(mediator, status, *, release, hours, tier=1, made=None, answered=None, reason="", by_phone=False):
+        sent_by_link = status in {Offer.Status.OPEN, Offer.Status.QUEUED}
+        nonce = hashlib.sha256(f"demo-offer:{row['case_code']}:{mediator.email}".encode()).hexdigest()[:32]
+        return {
+            "mediator_id": mediator.pk,
+            "status": status,
+            "tier": tier,
+            "release_at": release,
+            "expires_at": release + timedelta(hours=hours),
+            "answered_at": answered,
+            "decline_reason": reason,
+            "by_phone": by_phone,
+            "created_by_id": coordinator.pk,
+            "recorded_by_id": coordinator.pk if by_phone else None,
+            "link_nonce": nonce if sent_by_link else "",
+            "created_at": min(made or release, latest),
+        }
+
+    def first(mediator, kind, n):
+        if kind == "declined":
+            answered = min(first_round + timedelta(hours=5 + 2 * n), latest)
+            reason = DECLINE_REASONS[(index + n) % len(DECLINE_REASONS)]
+            return offer(
+                mediator, Offer.Status.DECLINED, release=first_round, hours=24, answered=answered, reason=reason
+            )
+        return offer(mediator, Offer.Status.EXPIRED, release=first_round, hours=24)
+
+    rows = []
+    if "assigned" in at:
+        assigned = at["assigned"]
+        rows.append(
+            offer(
+                candidates[0],
+                Offer.Status.ACCEPTED,
+                release=second_round,
+                hours=48,
+                answered=assigned,
+                by_phone=index % 3 == 0,
+            )
+        )
+        for n, mediator in enumerate(candidates[1:4], start=1):
+            kind = OTHER_OFFERS[(index + n) % len(OTHER_OFFERS)]
+            if kind == "withdrawn":
+                # A second tier, still waiting or open when the first acceptance withdrew it.
+                rows.append(
+                    offer(
+                        mediator,
+                        Offer.Status.WITHDRAWN,
+                        tier=2,
+                        release=min(second_round + timedelta(hours=24), assigned),
+                        made=second_round,
+                        hours=48,
+                        answered=assigned,
+                    )
+                )
+            else:
+                rows.append(first(mediator, kind, n))
+    elif row["status"] == Status.CANCELLED:
+        cancelled = at["cancelled"]
+        rows.append(first(candidates[0], "expired", 0))
+        for n, mediator in enumerate(candidates[1:4], start=1):
+            if n == 1:
+                rows.append(first(mediator, "declined", n))
+            else:
+                rows.append(offer(mediator, Offer.Status.WITHDRAWN, release=second_round, hours=72, answered=cancelled))
+    else:
+        # Still looking: the second round is open now, its second tier waits for its turn.
+        sent = min(max(second_round, _local(today - timedelta(days=1), time(9, 0))), latest)
+        rows.append(offer(candidates[0], Offer.Status.OPEN, release=sent, hours=72))
+        pattern = MATCHING_OFFERS[(row["nth_of_status"] - 1) % len(MATCHING_OFFERS)]
+        for n, mediator in enumerate(candidates[1:4], start=1):
+            kind = pattern[n - 1]
+            if kind == "open":
+                rows.append(offer(mediator, Offer.Status.OPEN, release=sent, hours=72))
+            elif kind == "queued":
+                rows.append(
+                    offer(
+                        mediator, Offer.Status.QUEUED, tier=2, release=sent + timedelta(hours=48), made=sent, hours=72
+                    )
+                )
+            else:
+                rows.append(first(mediator, kind, n))
+    return rows
+
+
+@dataclass
+class _Diary:
+    """The demo mediators' time: no two appointments of one mediator overlap (cancelled ones included, so that the
+    calendar stays readable), in-person ones in different places keep the travel buffer, absences are respected."""
+
+    buffer: timedelta
+    busy: dict[int, list[tuple[datetime, datetime, str, str]]] = field(default_factory=dict)
+    away: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
+
+    def add(self, mediator_id: int, starts: datetime, ends: datetime, place: str, mode: str) -> None:
+        self.busy.setdefault(mediator_id, []).append((starts, ends, place.strip().casefold(), mode))
+
+    def is_free(self, mediator_id: int, starts: datetime, ends: datetime, place: str, mode: str) -> bool:
+        place = place.strip().casefold()
+        for other_starts, other_ends, other_place, other_mode in self.busy.get(mediator_id, []):
+            if starts < other_ends and other_starts < ends:
+                return False
+            travel = mode == IP and other_mode == IP and place != other_place
+            if travel and starts < other_ends + self.buffer and other_starts < ends + self.buffer:
+                return False
+        return True
+
+    def book(
+        self, mediator_id: int, *, day: date, start: time, minutes: int, place: str, mode: str, earliest, latest, step
+    ) -> tuple[datetime, datetime] | None:
+        """The first free time from ``day`` (going ``step`` days at a time) between ``earliest`` and ``latest``."""
+        day = max(day, earliest)
+        if latest is not None:
+            day = min(day, latest)
+        times = [start] + [time(hour, minute) for hour in range(8, 18) for minute in (0, 30)]
+        for _attempt in range(40):
+            if day < earliest or (latest is not None and day > latest):
+                return None
+            away = any(first <= day <= last for first, last in self.away.get(mediator_id, []))
+            if day.weekday() < 5 and not away:
+                for at in times:
+                    starts = _local(day, at)
+                    ends = starts + timedelta(minutes=minutes)
+                    if ends > _local(day, time(19, 0)):
+                        continue
+                    if self.is_free(mediator_id, starts, ends, place, mode):
+                        self.add(mediator_id, starts, ends, place, mode)
+                        return starts, ends
+            day += timedelta(days=step)
+        return None
+
+
+APPOINTMENT_FIELDS = [
+    "mediator_id",
+    "starts_at",
+    "ends_at",
+    "place",
+    "mode",
+    "status",
+    "cancel_reason",
+    "cancelled_at",
+    "late_cancellation",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+
+
+def _session_kinds(row: dict, done_number: int) -> list[tuple[str, int]]:
+    """What became of each appointment of a request, with the day it falls on (from the scheduling step for a
+    finished request, from today for a scheduled one)."""
+    sessions = row["case"][7]
+    if row["status"] == Status.SCHEDULED:
+        count = min(max(sessions, 3), 4)
+        kinds = [("held" if offset < 0 else "planned", offset) for offset in SCHEDULED_DAYS[count]]
+        if row["nth_of_status"] == 2:
+            kinds.append(("void", 4))
+        return kinds
+    kinds = ["held"] * min(max(sessions, 1), 4)
+    if len(kinds) >= 2 and done_number % 3 == 0:
+        kinds[1] = "no_show"
+    if done_number % 4 == 1:
+        kinds.insert(len(kinds) - 1, "late")
+    elif done_number % 4 == 3:
+        kinds.insert(1, "early")
+    if done_number % 5 == 2:
+        kinds.insert(0, "void")
+    return [(kind, 3 + 5 * n) for n, kind in enumerate(kinds)]
+
+
+def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) -> dict[int, list[dict]]:
+    """The appointments of every demo request with a mediator, by request id, booked in the mediators' diaries."""
+    latest = _latest(today)
+    diary = _Diary(buffer=timedelta(minutes=settings.TRAVEL_BUFFER_MINUTES))
+    for person in roster:
+        diary.away[person.mediator.pk] = person.absences
+    # Appointments made in the portal on other requests stay: the demo's must not overlap them either.
+    ids = [request.pk for _row, request, *_rest in plans]
+    others = Appointment.objects.exclude(request__in=MediationRequest.objects.filter(pk__in=ids))
+    for mediator_id, starts, ends, place, mode in others.exclude(status__in=["cancelled", "void"]).values_list(
+        "mediator_id", "starts_at", "ends_at", "place", "mode"
+    ):
+        diary.add(mediator_id, starts, ends, place, mode)
+
+    wanted: dict[int, list[dict]] = {}
+    done_number = 0
+    for row, request, mediator, history, coordinator in plans:
+        wanted[request.pk] = []
+        if mediator is None or row["status"] not in DONE | {Status.SCHEDULED}:
+            continue
+        at = {target: when for _previous, target, _who, when in history}
+        scheduled = at["scheduled"]
+        if row["status"] in DONE:
+            done_number += 1
+        place = request.place or (request.office.name if request.mode == IP else "")
+        if request.mode != IP:
+            place = ""
+        for n, (kind, offset) in enumerate(_session_kinds(row, done_number)):
+            start = START_TIMES[(row["index"] + n) % len(START_TIMES)]
+            if row["status"] == Status.SCHEDULED:
+                past = offset < 0
+                booked = diary.book(
+                    mediator.pk,
+                    day=today + timedelta(days=offset),
+                    start=start,
+                    minutes=request.session_minutes,
+                    place=place,
+                    mode=request.mode,
+                    earliest=scheduled.date() + timedelta(days=1) if past else today + timedelta(days=1),
+                    latest=today - timedelta(days=1) if past else None,
+                    step=-1 if past else 1,
+                )
+            else:
+                booked = diary.book(
+                    mediator.pk,
+                    day=scheduled.date() + timedelta(days=offset),
+                    start=start,
+                    minutes=request.session_minutes,
+                    place=place,
+                    mode=request.mode,
+                    earliest=scheduled.date() + timedelta(days=1),
+                    latest=at["completed"].date() - timedelta(days=1),
+                    step=1,
+                )
+            if booked is None:
+                continue
+            starts, ends = booked
+            values = {
+                "mediator_id": mediator.pk,
+                "starts_at": starts,
+                "ends_at": ends,
+                "place": place,
+                "mode": request.mode,
+                "status": Appointment.Status.PLANNED,
+                "cancel_reason": "",
+                "cancelled_at": None,
+                "late_cancellation": False,
+                "created_by_id": coordinator.pk,
+                "created_at": scheduled,
+                "updated_at": scheduled,
+            }
+            if kind in {"held", "no_show"}:
+                values["status"] = Appointment.Status.HELD if kind == "held" else Appointment.Status.NO_SHOW
+                values["updated_at"] = min(ends + timedelta(hours=2), latest)
+            elif kind in {"late", "early"}:
+                cancelled = starts - (timedelta(hours=5) if kind == "late" else timedelta(days=3))
+                values.update(
+                    status=Appointment.Status.CANCELLED,
+                    cancel_reason=LATE_CANCEL_REASON if kind == "late" else EARLY_CANCEL_REASON,
+                    cancelled_at=max(cancelled, scheduled),
+                    late_cancellation=kind == "late",
+                    updated_at=max(cancelled, scheduled),
+                )
+            elif kind == "void":
+                voided = min(scheduled + timedelta(hours=2), latest) if row["status"] in DONE else latest
+                values.update(
+                    status=Appointment.Status.VOID,
+                    cancel_reason=VOID_REASON,
+                    cancelled_at=voided,
+                    created_at=voided - timedelta(hours=1),
+                    updated_at=voided,
+                )
+            wanted[request.pk].append(values)
+    return wanted
+
+
+def _sync_appointments(wanted: dict[int, list[dict]]) -> None:
+    """Bring each request's appointments to ``wanted``, leaving alone the requests already right.
+
+    Two passes: every stale appointment goes before any new one is written, so that on PostgreSQL the exclusion
+    constraint never compares a new appointment with one of yesterday's run that is about to go anyway."""
+    current: dict[int, list[dict]] = {pk: [] for pk in wanted}
+    for values in (
+        Appointment.objects.filter(request_id__in=list(wanted)).order_by("pk").values("request_id", *APPOINTMENT_FIELDS)
+    ):
+        current[values.pop("request_id")].append(values)
+    stale = [pk for pk, rows in wanted.items() if current[pk] != rows]
+    if not stale:
+        return
+    Appointment.objects.filter(request_id__in=stale).delete()
+    for pk in stale:
+        for values in wanted[pk]:
+            times = {"created_at": values["created_at"], "updated_at": values["updated_at"]}
+            created = Appointment.objects.create(request_id=pk, **values)
+            # ``auto_now`` and ``auto_now_add`` wrote this run's time: put back the demo's.
+            Appointment.objects.filter(pk=created.pk).update(**times)

@@ -8,11 +8,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.scoping import visible
+from mediators import demo as mediators_demo
 from requests_app import demo as requests_demo
 from requests_app.models import (
+    LIVE_APPOINTMENT,
     OPEN_STATUSES,
+    Appointment,
     Comment,
     MediationRequest,
+    Offer,
     ProposedSlot,
     RequestCountry,
     RequestLanguage,
@@ -27,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo_requests(demo_world):
+    mediators_demo.build()
     return requests_demo.build()
 
 
@@ -41,6 +46,8 @@ def snapshot():
             "slots": ProposedSlot,
             "history": StatusChange,
             "comments": Comment,
+            "offers": Offer,
+            "appointments": Appointment,
         }.items()
     }
 
@@ -167,3 +174,118 @@ def test_a_later_run_moves_the_dates_without_piling_rows_up(demo_requests, monke
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
     requests_demo.build()
     assert {name: len(rows) for name, rows in snapshot().items()} == counts
+
+
+# --- Offers and appointments ------------------------------------------------------------------------------------------
+
+WITH_MEDIATOR = [Status.ASSIGNED, Status.SCHEDULED, Status.COMPLETED, Status.EVALUATED, Status.CLOSED]
+
+
+def test_there_are_offers_in_every_state(demo_requests):
+    assert set(Offer.objects.values_list("status", flat=True)) == set(Offer.Status.values)
+    # Still looking for a mediator: offers waiting for an answer, or for their turn; none accepted yet.
+    matching = Offer.objects.filter(request__status=Status.MATCHING)
+    assert {Offer.Status.OPEN, Offer.Status.QUEUED} <= set(matching.values_list("status", flat=True))
+    assert not matching.filter(status=Offer.Status.ACCEPTED).exists()
+    now = timezone.now()
+    assert not matching.filter(status=Offer.Status.OPEN, expires_at__lte=now).exists()
+    assert not matching.filter(status=Offer.Status.QUEUED, release_at__lte=now).exists()
+    assert not Offer.objects.filter(answered_at__gt=now).exists()
+
+
+def test_each_request_with_a_mediator_has_one_accepted_offer_by_that_mediator(demo_requests):
+    for request in MediationRequest.objects.filter(status__in=WITH_MEDIATOR).prefetch_related("offers"):
+        accepted = [o for o in request.offers.all() if o.status == Offer.Status.ACCEPTED]
+        assert len(accepted) == 1, request
+        assert request.assigned_mediator_id == accepted[0].mediator_id, request
+        assigned_at = request.history.get(to_status=Status.ASSIGNED).at
+        assert accepted[0].answered_at == assigned_at, request
+        assert accepted[0].release_at <= assigned_at < accepted[0].expires_at, request
+        # Nothing was left waiting once the request found its mediator.
+        assert not request.offers.filter(status__in=[Offer.Status.OPEN, Offer.Status.QUEUED]).exists(), request
+    assert not MediationRequest.objects.exclude(status__in=WITH_MEDIATOR).exclude(assigned_mediator=None).exists()
+    others = Offer.objects.filter(request__status__in=WITH_MEDIATOR).exclude(status=Offer.Status.ACCEPTED)
+    assert {Offer.Status.DECLINED, Offer.Status.WITHDRAWN, Offer.Status.EXPIRED} <= set(
+        others.values_list("status", flat=True)
+    )
+
+
+def test_offers_go_to_mediators_who_speak_the_language_and_serve_the_district(demo_requests):
+    offers = Offer.objects.select_related("request__office__district", "mediator").prefetch_related(
+        "request__languages", "mediator__languages", "mediator__districts"
+    )
+    in_district = 0
+    for offer in offers:
+        asked = {language.code for language in offer.request.languages.all()}
+        assert asked & {language.code for language in offer.mediator.languages.all()}, offer
+        in_district += offer.request.office.district in offer.mediator.districts.all()
+        if offer.request.status not in {Status.COMPLETED, Status.EVALUATED, Status.CLOSED, Status.CANCELLED}:
+            assert offer.mediator.is_active, offer
+    # Only where nobody of the district speaks the language does an offer go further.
+    assert in_district >= 0.9 * offers.count()
+
+
+def test_appointments_follow_the_life_of_their_request(demo_requests):
+    now = timezone.now()
+    assert not Appointment.objects.exclude(request__status__in=WITH_MEDIATOR[1:]).exists()
+    for request in MediationRequest.objects.filter(status__in=WITH_MEDIATOR[1:]).prefetch_related("appointments"):
+        appointments = list(request.appointments.all())
+        assert appointments, request
+        scheduled_at = request.history.get(to_status=Status.SCHEDULED).at
+        for appointment in appointments:
+            appointment.full_clean()
+            assert appointment.mediator_id == request.assigned_mediator_id, appointment
+            assert appointment.starts_at > scheduled_at, appointment
+        if request.status == Status.SCHEDULED:
+            assert any(a.status == "planned" and a.starts_at > now for a in appointments), request
+        else:
+            completed_at = request.history.get(to_status=Status.COMPLETED).at
+            assert all(a.ends_at < completed_at and a.status != "planned" for a in appointments), request
+    assert not Appointment.objects.filter(status="planned", starts_at__lt=now).exists()
+    assert not Appointment.objects.filter(status__in=["held", "no_show"], ends_at__gt=now).exists()
+    statuses = set(Appointment.objects.values_list("status", flat=True))
+    assert statuses == set(Appointment.Status.values)
+    assert Appointment.objects.filter(status="cancelled", late_cancellation=True).exists()
+    assert Appointment.objects.filter(status="cancelled", late_cancellation=False).exists()
+
+
+def test_no_mediator_is_in_two_live_appointments_at_once_and_travel_time_is_kept(demo_requests, settings):
+    buffer = timedelta(minutes=settings.TRAVEL_BUFFER_MINUTES)
+    by_mediator: dict[int, list[Appointment]] = {}
+    for appointment in Appointment.objects.filter(LIVE_APPOINTMENT).order_by("starts_at"):
+        by_mediator.setdefault(appointment.mediator_id, []).append(appointment)
+    for appointments in by_mediator.values():
+        for before, after in zip(appointments, appointments[1:], strict=False):
+            assert before.ends_at <= after.starts_at, (before, after)
+            if before.mode == after.mode == "in_person" and before.place.lower() != after.place.lower():
+                assert before.ends_at + buffer <= after.starts_at, (before, after)
+
+
+def test_mediatore_cremona_works_on_requests_of_assistente_cremona_last_this_and_next_week(demo_requests):
+    mediator_user = User.objects.get(email="mediatore.cremona@example.org")
+    mine = Appointment.objects.filter(
+        mediator__user=mediator_user, request__requester__email="assistente.cremona@example.org"
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    assert mine.filter(starts_at__lt=now, status="held").count() >= 2
+    upcoming = [timezone.localdate(a.starts_at) for a in mine.filter(starts_at__gt=now, status="planned")]
+    assert len(upcoming) >= 3
+    assert any(day < monday + timedelta(days=7) for day in upcoming)
+    assert any(monday + timedelta(days=7) <= day < monday + timedelta(days=14) for day in upcoming)
+    # The mediator reads those requests (they are assigned to her) and their appointments.
+    requests = MediationRequest.objects.filter(appointments__in=mine).distinct()
+    assert set(requests) <= set(visible(mediator_user, MediationRequest))
+    assert set(mine) <= set(visible(mediator_user, Appointment))
+
+
+def test_demo_data_twice_gives_the_same_offers_and_appointments(settings):
+    settings.DEBUG = True
+    call_command("demo_data")
+    counts = (Offer.objects.count(), Appointment.objects.count())
+    first = snapshot()
+    call_command("demo_data")
+    assert (Offer.objects.count(), Appointment.objects.count()) == counts
+    assert snapshot()["offers"] == first["offers"]
+    assert snapshot()["appointments"] == first["appointments"]
