@@ -30,7 +30,7 @@ ITEMS = [
     ),
     NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
-    NavItem(_("Offers"), "requests:offers", (Role.MEDIATOR,)),
+    NavItem(_("My offers"), "requests:offers", (Role.MEDIATOR,)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
     NavItem(_("Calendar"), "requests:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),

@@ -102,7 +102,7 @@ def test_an_offer_accepted_becomes_an_appointment_in_both_calendars(page, live_s
 
     # The mediator answers on "Le mie offerte" in one click.
     log_in(page, live_server.url, MEDIATOR, f.PASSWORD)
-    page.get_by_role("link", name="Offerte", exact=True).click()
+    page.get_by_role("link", name="Le mie offerte", exact=True).click()
     expect(page.locator("main h1")).to_have_text("Le mie offerte")
     open_offers = page.get_by_test_id("open-offers")
     expect(open_offers).to_contain_text(f"Offerta: richiesta {CASE_CODE}")
