@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediators.models import Gender, Mode, Setting, language_name, validate_country_code, validate_language_code
 
@@ -321,10 +322,11 @@ class Offer(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for its turn")
         OPEN = "open", _("Waiting for an answer")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        EXPIRED = "expired", _("Expired")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Italian agrees with "offerta" (feminine): a context keeps these apart from the invitations' "Accepted".
+        ACCEPTED = "accepted", pgettext_lazy("offer", "Accepted")
+        DECLINED = "declined", pgettext_lazy("offer", "Declined")
+        EXPIRED = "expired", pgettext_lazy("offer", "Expired")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
 
     request = models.ForeignKey(MediationRequest, on_delete=models.CASCADE, related_name="offers")
     mediator = models.ForeignKey(
