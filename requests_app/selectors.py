@@ -179,6 +179,43 @@ def request_appointments(*, request: MediationRequest):
     return Appointment.objects.filter(request=request).select_related("mediator").order_by("starts_at", "pk")
 
 
+# The request page's summary lists at most this many offers and appointments (the selectors read one more, to say
+# that there are more): a long series has its own pages.
+SUMMARY_LIMIT = 40
+
+
+def can_see_offers(*, user, request: MediationRequest) -> bool:
+    """Offers are the coordinators' business: the district's coordinators, the province's staff, administrators.
+    Never the office (an offer is not a booking) nor a mediator (not even their own, on the request's page)."""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role == Role.PROVINCE_STAFF:
+        return request.office.district.province_id in actor.province_ids
+    return is_district_coordinator(user=user, request=request)
+
+
+def request_summary_offers(*, user, request: MediationRequest) -> list:
+    """The offers of a request for its page, first tier first (one query); empty for those who may not see them."""
+    from .models import Offer
+
+    if not can_see_offers(user=user, request=request):
+        return []
+    offers = Offer.objects.filter(request=request).select_related("mediator").order_by("tier", "release_at", "pk")
+    return list(offers[: SUMMARY_LIMIT + 1])
+
+
+def request_summary_appointments(*, user, request: MediationRequest) -> list:
+    """The appointments of a request that the user sees, in time order (one query): a mediator only their own;
+    appointments voided as entered by mistake only for those who manage them (the district's coordinators)."""
+    from .models import Appointment
+
+    appointments = visible(user, Appointment).filter(request=request)
+    if not can_schedule(user=user, request=request):
+        appointments = appointments.exclude(status=Appointment.Status.VOID)
+    return list(appointments.select_related("mediator").order_by("starts_at", "pk")[: SUMMARY_LIMIT + 1])
+
+
 def mediator_offers(*, user):
     """A mediator's offers that were sent (queued ones are not sent yet), with what the offer page shows."""
     from .models import Offer

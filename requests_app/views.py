@@ -22,10 +22,13 @@ from mediazione.errors import DomainError
 
 from . import selectors, services
 from .filters import OPEN, RequestFilter
+from .models import Status
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
 LIST_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF)
+# Offers start with matching, appointments later still: before it the request page has nothing to summarise.
+BEFORE_MATCHING = (Status.DRAFT, Status.SUBMITTED, Status.REJECTED)
 
 # One service per transition of the table; the page shows only the buttons selectors.may() allows.
 SERVICES = {
@@ -94,6 +97,27 @@ def _detail_context(request, mediation_request):
         "show_notes": selectors.can_read_sensitive_notes(user=user, request=mediation_request),
         "show_thread": _may_read_thread(user, mediation_request),
         "can_schedule": selectors.can_schedule(user=user, request=mediation_request),
+        **_summary_context(user, mediation_request),
+    }
+
+
+def _summary_context(user, mediation_request) -> dict:
+    """Offers (the coordinators' business) and appointments (everyone's who sees the request, a mediator only their
+    own) for the request page, each list cut at the selectors' limit. Before matching a request has neither: no
+    section, and no query."""
+    if mediation_request.status in BEFORE_MATCHING:
+        return {"show_summary": False}
+    limit = selectors.SUMMARY_LIMIT
+    offers = selectors.request_summary_offers(user=user, request=mediation_request)
+    appointments = selectors.request_summary_appointments(user=user, request=mediation_request)
+    return {
+        "show_summary": True,
+        "show_offers": selectors.can_see_offers(user=user, request=mediation_request),
+        "summary_offers": offers[:limit],
+        "more_offers": len(offers) > limit,
+        "summary_appointments": appointments[:limit],
+        "more_appointments": len(appointments) > limit,
+        "summary_limit": limit,
     }
 
 

@@ -61,3 +61,56 @@ def test_coordinator_home_queries_do_not_grow_with_rows(rows, django_assert_num_
     with django_assert_num_queries(FRAME + 8):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def request_with(rows: int):
+    """A scheduled request of a district with ``rows`` offers (one per mediator) and ``rows`` appointments."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from requests_app.models import Appointment, Offer
+
+    district = f.DistrictFactory()
+    provider = f.ProviderFactory(province=district.province)
+    coordinator = f.coordinator(district=district)
+    mediators = [f.MediatorFactory(provider=provider, districts=[district]) for _ in range(rows)]
+    request = f.MediationRequestFactory(
+        office=f.OfficeFactory(district=district), status="scheduled", assigned_mediator=mediators[0]
+    )
+    now = timezone.now()
+    for number, mediator in enumerate(mediators):
+        Offer.objects.create(
+            request=request,
+            mediator=mediator,
+            status=Offer.Status.ACCEPTED if number == 0 else Offer.Status.DECLINED,
+            release_at=now - timedelta(days=30),
+            expires_at=now - timedelta(days=28),
+            answered_at=now - timedelta(days=29),
+            created_by=coordinator,
+        )
+        starts = now + timedelta(days=number + 1)
+        Appointment.objects.create(
+            request=request,
+            mediator=mediators[0],
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            status="cancelled" if number % 3 == 0 else "planned",
+            created_by=coordinator,
+        )
+    return request, coordinator
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_request_page_queries_do_not_grow_with_offers_and_appointments(rows, django_assert_num_queries):
+    request, coordinator = request_with(rows)
+    client = Client()
+    client.force_login(coordinator)
+    # + the request with its office, district, province, requester and copy's source; its languages, countries,
+    #   proposed times, history (with who), comments (with authors); the offers (with their mediators); the
+    #   appointments (with their mediators); the roles in the header.
+    with django_assert_num_queries(FRAME + 9):
+        response = client.get(reverse("requests:detail", args=[request.pk]))
+    assert response.status_code == 200
+    assert len(response.context["summary_offers"]) == rows
+    assert len(response.context["summary_appointments"]) == rows
