@@ -17,8 +17,18 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from audit.models import ReadEvent
 from mediators.models import Mediator
-from requests_app.models import Appointment, AppointmentSeries, MediationRequest, Notification
+from requests_app.models import (
+    Appointment,
+    AppointmentSeries,
+    Evaluation,
+    EvaluationCriterion,
+    EvaluationScore,
+    MediationRequest,
+    Notification,
+    SessionReport,
+)
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
@@ -353,6 +363,71 @@ def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.none()
 
 
+# --- Rules of session reports and evaluations -------------------------------------------------------------------------
+
+
+@rule(SessionReport)
+def _session_reports(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A report is seen like its appointment: its mediator, the requesting office, the district's coordinators, the
+    province staff. (Its sensitive notes are a further rule: requests_app.report_selectors.may_read_report_notes.)"""
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(appointment__request__office_id__in=actor.office_ids)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(appointment__request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(appointment__request__office__district__province_id__in=actor.province_ids)
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(appointment__mediator__user=actor.user)
+    return qs.none()
+
+
+def _evaluations_condition(actor: Actor, prefix: str = "") -> Q | None:
+    """The office's evaluation is read by the requesting office; both sides' by the district's coordinators and the
+    province staff; a mediator reads only the evaluations they wrote themselves (their averages show the offices'
+    view, never who said what)."""
+    if actor.has_role(Role.SOCIAL_WORKER):
+        condition = Q(request__office_id__in=actor.office_ids, side="requester")
+    elif actor.has_role(Role.COORDINATOR):
+        condition = Q(request__office__district_id__in=actor.district_ids)
+    elif actor.has_role(Role.PROVINCE_STAFF):
+        condition = Q(request__office__district__province_id__in=actor.province_ids)
+    elif actor.has_role(Role.MEDIATOR):
+        condition = Q(side="mediator", mediator__user=actor.user)
+    else:
+        return None
+    return _prefixed(condition, prefix) if prefix else condition
+
+
+@rule(Evaluation)
+def _evaluations(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = _evaluations_condition(actor)
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+@rule(EvaluationScore)
+def _evaluation_scores(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = _evaluations_condition(actor, prefix="evaluation__")
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+@rule(EvaluationCriterion)
+def _evaluation_criteria(actor: Actor, qs: QuerySet) -> QuerySet:
+    """The criteria are the province's shared vocabulary: everyone working in the province reads them."""
+    return qs.filter(province_id__in=actor.province_ids)
+
+
 @rule(Notification, personal=True)
 def _notifications(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.filter(recipient=actor.user)
+
+
+# --- The read audit ---------------------------------------------------------------------------------------------------
+
+
+@rule(ReadEvent)
+def _read_events(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Province staff read the audit of their province (reads of its requests, appointments, series and reports, and
+    exports by its people); administrators all of it. Nobody else: an audit is overseen, not self-served."""
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
+    return qs.none()

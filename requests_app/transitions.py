@@ -60,6 +60,27 @@ TRANSITIONS: dict[str, Transition] = {
             _("Plan the first appointment"),
             manual=False,
         ),
+        # Validating the last report of a request whose sessions are all done completes it; so does the
+        # coordinator's "mark completed" once nothing is planned and every session is validated (report_services).
+        Transition(
+            "complete",
+            (Status.SCHEDULED,),
+            Status.COMPLETED,
+            (Role.COORDINATOR,),
+            False,
+            _("Mark completed"),
+            manual=False,
+        ),
+        # Saving the office's evaluation of the mediation (report_services.evaluation_save).
+        Transition(
+            "evaluate",
+            (Status.COMPLETED,),
+            Status.EVALUATED,
+            (Role.SOCIAL_WORKER,),
+            False,
+            _("Evaluate the mediation"),
+            manual=False,
+        ),
     ]
 }
 

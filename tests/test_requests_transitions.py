@@ -66,9 +66,10 @@ FORBIDDEN = [case for case in CASES if not allowed(*case)]
 
 def test_the_tables_know_every_transition():
     # The manual transitions (buttons on the request page) are covered here; assign and schedule happen through
-    # offers and appointments (tests/test_scheduling.py).
+    # offers and appointments (tests/test_scheduling.py), complete and evaluate through session reports and
+    # evaluations (tests/test_reports.py).
     assert set(ALLOWED_PEOPLE) == set(MANUAL)
-    assert set(TRANSITIONS) - set(MANUAL) == {"assign", "schedule"}
+    assert set(TRANSITIONS) - set(MANUAL) == {"assign", "schedule", "complete", "evaluate"}
     for name in MANUAL:
         assert hasattr(services, f"request_{name}"), f"no service for the transition {name}"
 
