@@ -34,6 +34,7 @@ ITEMS = [
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
     NavItem(_("Calendar"), "requests:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
+    NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
 ]
 
 

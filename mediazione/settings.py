@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "mediators.apps.MediatorsConfig",
     "requests_app.apps.RequestsAppConfig",
     "reporting.apps.ReportingConfig",
+    "audit.apps.AuditConfig",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,9 @@ OFFER_LINK_MAX_DAYS = env_int("OFFER_LINK_MAX_DAYS", 14, 1)
 # Invitations to set a password and join the portal stay valid this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, 1)
 
+# Closed and cancelled requests are anonymised this many years after they finished (audit.services, nightly).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5, 1)
+
 # --- Security (production: DEBUG off behind HTTPS) --------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -321,6 +325,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notify-expiring-qualifications": {
         "task": "mediators.tasks.notify_expiring_qualifications_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Anonymise closed and cancelled requests past RETENTION_YEARS (idempotent: a rerun finds nothing to do).
+    "anonymise-expired-requests": {
+        "task": "audit.tasks.anonymise_expired_task",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

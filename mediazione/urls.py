@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("mediatori/", include("mediators.urls")),
+    path("privacy/", include("audit.urls")),
     path("", include("requests_app.urls")),
     path("", include("accounts.urls")),
 ]

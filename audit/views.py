@@ -1,0 +1,104 @@
+"""Pages of the audit app: the read audit, a mediator's own data, the erasure of a mediator's personal data.
+
+Thin views: reads through selectors (scoped by accounts.scoping), writes through services.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.scoping import actor_for
+from mediazione.errors import DomainError
+
+from . import selectors, services
+from .filters import ReadEventFilter
+from .models import ReadEvent
+
+PAGE_SIZE = 50
+
+# Where an audited object's page is, by kind: the audit links to it (the reader of the audit may or may not see it).
+OBJECT_URLS = {
+    ReadEvent.Kind.REQUEST: "requests:detail",
+    ReadEvent.Kind.APPOINTMENT: "requests:appointment",
+    ReadEvent.Kind.SERIES: "requests:series",
+    ReadEvent.Kind.SESSION_REPORT: "requests:report",
+    ReadEvent.Kind.OWN_DATA: "mediators:detail",
+    ReadEvent.Kind.ERASURE: "mediators:detail",
+}
+
+
+def _object_url(event: ReadEvent) -> str:
+    name = OBJECT_URLS.get(event.kind)
+    if not name or event.object_id is None:
+        return ""
+    try:
+        return reverse(name, args=[event.object_id])
+    except NoReverseMatch:
+        return ""
+
+
+@role_required(Role.PROVINCE_STAFF)
+def audit_list(request):
+    filterset = ReadEventFilter(request.GET or None, queryset=selectors.read_events(user=request.user))
+    # An invalid filter (an impossible date, an unknown kind) shows its message and the whole list, never a 500.
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(event, _object_url(event)) for event in page]
+    return render(
+        request,
+        "audit/list.html",
+        {"filter": filterset, "page": page, "rows": rows, "querystring": query.urlencode()},
+    )
+
+
+@login_required
+def my_data(request):
+    """A mediator's own data as a JSON file; recorded in the read audit."""
+    if actor_for(request.user).role != Role.MEDIATOR:
+        raise PermissionDenied
+    data = selectors.own_data(user=request.user)
+    services.record_own_data(request=request, mediator=selectors.own_mediator(user=request.user))
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="i-miei-dati-{timezone.localdate():%Y%m%d}.json"'
+    return response
+
+
+@role_required()
+def mediator_erase(request, pk: int):
+    """Administrators only: a confirmation page, then the erasure of a mediator's personal data."""
+    mediator = selectors.mediator_for_erasure(user=request.user, pk=pk)
+    already = hasattr(mediator, "erasure")
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that the personal data are to be erased.")
+        else:
+            try:
+                services.mediator_erase(actor=actor_for(request.user), mediator=mediator, path=request.get_full_path())
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("The mediator's personal data are erased; the counts stay."))
+                return redirect("mediators:detail", pk=mediator.pk)
+    return render(
+        request,
+        "audit/erase.html",
+        {"mediator": mediator, "already": already, "error": error},
+        status=400 if error else 200,
+    )
