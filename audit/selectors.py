@@ -40,10 +40,15 @@ def retention_cutoff(*, now: datetime | None = None) -> datetime:
 
 def requests_past_retention(*, now: datetime | None = None) -> QuerySet[MediationRequest]:
     """Closed and cancelled requests finished before the retention cut-off and not anonymised yet. A request
-    finished when its last change of status happened (the close or cancel); without history, its last change.
+    finished when it entered its present status (the history row of the close or cancel); without history, at its
+    last change.
 
     A job's read, not a person's: no user scope applies."""
-    last_change = StatusChange.objects.filter(request=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    last_change = (
+        StatusChange.objects.filter(request=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
     return (
         MediationRequest.objects.filter(status__in=FINISHED, anonymisation__isnull=True)
         .annotate(finished_at=Coalesce(Subquery(last_change), "updated_at"))

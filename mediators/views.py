@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
+from audit.services import record_read
 from mediazione.errors import DomainError
 
 from . import exports, selectors, services
@@ -59,6 +60,7 @@ def roster_list(request):
 @role_required(*ROSTER_ROLES)
 def export_csv(request):
     _filterset, queryset = _filtered_roster(request)
+    record_read(request=request, what="mediators.roster.csv")
     response = StreamingHttpResponse(
         exports.csv_rows(queryset, writer=csv.writer(exports.Echo())), content_type="text/csv"
     )
@@ -69,6 +71,7 @@ def export_csv(request):
 @role_required(*ROSTER_ROLES)
 def export_xlsx(request):
     _filterset, queryset = _filtered_roster(request)
+    record_read(request=request, what="mediators.roster.xlsx")
     return exports.xlsx_response(queryset, filename=f"mediatori-{date.today():%Y%m%d}.xlsx")
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, visible
+from audit.services import record_read
 from mediators.models import Mediator, Mode
 from mediazione.errors import DomainError
 
@@ -311,6 +312,7 @@ def appointment_plan(request, pk: int):
 @login_required
 def appointment_detail(request, pk: int):
     appointment = selectors.appointment_detail(user=request.user, pk=pk)
+    record_read(request=request, obj=appointment)
     can_manage = selectors.can_manage_appointment(user=request.user, appointment=appointment)
     error, action, form, conflicts = "", "", {}, []
     if request.method == "POST":
@@ -382,6 +384,7 @@ def series_detail(request, pk: int):
     """Recurring appointments: the rule, every occurrence with its state and mediator, and for the district's
     coordinators the change of mediator from a date on."""
     planned = selectors.series_detail(user=request.user, pk=pk)
+    record_read(request=request, obj=planned)
     can_manage = selectors.can_schedule(user=request.user, request=planned.request)
     error, form, conflicts = "", {}, []
     if request.method == "POST":

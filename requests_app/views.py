@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
+from audit.services import record_read
 from mediazione.errors import DomainError
 
 from . import selectors, services
@@ -130,6 +131,7 @@ def _may_read_thread(user, mediation_request) -> bool:
 @login_required
 def request_detail(request, pk: int):
     mediation_request = selectors.request_detail(user=request.user, pk=pk)
+    record_read(request=request, obj=mediation_request)
     return render(request, "requests_app/detail.html", _detail_context(request, mediation_request))
 
 

@@ -527,8 +527,8 @@ def test_the_request_page_queries_do_not_grow_with_history_and_comments(area, cl
         Comment.objects.create(request=request, author=area["coordinator"], body=f"Messaggio {n}")
     client = client_for(area["worker"])
     # + the request with office, district, province, requester and source; languages, countries, slots, history
-    #   with who, comments with their authors.
-    with django_assert_num_queries(FRAME + 6):
+    #   with who, comments with their authors; the read audit's row.
+    with django_assert_num_queries(FRAME + 7):
         client.get(request.get_absolute_url())
 
 

@@ -535,5 +535,5 @@ def test_the_series_page_runs_a_fixed_number_of_queries(world, weeks):
 
 
 # The series with its request, the coordinator check, the candidates for a change of mediator (the request's languages
-# and slots, the candidates, their languages) and the occurrences with their mediators.
-SERIES_PAGE_QUERIES = BASE_QUERIES + 6
+# and slots, the candidates, their languages), the occurrences with their mediators, and the read audit's row.
+SERIES_PAGE_QUERIES = BASE_QUERIES + 7
