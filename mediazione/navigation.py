@@ -33,6 +33,16 @@ ITEMS = [
     NavItem(_("My offers"), "requests:offers", (Role.MEDIATOR,)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
     NavItem(_("Calendar"), "requests:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
+    NavItem(
+        _("Session reports"),
+        "requests:reports",
+        (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+    ),
+    NavItem(
+        _("Evaluations"),
+        "requests:evaluation_averages",
+        (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+    ),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
 ]

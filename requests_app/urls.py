@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, form_views, scheduling_views, views
+from . import calendar_views, form_views, report_views, scheduling_views, views
 
 app_name = "requests"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("notifiche/", views.notification_list, name="notifications"),
     path("notifiche/lette/", views.notifications_read, name="notifications_read"),
+    # Session reports and evaluations (under their own prefixes: richieste/<pk>/<action>/ is the transitions').
+    path("appuntamenti/<int:pk>/resoconto/", report_views.report_write, name="report_write"),
+    path("resoconti/", report_views.report_list, name="reports"),
+    path("resoconti/<int:pk>/", report_views.report_detail, name="report"),
+    path("resoconti/richiesta/<int:pk>/conclusa/", report_views.request_complete, name="request_complete"),
+    path("valutazioni/", report_views.evaluation_averages, name="evaluation_averages"),
+    path("valutazioni/richiesta/<int:pk>/", report_views.evaluate, name="evaluate"),
 ]

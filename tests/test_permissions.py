@@ -19,13 +19,15 @@ from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
 from mediators.services import mediator_calendar_token_reset
+from requests_app import report_services
 from requests_app import services as request_services
-from requests_app.models import MediationRequest, StatusChange
+from requests_app.models import Appointment, MediationRequest, StatusChange
 from requests_app.offer_links import make_token
 from requests_app.transitions import MANUAL, TRANSITIONS
 
 from . import factories as f
 from .conftest import login_client
+from .report_factories import report_fields
 
 # The people of the matrix: demo users, plus outsiders of another district (Crema) and another province (Bergamo).
 ANON = "anonymous"
@@ -400,6 +402,81 @@ MATRIX = [
             **{"mediatore.cremona": 302, "coordinatore.cremona": 302, "admin": 302, "provincia.cremona": 403},
         ),
     ),
+    # --- Session reports and evaluations: a report is seen like its appointment (its mediator, the requesting
+    # office, the district's coordinators, the province staff); its mediator and the district's coordinators write
+    # it; the lists of work are for every role but the funder's; averages for coordinators, province staff and
+    # mediators (their own).
+    (
+        "a session report in Cremona",
+        "get",
+        lambda o: o["report"].get_absolute_url(),
+        expect(nobody=404, request_here=200, **{"mediatore.cremona": 200}),
+    ),
+    (
+        "an empty action on a session report",
+        "post",
+        lambda o: o["report"].get_absolute_url(),
+        expect(nobody=404, request_here=302, **{"mediatore.cremona": 302}),
+    ),
+    (
+        "write the report of a past appointment",
+        "get",
+        lambda o: reverse("requests:report_write", args=[o["unreported"].pk]),
+        expect(
+            nobody=404,
+            request_here=403,
+            **{"coordinatore.cremona": 200, "admin": 200, "mediatore.cremona": 200},
+        ),
+    ),
+    (
+        "an empty report of a past appointment",
+        "post",
+        lambda o: reverse("requests:report_write", args=[o["unreported"].pk]),
+        expect(
+            nobody=404,
+            request_here=403,
+            **{"coordinatore.cremona": 400, "admin": 400, "mediatore.cremona": 400},
+        ),
+    ),
+    (
+        "session reports",
+        "get",
+        lambda o: reverse("requests:reports"),
+        expect(everyone=200, **{"asl.cremona": 403}),
+    ),
+    (
+        "mark a scheduled request completed",
+        "post",
+        lambda o: reverse("requests:request_complete", args=[o["report"].appointment.request_id]),
+        expect(nobody=404, request_here=302, **{"mediatore.cremona": 302}),
+    ),
+    (
+        "evaluations of a request",
+        "get",
+        lambda o: reverse("requests:evaluate", args=[o["report"].appointment.request_id]),
+        expect(nobody=404, request_here=200, **{"mediatore.cremona": 200}),
+    ),
+    (
+        "an empty evaluation",
+        "post",
+        lambda o: reverse("requests:evaluate", args=[o["report"].appointment.request_id]),
+        expect(
+            nobody=404,
+            request_here=403,
+            **{"assistente.cremona": 400, "admin": 400, "mediatore.cremona": 400},
+        ),
+    ),
+    (
+        "evaluation averages",
+        "get",
+        lambda o: reverse("requests:evaluation_averages"),
+        expect(
+            nobody=403,
+            managers_here=200,
+            managers_elsewhere=200,
+            **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200},
+        ),
+    ),
     ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
 ]
@@ -464,7 +541,27 @@ def objects(demo_world):
         place="Via Dante 134, Cremona",
     )
     feed_token = mediator_calendar_token_reset(actor=actor_for(users["mediatore.cremona"]), mediator=own)
+    # Two appointments of the past (the scheduling service refuses past times): one reported, one not yet.
+    reported, unreported = (
+        Appointment.objects.create(
+            request=assigned_request,
+            mediator=own,
+            starts_at=timezone.now() - timedelta(days=days),
+            ends_at=timezone.now() - timedelta(days=days, hours=-1),
+            place="Via Dante 134, Cremona",
+            created_by=users["coordinatore.cremona"],
+        )
+        for days in (4, 2)
+    )
+    report = report_services.report_save(
+        actor=actor_for(users["mediatore.cremona"]),
+        appointment=reported,
+        fields=report_fields(reported, language="ara"),
+        submit=True,
+    )
     return {
+        "report": report,
+        "unreported": unreported,
         "appointment": appointment,
         "series": weekly,
         "feed_token": feed_token,
@@ -560,6 +657,12 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:offer_link": "the e-mail link of an offer",
         "requests:appointment": "an appointment in Cremona",
         "requests:series": "a series in Cremona",
+        "requests:report": "a session report in Cremona",
+        "requests:report_write": "write the report of a past appointment",
+        "requests:reports": "session reports",
+        "requests:request_complete": "mark a scheduled request completed",
+        "requests:evaluate": "evaluations of a request",
+        "requests:evaluation_averages": "evaluation averages",
         "requests:calendar": "calendar",
         "requests:calendar_feed": "calendar feed",
         "requests:calendar_token_reset": "new calendar address",

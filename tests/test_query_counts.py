@@ -114,3 +114,87 @@ def test_request_page_queries_do_not_grow_with_offers_and_appointments(rows, dja
     assert response.status_code == 200
     assert len(response.context["summary_offers"]) == rows
     assert len(response.context["summary_appointments"]) == rows
+
+
+# --- Session reports and evaluations ----------------------------------------------------------------------------------
+
+
+def reports_world(rows: int):
+    """One district with ``rows`` mediators, each with a submitted report, a past appointment still to report and
+    a completed request the office evaluated."""
+    from accounts.scoping import actor_for
+    from requests_app import report_services
+
+    from .report_factories import make_world, past_appointment, validated, write
+
+    world = make_world()
+    provider = world.mediator.provider
+    for _ in range(rows):
+        user = f.mediator(provider=provider, districts=[world.district])
+        mediator = f.MediatorFactory(provider=provider, districts=[world.district], user=user, email=user.email)
+        for status in ("scheduled", "scheduled"):
+            world.request = f.MediationRequestFactory(
+                office=world.office, requester=world.social_worker, status=status, assigned_mediator=mediator
+            )
+            world.mediator_user = user
+            world.appointments = [past_appointment(world.request, days_ago=3)]
+            if world.request.pk % 2:
+                write(world)
+                past_appointment(world.request, days_ago=6)
+            else:
+                validated(world)
+                world.request.refresh_from_db()
+                report_services.evaluation_save(
+                    actor=actor_for(world.social_worker),
+                    request=world.request,
+                    side="requester",
+                    scores={c.pk: (4, "") for c in world.province.evaluation_criteria.all()},
+                )
+    return world
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+@pytest.mark.parametrize("role", ["coordinator", "social_worker", "mediator", "province_staff"])
+def test_reports_page_queries_do_not_grow_with_rows(rows, role, django_assert_num_queries):
+    world = reports_world(rows)
+    user = {
+        "coordinator": world.coordinator,
+        "social_worker": world.social_worker,
+        "mediator": world.mediator_user,
+        "province_staff": f.province_staff(province=world.province),
+    }[role]
+    client = Client()
+    client.force_login(user)
+    # + the roles in the header; one query per list of the role: coordinators the reports to write (appointments
+    #   with request, office, district, mediator and report) and to validate, social workers those to confirm and
+    #   the requests to evaluate, mediators those to write, waiting and to evaluate, province staff those to
+    #   validate; everyone the recently validated ones (reports with appointment, request, office, district and
+    #   mediator). A mediator's role also reads the districts they serve.
+    extra = {"coordinator": 3, "social_worker": 3, "mediator": 1 + 4, "province_staff": 2}[role]
+    with django_assert_num_queries(FRAME + 1 + extra):
+        response = client.get(reverse("requests:reports"))
+    assert response.status_code == 200
+    lists = response.context["lists"]
+    if role == "coordinator":
+        # The first request's own appointment has no report either.
+        assert (len(lists["to_write"]), len(lists["to_validate"]), len(lists["recent"])) == (
+            rows + 1,
+            rows,
+            min(rows, 20),
+        )
+    if role == "social_worker":
+        assert len(lists["to_confirm"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_evaluation_averages_queries_do_not_grow_with_mediators(rows, django_assert_num_queries):
+    world = reports_world(rows)
+    client = Client()
+    client.force_login(world.coordinator)
+    # + the roles in the header; the mediators of the district (with their providers); the criteria of their
+    #   provinces; the average per mediator, side and criterion; the number of evaluations per mediator and side.
+    with django_assert_num_queries(FRAME + 1 + 4):
+        response = client.get(reverse("requests:evaluation_averages"))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == rows + 1
+    assert sum(row["evaluations"] for row in response.context["rows"]) == rows
