@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, visible
+from audit.services import record_read
 from mediators.models import Mediator
 from mediazione.errors import DomainError
 
@@ -78,6 +79,7 @@ def report_write(request, pk: int):
 @login_required
 def report_detail(request, pk: int):
     report = report_selectors.report_detail(user=request.user, pk=pk)
+    record_read(request=request, obj=report)
     if request.method == "POST":
         return _report_action(request, report)
     actions = report_selectors.report_actions(user=request.user, report=report)

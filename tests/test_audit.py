@@ -289,3 +289,17 @@ def test_the_page_links_each_entry_to_what_was_read(world):
 
     assert response.context["rows"][0][1] == world.request.get_absolute_url()
     assert world.coordinator.email in response.content.decode()
+
+
+def test_opening_a_session_report_page_records_it(world):
+    report = rf.write(world, world.appointments[0])
+
+    assert login_client(world.social_worker).get(report.get_absolute_url()).status_code == 200
+
+    event = only_event()
+    assert (event.kind, event.object_type, event.object_id) == (
+        ReadEvent.Kind.SESSION_REPORT,
+        "requests_app.sessionreport",
+        report.pk,
+    )
+    assert (event.role, event.province_id) == ("social_worker", world.province.pk)
