@@ -97,6 +97,7 @@ ACT_ON_CREMONA_REQUEST = expect(nobody=404, request_here=302)
 REQUEST_PAGES = expect(nobody=403, request_roles=200)
 FORM_PAGES = expect(nobody=403, social_workers=200)
 OWN_PROFILE = expect(nobody=404, roster_here=200, **{"mediatore.cremona": 200})
+READ_AUDIT = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200})
 CALENDAR_PAGE = expect(
     nobody=200, **{"assistente.cremona": 403, "assistente.crema": 403, "assistente.bergamo": 403, "asl.cremona": 403}
 )
@@ -479,6 +480,33 @@ MATRIX = [
     ),
     ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
+    # --- Privacy: the read audit for province staff (their province) and administrators; a mediator's own data for
+    # mediators; erasing a mediator's personal data for administrators only.
+    ("read audit", "get", lambda o: reverse("audit:list"), READ_AUDIT),
+    (
+        "read audit, hostile filters",
+        "get",
+        lambda o: reverse("audit:list") + "?kind=<script>&date_from=2026-02-31&who=%27&page=abc",
+        READ_AUDIT,
+    ),
+    (
+        "my data",
+        "get",
+        lambda o: reverse("audit:my_data"),
+        expect(nobody=403, **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200}),
+    ),
+    (
+        "erase a mediator's personal data",
+        "get",
+        lambda o: reverse("audit:erase_mediator", args=[o["mediator"].pk]),
+        expect(nobody=403, admin_only=200),
+    ),
+    (
+        "an unconfirmed erasure",
+        "post",
+        lambda o: reverse("audit:erase_mediator", args=[o["mediator"].pk]),
+        expect(nobody=403, admin_only=400),
+    ),
 ]
 
 
@@ -618,7 +646,9 @@ def test_matrix_covers_every_url_of_the_portal():
 
     resolver = get_resolver()
     walk(resolver.url_patterns)
-    ours = {n for n in names if n.split(":")[0] in {"accounts", "mediators", "requests"} or n in {"home", "health"}}
+    ours = {
+        n for n in names if n.split(":")[0] in {"accounts", "mediators", "requests", "audit"} or n in {"home", "health"}
+    }
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
         "home": "home",
@@ -669,6 +699,9 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:candidates": "candidates of a request in matching",
         "requests:plan": "appointments of a scheduled request",
         "requests:offers": "my offers",
+        "audit:list": "read audit",
+        "audit:my_data": "my data",
+        "audit:erase_mediator": "erase a mediator's personal data",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -198,3 +198,28 @@ def test_evaluation_averages_queries_do_not_grow_with_mediators(rows, django_ass
     assert response.status_code == 200
     assert len(response.context["rows"]) == rows + 1
     assert sum(row["evaluations"] for row in response.context["rows"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_read_audit_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
+    from audit.models import ReadEvent
+
+    district = f.DistrictFactory()
+    for n in range(rows):
+        ReadEvent.objects.create(
+            user=f.coordinator(district=district),
+            role="coordinator",
+            kind=ReadEvent.Kind.REQUEST if n % 2 else ReadEvent.Kind.EXPORT,
+            object_type="requests_app.mediationrequest" if n % 2 else "",
+            object_id=n if n % 2 else None,
+            what="" if n % 2 else "mediators.roster.csv",
+            province=district.province,
+            path_hash="0" * 64,
+        )
+    client = Client()
+    client.force_login(f.province_staff(province=district.province))
+    # + the roles in the header; count for the paginator; the page of entries with their readers and provinces.
+    with django_assert_num_queries(FRAME + 1 + 2):
+        response = client.get(reverse("audit:list"), {"kind": "", "who": "persona"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == rows
