@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "requests_app.apps.RequestsAppConfig",
     "reporting.apps.ReportingConfig",
     "audit.apps.AuditConfig",
+    "timesheets.apps.TimesheetsConfig",
 ]
 
 MIDDLEWARE = [

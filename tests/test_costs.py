@@ -1,0 +1,225 @@
+"""What a session costs: one table of cases, checked against the pure function and against the database
+annotation (the two must agree to the cent, on SQLite and on PostgreSQL)."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import Sum
+
+from requests_app.models import Appointment, SessionReport
+from timesheets.costs import Billing, RateNumbers, annotate_costs, cost_totals, minutes_between, session_cost
+from timesheets.models import Rate
+
+from . import factories as f
+
+ROME = ZoneInfo("Europe/Rome")
+D = Decimal
+RATE = RateNumbers(hourly=D("21.50"), per_km=D("0.35"), travel_hourly=D("10.00"), late_cancellation_percent=100)
+HALF_LATE = RateNumbers(hourly=D("21.50"), per_km=D("0.35"), travel_hourly=D("10.00"), late_cancellation_percent=50)
+ODD = RateNumbers(hourly=D("21.30"), per_km=D("0.33"), travel_hourly=D("0"))
+
+# (case, appointment status, late flag, report outcome or None, planned minutes, actual seconds, km, travel minutes,
+#  expenses, rate, billing, paid minutes, cost)
+CASES = [
+    ("held: actual time, km, travel time and expenses", "held", False, "held", 60, 75 * 60, "12.5", 25, "3.40", RATE,
+     Billing.HELD, 75, "38.83"),  # 26.875→26.88 + 4.375→4.38 + 4.1666→4.17 + 3.40
+    ("partly held: the actual time only", "held", False, "partly", 60, 40 * 60, "0", 0, "0", RATE,
+     Billing.HELD, 40, "14.33"),
+    ("family did not come: planned time and the travel", "no_show", False, "family_absent", 60, 20 * 60, "10", 20,
+     "0", RATE, Billing.FAMILY_ABSENT, 60, "28.33"),  # 21.50 + 3.50 + 3.33
+    ("mediator did not come: nothing", "no_show", False, "mediator_absent", 60, 60 * 60, "8", 15, "2.00", RATE,
+     Billing.MEDIATOR_ABSENT, 0, "0.00"),
+    ("cancelled late, no report: the planned time", "cancelled", True, None, 90, 0, "0", 0, "0", RATE,
+     Billing.LATE_CANCELLATION, 90, "32.25"),
+    ("cancelled late in the report: planned time and expenses, no travel", "cancelled", True, "cancelled_late", 60,
+     60 * 60, "14", 30, "5.00", RATE, Billing.LATE_CANCELLATION, 60, "26.50"),
+    ("cancelled late at a rate owing half", "cancelled", True, None, 60, 0, "0", 0, "0", HALF_LATE,
+     Billing.LATE_CANCELLATION, 60, "10.75"),
+    ("cancelled in time: nothing", "cancelled", False, None, 60, 0, "0", 0, "0", RATE, Billing.CANCELLED, 0, "0.00"),
+    ("void: nothing", "void", False, None, 60, 0, "0", 0, "0", RATE, Billing.VOID, 0, "0.00"),
+    ("planned without a report: nothing yet", "planned", False, None, 60, 0, "0", 0, "0", RATE, Billing.NO_REPORT,
+     0, "0.00"),
+    ("a tie rounds half up: 45 minutes at 21.30 is 15.975", "held", False, "held", 45, 45 * 60, "1.5", 0, "0", ODD,
+     Billing.HELD, 45, "16.48"),  # 15.975→15.98 + 0.495→0.50
+    ("seconds round to the nearest minute", "held", False, "held", 60, 74 * 60 + 30, "0", 0, "0", RATE,
+     Billing.HELD, 75, "26.88"),
+    ("no rate that day: the cost is unknown", "held", False, "held", 60, 60 * 60, "0", 0, "0", None, Billing.HELD,
+     60, None),
+]  # fmt: skip
+IDS = [case[0] for case in CASES]
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "late", "outcome", "planned", "seconds", "km", "travel", "expenses", "rate", "billing",
+     "minutes", "cost"),
+    CASES,
+    ids=IDS,
+)  # fmt: skip
+def test_the_pure_function_follows_the_table(
+    case, status, late, outcome, planned, seconds, km, travel, expenses, rate, billing, minutes, cost
+):
+    result = session_cost(
+        status=status,
+        late_cancellation=late,
+        outcome=outcome,
+        planned_minutes=planned,
+        actual_minutes=(seconds + 30) // 60,
+        km=D(km),
+        travel_minutes=travel,
+        expenses=D(expenses),
+        rate=rate,
+    )
+    assert result.billing == billing
+    assert result.minutes == minutes
+    assert result.cost == (None if cost is None else D(cost))
+
+
+def _rate(provider, numbers: RateNumbers, valid_from=date(2020, 1, 1), valid_until=None) -> Rate:
+    return Rate.objects.create(
+        provider=provider,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        hourly_rate=numbers.hourly,
+        km_rate=numbers.per_km,
+        travel_hourly_rate=numbers.travel_hourly,
+        late_cancellation_percent=numbers.late_cancellation_percent,
+    )
+
+
+def _session(provider, *, starts_at, planned, status="held", late=False, outcome=None, seconds=0, km="0", travel=0,
+             expenses="0") -> Appointment:  # fmt: skip
+    mediator = f.MediatorFactory(provider=provider)
+    request = f.MediationRequestFactory(status="scheduled", assigned_mediator=mediator)
+    appointment = Appointment.objects.create(
+        request=request,
+        mediator=mediator,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=planned),
+        status=status,
+        late_cancellation=late,
+        created_by=request.requester,
+    )
+    if outcome:
+        SessionReport.objects.create(
+            appointment=appointment,
+            started_at=starts_at,
+            ended_at=starts_at + timedelta(seconds=seconds or 60),
+            outcome=outcome,
+            travel_km=D(km),
+            travel_minutes=travel,
+            expenses=D(expenses),
+            expenses_note="Biglietto" if D(expenses) else "",
+            written_by=request.requester,
+        )
+    return appointment
+
+
+@pytest.mark.django_db
+def test_the_database_agrees_with_the_pure_function_on_every_case():
+    start = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
+    expected = {}
+    for index, (
+        case,
+        status,
+        late,
+        outcome,
+        planned,
+        seconds,
+        km,
+        travel,
+        expenses,
+        rate,
+        billing,
+        _m,
+        cost,
+    ) in enumerate(CASES):
+        provider = f.ProviderFactory()
+        if rate is not None:
+            _rate(provider, rate)
+        appointment = _session(
+            provider,
+            starts_at=start + timedelta(days=index),
+            planned=planned,
+            status=status,
+            late=late,
+            outcome=outcome,
+            seconds=seconds,
+            km=km,
+            travel=travel,
+            expenses=expenses,
+        )
+        expected[appointment.pk] = (case, billing, None if cost is None else D(cost))
+    rows = annotate_costs(Appointment.objects.filter(pk__in=expected))
+    got = {row.pk: (expected[row.pk][0], row.billing, row.cost) for row in rows}
+    assert got == expected
+    for row in rows:
+        assert row.cost is None or row.cost == row.cost.quantize(D("0.01"))
+
+
+@pytest.mark.django_db
+def test_the_database_gives_hours_km_and_expenses_of_each_session():
+    provider = f.ProviderFactory()
+    _rate(provider, RATE)
+    appointment = _session(
+        provider,
+        starts_at=datetime(2026, 3, 10, 9, 0, tzinfo=ROME),
+        planned=60,
+        outcome="held",
+        seconds=75 * 60,
+        km="12.5",
+        travel=25,
+        expenses="3.40",
+    )
+    row = annotate_costs(Appointment.objects.filter(pk=appointment.pk)).get()
+    assert (row.minutes, row.hours, row.km, row.paid_travel_minutes, row.paid_expenses) == (
+        75,
+        D("1.25"),
+        D("12.5"),
+        25,
+        D("3.40"),
+    )
+    assert row.hourly_rate == D("21.50")
+
+
+@pytest.mark.django_db
+def test_the_rate_valid_on_the_italian_day_of_the_session_applies():
+    provider = f.ProviderFactory()
+    _rate(provider, RateNumbers(hourly=D("20.00")), valid_from=date(2025, 1, 1), valid_until=date(2025, 12, 31))
+    _rate(provider, RateNumbers(hourly=D("24.00")), valid_from=date(2026, 1, 1))
+    # 00:30 in Rome on 1 January is still 31 December in UTC: the new year's rate applies.
+    new_year = _session(provider, starts_at=datetime(2026, 1, 1, 0, 30, tzinfo=ROME), planned=60, outcome="held",
+                        seconds=3600)  # fmt: skip
+    old_year = _session(provider, starts_at=datetime(2025, 12, 31, 23, 0, tzinfo=ROME), planned=60, outcome="held",
+                        seconds=3600)  # fmt: skip
+    costs = dict(annotate_costs(Appointment.objects.all()).values_list("pk", "cost"))
+    assert costs == {new_year.pk: D("24.00"), old_year.pk: D("20.00")}
+
+
+@pytest.mark.django_db
+def test_a_session_after_the_rate_ended_has_no_cost_and_sums_leave_it_out():
+    provider = f.ProviderFactory()
+    _rate(provider, RateNumbers(hourly=D("20.00")), valid_from=date(2025, 1, 1), valid_until=date(2025, 6, 30))
+    _session(provider, starts_at=datetime(2025, 6, 30, 10, 0, tzinfo=ROME), planned=60, outcome="held", seconds=3600)
+    _session(provider, starts_at=datetime(2025, 7, 1, 10, 0, tzinfo=ROME), planned=60, outcome="held", seconds=3600)
+    totals = cost_totals(Appointment.objects.all())
+    assert (totals["sessions"], totals["cost"], totals["minutes"]) == (2, D("20.00"), 120)
+    assert cost_totals(Appointment.objects.none())["cost"] == D("0.00")
+
+
+@pytest.mark.django_db
+def test_costs_add_up_by_mediator_in_the_database():
+    provider = f.ProviderFactory()
+    _rate(provider, RATE)
+    start = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
+    one = _session(provider, starts_at=start, planned=60, outcome="held", seconds=3600)
+    _session(provider, starts_at=start, planned=90, status="cancelled", late=True)
+    rows = annotate_costs(Appointment.objects.all()).values("mediator__provider_id").annotate(total=Sum("cost"))
+    assert [(row["mediator__provider_id"], row["total"]) for row in rows] == [(one.mediator.provider_id, D("53.75"))]
+
+
+def test_minutes_are_whole_seconds_rounded_half_up():
+    start = datetime(2026, 3, 10, 9, 0, 0, 900000, tzinfo=ROME)
+    assert minutes_between(start, start + timedelta(seconds=89)) == 1
+    assert minutes_between(start.replace(microsecond=0), start.replace(microsecond=0) + timedelta(seconds=90)) == 2

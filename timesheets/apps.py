@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TimesheetsConfig(AppConfig):
+    name = "timesheets"
+    label = "timesheets"
+    verbose_name = _("Rates and timesheets")
+
+    def ready(self):
+        # Registers the visibility rules of rates and timesheets in accounts.scoping's one registry.
+        from . import rules  # noqa: F401
