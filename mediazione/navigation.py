@@ -43,6 +43,11 @@ ITEMS = [
         "requests:evaluation_averages",
         (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
     ),
+    NavItem(
+        _("Reporting"),
+        "reporting:dashboard",
+        (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.FUNDER_VIEWER, Role.ADMINISTRATOR),
+    ),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
 ]

@@ -332,7 +332,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "audit.tasks.anonymise_expired_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Report files past their expiry are deleted with their row; each active project's report of the last quarter.
+    "report-jobs-expire": {"task": "reporting.tasks.report_jobs_expire_task", "schedule": crontab(hour=4, minute=0)},
+    "quarterly-reports": {
+        "task": "reporting.tasks.quarterly_reports_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
+    },
 }
+# How long a report file is kept before the nightly clean-up deletes it (days).
+REPORTS_KEEP_DAYS = env_int("REPORTS_KEEP_DAYS", 30, 1)
 
 # --- Logging ----------------------------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("mediatori/", include("mediators.urls")),
     path("privacy/", include("audit.urls")),
+    path("rendicontazione/", include("reporting.urls")),
     path("", include("requests_app.urls")),
     path("", include("accounts.urls")),
 ]

@@ -28,6 +28,7 @@ from requests_app.transitions import MANUAL, TRANSITIONS
 from . import factories as f
 from .conftest import login_client
 from .report_factories import report_fields
+from .test_reporting_pages import cremona_reporting
 
 # The people of the matrix: demo users, plus outsiders of another district (Crema) and another province (Bergamo).
 ANON = "anonymous"
@@ -101,6 +102,21 @@ READ_AUDIT = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo"
 CALENDAR_PAGE = expect(
     nobody=200, **{"assistente.cremona": 403, "assistente.crema": 403, "assistente.bergamo": 403, "asl.cremona": 403}
 )
+
+REPORTING_ROLES = {
+    "coordinatore.cremona",
+    "coordinatore.crema",
+    "coordinatore.bergamo",
+    "provincia.cremona",
+    "provincia.bergamo",
+    "asl.cremona",
+    "admin",
+}
+GROUPS["reporting"] = REPORTING_ROLES
+REPORTING = expect(nobody=403, reporting=200)
+# A report asked for by provincia.cremona: its province's staff and administrators; 404 to the other reporting
+# roles (a coordinator or the funder sees only the reports they asked for).
+CREMONA_REPORT = expect(nobody=403, reporting=404, **{"provincia.cremona": 200, "admin": 200})
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -480,6 +496,52 @@ MATRIX = [
     ),
     ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
+    # --- Reporting: the dashboard and reports for province staff, coordinators and the funder (403 to social
+    # workers and mediators); a report is seen by its province's staff and whoever asked for it (404 otherwise);
+    # charging a request to a project by whoever manages the request.
+    ("reporting dashboard", "get", lambda o: cremona_reporting(o) and reverse("reporting:dashboard"), REPORTING),
+    (
+        "reporting dashboard, hostile filters",
+        "get",
+        lambda o: cremona_reporting(o) and reverse("reporting:dashboard") + "?dal=2025-02-31&ambito=x&progetto=0",
+        REPORTING,
+    ),
+    ("reports prepared", "get", lambda o: cremona_reporting(o) and reverse("reporting:jobs"), REPORTING),
+    (
+        "ask for a report",
+        "post",
+        lambda o: cremona_reporting(o) and reverse("reporting:jobs"),
+        expect(nobody=403, reporting=302),
+    ),
+    ("a report of Cremona", "get", lambda o: cremona_reporting(o)["report_job"].get_absolute_url(), CREMONA_REPORT),
+    (
+        "progress of a report of Cremona",
+        "get",
+        lambda o: reverse("reporting:job_status", args=[cremona_reporting(o)["report_job"].pk]),
+        CREMONA_REPORT,
+    ),
+    (
+        "download a report of Cremona",
+        "get",
+        lambda o: reverse("reporting:job_download", args=[cremona_reporting(o)["report_job"].pk]),
+        CREMONA_REPORT,
+    ),
+    (
+        "charge a request to a project",
+        "post",
+        lambda o: reverse("reporting:charge", args=[o["matching"].pk]),
+        expect(
+            nobody=403,
+            **{
+                "coordinatore.cremona": 302,
+                "provincia.cremona": 302,
+                "admin": 302,
+                "coordinatore.crema": 404,
+                "coordinatore.bergamo": 404,
+                "provincia.bergamo": 404,
+            },
+        ),
+    ),
     # --- Privacy: the read audit for province staff (their province) and administrators; a mediator's own data for
     # mediators; erasing a mediator's personal data for administrators only.
     ("read audit", "get", lambda o: reverse("audit:list"), READ_AUDIT),
@@ -647,7 +709,9 @@ def test_matrix_covers_every_url_of_the_portal():
     resolver = get_resolver()
     walk(resolver.url_patterns)
     ours = {
-        n for n in names if n.split(":")[0] in {"accounts", "mediators", "requests", "audit"} or n in {"home", "health"}
+        n
+        for n in names
+        if n.split(":")[0] in {"accounts", "mediators", "requests", "audit", "reporting"} or n in {"home", "health"}
     }
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
@@ -702,6 +766,12 @@ def test_matrix_covers_every_url_of_the_portal():
         "audit:list": "read audit",
         "audit:my_data": "my data",
         "audit:erase_mediator": "erase a mediator's personal data",
+        "reporting:dashboard": "reporting dashboard",
+        "reporting:jobs": "reports prepared",
+        "reporting:job": "a report of Cremona",
+        "reporting:job_status": "progress of a report of Cremona",
+        "reporting:job_download": "download a report of Cremona",
+        "reporting:charge": "charge a request to a project",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -4,10 +4,21 @@ from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
 from mediators import demo as mediators_demo
+from reporting import demo as reporting_demo
 from requests_app import demo as requests_demo
+from requests_app import demo_reports
 
-# Each capability adds its own builder here, after the ones it depends on.
-BUILDERS = [accounts_demo.build, mediators_demo.build, requests_demo.build]
+# Each capability adds its own builder here, after the ones it depends on. The reports let go of the demo's
+# appointments before the requests' builder may replace them (a report protects its appointment).
+BUILDERS = [
+    accounts_demo.build,
+    mediators_demo.build,
+    demo_reports.release,
+    requests_demo.build,
+    demo_reports.build,
+]
+# Reporting comes last: it charges the demo requests to the Cremona project and prepares a report of them.
+BUILDERS += [reporting_demo.build]
 
 
 class Command(BaseCommand):

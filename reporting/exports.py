@@ -1,0 +1,245 @@
+"""The report files: the PDF (WeasyPrint, A4, Italian), and the CSV and XLSX of session rows written row by row.
+
+The PDF holds aggregates only, never more than :data:`PDF_MAX_ROWS` table rows: detail lists belong in the CSV or
+XLSX, which stream from a database cursor (``iterator``) so that memory stays flat whatever the number of rows.
+The funder's version of the CSV and XLSX holds the aggregate tables only, with counts below 3 suppressed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import indicators, presenters
+from .indicators import Scope
+
+PDF_MAX_ROWS = 2000
+PROGRESS_EVERY = 5000
+
+Progress = Callable[[int], None]
+
+
+def _nothing(_percent: int) -> None:
+    return None
+
+
+def report_context(scope: Scope) -> dict:
+    data = indicators.compute(scope)
+    tables = presenters.tables(data)
+    budgets = presenters.budget_tables(data)
+    capped, cut = presenters.cap_rows([*tables, presenters.evaluation_table(data), *budgets], PDF_MAX_ROWS)
+    projects = indicators.projects_in(scope)
+    partners = {
+        project.pk: list(project.partners.order_by("name").values_list("name", flat=True)) for project in projects
+    }
+    return {
+        "scope": scope,
+        "data": data,
+        "key_figures": presenters.key_figures(data),
+        "tables": capped[: len(tables)],
+        "evaluations": capped[len(tables)],
+        "budgets": capped[len(tables) + 1 :],
+        "cut": cut,
+        "projects": [(project, partners[project.pk]) for project in projects],
+        "generated_at": timezone.localtime(),
+        "max_rows": PDF_MAX_ROWS,
+    }
+
+
+def write_pdf(scope: Scope, stream: IO[bytes], progress: Progress = _nothing) -> None:
+    import weasyprint
+
+    with translation.override("it"):
+        context = report_context(scope)
+        progress(40)
+        html = render_to_string("reporting/pdf/report.html", context)
+    progress(60)
+    weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stream)
+    progress(95)
+
+
+# --- Rows ---------------------------------------------------------------------------------------------------------
+
+
+SESSION_FIELDS = (
+    "pk",
+    "starts_at",
+    "ends_at",
+    "status",
+    "late_cancellation",
+    "mode",
+    "request__office__district__name",
+    "request__office__kind",
+    "request__setting",
+    "request__service_kind",
+    "report__started_at",
+    "report__ended_at",
+    "report__outcome",
+    "report__language",
+    "report__travel_km",
+    "report__expenses",
+    "request__project_charge__project__title",
+    "request__project_charge__project__hourly_rate",
+    "request__project_charge__project__km_rate",
+)
+
+
+def session_headers() -> list[str]:
+    return [
+        _("Session"),
+        _("Date"),
+        _("Planned start"),
+        _("Planned minutes"),
+        _("Status"),
+        _("Cancelled late"),
+        _("Mode"),
+        _("District"),
+        _("Kind of office"),
+        _("Setting"),
+        _("Service"),
+        _("Actual minutes"),
+        _("Outcome"),
+        _("Language used"),
+        _("Travel (km)"),
+        _("Expenses (€)"),
+        _("Project"),
+        _("Cost (€)"),
+    ]
+
+
+def session_rows(scope: Scope) -> Iterator[list]:
+    """One row per appointment in scope, never a case code or a note; read through a cursor in chunks."""
+    queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk").values_list(*SESSION_FIELDS)
+    for row in queryset.iterator(chunk_size=2000):
+        (
+            pk,
+            starts_at,
+            ends_at,
+            status,
+            late,
+            mode,
+            district,
+            kind,
+            setting,
+            service,
+            actual_start,
+            actual_end,
+            outcome,
+            language,
+            km,
+            expenses,
+            project,
+            hourly_rate,
+            km_rate,
+        ) = row
+        local = timezone.localtime(starts_at)
+        planned = int((ends_at - starts_at).total_seconds() // 60)
+        actual = int((actual_end - actual_start).total_seconds() // 60) if actual_start and actual_end else ""
+        cost = ""
+        if project and status == "held":
+            minutes = actual if actual != "" else planned
+            amount = Decimal(minutes) / 60 * hourly_rate + (km or 0) * km_rate + (expenses or 0)
+            cost = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        yield [
+            pk,
+            local.date().isoformat(),
+            local.strftime("%H:%M"),
+            planned,
+            status,
+            _("yes") if late else "",
+            mode,
+            district,
+            kind,
+            setting,
+            service,
+            actual,
+            outcome or "",
+            language or "",
+            km if km is not None else "",
+            expenses if expenses is not None else "",
+            project or "",
+            cost,
+        ]
+
+
+def summary_sheets(scope: Scope) -> list[tuple[str, list[str], list[list]]]:
+    """The aggregate tables as (title, columns, rows): the funder's CSV/XLSX, and extra sheets of the XLSX."""
+    data = indicators.compute(scope)
+    sheets = [(_("Key figures"), [_("Indicator"), _("Value")], [list(pair) for pair in presenters.key_figures(data)])]
+    for table in [*presenters.tables(data), presenters.evaluation_table(data), *presenters.budget_tables(data)]:
+        sheets.append((table["title"], table["columns"], table["rows"]))
+    return sheets
+
+
+def _count_for_progress(scope: Scope) -> int:
+    return indicators.scoped_appointments(scope).count() or 1
+
+
+def write_csv(scope: Scope, stream: IO[str], progress: Progress = _nothing) -> int:
+    """Session rows (the province's version) or the aggregate tables one after the other (the funder's)."""
+    writer = csv.writer(stream)
+    with translation.override("it"):
+        if scope.suppress:
+            for title, columns, rows in summary_sheets(scope):
+                writer.writerow([title])
+                writer.writerow(columns)
+                writer.writerows([_cell(value) for value in row] for row in rows)
+                writer.writerow([])
+            return 0
+        total = _count_for_progress(scope)
+        writer.writerow(session_headers())
+        written = 0
+        for row in session_rows(scope):
+            writer.writerow(row)
+            written += 1
+            if written % PROGRESS_EVERY == 0:
+                progress(min(95, 5 + written * 90 // total))
+        return written
+
+
+def write_xlsx(scope: Scope, stream: IO[bytes], progress: Progress = _nothing) -> int:
+    from openpyxl import Workbook
+
+    # Write-only: rows go to a temporary file as they come; the workbook never holds them all in memory.
+    workbook = Workbook(write_only=True)
+    written = 0
+    with translation.override("it"):
+        if not scope.suppress:
+            total = _count_for_progress(scope)
+            sheet = workbook.create_sheet(_("Sessions")[:31])
+            sheet.append(session_headers())
+            for row in session_rows(scope):
+                sheet.append([_cell(value) for value in row])
+                written += 1
+                if written % PROGRESS_EVERY == 0:
+                    progress(min(90, 5 + written * 85 // total))
+        for index, (title, columns, rows) in enumerate(summary_sheets(scope), start=1):
+            sheet = workbook.create_sheet(f"{index} {title}"[:31].replace("/", "-").replace(":", ""))
+            sheet.append(columns)
+            for row in rows:
+                sheet.append([_cell(value) for value in row])
+    workbook.save(stream)
+    return written
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, int | float | str) else str(value)
+
+
+WRITERS = {"pdf": write_pdf, "csv": write_csv, "xlsx": write_xlsx}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

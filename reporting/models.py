@@ -1,0 +1,262 @@
+"""Funded projects and their budgets, the charge of a request to a project, and report jobs.
+
+A project is what the province accounts for to its funder (the Cremona seed: call 2011 of ASL Cremona under law
+40/98, three district partners). Requests are charged to one project at triage: the link lives here, in
+:class:`ProjectCharge`, so that requests_app knows nothing about funding.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    """The actions of a funded project (the Cremona seed's list)."""
+
+    COORDINATION = "coordination", _("Coordination, reporting and accounting")
+    TRAINING = "training", _("Training course")
+    MINI_GUIDE = "mini_guide", _("Multilingual mini-guide")
+    SEMINAR = "seminar", _("Public seminar")
+    FAQ = "faq", _("FAQ for operators")
+    MEDIATION = "mediation", _("District mediation services")
+    MAPPING = "mapping", _("Mapping of services")
+    PUBLICITY = "publicity", _("Publicity of activities and results")
+
+
+class Project(models.Model):
+    title = models.CharField(_("title"), max_length=250)
+    call = models.CharField(_("call"), max_length=200, help_text=_("e.g. Bando 2011 L. 40/98"))
+    funder = models.ForeignKey(
+        "accounts.Funder", verbose_name=_("funder"), on_delete=models.PROTECT, related_name="projects"
+    )
+    lead_province = models.ForeignKey(
+        "accounts.Province", verbose_name=_("lead province"), on_delete=models.PROTECT, related_name="projects"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    hourly_rate = models.DecimalField(
+        _("cost of an hour of mediation (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("25.00"),
+        validators=[MinValueValidator(0)],
+    )
+    km_rate = models.DecimalField(
+        _("travel refund per km (€)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(0)],
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("funded project")
+        verbose_name_plural = _("funded projects")
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="project_ends_after_it_starts",
+                violation_error_message=_("A project cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:project", args=[self.pk])
+
+
+class ProjectPartner(models.Model):
+    """A partner of a project: a district's managing body, or another body (``district`` empty)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=250)
+    district = models.ForeignKey(
+        "accounts.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_partnerships",
+        help_text=_("The district whose mediation services this partner runs; empty for the lead or another body."),
+    )
+
+    class Meta:
+        verbose_name = _("project partner")
+        verbose_name_plural = _("project partners")
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="partner_unique_name_in_project"),
+            models.UniqueConstraint(fields=["project", "district"], name="partner_unique_district_in_project"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BudgetLine(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="budget")
+    partner = models.ForeignKey(
+        ProjectPartner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    amount = models.DecimalField(_("budget (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["partner__name", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "action"], name="budget_line_unique_action_per_partner")
+        ]
+
+    def __str__(self):
+        return f"{self.partner} · {self.get_action_display()}"
+
+
+class ProjectExpense(models.Model):
+    """Spending on an action that is not a mediation session (a seminar's room, printing the mini-guide)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="expenses")
+    partner = models.ForeignKey(
+        ProjectPartner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="expenses"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    spent_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    description = models.CharField(_("what it was"), max_length=250)
+
+    class Meta:
+        verbose_name = _("project expense")
+        verbose_name_plural = _("project expenses")
+        ordering = ["-spent_on"]
+
+    def __str__(self):
+        return self.description
+
+
+class ProjectCharge(models.Model):
+    """The project a request is charged to, chosen at triage. At most one per request."""
+
+    request = models.OneToOneField(
+        "requests_app.MediationRequest",
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="project_charge",
+    )
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="charges")
+    charged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("charged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    charged_at = models.DateTimeField(_("charged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("charge to a project")
+        verbose_name_plural = _("charges to a project")
+
+    def __str__(self):
+        return f"{self.request_id} → {self.project}"
+
+
+class ReportJob(models.Model):
+    """A report asked for: run in the background, kept as a file until it expires."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Audience(models.TextChoices):
+        PROVINCE = "province", _("For the province (every figure)")
+        FUNDER = "funder", _("For the funder (counts below 3 hidden)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_jobs",
+        help_text=_("Empty for the quarterly reports the portal prepares by itself."),
+    )
+    province = models.ForeignKey(
+        "accounts.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="report_jobs"
+    )
+    district = models.ForeignKey(
+        "accounts.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_jobs",
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, null=True, blank=True, related_name="report_jobs"
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to (included)"))
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
+    audience = models.CharField(_("version"), max_length=10, choices=Audience.choices, default=Audience.PROVINCE)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=300)
+    error = models.TextField(_("what went wrong"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"))
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")),
+                name="report_job_period_in_order",
+                violation_error_message=_("The period ends before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_at_most_100"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="report_job_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.get_format_display()} {self.date_from}–{self.date_to}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def suppress_small_counts(self) -> bool:
+        return self.audience == self.Audience.FUNDER
+
+    @property
+    def filename(self) -> str:
+        scope = self.project_id and f"progetto-{self.project_id}" or (self.district_id and f"ambito-{self.district_id}")
+        parts = ["rendicontazione", self.province.slug, scope or "", f"{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"]
+        return "-".join(p for p in parts if p) + f".{self.format}"

@@ -1,0 +1,55 @@
+"""Who sees the rows of reporting: registered in accounts.scoping's one registry (imported by ReportingConfig).
+
+Province staff: their province's projects and reports. Coordinators: the projects their district is a partner of,
+and the reports they asked for. The funder viewer: the projects their funder pays for, and the reports they asked
+for. Social workers and mediators: nothing here.
+"""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Role
+from accounts.scoping import Actor, rule
+
+from .models import BudgetLine, Project, ProjectCharge, ReportJob
+
+
+def project_condition(actor: Actor, prefix: str = "") -> Q | None:
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return Q(**{f"{prefix}lead_province_id__in": actor.province_ids})
+    if actor.has_role(Role.COORDINATOR):
+        return Q(**{f"{prefix}partners__district_id__in": actor.district_ids})
+    if actor.has_role(Role.FUNDER_VIEWER):
+        return Q(**{f"{prefix}funder_id": actor.funder_id})
+    return None
+
+
+@rule(Project)
+def _projects(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = project_condition(actor)
+    if condition is None:
+        return qs.none()
+    return qs.filter(pk__in=Project.objects.filter(condition).values("pk"))
+
+
+@rule(BudgetLine)
+def _budget_lines(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(project__in=_projects(actor, Project.objects.all()))
+
+
+@rule(ProjectCharge)
+def _charges(actor: Actor, qs: QuerySet) -> QuerySet:
+    # The charge is seen by whoever manages the request: the district's coordinators and the province staff.
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    return qs.none()
+
+
+@rule(ReportJob)
+def _report_jobs(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
+    if actor.has_role(Role.COORDINATOR, Role.FUNDER_VIEWER):
+        return qs.filter(requested_by=actor.user)
+    return qs.none()

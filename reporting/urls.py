@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("report/", views.jobs, name="jobs"),
+    path("report/<uuid:pk>/", views.job_detail, name="job"),
+    path("report/<uuid:pk>/stato/", views.job_status, name="job_status"),
+    path("report/<uuid:pk>/scarica/", views.job_download, name="job_download"),
+    path("imputa/<int:pk>/", views.charge, name="charge"),
+]

@@ -1,0 +1,139 @@
+"""Reporting pages: the dashboard, report jobs (ask, follow, download) and charging a request to a project.
+
+Thin views: scope and reads through selectors (another province's job is a 404), writes through services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.scoping import actor_for, get_for_user_or_404, visible
+from mediazione.errors import DomainError
+from requests_app.models import MediationRequest
+
+from . import exports, indicators, presenters, selectors, services
+from .models import Project, ReportJob
+
+ROLES = selectors.DASHBOARD_ROLES
+PAGE_SIZE = 20
+
+
+def _filter_context(request, scope) -> dict:
+    actor = actor_for(request.user)
+    return {
+        "scope": scope,
+        "projects": list(selectors.projects(user=request.user)),
+        "districts": list(selectors.districts(user=request.user))
+        if actor.has_role(Role.PROVINCE_STAFF) or actor.is_admin
+        else [],
+        "is_funder": actor.has_role(Role.FUNDER_VIEWER),
+        "formats": ReportJob.Format.choices,
+        "audiences": ReportJob.Audience.choices,
+    }
+
+
+@role_required(*ROLES)
+def dashboard(request):
+    scope = selectors.dashboard_scope(user=request.user, params=request.GET)
+    data = indicators.compute(scope)
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            **_filter_context(request, scope),
+            "key_figures": presenters.key_figures(data),
+            "tables": presenters.tables(data),
+            "evaluations": presenters.evaluation_table(data),
+            "budgets": presenters.budget_tables(data),
+        },
+    )
+
+
+@role_required(*ROLES)
+def jobs(request):
+    if request.method == "POST":
+        return _job_create(request)
+    page = Paginator(selectors.report_jobs(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = selectors.dashboard_scope(user=request.user, params=request.GET)
+    return render(request, "reporting/jobs.html", {**_filter_context(request, scope), "page": page})
+
+
+def _job_create(request):
+    scope = selectors.dashboard_scope(user=request.user, params=request.POST)
+    try:
+        job = services.report_job_create(
+            actor=actor_for(request.user),
+            province=scope.province,
+            district=scope.district,
+            project=scope.project,
+            date_from=scope.date_from,
+            date_to=scope.date_to,
+            format=request.POST.get("formato", ""),
+            audience=request.POST.get("versione", ReportJob.Audience.PROVINCE),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reporting:jobs")
+    messages.success(request, _("Your report is being prepared: this page shows when it is ready."))
+    return redirect(job)
+
+
+@role_required(*ROLES)
+def job_detail(request, pk):
+    job = selectors.report_job(user=request.user, pk=pk)
+    return render(request, "reporting/job.html", {"job": job})
+
+
+@role_required(*ROLES)
+def job_status(request, pk):
+    job = selectors.report_job(user=request.user, pk=pk)
+    return render(request, "reporting/_job_status.html", {"job": job})
+
+
+@role_required(*ROLES)
+def job_download(request, pk):
+    job = selectors.report_job(user=request.user, pk=pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
+    )
+
+
+@role_required(Role.COORDINATOR, Role.PROVINCE_STAFF)
+@require_POST
+def charge(request, pk: int):
+    mediation_request = get_for_user_or_404(
+        request.user, visible(request.user, MediationRequest).select_related("office__district"), pk=pk
+    )
+    raw = request.POST.get("progetto", "")
+    project = None
+    if raw:
+        project = visible(request.user, Project).filter(pk=selectors._int(raw)).first()
+    try:
+        if raw and project is None:
+            raise DomainError(_("Choose one of the projects in the list."))
+        services.project_charge_set(actor=actor_for(request.user), request=mediation_request, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if project is None:
+            messages.success(request, _("The request is no longer charged to a project."))
+        else:
+            messages.success(request, _("The request is charged to “%(project)s”.") % {"project": project.title})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = mediation_request.get_absolute_url()
+    return redirect(target)

@@ -1,0 +1,231 @@
+"""Reporting pages: the dashboard by role (the funder's with counts below 3 hidden), asking for a report and
+following it, downloads scoped like everything else, charging a request to a project from the candidates page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import District, Funder, Province, User
+from accounts.scoping import actor_for
+from reporting import services
+from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner, ReportJob
+
+from .conftest import login_client
+from .test_reporting import build_data
+
+pytestmark = pytest.mark.django_db
+
+
+def cremona_reporting(objects: dict) -> dict:
+    """A project of the Province of Cremona funded by ASL Cremona and a finished report asked for by
+    provincia.cremona: added once to the permission matrix's objects (tests/test_permissions.py)."""
+    if "report_job" in objects:
+        return objects
+    province = Province.objects.get(slug="cremona")
+    project = Project.objects.create(
+        title="Famiglie in-migrazione",
+        call="ASL Cremona – Bando 2011 L. 40/98",
+        funder=Funder.objects.get(name="ASL Cremona"),
+        lead_province=province,
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2027, 12, 31),
+    )
+    for district in District.objects.filter(province=province):
+        partner = ProjectPartner.objects.create(project=project, name=district.managing_body, district=district)
+        BudgetLine.objects.create(project=project, partner=partner, action=Action.MEDIATION, amount=Decimal("1000"))
+    staff = objects["users"]["provincia.cremona"]
+    job = services.report_job_create(
+        actor=actor_for(staff),
+        province=province,
+        project=project,
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 12, 31),
+        format="csv",
+    )
+    services.report_job_run(job_id=job.pk)
+    objects["project"] = project
+    objects["report_job"] = job
+    return objects
+
+
+@pytest.fixture
+def data():
+    return build_data()
+
+
+def test_the_dashboard_shows_the_province_its_figures_with_tables_and_charts(data):
+    client = login_client(data.staff)
+    response = client.get(reverse("reporting:dashboard"), {"dal": "2025-01-01", "al": "2025-12-31"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="table-by-district"' in html and "<svg" in html and 'role="img"' in html
+    assert "<script" not in html.split("<body", 1)[1].split("</main>", 1)[0] if "</main>" in html else True
+    figures = dict(response.context["key_figures"])
+    assert list(figures.values())[0] == 6
+    assert "F-1" not in html
+
+
+def test_the_funder_sees_its_projects_aggregates_with_small_counts_hidden(data):
+    client = login_client(data.viewer)
+    response = client.get(reverse("reporting:dashboard"), {"dal": "2025-01-01", "al": "2025-12-31"})
+    assert response.status_code == 200
+    assert response.context["scope"].project == data.project and response.context["scope"].suppress
+    html = response.content.decode()
+    assert "&lt; 3" in html
+    # Only the charged requests: 4 of them.
+    assert list(dict(response.context["key_figures"]).values())[0] == 4
+
+
+def test_a_coordinator_sees_their_district_only_whatever_the_address_says(data):
+    client = login_client(data.coordinator)
+    response = client.get(
+        reverse("reporting:dashboard"), {"dal": "2025-01-01", "al": "2025-12-31", "ambito": data.beta.pk}
+    )
+    assert response.context["scope"].district == data.alfa
+    assert list(dict(response.context["key_figures"]).values())[0] == 4
+
+
+def test_hostile_filters_give_the_default_page_not_an_error(data):
+    client = login_client(data.staff)
+    response = client.get(
+        reverse("reporting:dashboard"), {"dal": "2025-02-31", "al": "x", "ambito": "abc", "progetto": "9999"}
+    )
+    assert response.status_code == 200
+
+
+def test_province_staff_ask_for_a_report_follow_it_and_download_it(data, django_capture_on_commit_callbacks):
+    client = login_client(data.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reporting:jobs"),
+            {
+                "dal": "2025-01-01",
+                "al": "2025-12-31",
+                "progetto": data.project.pk,
+                "formato": "csv",
+                "versione": "province",
+            },
+        )
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.requested_by, job.project, job.format, job.status) == (data.staff, data.project, "csv", "done")
+    status = client.get(reverse("reporting:job_status", args=[job.pk]))
+    assert 'data-status="done"' in status.content.decode() and "hx-trigger" not in status.content.decode()
+    download = client.get(reverse("reporting:job_download", args=[job.pk]))
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    assert b"".join(download.streaming_content).decode("utf-8-sig").count("\n") == 1 + 7
+
+
+def test_a_queued_job_page_polls_and_has_no_download_yet(data):
+    job = services.report_job_create(
+        actor=actor_for(data.staff),
+        province=data.province,
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 3, 31),
+        format="pdf",
+    )
+    client = login_client(data.staff)
+    html = client.get(job.get_absolute_url()).content.decode()
+    assert (
+        'hx-get="{}"'.format(reverse("reporting:job_status", args=[job.pk])) in html and 'hx-trigger="every 2s"' in html
+    )
+    assert client.get(reverse("reporting:job_download", args=[job.pk])).status_code == 404
+
+
+def test_another_provinces_job_is_a_404(data):
+    job = services.report_job_create(
+        actor=actor_for(data.staff),
+        province=data.province,
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 3, 31),
+        format="csv",
+    )
+    services.report_job_run(job_id=job.pk)
+    from . import factories as f
+
+    outsider = login_client(f.province_staff())
+    for name in ("reporting:job", "reporting:job_status", "reporting:job_download"):
+        assert outsider.get(reverse(name, args=[job.pk])).status_code == 404
+    # A coordinator of the province sees only the reports they asked for.
+    assert login_client(data.coordinator).get(reverse("reporting:job_download", args=[job.pk])).status_code == 404
+    assert login_client(data.staff).get(reverse("reporting:job_download", args=[job.pk])).status_code == 200
+
+
+def test_a_bad_request_for_a_report_is_a_message_and_nothing_is_saved(data):
+    client = login_client(data.staff)
+    response = client.post(
+        reverse("reporting:jobs"), {"dal": "2025-01-01", "al": "2025-12-31", "formato": "doc"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "PDF, CSV or XLSX" in response.content.decode() or "PDF, CSV o XLSX" in response.content.decode()
+    assert not ReportJob.objects.exists()
+
+
+def test_the_coordinator_charges_a_request_from_its_page(data):
+    client = login_client(data.coordinator)
+    target = reverse("requests:candidates", args=[data.r6.pk])
+    response = client.post(
+        reverse("reporting:charge", args=[data.r6.pk]), {"progetto": data.project.pk, "next": target}
+    )
+    assert response.status_code == 302 and response["Location"] == target
+    assert ProjectCharge.objects.get(request=data.r6).project == data.project
+    client.post(reverse("reporting:charge", args=[data.r6.pk]), {"progetto": "abc"})
+    assert ProjectCharge.objects.get(request=data.r6).project == data.project
+    response = client.post(
+        reverse("reporting:charge", args=[data.r6.pk]), {"progetto": "", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == data.r6.get_absolute_url()
+    assert not ProjectCharge.objects.filter(request=data.r6).exists()
+    # Another district's coordinator does not even see the request.
+    assert login_client(data.coordinator_beta).post(reverse("reporting:charge", args=[data.r6.pk])).status_code == 404
+
+
+def test_the_candidates_page_shows_the_project_box_to_the_coordinator(data):
+    type(data.r6).objects.filter(pk=data.r6.pk).update(status="matching")
+    html = login_client(data.coordinator).get(reverse("requests:candidates", args=[data.r6.pk])).content.decode()
+    assert 'data-testid="project-charge"' in html and "Famiglie in Padania" in html
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_list_of_reports_runs_a_fixed_number_of_queries(rows, data, django_assert_num_queries):
+    for _ in range(rows):
+        ReportJob.objects.create(
+            requested_by=data.staff,
+            province=data.province,
+            project=data.project,
+            district=data.alfa,
+            date_from=dt.date(2025, 1, 1),
+            date_to=dt.date(2025, 3, 31),
+            expires_at=timezone.now() + dt.timedelta(days=1),
+        )
+    client = login_client(data.staff)
+    client.get(reverse("reporting:jobs"))  # the session and the header's caches are warm from here
+    # FRAME (7: session, user, membership, notifications counter, savepoint, session update, release) + the roles
+    # in the header; the paginator's count and the page of jobs with province, district, project and who asked
+    # (one join); the filter form's province, projects and districts.
+    from .test_query_counts import FRAME
+
+    with django_assert_num_queries(FRAME + 6):
+        response = client.get(reverse("reporting:jobs"))
+    assert response.status_code == 200 and len(response.context["page"].object_list) == min(rows, 20)
+
+
+def test_demo_data_builds_the_cremona_project_and_a_finished_report(demo_world):
+    from mediators import demo as mediators_demo
+    from reporting import demo as reporting_demo
+    from requests_app import demo as requests_demo
+
+    mediators_demo.build()
+    requests_demo.build()
+    built = reporting_demo.build()
+    again = reporting_demo.build()
+    project = built["project"]
+    assert project.call == "ASL Cremona – Bando 2011 L. 40/98" and project.funder.name == "ASL Cremona"
+    assert project.partners.count() == 4 and project.budget.count() == 12
+    assert ProjectCharge.objects.filter(project=project).count() > 10
+    job = ReportJob.objects.get(pk=again["job"].pk)
+    assert job.pk == built["job"].pk and job.status == "done" and job.file
+    assert User.objects.get(pk=job.requested_by_id).email == "provincia.cremona@example.org"
