@@ -99,7 +99,8 @@ class Anonymisation(models.Model):
     request = models.OneToOneField(
         "requests_app.MediationRequest",
         verbose_name=_("request"),
-        on_delete=models.PROTECT,
+        # A deleted request (demo data rebuilt) has nothing left to mark.
+        on_delete=models.CASCADE,
         related_name="anonymisation",
     )
     at = models.DateTimeField(_("anonymised at"), default=timezone.now)
@@ -117,7 +118,7 @@ class MediatorErasure(models.Model):
     """A mediator whose personal data an administrator erased; the counts (appointments, hours, languages) stay."""
 
     mediator = models.OneToOneField(
-        "mediators.Mediator", verbose_name=_("mediator"), on_delete=models.PROTECT, related_name="erasure"
+        "mediators.Mediator", verbose_name=_("mediator"), on_delete=models.CASCADE, related_name="erasure"
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.PROTECT, related_name="+"
