@@ -43,6 +43,8 @@ ITEMS = [
         "requests:evaluation_averages",
         (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
     ),
+    NavItem(_("My timesheets"), "timesheets:mine", (Role.MEDIATOR,)),
+    NavItem(_("Timesheets"), "timesheets:district", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(
         _("Reporting"),
         "reporting:dashboard",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mediatori/", include("mediators.urls")),
     path("privacy/", include("audit.urls")),
     path("rendicontazione/", include("reporting.urls")),
+    path("fogli-ore/", include("timesheets.urls")),
     path("", include("requests_app.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,0 +1,106 @@
+"""Timesheets as CSV and XLSX: one row per line (session), then the totals. Never the sensitive notes, nor anything
+of the family but the office's pseudonymous case code."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import Sheet
+
+
+def header() -> list[str]:
+    return [
+        _("Mediator"),
+        _("Provider"),
+        _("District"),
+        _("Month"),
+        _("Day"),
+        _("Time"),
+        _("Case code"),
+        _("Office"),
+        _("Mode"),
+        _("What happened"),
+        _("Report"),
+        _("Hours"),
+        _("Km"),
+        _("Travel minutes"),
+        _("Expenses (€)"),
+        _("Cost (€)"),
+        _("Timesheet"),
+    ]
+
+
+def rows(sheets: list[Sheet]) -> list[list]:
+    """Values typed for a spreadsheet: numbers stay numbers (the CSV writes them with a point)."""
+    result = []
+    for sheet in sheets:
+        base = [str(sheet.mediator), str(sheet.mediator.provider), sheet.district.name, f"{sheet.month:%Y-%m}"]
+        for line in sheet.lines:
+            appointment = line.appointment
+            local = timezone.localtime(appointment.starts_at)
+            result.append(
+                [
+                    *base,
+                    local.date(),
+                    local.strftime("%H:%M"),
+                    appointment.request.case_code,
+                    appointment.request.office.name,
+                    appointment.get_mode_display(),
+                    line.billing_label,
+                    line.report_status,
+                    line.hours,
+                    line.km,
+                    line.travel_minutes,
+                    line.expenses,
+                    line.cost,
+                    sheet.status_label,
+                ]
+            )
+        result.append(
+            [*base, None, None, None, None, None, _("Total"), None, sheet.hours, sheet.km, sheet.travel_minutes,
+             sheet.expenses, sheet.cost, sheet.status_label]
+        )  # fmt: skip
+    return result
+
+
+def csv_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header())
+    for row in rows(sheets):
+        writer.writerow(["" if value is None else value for value in row])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Timesheets")[:31]
+    sheet.append(header())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows(sheets):
+        sheet.append(row)
+        if row[9] == _("Total"):
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        row[4].number_format = "DD/MM/YYYY"
+        for cell in (row[11], row[14], row[15]):
+            cell.number_format = "0.00"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -1,0 +1,461 @@
+"""Scoped reads of rates and timesheets, and the month lock the session reports obey.
+
+A sheet is a mediator's month in one district: its lines are the month's appointments (Europe/Rome), costed in
+the database by :func:`timesheets.costs.annotate_costs`; every page builds its sheets in a fixed number of queries
+whatever the number of mediators or lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import District, Provider, Role
+from accounts.scoping import actor_for, visible
+from mediators.models import Mediator
+from requests_app.models import Appointment, SessionReport
+
+from .costs import CENT, Billing, annotate_costs
+from .models import Timesheet
+
+ROME = ZoneInfo(settings.TIME_ZONE)
+ReportStatus = SessionReport.Status
+# Reports a timesheet can be submitted and approved with: the mediator has sent them (the coordinator may still be
+# validating them).
+SENT_REPORTS = (ReportStatus.SUBMITTED, ReportStatus.CONFIRMED, ReportStatus.VALIDATED)
+
+BILLING_LABELS = {
+    Billing.VOID: gettext_lazy("Void"),
+    Billing.CANCELLED: gettext_lazy("Cancelled in time: not owed"),
+    Billing.LATE_CANCELLATION: gettext_lazy("Cancelled late: owed"),
+    Billing.HELD: gettext_lazy("Held"),
+    Billing.FAMILY_ABSENT: gettext_lazy("The family did not come: owed"),
+    Billing.MEDIATOR_ABSENT: gettext_lazy("The mediator did not come: not owed"),
+    Billing.NO_REPORT: gettext_lazy("No report yet"),
+}
+
+
+# --- Months -----------------------------------------------------------------------------------------------------------
+
+
+def first_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def parse_month(value: str | None, default: date | None = None) -> date:
+    """``2026-10`` → 1 October 2026; anything else → ``default`` (the current month)."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1) if 2000 <= year <= 2100 else first_of(default or timezone.localdate())
+    except ValueError:
+        return first_of(default or timezone.localdate())
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The instants a month starts and ends in Italy (summer time included)."""
+    start = datetime.combine(first_of(month), time(0), tzinfo=ROME)
+    return start, datetime.combine(next_month(month), time(0), tzinfo=ROME)
+
+
+def month_is_over(month: date, today: date | None = None) -> bool:
+    return next_month(month) <= (today or timezone.localdate())
+
+
+# --- The lock the session reports obey -------------------------------------------------------------------------------
+
+
+def month_locked(mediator, day: date, district=None) -> bool:
+    """Whether the month of ``day`` is approved in a timesheet of ``mediator`` (in ``district``, or in any), which
+    locks that month's session reports: they can no longer be written, corrected or sent back."""
+    rows = Timesheet.objects.filter(mediator=mediator, month=first_of(day), status=Timesheet.Status.APPROVED)
+    if district is not None:
+        rows = rows.filter(district=district)
+    return rows.exists()
+
+
+def why_locked(*, appointment: Appointment) -> str:
+    """Why the report of this appointment cannot change because of an approved timesheet, or "" (one query)."""
+    day = timezone.localdate(appointment.starts_at)
+    if month_locked(appointment.mediator_id, day, appointment.request.office.district_id):
+        return _("The timesheet of %(month)s is approved: its session reports can no longer change.") % {
+            "month": _month_label(first_of(day))
+        }
+    return ""
+
+
+def _month_label(month: date) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(month, "F Y")
+
+
+# --- Sheets -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    appointment: Appointment
+    billing: str
+    minutes: int
+    hours: Decimal
+    km: Decimal
+    travel_minutes: int
+    expenses: Decimal
+    cost: Decimal | None
+    report: SessionReport | None
+
+    @property
+    def billing_label(self) -> str:
+        return str(BILLING_LABELS[self.billing])
+
+    @property
+    def report_status(self) -> str:
+        return self.report.get_status_display() if self.report else _("No report")
+
+    @property
+    def report_sent(self) -> bool:
+        return self.report is not None and self.report.status in SENT_REPORTS
+
+
+@dataclass
+class Sheet:
+    mediator: Mediator
+    district: District
+    month: date
+    timesheet: Timesheet | None = None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.timesheet.status if self.timesheet else Timesheet.Status.DRAFT
+
+    @property
+    def status_label(self) -> str:
+        return str(Timesheet.Status(self.status).label)
+
+    def get_absolute_url(self) -> str:
+        from .models import sheet_url
+
+        return sheet_url(self.mediator.pk, self.district.pk, self.month)
+
+    @property
+    def owed_lines(self) -> list[Line]:
+        return [line for line in self.lines if line.billing not in (Billing.VOID, Billing.CANCELLED)]
+
+    @property
+    def sessions(self) -> int:
+        return sum(1 for line in self.lines if line.billing in (Billing.HELD, Billing.FAMILY_ABSENT))
+
+    @property
+    def late_cancellations(self) -> int:
+        return sum(1 for line in self.lines if line.billing == Billing.LATE_CANCELLATION)
+
+    @property
+    def minutes(self) -> int:
+        return sum(line.minutes for line in self.lines)
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(CENT)
+
+    @property
+    def km(self) -> Decimal:
+        return sum((line.km for line in self.lines), Decimal("0.0"))
+
+    @property
+    def travel_minutes(self) -> int:
+        return sum(line.travel_minutes for line in self.lines)
+
+    @property
+    def expenses(self) -> Decimal:
+        return sum((line.expenses for line in self.lines), Decimal("0.00"))
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((line.cost for line in self.lines if line.cost is not None), Decimal("0.00"))
+
+    @property
+    def missing_reports(self) -> list[Line]:
+        """Lines that owe a report the mediator has not sent yet (none, a draft, or one sent back)."""
+        return [
+            line
+            for line in self.lines
+            if line.billing not in (Billing.VOID, Billing.CANCELLED)
+            and not (line.billing == Billing.LATE_CANCELLATION and line.report is None)
+            and not line.report_sent
+        ]
+
+    @property
+    def unpriced(self) -> list[Line]:
+        return [
+            line for line in self.lines if line.cost is None and line.billing not in (Billing.VOID, Billing.CANCELLED)
+        ]
+
+
+def sheet_lines(appointments: QuerySet) -> QuerySet:
+    """The appointments of sheets, costed, with what a line shows (one query). Void ones and those cancelled in
+    time are left out: they owe nothing and need no report."""
+    return (
+        annotate_costs(appointments)
+        .exclude(status=Appointment.Status.VOID)
+        .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
+        .select_related("request__office", "report")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _line(row: Appointment) -> Line:
+    try:
+        report = row.report
+    except SessionReport.DoesNotExist:
+        report = None
+    return Line(
+        appointment=row,
+        billing=row.billing,
+        minutes=int(row.minutes or 0),
+        hours=row.hours or Decimal("0.00"),
+        km=row.km or Decimal("0.0"),
+        travel_minutes=int(row.paid_travel_minutes or 0),
+        expenses=row.paid_expenses or Decimal("0.00"),
+        cost=row.cost,
+        report=report,
+    )
+
+
+def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list[Sheet]:
+    """The sheets of these (mediator, district) pairs for a month: two queries whatever their number."""
+    sheets = {(m.pk, d.pk): Sheet(mediator=m, district=d, month=month) for m, d in pairs}
+    if not sheets:
+        return []
+    mediator_ids = {m for m, _d in sheets}
+    district_ids = {d for _m, d in sheets}
+    start, end = month_bounds(month)
+    rows = sheet_lines(
+        Appointment.objects.filter(
+            mediator_id__in=mediator_ids,
+            request__office__district_id__in=district_ids,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+    )
+    for row in rows:
+        sheet = sheets.get((row.mediator_id, row.request.office.district_id))
+        if sheet is not None:
+            sheet.lines.append(_line(row))
+    for timesheet in Timesheet.objects.filter(
+        mediator_id__in=mediator_ids, district_id__in=district_ids, month=month
+    ).select_related("submitted_by", "approved_by", "sent_back_by"):
+        sheet = sheets.get((timesheet.mediator_id, timesheet.district_id))
+        if sheet is not None:
+            sheet.timesheet = timesheet
+    return list(sheets.values())
+
+
+def _active_pairs(mediators: list[Mediator], district_ids: set[int], month: date) -> list[tuple[int, int]]:
+    """(mediator, district) pairs with appointments in the month, or where the mediator serves the district."""
+    start, end = month_bounds(month)
+    pairs = set(
+        Appointment.objects.filter(
+            mediator__in=mediators,
+            request__office__district_id__in=district_ids,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values_list("mediator_id", "request__office__district_id")
+        .distinct()
+    )
+    for mediator in mediators:
+        for district in mediator.districts.all():
+            if district.pk in district_ids:
+                pairs.add((mediator.pk, district.pk))
+    return sorted(pairs)
+
+
+def own_mediator(*, user) -> Mediator | None:
+    return Mediator.objects.filter(user=user).prefetch_related("districts").select_related("provider").first()
+
+
+def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
+    """A mediator's sheets of a month: one per district they served or worked in."""
+    mediator = own_mediator(user=user)
+    if mediator is None:
+        return None, []
+    all_districts = set(
+        Appointment.objects.filter(mediator=mediator).values_list("request__office__district_id", flat=True).distinct()
+    ) | {d.pk for d in mediator.districts.all()}
+    pairs = _active_pairs([mediator], all_districts, month)
+    districts = District.objects.in_bulk({d for _m, d in pairs})
+    return mediator, build_sheets(pairs=[(mediator, districts[d]) for _m, d in pairs], month=month)
+
+
+def my_history(*, mediator: Mediator, months: int = 12) -> list[Timesheet]:
+    return list(
+        Timesheet.objects.filter(mediator=mediator)
+        .select_related("district")
+        .order_by("-month", "district__name")[: months * 3]
+    )
+
+
+def managed_districts(*, user) -> QuerySet[District]:
+    """The districts whose timesheets the user approves or oversees: a coordinator's, the province's for its staff."""
+    actor = actor_for(user)
+    if actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF) or actor.is_admin:
+        return visible(user, District).select_related("province").order_by("province__name", "name")
+    return District.objects.none()
+
+
+def district_sheets(*, user, month: date, district_id: int | None = None) -> tuple[list[District], list[Sheet]]:
+    """Every sheet of the month in the districts the user manages (optionally one of them). Five queries."""
+    districts = list(managed_districts(user=user))
+    if district_id is not None:
+        districts = [d for d in districts if d.pk == district_id]
+    ids = {d.pk for d in districts}
+    start, end = month_bounds(month)
+    mediators = list(
+        Mediator.objects.filter(
+            Q(districts__in=ids)
+            | Q(
+                pk__in=Appointment.objects.filter(
+                    request__office__district_id__in=ids, starts_at__gte=start, starts_at__lt=end
+                ).values("mediator_id")
+            )
+        )
+        .distinct()
+        .select_related("provider")
+        .prefetch_related("districts")
+        .order_by("last_name", "first_name", "pk")
+    )
+    by_id = {m.pk: m for m in mediators}
+    by_district = {d.pk: d for d in districts}
+    pairs = [(by_id[m], by_district[d]) for m, d in _active_pairs(mediators, ids, month)]
+    sheets = build_sheets(pairs=pairs, month=month)
+    sheets.sort(key=lambda s: (s.district.name, s.mediator.last_name, s.mediator.first_name, s.mediator.pk))
+    return districts, sheets
+
+
+def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sheet:
+    """One sheet, or 404 when the user may not see it (its mediator, the district's coordinators, the province's
+    staff, administrators)."""
+    actor = actor_for(user)
+    mediator = Mediator.objects.select_related("provider").filter(pk=mediator_id).first()
+    district = District.objects.filter(pk=district_id).first()
+    if mediator is None or district is None:
+        raise Http404
+    allowed = (
+        actor.is_admin
+        or (actor.role == Role.MEDIATOR and mediator.user_id is not None and mediator.user_id == user.pk)
+        or (actor.role == Role.COORDINATOR and district.pk in actor.district_ids)
+        or (actor.role == Role.PROVINCE_STAFF and district.province_id in actor.province_ids)
+    )
+    if not allowed:
+        raise Http404
+    return build_sheets(pairs=[(mediator, district)], month=month)[0]
+
+
+def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
+    actor = actor_for(user)
+    own = actor.role == Role.MEDIATOR and sheet.mediator.user_id == user.pk
+    coordinator = actor.is_admin or (actor.role == Role.COORDINATOR and sheet.district.pk in actor.district_ids)
+    editable = sheet.status in (Timesheet.Status.DRAFT, Timesheet.Status.SENT_BACK)
+    return {
+        "submit": (own or actor.is_admin) and editable,
+        "approve": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
+        "send_back": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
+    }
+
+
+# --- Providers --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ProviderTotal:
+    provider: Provider
+    rows: list[dict] = field(default_factory=list)
+
+    def _sum(self, key):
+        return sum((row[key] for row in self.rows), Decimal(0) if key != "sessions" else 0)
+
+    @property
+    def sessions(self):
+        return self._sum("sessions")
+
+    @property
+    def hours(self):
+        return (Decimal(self._sum("minutes")) / 60).quantize(CENT)
+
+    @property
+    def km(self):
+        return self._sum("km")
+
+    @property
+    def cost(self):
+        return self._sum("cost")
+
+    @property
+    def approved_cost(self):
+        return self._sum("approved_cost")
+
+
+def provider_totals(*, user, month: date) -> list[ProviderTotal]:
+    """What each provider is owed for a month, by district, from the appointments the user sees (a coordinator:
+    their district; province staff: the province), with the part already in approved timesheets. Four queries."""
+    districts = {d.pk: d for d in managed_districts(user=user)}
+    start, end = month_bounds(month)
+    approved = set(
+        Timesheet.objects.filter(month=month, status=Timesheet.Status.APPROVED, district_id__in=districts).values_list(
+            "mediator_id", "district_id"
+        )
+    )
+    rows = (
+        sheet_lines(
+            visible(user, Appointment).filter(
+                request__office__district_id__in=districts, starts_at__gte=start, starts_at__lt=end
+            )
+        )
+        .select_related(None)
+        .values(
+            "mediator__provider_id", "request__office__district_id", "mediator_id", "billing", "minutes", "km", "cost"
+        )
+    )
+    totals: dict[int, dict[int, dict]] = defaultdict(dict)
+    for row in rows:
+        district_id = row["request__office__district_id"]
+        cell = totals[row["mediator__provider_id"]].setdefault(
+            district_id,
+            {"district": districts[district_id], "sessions": 0, "minutes": 0, "km": Decimal(0), "cost": Decimal(0),
+             "approved_cost": Decimal(0)},
+        )  # fmt: skip
+        cell["sessions"] += row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT)
+        cell["minutes"] += int(row["minutes"] or 0)
+        cell["km"] += row["km"] or 0
+        cell["cost"] += row["cost"] or 0
+        if (row["mediator_id"], district_id) in approved:
+            cell["approved_cost"] += row["cost"] or 0
+    for by_district in totals.values():
+        for cell in by_district.values():
+            cell["hours"] = (Decimal(cell["minutes"]) / 60).quantize(CENT)
+    providers = Provider.objects.in_bulk(list(totals))
+    result = []
+    for provider_id, by_district in totals.items():
+        total = ProviderTotal(provider=providers[provider_id])
+        total.rows = sorted(by_district.values(), key=lambda cell: cell["district"].name)
+        result.append(total)
+    return sorted(result, key=lambda t: t.provider.name)
