@@ -327,6 +327,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "mediators.tasks.notify_expiring_qualifications_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Mediators whose report is still missing 48 hours after an appointment (each appointment once).
+    "remind-missing-reports": {"task": "timesheets.tasks.remind_missing_reports_task", "schedule": crontab(minute=15)},
+    # Social workers with reports to confirm or mediations to evaluate: one digest a day at most.
+    "remind-social-workers": {
+        "task": "timesheets.tasks.remind_social_workers_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Anonymise closed and cancelled requests past RETENTION_YEARS (idempotent: a rerun finds nothing to do).
     "anonymise-expired-requests": {
         "task": "audit.tasks.anonymise_expired_task",

@@ -220,8 +220,9 @@ def reminders_missing_reports(*, now: datetime | None = None) -> int:
                     ngettext("A session report is missing", "%(count)s session reports are missing", len(appointments))
                     % {"count": len(appointments)}
                 )
-            transaction.on_commit(lambda s=subject, b=body, e=user.email: send_mail(s, b, None, [e]))
-            sent += 1
+        # Sent once the claim is committed: a failure to send loses this reminder rather than repeating it hourly.
+        send_mail(subject, body, None, [user.email])
+        sent += 1
     return sent
 
 
@@ -275,6 +276,6 @@ def reminders_social_workers(*, today: date | None = None) -> int:
                     {"user": user, "pending": pending[user.pk], "base_url": settings.PORTAL_BASE_URL},
                 )
                 subject = _subject(_("Reports to confirm and mediations to evaluate"))
-            transaction.on_commit(lambda s=subject, b=body, e=user.email: send_mail(s, b, None, [e]))
-            sent += 1
+        send_mail(subject, body, None, [user.email])
+        sent += 1
     return sent
