@@ -38,6 +38,7 @@ from mediators.models import Mediator
 
 from .models import (
     Appointment,
+    AppointmentSeries,
     MediationRequest,
     Offer,
     ServiceKind,
@@ -428,6 +429,10 @@ def build() -> dict[tuple[str, str], MediationRequest]:
         built[(row["office"], request.case_code)] = request
 
     _sync_appointments(_appointment_rows(plans, roster, today))
+    # A series of yesterday's run on a request that no longer has one (its occurrences went with the sync).
+    AppointmentSeries.objects.filter(request__in=[request for _row, request, *_rest in plans]).exclude(
+        occurrences__isnull=False
+    ).delete()
     _request_again(built, people["cremona"]["office"])
     return built
 
@@ -697,6 +702,7 @@ class _Diary:
 
 
 APPOINTMENT_FIELDS = [
+    "series_id",
     "mediator_id",
     "starts_at",
     "ends_at",
@@ -710,6 +716,57 @@ APPOINTMENT_FIELDS = [
     "created_at",
     "updated_at",
 ]
+
+# One weekly series: the first scheduled request of assistente.cremona's office with mediatore.cremona meets the
+# family every week for six weeks, from the week after next (the request's own appointments are this and next week).
+SERIES_WEEKS = 6
+SERIES_FIRST_WEEK = 2
+SERIES_TIME = time(16, 0)
+
+
+def _series_rows(request, mediator, coordinator, diary, today: date) -> list[dict]:
+    """The demo's weekly series and its occurrences (a week whose time is taken is left out, as the planning page
+    lets a coordinator do). The series row is kept or brought up to date; the occurrences go through the sync."""
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=SERIES_FIRST_WEEK)
+    day = monday + timedelta(days=1)  # Tuesdays
+    first = _local(day, SERIES_TIME)
+    planned, _created = AppointmentSeries.objects.update_or_create(
+        request=request,
+        defaults={
+            "mediator_id": mediator.pk,
+            "interval_weeks": 1,
+            "first_starts_at": first,
+            "until": day + timedelta(weeks=SERIES_WEEKS - 1),
+            "created_by_id": coordinator.pk,
+        },
+    )
+    created_at = _local(today - timedelta(days=2), time(9, 0))
+    place = request.place or request.office.name
+    rows = []
+    for week in range(SERIES_WEEKS):
+        starts = _local(day + timedelta(weeks=week), SERIES_TIME)
+        ends = starts + timedelta(minutes=request.session_minutes or 60)
+        if not diary.is_free(mediator.pk, starts, ends, place, request.mode):
+            continue
+        diary.add(mediator.pk, starts, ends, place, request.mode)
+        rows.append(
+            {
+                "series_id": planned.pk,
+                "mediator_id": mediator.pk,
+                "starts_at": starts,
+                "ends_at": ends,
+                "place": place if request.mode == IP else "",
+                "mode": request.mode,
+                "status": Appointment.Status.PLANNED,
+                "cancel_reason": "",
+                "cancelled_at": None,
+                "late_cancellation": False,
+                "created_by_id": coordinator.pk,
+                "created_at": created_at,
+                "updated_at": created_at,
+            }
+        )
+    return rows
 
 
 def _session_kinds(row: dict, done_number: int) -> list[tuple[str, int]]:
@@ -750,6 +807,18 @@ def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) ->
 
     wanted: dict[int, list[dict]] = {}
     done_number = 0
+    series_request = next(
+        (
+            request.pk
+            for row, request, mediator, _history, _coordinator in plans
+            if row["status"] == Status.SCHEDULED
+            and row["office"] == "cremona"
+            and mediator is not None
+            and mediator.email == demo_email("mediatore.cremona")
+        ),
+        None,
+    )
+    series_wanted = []
     for row, request, mediator, history, coordinator in plans:
         wanted[request.pk] = []
         if mediator is None or row["status"] not in DONE | {Status.SCHEDULED}:
@@ -792,6 +861,7 @@ def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) ->
                 continue
             starts, ends = booked
             values = {
+                "series_id": None,
                 "mediator_id": mediator.pk,
                 "starts_at": starts,
                 "ends_at": ends,
@@ -827,6 +897,11 @@ def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) ->
                     updated_at=voided,
                 )
             wanted[request.pk].append(values)
+        if request.pk == series_request:
+            series_wanted = (request, mediator, coordinator)
+    if series_wanted:
+        request, mediator, coordinator = series_wanted
+        wanted[request.pk] += _series_rows(request, mediator, coordinator, diary, today)
     return wanted
 
 

@@ -289,3 +289,21 @@ def test_demo_data_twice_gives_the_same_offers_and_appointments(settings):
     assert (Offer.objects.count(), Appointment.objects.count()) == counts
     assert snapshot()["offers"] == first["offers"]
     assert snapshot()["appointments"] == first["appointments"]
+
+
+def test_mediatore_cremona_has_a_weekly_series_on_a_request_of_assistente_cremona(demo_requests):
+    from requests_app.models import AppointmentSeries
+
+    planned = AppointmentSeries.objects.get()
+    assert planned.request.requester.email == "assistente.cremona@example.org"
+    assert planned.mediator.user.email == "mediatore.cremona@example.org"
+    occurrences = list(planned.occurrences.order_by("starts_at"))
+    assert len(occurrences) >= 4
+    local = [timezone.localtime(a.starts_at) for a in occurrences]
+    assert {moment.time() for moment in local} == {requests_demo.SERIES_TIME}
+    assert all((b.date() - a.date()).days % 7 == 0 for a, b in zip(local, local[1:], strict=False))
+    assert {a.status for a in occurrences} == {"planned"} and local[0].date() > timezone.localdate()
+    # A second run keeps the same series and the same occurrences.
+    requests_demo.build()
+    assert AppointmentSeries.objects.get().pk == planned.pk
+    assert [a.pk for a in planned.occurrences.order_by("starts_at")] == [a.pk for a in occurrences]
