@@ -34,8 +34,10 @@ class EuroField(forms.DecimalField):
         except (InvalidOperation, ValueError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
+    # A text box: a number box refuses the comma that Italian keyboards type.
+    widget = forms.TextInput
+
     def widget_attrs(self, widget):
-        # A text box with a decimal keyboard: a number box would refuse the comma on some browsers.
         return {"inputmode": "decimal"}
 
 
@@ -50,9 +52,12 @@ def _number(label, *, maximum, minimum=0, help_text=""):
 
 
 class SessionReportForm(forms.Form):
-    date = forms.DateField(label=_("Day of the session"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Actual start"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Actual end"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # The browser's date and time boxes read and write ISO values, whatever the language of the page.
+    date = forms.DateField(
+        label=_("Day of the session"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    start = forms.TimeField(label=_("Actual start"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Actual end"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     outcome = forms.ChoiceField(label=_("What happened"), choices=SessionReport.Outcome.choices)
     outcome_reason = forms.CharField(
         label=_("Say what happened"),

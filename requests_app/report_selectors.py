@@ -169,7 +169,7 @@ def completion_blockers(*, request: MediationRequest) -> list[str]:
             % {"count": counts["unreported"]}
         )
     if not held:
-        blockers.append(_("No session was held."))
+        blockers.append(_("No held session is validated yet."))
     return blockers
 
 

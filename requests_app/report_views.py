@@ -92,8 +92,11 @@ def report_detail(request, pk: int):
             "appointment": report.appointment,
             "mediation_request": mediation_request,
             "can": actions,
+            # Why a request whose report is validated is still not completed (the coordinators' concern).
             "blockers": report_selectors.completion_blockers(request=mediation_request)
-            if actions["validate"] or (mediation_request.status == Status.SCHEDULED and report.locked)
+            if report.locked
+            and mediation_request.status == Status.SCHEDULED
+            and report_selectors.is_district_coordinator(user=request.user, request=mediation_request)
             else [],
             "may_evaluate": mediation_request.status in (Status.COMPLETED, Status.EVALUATED)
             and any(

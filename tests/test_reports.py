@@ -313,7 +313,7 @@ def test_the_coordinator_marks_completed_when_fewer_sessions_than_expected_were_
     report = write(world)
     assert report_selectors.completion_blockers(request=world.request) == [
         "1 session has no validated report yet.",
-        "No session was held.",
+        "No held session is validated yet.",
     ]
     with pytest.raises(DomainError):
         report_services.request_complete(actor=actor_for(world.coordinator), request=world.request)
@@ -330,7 +330,7 @@ def test_a_request_where_nobody_came_is_not_completed_by_hand():
     report = write(world, outcome="family_absent", outcome_reason="Nessuno si è presentato.", adults_present=0)
     report_services.report_validate(actor=actor_for(world.coordinator), report=report)
     assert reload(world.request).status == "scheduled"
-    assert report_selectors.completion_blockers(request=world.request) == ["No session was held."]
+    assert report_selectors.completion_blockers(request=world.request) == ["No held session is validated yet."]
 
 
 # --- Who sees a report ------------------------------------------------------------------------------------------------
