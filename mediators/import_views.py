@@ -23,6 +23,9 @@ SESSION_KEY = "mediators_import"
 IMPORT_ROLES = (Role.COORDINATOR, Role.PROVINCE_STAFF)
 
 
+_TOO_LARGE = gettext_lazy("The file is larger than 2 MB: split it into smaller files.")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file"),
@@ -33,6 +36,12 @@ class ImportForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if too_large:
+            # mediazione.uploads skipped the file while it arrived (never stored): say why it is missing.
+            self.fields["file"].error_messages["required"] = _TOO_LARGE
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         extension = importing.extension_of(upload.name or "")
@@ -40,7 +49,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         # The size comes from the request before reading: a large file is refused without loading it.
         if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB: split it into smaller files."))
+            raise forms.ValidationError(_TOO_LARGE)
         data = upload.read()
         try:
             self.rows = importing.parse_file(filename=upload.name, data=data)
@@ -76,7 +85,7 @@ def _forget(request) -> None:
 def import_upload(request):
     if request.method != "POST":
         return _render(request, form=ImportForm())
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, too_large=bool(getattr(request, "upload_too_large", None)))
     if not form.is_valid():
         return _render(request, form=form)
     try:

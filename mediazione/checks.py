@@ -4,11 +4,26 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 
+def configuration_errors() -> list[str]:
+    """The problems of ``settings.CONFIG_ERRORS``, plus those that need the apps loaded to be seen."""
+    from .mfa import role_values, unknown_required_roles
+
+    problems = list(getattr(settings, "CONFIG_ERRORS", []))
+    unknown = unknown_required_roles()
+    if unknown:
+        problems.append(
+            f"MFA_REQUIRED_ROLES names {', '.join(repr(name) for name in unknown)}, which "
+            f"{'is not a role' if len(unknown) == 1 else 'are not roles'}: use a comma-separated list of "
+            f"{', '.join(role_values())} (or leave it empty)."
+        )
+    return problems
+
+
 @register(Tags.compatibility, deploy=False)
 def check_environment(app_configs=None, **kwargs):
     errors = [
         Error(message, hint="See the Configuration section of README.md.", id="mediazione.E001")
-        for message in getattr(settings, "CONFIG_ERRORS", [])
+        for message in configuration_errors()
     ]
     if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
         errors.append(
@@ -25,5 +40,6 @@ def refuse_misconfigured_start() -> None:
     """A production server (gunicorn) runs no system checks: refuse to serve with a broken configuration."""
     from django.core.exceptions import ImproperlyConfigured
 
-    if settings.CONFIG_ERRORS and not settings.DEBUG:
-        raise ImproperlyConfigured("Mediazione is misconfigured:\n- " + "\n- ".join(settings.CONFIG_ERRORS))
+    problems = configuration_errors()
+    if problems and not settings.DEBUG:
+        raise ImproperlyConfigured("Mediazione is misconfigured:\n- " + "\n- ".join(problems))

@@ -27,3 +27,146 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class MFARequiredMiddleware:
+    """Enforces multi-factor login, which allauth.mfa offers but does not impose.
+
+    - A user whose current role is in ``MFA_REQUIRED_ROLES`` and who has no authenticator app is led to set one up
+      from every page (the setup pages, logout, the language and role switches, static files and the health page
+      stay open).
+    - A user who has an authenticator but whose session never gave the code (a login that went around allauth's
+      login, or a session from before the authenticator existed) is logged out and asked to log in again, which asks
+      for the code.
+
+    With ``MFA_REQUIRED_ROLES`` empty (the demo) it does nothing. Queries: at most one per session to know whether
+    the user has an authenticator; none once the session is verified.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.open_prefixes: tuple[str, ...] | None = None
+
+    def __call__(self, request):
+        from . import mfa
+
+        if not mfa.required_roles():
+            return self.get_response(request)
+        if self._is_open(request.path):
+            response = self.get_response(request)
+            if self._activated_an_app(request, response):
+                # The activation form took a valid code from the app: this session has proven the second factor.
+                mfa.mark_verified(request)
+            return response
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        if mfa.session_is_verified(request):
+            return self.get_response(request)
+        if request.session.get(mfa.NO_AUTHENTICATOR_SESSION_KEY) == user.pk:
+            has_authenticator = False
+        else:
+            from allauth.mfa.utils import is_mfa_enabled
+
+            has_authenticator = is_mfa_enabled(user)
+            if not has_authenticator:
+                request.session[mfa.NO_AUTHENTICATOR_SESSION_KEY] = user.pk
+        if has_authenticator:
+            return self._log_in_again(request)
+        if mfa.mfa_required_for(user, request.actor):
+            return self._set_up(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _activated_an_app(request, response) -> bool:
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.utils import is_mfa_enabled
+        from django.urls import reverse
+
+        return (
+            request.method == "POST"
+            and response.status_code == 302
+            and request.path == reverse("mfa_activate_totp")
+            and request.user.is_authenticated
+            and is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
+        )
+
+    def _is_open(self, path: str) -> bool:
+        if self.open_prefixes is None:
+            self.open_prefixes = self._open_prefixes()
+        return path.startswith(self.open_prefixes)
+
+    @staticmethod
+    def _open_prefixes() -> tuple[str, ...]:
+        from django.urls import reverse
+
+        return (
+            reverse("mfa_index"),
+            reverse("account_reauthenticate"),
+            reverse("account_logout"),
+            reverse("accounts:set_language"),
+            reverse("accounts:switch_role"),
+            reverse("health"),
+            "/" + settings.STATIC_URL.lstrip("/"),
+        )
+
+    @staticmethod
+    def _redirect(request, url: str):
+        from django.http import HttpResponse, HttpResponseRedirect
+
+        if request.headers.get("HX-Request"):
+            # An htmx request would swap the setup page into a fragment: have htmx load it as a page instead.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+
+    def _set_up(self, request):
+        from django.contrib import messages
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            messages.warning(
+                request,
+                _(
+                    "Your role requires two-factor authentication: set up an authenticator app on your phone "
+                    "to continue."
+                ),
+            )
+        return self._redirect(request, reverse("mfa_activate_totp"))
+
+    def _log_in_again(self, request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.urls import reverse
+        from django.utils.http import urlencode
+        from django.utils.translation import gettext as _
+
+        next_url = request.get_full_path() if request.method == "GET" else reverse("home")
+        logout(request)
+        messages.info(request, _("Log in again with the code of your authenticator app."))
+        return self._redirect(request, reverse("account_login") + "?" + urlencode({"next": next_url}))
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the Content-Security-Policy of ``settings.CONTENT_SECURITY_POLICY`` to every response.
+
+    Django 5.2 has no CSP of its own. No nonces: the templates hold no inline script at all (tests/test_csp.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", {})
+        self.value = "; ".join(f"{name} {' '.join(sources)}".strip() for name, sources in policy.items())
+        self.header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value and "Content-Security-Policy" not in response.headers:
+            response.headers[self.header] = self.value
+        return response

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "mediazione.apps.MediazioneConfig",
     "accounts.apps.AccountsConfig",
     "mediators.apps.MediatorsConfig",
@@ -127,6 +128,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveMembershipMiddleware",
+    "mediazione.middleware.MFARequiredMiddleware",
+    "mediazione.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "mediazione.urls"
@@ -224,6 +227,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 
+# Multi-factor login (allauth.mfa): an authenticator app (TOTP) and recovery codes. The roles in
+# MFA_REQUIRED_ROLES (values of accounts.models.Role) are led to set it up before anything else
+# (mediazione.middleware.MFARequiredMiddleware); unknown names are reported by `manage.py check`. Empty with DEBUG
+# on, so that the demo users click through without an authenticator app.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if DEBUG else "coordinator,province_staff,administrator")
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Mediazione")
+MFA_ADAPTER = "mediazione.mfa.MFAAdapter"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TRUST_ENABLED = False
+
 # Sessions end after SESSION_IDLE_MINUTES without a request (the age is renewed on every request) and always
 # when the browser closes: shared office computers are common.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, 1) * 60
@@ -245,17 +259,56 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 5, 1)
 
 # --- Security (production: DEBUG off behind HTTPS) --------------------------------------------------------------------
 
+# `DEBUG=0 SECRET_KEY=… ALLOWED_HOSTS=… manage.py check --deploy --fail-level WARNING` passes with these defaults
+# (tests/test_hardening.py). Behind a proxy that terminates TLS, set BEHIND_PROXY=1 so that a request it forwarded
+# as https is seen as secure (and SECURE_SSL_REDIRECT does not loop).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 _HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+LANGUAGE_COOKIE_SECURE = _HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+# The container's own health check asks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _HTTPS and not DEBUG else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The header only says that the portal consents to preloading; being listed needs a submission to hstspreload.org.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (mediazione.middleware.ContentSecurityPolicyMiddleware): scripts only from the portal's
+# own static files, never inline. Styles allow inline because Bootstrap Italia injects the @font-face rules of
+# Titillium Web and htmx its indicator styles at run time; a style cannot run code. The QR code of the authenticator
+# app is an SVG data: image. CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+
+# Uploads (the roster import): a file part larger than this is not stored at all (mediazione.uploads), and the
+# form says why; the import itself refuses files over 2 MB. Other request bodies stay within Django's 2.5 MB.
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "mediazione.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Languages and time -----------------------------------------------------------------------------------------------
 
@@ -290,7 +343,11 @@ MEDIA_URL = "media/"
 
 # --- E-mail -----------------------------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development prints e-mails on the console; a real installation sends them through EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, 1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -4,12 +4,24 @@ from django.test import Client
 from accounts import demo
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    """The test client and the live server speak plain HTTP: no redirect to HTTPS (tests/test_hardening.py checks
+    the production settings in a subprocess). Session-wide, so that the live server starts without it too."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings, tmp_path):
     # Hashing demo passwords with PBKDF2 for every test would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The demo users click through without an authenticator app, as in `make demo`; tests/test_mfa.py turns the
+    # requirement on.
+    settings.MFA_REQUIRED_ROLES = []
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,0 +1,77 @@
+"""Multi-factor login: which roles must use it, and the session's proof that the second factor was given.
+
+allauth.mfa asks for the code at login when the user has an authenticator, but it has no notion of roles that
+must have one: ``mediazione.middleware.MFARequiredMiddleware`` enforces ``settings.MFA_REQUIRED_ROLES`` with the
+helpers here.
+"""
+
+from __future__ import annotations
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+
+# Set in the session once the second factor is proven: at login (allauth's "mfa" authentication record) or by
+# activating an authenticator app with a valid code in this session.
+VERIFIED_SESSION_KEY = "mediazione_mfa_verified"
+# Set once this session's user was found to have no authenticator (spares a query on every request).
+NO_AUTHENTICATOR_SESSION_KEY = "mediazione_mfa_none"
+
+
+def role_values() -> list[str]:
+    from accounts.models import Role
+
+    return list(Role.values)
+
+
+def unknown_required_roles() -> list[str]:
+    """Names in ``MFA_REQUIRED_ROLES`` that are not roles (reported by ``manage.py check``)."""
+    known = set(role_values())
+    return [name for name in getattr(settings, "MFA_REQUIRED_ROLES", []) if name not in known]
+
+
+def required_roles() -> frozenset[str]:
+    return frozenset(getattr(settings, "MFA_REQUIRED_ROLES", [])) & frozenset(role_values())
+
+
+def mfa_required_for(user, actor) -> bool:
+    """Whether this user, in their current role, must have a second factor.
+
+    Staff users reach ``/admin/`` whatever their current role: they count as administrators.
+    """
+    roles = required_roles()
+    if not roles or not user.is_authenticated:
+        return False
+    if actor.role in roles:
+        return True
+    from accounts.models import Role
+
+    return Role.ADMINISTRATOR in roles and (user.is_staff or user.is_superuser)
+
+
+def session_is_verified(request) -> bool:
+    if request.session.get(VERIFIED_SESSION_KEY) == request.user.pk:
+        return True
+    if any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user)):
+        request.session[VERIFIED_SESSION_KEY] = request.user.pk
+        return True
+    return False
+
+
+def mark_verified(request) -> None:
+    request.session[VERIFIED_SESSION_KEY] = request.user.pk
+    request.session.pop(NO_AUTHENTICATOR_SESSION_KEY, None)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # Someone whose role requires a second factor cannot switch off their last authenticator app.
+        from allauth.mfa.models import Authenticator
+
+        from accounts.scoping import actor_for
+
+        user = authenticator.user
+        if not mfa_required_for(user, actor_for(user)):
+            return True
+        others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
+        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
