@@ -3,6 +3,7 @@
 #   make demo    the portal on http://127.0.0.1:8000 with demo data (SQLite, Celery eager)
 #   make test    the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL pass through)
 #   make lint    ruff, Django's system checks, missing migrations
+#   make audit   ruff's security rules, pip-audit (requirements.txt) and npm audit (assets served to browsers)
 #
 # Each target installs what it needs first: .venv from requirements-dev.txt, front-end assets from
 # package-lock.json, compiled translations. Stamp files make the installs run again only when the lists change.
@@ -29,13 +30,14 @@ SYSTEM_PACKAGES := chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help venv assets messages system-deps demo test bench lint clean distclean
+.PHONY: help venv assets messages system-deps demo test bench lint audit clean distclean
 
 help:
 	@echo "make demo         run the portal with demo data on http://$(DEMO_ADDR) (SQLite, Celery eager)"
 	@echo "make test         run the tests (PYTEST_ARGS='-k login' to choose)"
 	@echo "make bench        time the roster at 5,000 mediators (fresh SQLite file, or DATABASE_URL)"
 	@echo "make lint         ruff check, ruff format --check, manage.py check, makemigrations --check"
+	@echo "make audit        ruff's security rules, pip-audit and npm audit (AUDIT_STRICT=1: fail if not reachable)"
 	@echo "make venv         create .venv and install requirements-dev.txt"
 	@echo "make assets       install Bootstrap Italia, htmx and axe-core from package-lock.json"
 	@echo "make messages     compile the translations (.po -> .mo)"
@@ -110,6 +112,10 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py check
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities fail; an advisory database that cannot be reached is reported (see .ci/audit).
+audit: venv assets
+	bash .ci/audit
 
 clean:
 	rm -rf staticfiles test-artifacts .pytest_cache .ruff_cache var/mail
