@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.scoping import actor_for
+from requests_app import report_services
 from requests_app.models import Evaluation, EvaluationCriterion, MediationRequest, SessionReport
 
 from . import factories as f
@@ -268,3 +270,26 @@ def test_the_coordinator_marks_a_request_completed_from_the_report_page():
     assert MediationRequest.objects.get(pk=world.request.pk).status == "completed"
     login_client(world.social_worker).post(reverse("requests:request_complete", args=[world.request.pk]))
     assert MediationRequest.objects.get(pk=world.request.pk).status == "completed"
+
+
+def test_the_admin_lists_reports_evaluations_and_criteria_without_the_notes(world):
+    report = validated(world)
+    world.request.refresh_from_db()
+    criteria = EvaluationCriterion.objects.filter(province=world.province)
+    report_services.evaluation_save(
+        actor=actor_for(world.social_worker),
+        request=world.request,
+        side="requester",
+        scores={c.pk: (4, "") for c in criteria},
+    )
+    admin = login_client(f.administrator())
+    for url in [
+        reverse("admin:requests_app_sessionreport_changelist"),
+        reverse("admin:requests_app_sessionreport_change", args=[report.pk]),
+        reverse("admin:requests_app_evaluation_changelist"),
+        reverse("admin:requests_app_evaluation_change", args=[Evaluation.objects.get().pk]),
+        reverse("admin:requests_app_evaluationcriterion_changelist"),
+    ]:
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert escape(NOTE) not in response.content.decode()
