@@ -99,6 +99,23 @@ REQUEST_PAGES = expect(nobody=403, request_roles=200)
 FORM_PAGES = expect(nobody=403, social_workers=200)
 OWN_PROFILE = expect(nobody=404, roster_here=200, **{"mediatore.cremona": 200})
 READ_AUDIT = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200})
+TIMESHEETS_MINE = expect(
+    nobody=403, **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200, "admin": 200}
+)
+TIMESHEET_LISTS = expect(nobody=403, managers_here=200, managers_elsewhere=200)
+CREMONA_TIMESHEET = expect(
+    nobody=404,
+    **{"mediatore.cremona": 200, "coordinatore.cremona": 200, "provincia.cremona": 200, "admin": 200},
+)
+
+
+def _sheet(o, name, *extra):
+    """A month of mediatore.cremona's work in the district of Cremona."""
+    return reverse(
+        f"timesheets:{name}", args=[o["own"].pk, o["appointment"].request.office.district_id, "2026-01", *extra]
+    )
+
+
 CALENDAR_PAGE = expect(
     nobody=200, **{"assistente.cremona": 403, "assistente.crema": 403, "assistente.bergamo": 403, "asl.cremona": 403}
 )
@@ -496,6 +513,46 @@ MATRIX = [
     ),
     ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
+    # --- Timesheets: a mediator's month in a district is seen by the mediator, the district's coordinators, the
+    # province's staff (404 for anyone else); the lists are for managers (403 for other roles), "my timesheets" for
+    # mediators. Actions answer whoever sees the sheet with a redirect (and a message when refused).
+    ("my timesheets", "get", lambda o: reverse("timesheets:mine") + "?mese=2026-13", TIMESHEETS_MINE),
+    ("timesheets of the district", "get", lambda o: reverse("timesheets:district"), TIMESHEET_LISTS),
+    (
+        "timesheets of the district, hostile month",
+        "get",
+        lambda o: reverse("timesheets:district") + "?mese=%3Cscript%3E&page=abc",
+        TIMESHEET_LISTS,
+    ),
+    (
+        "the month's timesheets as CSV",
+        "get",
+        lambda o: reverse("timesheets:month_export", args=["csv"]) + "?mese=2026-01",
+        TIMESHEET_LISTS,
+    ),
+    (
+        "the month's timesheets as XLSX",
+        "get",
+        lambda o: reverse("timesheets:month_export", args=["xlsx"]),
+        TIMESHEET_LISTS,
+    ),
+    ("totals by provider", "get", lambda o: reverse("timesheets:providers") + "?mese=2026-01", TIMESHEET_LISTS),
+    ("a timesheet of Cremona", "get", lambda o: _sheet(o, "sheet"), CREMONA_TIMESHEET),
+    ("a timesheet of Cremona as XLSX", "get", lambda o: _sheet(o, "export", "xlsx"), CREMONA_TIMESHEET),
+    ("a timesheet of Cremona as CSV", "get", lambda o: _sheet(o, "export", "csv"), CREMONA_TIMESHEET),
+    (
+        "submit a timesheet of Cremona",
+        "post",
+        lambda o: _sheet(o, "act", "submit"),
+        expect(nobody=404, **{w: 302 for w in CREMONA_TIMESHEET if CREMONA_TIMESHEET[w] == 200}),
+    ),
+    (
+        "approve a timesheet of Cremona",
+        "post",
+        lambda o: _sheet(o, "act", "approve"),
+        expect(nobody=404, **{w: 302 for w in CREMONA_TIMESHEET if CREMONA_TIMESHEET[w] == 200}),
+    ),
+    ("an unknown action on a timesheet", "post", lambda o: _sheet(o, "act", "explode"), expect(nobody=404)),
     # --- Reporting: the dashboard and reports for province staff, coordinators and the funder (403 to social
     # workers and mediators); a report is seen by its province's staff and whoever asked for it (404 otherwise);
     # charging a request to a project by whoever manages the request.
@@ -711,7 +768,8 @@ def test_matrix_covers_every_url_of_the_portal():
     ours = {
         n
         for n in names
-        if n.split(":")[0] in {"accounts", "mediators", "requests", "audit", "reporting"} or n in {"home", "health"}
+        if n.split(":")[0] in {"accounts", "mediators", "requests", "audit", "reporting", "timesheets"}
+        or n in {"home", "health"}
     }
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
@@ -763,6 +821,13 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:candidates": "candidates of a request in matching",
         "requests:plan": "appointments of a scheduled request",
         "requests:offers": "my offers",
+        "timesheets:mine": "my timesheets",
+        "timesheets:district": "timesheets of the district",
+        "timesheets:month_export": "the month's timesheets as CSV",
+        "timesheets:providers": "totals by provider",
+        "timesheets:sheet": "a timesheet of Cremona",
+        "timesheets:export": "a timesheet of Cremona as XLSX",
+        "timesheets:act": "submit a timesheet of Cremona",
         "audit:list": "read audit",
         "audit:my_data": "my data",
         "audit:erase_mediator": "erase a mediator's personal data",

@@ -52,7 +52,8 @@ def month_world(*, held: int = 2, month: date | None = None) -> rf.World:
     rate(world.mediator.provider)
     month = month or last_month()
     for index in range(held):
-        appointment = appointment_on(world.request, month + timedelta(days=2 + index))
+        # Up to 28 days a month, then a second round in the afternoon.
+        appointment = appointment_on(world.request, month + timedelta(days=2 + index % 26), hour=10 + 4 * (index // 26))
         world.appointments.append(appointment)
         rf.write(world, appointment)
     return world
