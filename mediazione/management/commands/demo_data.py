@@ -7,6 +7,7 @@ from mediators import demo as mediators_demo
 from reporting import demo as reporting_demo
 from requests_app import demo as requests_demo
 from requests_app import demo_reports
+from timesheets import demo as timesheets_demo
 
 # Each capability adds its own builder here, after the ones it depends on. The reports let go of the demo's
 # appointments before the requests' builder may replace them (a report protects its appointment).
@@ -19,6 +20,8 @@ BUILDERS = [
 ]
 # Reporting comes last: it charges the demo requests to the Cremona project and prepares a report of them.
 BUILDERS += [reporting_demo.build]
+# Timesheets after the session reports they are made of.
+BUILDERS += [timesheets_demo.build]
 
 
 class Command(BaseCommand):
