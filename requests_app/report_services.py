@@ -27,6 +27,7 @@ from accounts.models import Province
 from accounts.scoping import Actor
 from mediators.models import Mode
 from mediazione.errors import DomainError, NotAllowed
+from timesheets.selectors import why_locked
 
 from . import report_selectors, services
 from .models import (
@@ -212,7 +213,7 @@ def report_save(*, actor: Actor, appointment: Appointment, fields: dict, submit:
     appointment = _locked_appointment(appointment)
     if not report_selectors.may_write_report(user=actor.user, appointment=appointment):
         raise NotAllowed(_("Only the appointment's mediator, or a coordinator of the district, writes its report."))
-    refusal = report_selectors.why_no_report(appointment=appointment)
+    refusal = report_selectors.why_no_report(appointment=appointment) or why_locked(appointment=appointment)
     if refusal:
         raise DomainError(refusal)
     report = SessionReport.objects.select_for_update(of=("self",)).filter(appointment=appointment).first()
@@ -309,6 +310,8 @@ def report_send_back(*, actor: Actor, report: SessionReport, reason: str) -> Ses
     submits it again."""
     report = _locked_report(report)
     _check_coordinator(actor, report, _("Only the district's coordinators send reports back."))
+    if locked := why_locked(appointment=report.appointment):  # an approved timesheet locks the month's reports
+        raise DomainError(locked)
     if report.status not in (ReportStatus.SUBMITTED, ReportStatus.CONFIRMED):
         raise DomainError(
             _("This report is “%(status)s”: only a submitted report can be sent back.")

@@ -251,3 +251,20 @@ def test_hostile_months_in_the_address_are_harmless():
     for month in ("2026-13", "abc", "-1", "99999-01"):
         assert client.get(reverse("timesheets:district") + f"?mese={month}").status_code == 200
     assert client.get(f"/fogli-ore/{world.mediator.pk}/{world.district.pk}/2026-13/").status_code == 404
+
+
+def test_an_approved_month_refuses_new_reports_and_sending_reports_back():
+    world = tf.month_world(held=1)
+    late = tf.appointment_on(
+        world.request, tf.last_month() + timedelta(days=8), status="cancelled", late_cancellation=True
+    )
+    services.timesheet_approve(actor=actor_for(world.coordinator), timesheet=submit(world))
+    with pytest.raises(DomainError, match="approved"):
+        rf.write(world, late, outcome="cancelled_late", outcome_reason="Disdetta la sera prima.")
+    with pytest.raises(DomainError, match="approved"):
+        report_services.report_send_back(
+            actor=actor_for(world.coordinator), report=world.appointments[0].report, reason="Orari da correggere."
+        )
+    # This month is not locked: its reports are written as usual.
+    today = rf.past_appointment(world.request, days_ago=0)
+    assert rf.write(world, today).status == "submitted"
