@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from audit.services import record_read
 from mediazione.errors import DomainError
 from requests_app.models import MediationRequest
 
@@ -107,6 +108,7 @@ def job_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    record_read(request=request, what=f"reporting.report.{job.format}:{job.pk}")
     return FileResponse(
         handle, as_attachment=True, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
     )

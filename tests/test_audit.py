@@ -303,3 +303,64 @@ def test_opening_a_session_report_page_records_it(world):
         report.pk,
     )
     assert (event.role, event.province_id) == ("social_worker", world.province.pk)
+
+
+# --- Downloads of the other capabilities --------------------------------------------------------------------------
+
+
+def test_downloading_a_timesheet_records_its_name():
+    from . import timesheet_factories as tf
+
+    world = tf.month_world(held=2)
+    args = [world.mediator.pk, world.district.pk, tf.last_month()]
+
+    response = login_client(world.coordinator).get(reverse("timesheets:export", args=[*args, "xlsx"]))
+
+    assert response.status_code == 200
+    event = only_event()
+    assert (event.kind, event.what, event.role) == (ReadEvent.Kind.EXPORT, "timesheets.sheet.xlsx", "coordinator")
+    assert event.province_id == world.province.pk
+    # An unknown format is a 404 and no download: nothing recorded (and no free text from the address stored).
+    assert login_client(world.coordinator).get(reverse("timesheets:export", args=[*args, "doc"])).status_code == 404
+    assert ReadEvent.objects.count() == 1
+
+
+def test_downloading_the_districts_month_records_its_name():
+    from . import timesheet_factories as tf
+
+    world = tf.month_world(held=1)
+    url = reverse("timesheets:month_export", args=["csv"]) + f"?mese={tf.last_month():%Y-%m}"
+
+    assert login_client(world.coordinator).get(url).status_code == 200
+
+    assert only_event().what == "timesheets.month.csv"
+
+
+def test_downloading_a_report_records_the_report():
+    import datetime as dt
+
+    from accounts.scoping import actor_for
+    from reporting import services as reporting_services
+
+    from .test_reporting import build_data
+
+    data = build_data()
+    job = reporting_services.report_job_create(
+        actor=actor_for(data.staff),
+        province=data.province,
+        date_from=dt.date(2025, 1, 1),
+        date_to=dt.date(2025, 3, 31),
+        format="csv",
+    )
+    reporting_services.report_job_run(job_id=job.pk)
+
+    response = login_client(data.staff).get(reverse("reporting:job_download", args=[job.pk]))
+
+    assert response.status_code == 200
+    event = only_event()
+    assert (event.kind, event.what, event.role) == (
+        ReadEvent.Kind.EXPORT,
+        f"reporting.report.csv:{job.pk}",
+        "province_staff",
+    )
+    assert event.province_id == data.province.pk

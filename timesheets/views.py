@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
+from audit.services import record_read
 from mediazione.errors import DomainError
 
 from . import exports, selectors, services
@@ -113,11 +114,17 @@ def _export(sheets, filename: str, fmt: str):
 @login_required
 def sheet_export(request, mediator: int, district: int, month, fmt: str):
     found = selectors.sheet_detail(user=request.user, mediator_id=mediator, district_id=district, month=month)
-    return _export([found], f"foglio-ore-{slugify(found.mediator.last_name) or found.mediator.pk}-{month:%Y-%m}", fmt)
+    response = _export(
+        [found], f"foglio-ore-{slugify(found.mediator.last_name) or found.mediator.pk}-{month:%Y-%m}", fmt
+    )
+    record_read(request=request, what=f"timesheets.sheet.{fmt}")  # after _export: fmt is csv or xlsx by now
+    return response
 
 
 @role_required(*MANAGERS)
 def month_export(request, fmt: str):
     month = selectors.parse_month(request.GET.get("mese"))
     _districts, sheets = selectors.district_sheets(user=request.user, month=month)
-    return _export(sheets, f"fogli-ore-{month:%Y-%m}", fmt)
+    response = _export(sheets, f"fogli-ore-{month:%Y-%m}", fmt)
+    record_read(request=request, what=f"timesheets.month.{fmt}")  # after _export: fmt is csv or xlsx by now
+    return response
