@@ -53,7 +53,13 @@ def district_timesheets(request):
     districts, sheets = selectors.district_sheets(user=request.user, month=month)
     for sheet in sheets:
         sheet.actions = selectors.sheet_actions(user=request.user, sheet=sheet)
-    return render(request, "timesheets/district.html", {"districts": districts, "sheets": sheets, **_months(month)})
+    # A mediator serving two districts of the province is named once.
+    idle = list(dict.fromkeys(str(sheet.mediator) for sheet in sheets if not sheet.lines and sheet.timesheet is None))
+    return render(
+        request,
+        "timesheets/district.html",
+        {"districts": districts, "sheets": sheets, "idle": idle, **_months(month)},
+    )
 
 
 @role_required(*MANAGERS)
