@@ -258,3 +258,17 @@ def test_a_bad_retention_period_is_reported_in_words(tmp_path, value, message):
     assert result.returncode != 0
     assert f"RETENTION_YEARS={value!r}" in result.stderr or f"RETENTION_YEARS={value}" in result.stderr
     assert message in result.stderr
+
+
+def test_the_reporting_indicators_are_the_same_before_and_after():
+    from reporting import indicators
+
+    world = finished()
+    today = timezone.localdate()
+    scope = indicators.Scope(province=world.province, date_from=today - timedelta(days=3650), date_to=today)
+    before = indicators.compute(scope)
+    assert (before["sessions"]["held"], before["reach"]["minors"]) == (2, 3)
+
+    assert services.requests_anonymise_expired() == [world.request.pk]
+
+    assert indicators.compute(scope) == before
