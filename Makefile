@@ -35,7 +35,7 @@ IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 help:
 	@echo "make demo         run the portal with demo data on http://$(DEMO_ADDR) (SQLite, Celery eager)"
 	@echo "make test         run the tests (PYTEST_ARGS='-k login' to choose)"
-	@echo "make bench        time the roster at 5,000 mediators (fresh SQLite file, or DATABASE_URL)"
+	@echo "make bench        time the roster at 5,000 mediators and the province-year report (fresh SQLite, or DATABASE_URL)"
 	@echo "make lint         ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make audit        ruff's security rules, pip-audit and npm audit (AUDIT_STRICT=1: fail if not reachable)"
 	@echo "make venv         create .venv and install requirements-dev.txt"
@@ -129,3 +129,4 @@ distclean: clean
 
 bench: venv assets messages
 	$(PY) bench/roster.py
+	$(PY) bench/reporting.py

@@ -1,0 +1,76 @@
+"""Province staff ask for the accountability PDF in a real browser, watch its progress (htmx polling) and download
+it; the PNG of its first page is kept in test-artifacts/ beside the screenshots."""
+
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from reporting import services
+from reporting.models import ReportJob
+
+from .browser_support import ARTIFACTS_DIR, assert_accessible, assert_static_files_loaded, log_in, screenshot
+from .test_reporting_pages import cremona_reporting
+
+pytest_plugins = ["tests.browser_support"]
+
+pytestmark = pytest.mark.browser
+
+
+def test_province_staff_ask_for_the_pdf_watch_its_progress_and_download_it(page, live_server, demo_users, monkeypatch):
+    objects = cremona_reporting({"users": demo_users})
+    # No worker: the job waits in the queue until the test runs it, so that the page's polling shows the change.
+    monkeypatch.setattr(services, "_enqueue", lambda job_id: None)
+
+    log_in(page, live_server.url, "provincia.cremona@example.org")
+    page.goto(f"{live_server.url}/rendicontazione/?dal=2025-01-01&al=2025-12-31&progetto={objects['project'].pk}")
+    expect(page.get_by_test_id("key-figures")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    assert_accessible(page, "the reporting dashboard")
+    assert_static_files_loaded(page)
+    screenshot(page, "reporting-dashboard")
+
+    form = page.get_by_test_id("job-form")
+    form.locator("select[name=formato]").select_option("pdf")
+    with page.expect_navigation():
+        form.get_by_test_id("job-submit").click()
+    job = ReportJob.objects.get(format="pdf")
+    status = page.get_by_test_id("job-status")
+    expect(status).to_have_attribute("data-status", "queued")
+    expect(page.locator("progress")).to_be_visible()
+    assert_accessible(page, "a report waiting in the queue")
+    screenshot(page, "reporting-job-queued")
+
+    # A worker picks it up: the page, polling every 2 s, shows the download without being reloaded.
+    assert services.report_job_run(job_id=job.pk) is True
+    expect(status).to_have_attribute("data-status", "done", timeout=10_000)
+    assert_accessible(page, "a finished report")
+    screenshot(page, "reporting-job-done")
+
+    with page.expect_download() as info:
+        page.get_by_test_id("download").click()
+    download = info.value
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    pdf = ARTIFACTS_DIR / "reporting-report.pdf"
+    download.save_as(pdf)
+    assert download.suggested_filename.endswith(".pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Famiglie in-migrazione" in text and "ASL Cremona" in text and "MATRICE" not in text
+    # The first page as a PNG, for a person to look at.
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(ARTIFACTS_DIR / "reporting-pdf-page-1"),
+        ],
+        check=True,
+    )
+    assert (ARTIFACTS_DIR / "reporting-pdf-page-1.png").stat().st_size > 5000
