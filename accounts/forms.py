@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mediazione.fields import IdsModelMultipleChoiceField
+
 from . import scoping
 from .models import District, Funder, Office, Provider, Province, Role
 from .services import grantable_roles
@@ -18,7 +20,7 @@ class InvitationForm(forms.Form):
     office = forms.ModelChoiceField(label=_("Office"), queryset=Office.objects.none(), required=False)
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
     provider = forms.ModelChoiceField(label=_("Mediator provider"), queryset=Provider.objects.none(), required=False)
-    districts = forms.ModelMultipleChoiceField(
+    districts = IdsModelMultipleChoiceField(
         label=_("Districts the mediator works in"),
         queryset=District.objects.none(),
         required=False,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Provider
 from accounts.scoping import visible
+from mediazione.fields import IdsModelMultipleChoiceField
 
 from .models import (
     Absence,
@@ -64,6 +65,7 @@ class MediatorForm(forms.ModelForm):
             "districts": forms.CheckboxSelectMultiple,
             "coordinator_notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"districts": IdsModelMultipleChoiceField}
         # Italians write 21,50 €: decimals follow the user's language.
         localized_fields = ["hourly_rate", "travel_rate"]
 
