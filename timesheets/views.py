@@ -85,7 +85,8 @@ def sheet_action(request, mediator: int, district: int, month, action: str):
     found = selectors.sheet_detail(user=request.user, mediator_id=mediator, district_id=district, month=month)
     actor = actor_for(request.user)
     target = request.POST.get("next") or found.get_absolute_url()
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path of this site: anything else (a word, a date) would make redirect() look it up as a view name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = found.get_absolute_url()
     try:
         if action == "submit":
