@@ -31,6 +31,7 @@ from timesheets.selectors import why_locked
 
 from . import report_selectors, services
 from .models import (
+    LIVE_APPOINTMENT,
     Appointment,
     Evaluation,
     EvaluationCriterion,
@@ -191,7 +192,22 @@ def _sync_appointment(appointment: Appointment, report: SessionReport, *, had_re
         update += ["late_cancellation", "cancelled_at", "cancel_reason"]
     elif appointment.status == Appointment.Status.CANCELLED:
         # The report said "cancelled late" by mistake and now says what really happened: the appointment is live
-        # again (on PostgreSQL the exclusion constraint checks it overlaps nothing).
+        # again, if the mediator was not booked at that time meanwhile (on PostgreSQL the exclusion constraint
+        # checks it too).
+        clash = (
+            Appointment.objects.filter(
+                LIVE_APPOINTMENT,
+                mediator_id=appointment.mediator_id,
+                starts_at__lt=appointment.ends_at,
+                ends_at__gt=appointment.starts_at,
+            )
+            .exclude(pk=appointment.pk)
+            .exists()
+        )
+        if clash:
+            raise DomainError(
+                _("The mediator has another appointment at this time: the coordinator must sort it out first.")
+            )
         appointment.late_cancellation, appointment.cancelled_at = False, None
         update += ["late_cancellation", "cancelled_at"]
     if appointment.status == target and len(update) == 2:

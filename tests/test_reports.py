@@ -115,6 +115,19 @@ def test_a_report_corrected_from_cancelled_late_to_held_brings_the_appointment_b
     assert (appointment.status, appointment.late_cancellation, appointment.cancelled_at) == ("held", False, None)
 
 
+def test_a_report_cannot_bring_back_an_appointment_whose_time_was_given_to_another(world):
+    write(world, submit=False, outcome="cancelled_late", outcome_reason="Avvisati la mattina stessa.")
+    cancelled = reload(world.appointments[0])
+    Appointment.objects.create(
+        request=world.request, mediator=world.mediator, starts_at=cancelled.starts_at, ends_at=cancelled.ends_at,
+        created_by=world.coordinator, status="held",
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="another appointment"):
+        write(world, submit=False)
+    assert reload(world.appointments[0]).status == "cancelled"
+    assert SessionReport.objects.get().outcome == "cancelled_late"
+
+
 def test_an_appointment_cancelled_late_by_the_coordinator_is_reported_as_cancelled_late(world):
     appointment = past_appointment(world.request, days_ago=6, status="cancelled", late_cancellation=True)
     with pytest.raises(DomainError, match="cancelled late"):
