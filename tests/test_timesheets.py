@@ -251,6 +251,8 @@ def test_hostile_months_in_the_address_are_harmless():
     for month in ("2026-13", "abc", "-1", "99999-01"):
         assert client.get(reverse("timesheets:district") + f"?mese={month}").status_code == 200
     assert client.get(f"/fogli-ore/{world.mediator.pk}/{world.district.pk}/2026-13/").status_code == 404
+    assert client.get(f"/fogli-ore/{2**70}/{world.district.pk}/2026-01/").status_code == 404
+    assert client.post(f"/fogli-ore/{world.mediator.pk}/{2**64}/2026-01/approve/").status_code == 404
 
 
 def test_an_approved_month_refuses_new_reports_and_sending_reports_back():

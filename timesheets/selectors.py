@@ -355,6 +355,8 @@ def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sh
     """One sheet, or 404 when the user may not see it (its mediator, the district's coordinators, the province's
     staff, administrators)."""
     actor = actor_for(user)
+    if not (0 < mediator_id < 2**63 and 0 < district_id < 2**63):
+        raise Http404  # an id no database holds (and one SQLite cannot even compare)
     mediator = Mediator.objects.select_related("provider").filter(pk=mediator_id).first()
     district = District.objects.filter(pk=district_id).first()
     if mediator is None or district is None:
