@@ -117,6 +117,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every response gets the policy, also those other middleware answer by themselves.
+    "mediazione.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,7 +131,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveMembershipMiddleware",
     "mediazione.middleware.MFARequiredMiddleware",
-    "mediazione.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "mediazione.urls"
