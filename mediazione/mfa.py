@@ -14,8 +14,6 @@ from django.conf import settings
 # Set in the session once the second factor is proven: at login (allauth's "mfa" authentication record) or by
 # activating an authenticator app with a valid code in this session.
 VERIFIED_SESSION_KEY = "mediazione_mfa_verified"
-# Set once this session's user was found to have no authenticator (spares a query on every request).
-NO_AUTHENTICATOR_SESSION_KEY = "mediazione_mfa_none"
 
 
 def role_values() -> list[str]:
@@ -60,7 +58,6 @@ def session_is_verified(request) -> bool:
 
 def mark_verified(request) -> None:
     request.session[VERIFIED_SESSION_KEY] = request.user.pk
-    request.session.pop(NO_AUTHENTICATOR_SESSION_KEY, None)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -39,40 +39,34 @@ class MFARequiredMiddleware:
       login, or a session from before the authenticator existed) is logged out and asked to log in again, which asks
       for the code.
 
-    With ``MFA_REQUIRED_ROLES`` empty (the demo) it does nothing. Queries: at most one per session to know whether
-    the user has an authenticator; none once the session is verified.
+    With ``MFA_REQUIRED_ROLES`` empty (the demo) it does nothing. Queries: none once the session gave the code;
+    before that, one per request (does the user have an authenticator?), so that an authenticator added from
+    another session takes effect at once.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.open_prefixes: tuple[str, ...] | None = None
+        self.prefixes: dict[str, tuple[str, ...]] | None = None
 
     def __call__(self, request):
+        from allauth.mfa.utils import is_mfa_enabled
+
         from . import mfa
 
-        if not mfa.required_roles():
+        if not mfa.required_roles() or self._path_is(request.path, "always_open"):
             return self.get_response(request)
-        if self._is_open(request.path):
+        user = request.user
+        if not user.is_authenticated or mfa.session_is_verified(request):
+            return self.get_response(request)
+        if is_mfa_enabled(user):
+            # Even the MFA pages: a session without the code must not see recovery codes or switch the app off.
+            return self._log_in_again(request)
+        if self._path_is(request.path, "setup"):
             response = self.get_response(request)
             if self._activated_an_app(request, response):
                 # The activation form took a valid code from the app: this session has proven the second factor.
                 mfa.mark_verified(request)
             return response
-        user = request.user
-        if not user.is_authenticated:
-            return self.get_response(request)
-        if mfa.session_is_verified(request):
-            return self.get_response(request)
-        if request.session.get(mfa.NO_AUTHENTICATOR_SESSION_KEY) == user.pk:
-            has_authenticator = False
-        else:
-            from allauth.mfa.utils import is_mfa_enabled
-
-            has_authenticator = is_mfa_enabled(user)
-            if not has_authenticator:
-                request.session[mfa.NO_AUTHENTICATOR_SESSION_KEY] = user.pk
-        if has_authenticator:
-            return self._log_in_again(request)
         if mfa.mfa_required_for(user, request.actor):
             return self._set_up(request)
         return self.get_response(request)
@@ -91,24 +85,22 @@ class MFARequiredMiddleware:
             and is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
         )
 
-    def _is_open(self, path: str) -> bool:
-        if self.open_prefixes is None:
-            self.open_prefixes = self._open_prefixes()
-        return path.startswith(self.open_prefixes)
+    def _path_is(self, path: str, kind: str) -> bool:
+        if self.prefixes is None:
+            from django.urls import reverse
 
-    @staticmethod
-    def _open_prefixes() -> tuple[str, ...]:
-        from django.urls import reverse
-
-        return (
-            reverse("mfa_index"),
-            reverse("account_reauthenticate"),
-            reverse("account_logout"),
-            reverse("accounts:set_language"),
-            reverse("accounts:switch_role"),
-            reverse("health"),
-            "/" + settings.STATIC_URL.lstrip("/"),
-        )
+            self.prefixes = {
+                # Open to everyone, whatever the state of their second factor.
+                "always_open": (
+                    reverse("account_logout"),
+                    reverse("accounts:set_language"),
+                    reverse("health"),
+                    "/" + settings.STATIC_URL.lstrip("/"),
+                ),
+                # Open to someone who must set up an authenticator app and has none yet.
+                "setup": (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("accounts:switch_role")),
+            }
+        return path.startswith(self.prefixes[kind])
 
     @staticmethod
     def _redirect(request, url: str):

@@ -186,6 +186,12 @@ def test_a_user_with_mfa_whose_session_skipped_the_code_is_asked_to_log_in_again
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert "_auth_user_id" not in other.session
+    # Not even the MFA pages: such a session must not read the recovery codes or switch the app off.
+    for url in [reverse("mfa_view_recovery_codes"), reverse("mfa_deactivate_totp"), reverse("mfa_index")]:
+        other.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        response = other.get(url)
+        assert response["Location"].startswith(reverse("account_login")), url
+        assert "_auth_user_id" not in other.session, url
     # The session that activated the app keeps working.
     assert client.get(reverse("mediators:list")).status_code == 200
 
