@@ -41,7 +41,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -226,7 +226,9 @@ class _PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def waiting_times(scope: Scope) -> dict:
+def waiting_times(scope: Scope, *, count: int | None = None) -> dict:
+    """Days from submission to the first assignment. ``count``: how many requests were assigned, when the caller
+    knows it already (fulfilment's figure): it spares a query."""
     waits = (
         scoped_requests(scope)
         .annotate(assigned_at=Min("history__at", filter=Q(history__to_status=Status.ASSIGNED)))
@@ -238,7 +240,8 @@ def waiting_times(scope: Scope) -> dict:
         return waits.aggregate(count=Count("pk"), median=_PercentileCont("wait", 0.5), p90=_PercentileCont("wait", 0.9))
     # Elsewhere: the count, then the values at the percentiles' ranks (OFFSET), never loading the rows.
     ordered = waits.order_by("wait", "pk").values_list("wait", flat=True)
-    count = ordered.count()
+    if count is None:
+        count = ordered.count()
     return {"count": count, "median": _percentile(ordered, count, 0.5), "p90": _percentile(ordered, count, 0.9)}
 
 
@@ -383,29 +386,49 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
         appointments = appointments.filter(request__office__district=scope.district)
     annotate_costs = _timesheet_costs()
     if annotate_costs is not None:
-        # The timesheets' rules: late cancellations and families not coming are paid too; no rate, no cost.
-        rows = (
+        # The timesheets' rules (late cancellations and families not coming are paid too) at the provider's rate;
+        # a held session on a day without a rate of its provider costs the project's rates instead, so that it is
+        # never left out of the spending.
+        from timesheets.models import Rate
+
+        priced = (
             annotate_costs(appointments)
             .values(district=F("request__office__district_id"))
             .annotate(total=Sum("cost"))
             .order_by("district")
         )
-        return {row["district"]: Decimal(row["total"] or 0).quantize(Decimal("0.01")) for row in rows}
+        costs = {row["district"]: Decimal(row["total"] or 0) for row in priced}
+        rate_that_day = Rate.objects.filter(
+            provider_id=OuterRef("mediator__provider_id"), valid_from__lte=OuterRef("day")
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("day")))
+        unpriced = (
+            appointments.filter(status=Appointment.Status.HELD)
+            .annotate(day=TruncDate("starts_at"))
+            .filter(~Exists(rate_that_day))
+            .values(district=F("request__office__district_id"))
+            .annotate(duration=Sum(DURATION), km=Sum("report__travel_km"), expenses=Sum("report__expenses"))
+            .order_by("district")
+        )
+        for row in unpriced:
+            costs[row["district"]] = costs.get(row["district"], Decimal("0")) + _at_project_rates(project, row)
+        return {district: amount.quantize(Decimal("0.01")) for district, amount in costs.items()}
     if scope.project is None or scope.project.pk == project.pk:
         groups = [row for row in session_groups(scope) if row["project"] == project.pk]
     else:
         groups = session_groups(replace(scope, project=project))
     costs = {}
     for row in groups:
-        amount = (
-            hours(row["duration"]) * project.hourly_rate
-            + Decimal(row["km"] or 0) * project.km_rate
-            + Decimal(row["expenses"] or 0)
-        )
-        costs[row["district"]] = costs.get(row["district"], Decimal("0")) + amount.quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        costs[row["district"]] = costs.get(row["district"], Decimal("0")) + _at_project_rates(project, row)
     return costs
+
+
+def _at_project_rates(project: Project, row: dict) -> Decimal:
+    amount = (
+        hours(row["duration"]) * project.hourly_rate
+        + Decimal(row["km"] or 0) * project.km_rate
+        + Decimal(row["expenses"] or 0)
+    )
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _timesheet_costs():
@@ -475,11 +498,12 @@ def projects_in(scope: Scope) -> list[Project]:
 
 def compute(scope: Scope) -> dict:
     """Every indicator of a scope: what the dashboard, the PDF and the summary sheets show."""
+    fulfilled = fulfilment(scope)
     return {
         "scope": scope,
         "requests": requests_by(scope),
-        "fulfilment": fulfilment(scope),
-        "waiting": waiting_times(scope),
+        "fulfilment": fulfilled,
+        "waiting": waiting_times(scope, count=fulfilled["fulfilled"]),
         "sessions": sessions(scope),
         "sessions_by_district": sessions_by_district(scope),
         "reach": reach(scope),

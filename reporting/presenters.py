@@ -51,9 +51,12 @@ def key_figures(data: dict) -> list[tuple[str, object]]:
     ]
 
 
-def _table(table_id: str, title: str, columns: list[str], rows: list[list], chart_rows=None, suppress=False) -> dict:
+def _table(
+    table_id: str, title: str, columns: list[str], rows: list[list], chart_rows=None, suppress=False, label_columns=1
+) -> dict:
     return {
         "id": table_id,
+        "label_columns": label_columns,
         "title": title,
         "columns": columns,
         "rows": rows,
@@ -141,6 +144,7 @@ def evaluation_table(data: dict) -> dict:
         [_("Criterion"), _("Who evaluated"), _("Average"), _("Scores")],
         rows,
         chart_rows=chart_rows,
+        label_columns=2,
     )
 
 
@@ -172,6 +176,7 @@ def budget_tables(data: dict) -> list[dict]:
             [_("Partner"), _("Action"), _("Budget (€)"), _("Spent (€)"), _("Spent (%)")],
             rows,
             chart_rows=[(f"{r['partner'][:14]} · {r['action'][:12]}", r["share"] or 0) for r in budget["rows"]],
+            label_columns=2,
         )
         table["project"] = budget["project"]
         result.append(table)

@@ -582,3 +582,33 @@ def test_a_coordinator_charges_a_request_of_their_district(data):
         services.project_charge_set(actor=actor_for(data.coordinator_beta), request=data.r6, project=data.project)
     with pytest.raises(DomainError, match="no longer change"):
         services.project_charge_set(actor=actor_for(data.coordinator_beta), request=data.r4, project=data.project)
+
+
+def test_without_a_providers_rate_the_timesheets_costs_fall_back_on_the_projects_rates(data):
+    pytest.importorskip("timesheets.costs")
+    budget = indicators.budget(data.project, scope(data, project=data.project))
+    spent = {r["partner"]: r["spent"] for r in budget["rows"]}
+    assert (spent["Azienda Alfa"], spent["Consorzio Beta"]) == (Decimal("108.00"), Decimal("12.50"))
+
+
+def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
+    costs = pytest.importorskip("timesheets.costs")
+    from timesheets.models import Rate
+
+    Rate.objects.create(
+        provider=data.mediator.provider,
+        valid_from=dt.date(2024, 1, 1),
+        hourly_rate=Decimal("30"),
+        km_rate=Decimal("0.40"),
+        travel_hourly_rate=Decimal("0"),
+    )
+    charged = Appointment.objects.filter(request__in=[data.r1, data.r2, data.r3], starts_at__year=2025)
+    expected = sum(
+        (row.cost or Decimal("0") for row in costs.annotate_costs(charged.exclude(status="void"))), Decimal("0")
+    )
+    budget = indicators.budget(data.project, scope(data, project=data.project))
+    spent = {r["partner"]: r["spent"] for r in budget["rows"]}
+    assert spent["Azienda Alfa"] == expected.quantize(Decimal("0.01"))
+    # r1's reported hour (30 €) + 10 km (4 €) + 5 €, and r2's late cancellation (its planned hour, 30 €); the
+    # sessions held without a report are owed nothing yet, by the timesheets' rules.
+    assert spent["Azienda Alfa"] == Decimal("69.00")

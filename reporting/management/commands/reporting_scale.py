@@ -83,6 +83,18 @@ def fill(*, slug: str, year: int, total: int) -> dict:
             for i in range(MEDIATORS)
         ]
     )
+    try:
+        from timesheets.models import Rate
+    except ImportError:  # the timesheets app is optional for reporting
+        Rate = None
+    if Rate is not None:
+        Rate.objects.create(
+            provider=provider,
+            valid_from=dt.date(year, 1, 1),
+            hourly_rate=Decimal("22.00"),
+            km_rate=Decimal("0.30"),
+            travel_hourly_rate=Decimal("0"),
+        )
     project = Project.objects.create(
         title=f"Mediazione in {province.name}",
         call=f"Bando {year} L. 40/98",
