@@ -13,7 +13,7 @@ The hard conditions (a mediator who fails one is not a candidate):
 
 The preferences rank the candidates (points out of 100, see the weights below), in this order of importance:
 variant or dialect, free at the proposed slots, experience in the request's setting, preferred gender, fewest hours
-this month (so work is shared fairly), past evaluations (a hook, worth nothing until evaluations exist).
+this month (so work is shared fairly), past evaluations (the offices' average score, 1–5, over every criterion).
 Equal scores are ordered by name, then id.
 
 Query bound: :func:`candidates` runs at most 4 queries, whatever the number of mediators, of their languages, of the
@@ -29,12 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    Avg,
     BooleanField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -43,7 +45,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
@@ -52,19 +54,18 @@ from accounts.scoping import visible
 from mediators.models import Absence, Mediator, MediatorLanguage, Mode, Qualification, language_name
 from mediators.selectors import free_condition
 
-from .models import LIVE_APPOINTMENT, Appointment, MediationRequest, ProposedSlot
+from .models import LIVE_APPOINTMENT, Appointment, Evaluation, EvaluationScore, MediationRequest, ProposedSlot
 
 # --- Weights of the preferences (points; a perfect candidate scores 100) ----------------------------------------------
 
-VARIANT_POINTS = 40
+VARIANT_POINTS = 35
 FREE_POINTS = 30  # free at every proposed slot; a share of it for some of them
 SETTING_POINTS = 15
 GENDER_POINTS = 10
 FAIRNESS_POINTS = 5  # all of it for the fewest hours this month among the candidates, less the more one worked
-# Past evaluations: there is no evaluation model yet. When there is, annotate each mediator's average in the
-# mediators' query (a Subquery, so the query count stays fixed), give it a weight here and return it from
-# _evaluation_points. Until then it is worth nothing and changes no ranking.
-EVALUATION_POINTS = 0
+# Past evaluations: the average of the scores the requesting offices gave (every criterion, 1–5), computed in the
+# mediators' query (a Subquery, so the query count stays fixed): 5 for an average of 5, 0 for 1 or no evaluation.
+EVALUATION_POINTS = 5
 
 # The names of the hard conditions, in the order :func:`exclusions` lists them.
 LANGUAGE, ACTIVE, DISTRICT, MODE, ABSENCE, QUALIFICATION = (
@@ -168,6 +169,11 @@ def candidates(*, user, request: MediationRequest) -> list[Candidate]:
         .order_by()
         .values("mediator")
     )
+    office_scores = (
+        EvaluationScore.objects.filter(evaluation__mediator=OuterRef("pk"), evaluation__side=Evaluation.Side.REQUESTER)
+        .order_by()
+        .values("evaluation__mediator")
+    )
     free_at: dict[str, ExpressionWrapper | Value] = {}
     for index, slot in enumerate(needs.slots):
         condition = free_condition(starts_at=slot.starts_at, ends_at=slot.ends_at)
@@ -185,6 +191,13 @@ def candidates(*, user, request: MediationRequest) -> list[Candidate]:
             ),
             matching_month_sessions=Subquery(
                 this_month.annotate(count=Count("pk")).values("count"), output_field=IntegerField()
+            ),
+            matching_evaluation_average=Subquery(
+                office_scores.annotate(average=Avg("score")).values("average"), output_field=FloatField()
+            ),
+            matching_evaluations=Subquery(
+                office_scores.annotate(count=Count("evaluation", distinct=True)).values("count"),
+                output_field=IntegerField(),
             ),
         )
         .select_related("provider")
@@ -221,8 +234,9 @@ def _matching_variant(mediator: Mediator, needs: _Needs) -> str:
 
 
 def _evaluation_points(mediator: Mediator) -> float:
-    """Past evaluations: the hook described beside EVALUATION_POINTS. Nothing to read yet."""
-    return 0.0
+    """The offices' average score as a share (0 for an average of 1 or no evaluation, 1 for 5)."""
+    average = getattr(mediator, "matching_evaluation_average", None)
+    return max(0.0, (average - 1) / 4) if average else 0.0
 
 
 def _candidate(
@@ -258,6 +272,16 @@ def _candidate(
     )
 
     points += EVALUATION_POINTS * _evaluation_points(mediator)
+    evaluations = getattr(mediator, "matching_evaluations", None) or 0
+    if evaluations:
+        reasons.append(
+            ngettext(
+                "rated %(average)s/5 by the offices (%(count)s evaluation)",
+                "rated %(average)s/5 by the offices (%(count)s evaluations)",
+                evaluations,
+            )
+            % {"average": formats.number_format(mediator.matching_evaluation_average, 1), "count": evaluations}
+        )
 
     return Candidate(
         mediator=mediator,

@@ -315,6 +315,38 @@ def test_no_preferred_gender_prefers_nobody(world):
     assert candidate_of(world, woman).score == candidate_of(world, man).score
 
 
+def evaluated(world, mediator, scores, *, side="requester"):
+    """A closed request of the district on which ``side`` gave ``mediator`` these scores (one criterion each)."""
+    from requests_app.models import Evaluation, EvaluationCriterion, EvaluationScore
+
+    request = f.MediationRequestFactory(office=world["request"].office, status="evaluated", assigned_mediator=mediator)
+    evaluation = Evaluation.objects.create(request=request, side=side, mediator=mediator, by=world["coordinator"])
+    for index, score in enumerate(scores):
+        criterion, _created = EvaluationCriterion.objects.get_or_create(
+            province=world["cremona"], key=f"criterion-{index}", defaults={"label_it": "c", "label_en": "c"}
+        )
+        EvaluationScore.objects.create(evaluation=evaluation, criterion=criterion, score=score)
+
+
+def test_better_evaluations_by_the_offices_rank_higher_and_are_a_reason(world):
+    praised = able(world, last_name="Zanetti")
+    criticised = able(world, last_name="Alfieri")
+    evaluated(world, praised, [5, 5])
+    evaluated(world, praised, [5, 4, 5])
+    evaluated(world, criticised, [2, 2])
+    assert ranking(world) == [praised, criticised]
+    assert "valutato 4,8/5 dai servizi (2 valutazioni)" in candidate_of(world, praised).reasons
+    assert "valutato 2,0/5 dai servizi (1 valutazione)" in candidate_of(world, criticised).reasons
+
+
+def test_the_mediators_own_evaluation_does_not_rank(world):
+    modest = able(world, last_name="Alfieri")
+    proud = able(world, last_name="Zanetti")
+    evaluated(world, proud, [5, 5], side="mediator")
+    assert ranking(world) == [modest, proud]
+    assert candidate_of(world, modest).score == candidate_of(world, proud).score
+
+
 def test_fewer_hours_this_month_ranks_higher_and_sessions_are_counted(world):
     worked = able(world, last_name="Alfieri")
     rested = able(world, last_name="Zanetti")
