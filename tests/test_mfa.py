@@ -123,6 +123,11 @@ def test_after_adding_totp_the_coordinator_can_work(world, mfa_on):
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
     codes = client.get(reverse("mfa_view_recovery_codes"))
     assert codes.status_code == 200
+    assert codes.content.decode().count("<li>") >= 10
+    overview = client.get(reverse("mfa_index"))
+    assert overview.status_code == 200
+    assert reverse("mfa_deactivate_totp") in overview.content.decode()
+    assert reverse("mfa_generate_recovery_codes") in overview.content.decode()
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("mediators:list")).status_code == 200
 
