@@ -132,15 +132,17 @@ def reports_world(rows: int):
     for _ in range(rows):
         user = f.mediator(provider=provider, districts=[world.district])
         mediator = f.MediatorFactory(provider=provider, districts=[world.district], user=user, email=user.email)
-        for status in ("scheduled", "scheduled"):
+        # Two requests per mediator, their sessions on different days: a mediator is never in two places at once
+        # (PostgreSQL's exclusion constraint refuses it).
+        for n, status in enumerate(("scheduled", "scheduled")):
             world.request = f.MediationRequestFactory(
                 office=world.office, requester=world.social_worker, status=status, assigned_mediator=mediator
             )
             world.mediator_user = user
-            world.appointments = [past_appointment(world.request, days_ago=3)]
+            world.appointments = [past_appointment(world.request, days_ago=3 + 10 * n)]
             if world.request.pk % 2:
                 write(world)
-                past_appointment(world.request, days_ago=6)
+                past_appointment(world.request, days_ago=6 + 10 * n)
             else:
                 validated(world)
                 world.request.refresh_from_db()
