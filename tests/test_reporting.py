@@ -612,3 +612,34 @@ def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
     # r1's reported hour (30 €) + 10 km (4 €) + 5 €, and r2's late cancellation (its planned hour, 30 €); the
     # sessions held without a report are owed nothing yet, by the timesheets' rules.
     assert spent["Azienda Alfa"] == Decimal("69.00")
+
+
+# --- The Celery task and the schedule --------------------------------------------------------------------------------
+
+
+def test_the_task_is_acked_late_and_puts_the_job_back_for_a_retry_on_a_transient_error(data, monkeypatch):
+    from reporting.tasks import report_job_run_task
+
+    assert report_job_run_task.acks_late is True and report_job_run_task.max_retries == 3
+    job = _job(data)
+
+    def full_disk(scope, stream, progress):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(exports.WRITERS, "pdf", full_disk)
+    # Called as a worker would on its first attempt (not eagerly): the job goes back to the queue and the error
+    # reaches Celery's retry (called directly, Celery raises it again instead of scheduling the retry).
+    with pytest.raises(OSError):
+        report_job_run_task.run(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "queued" and job.attempts == 1
+    # Run eagerly (no broker: the demo), the first attempt is the last: the job fails with its message.
+    report_job_run_task.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == "failed" and "storage" in job.error
+
+
+def test_expiry_and_quarterly_reports_are_scheduled(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"reporting.tasks.report_jobs_expire_task", "reporting.tasks.quarterly_reports_task"} <= tasks
+    assert settings.REPORTS_KEEP_DAYS >= 1
