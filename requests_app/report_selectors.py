@@ -93,10 +93,17 @@ def report_actions(*, user, report: SessionReport) -> dict[str, bool]:
         "confirm": report.status == ReportStatus.SUBMITTED
         and (is_office_member(user=user, request=request) or actor_for(user).is_admin),
         "validate": coordinator and report.status in WAITING,
-        "send_back": coordinator and report.status in WAITING,
+        # A report of a month whose timesheet is approved cannot go back (the service refuses; no button either).
+        "send_back": coordinator and report.status in WAITING and not _month_approved(appointment),
         "complete": coordinator and request.status == Status.SCHEDULED and not completion_blockers(request=request),
         "notes": may_read_report_notes(user=user, appointment=appointment),
     }
+
+
+def _month_approved(appointment) -> bool:
+    from timesheets.selectors import why_locked
+
+    return bool(why_locked(appointment=appointment))
 
 
 def report_detail(*, user, pk) -> SessionReport:

@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.scoping import actor_for, visible
@@ -20,6 +20,14 @@ from . import factories as f
 from . import report_factories as rf
 from . import timesheet_factories as tf
 from .conftest import login_client
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals below are read in English (the portal's default, Italian, is checked by the page tests)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
