@@ -466,6 +466,7 @@ def budget(project: Project, scope: Scope) -> dict:
             {
                 "partner": line["partner__name"],
                 "action": _label(Action.choices, line["action"]),
+                "action_key": line["action"],
                 "budget": line["amount"],
                 "spent": spent.quantize(Decimal("0.01")),
                 "share": rate(spent, line["amount"]) if line["amount"] else None,

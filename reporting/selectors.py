@@ -102,3 +102,7 @@ def report_jobs(*, user) -> QuerySet:
 
 def report_job(*, user, pk) -> ReportJob:
     return get_for_user_or_404(user, report_jobs(user=user), pk=pk)
+
+
+def project_detail(*, user, pk) -> Project:
+    return get_for_user_or_404(user, projects(user=user), pk=pk)

@@ -304,3 +304,53 @@ def _tell_province_staff(job: ReportJob) -> None:
                 "expiry": timezone.localtime(job.expires_at).strftime("%d/%m/%Y"),
             }
         send_mail(subject, body, None, [user.email])
+
+
+# --- Project expenses -----------------------------------------------------------------------------------------------
+
+
+def project_expense_add(
+    *,
+    actor: Actor,
+    project: Project,
+    partner_id,
+    action: str,
+    spent_on: dt.date | None,
+    amount,
+    description: str,
+):
+    """Record what an action other than the sessions cost (the seminar's room, printing the mini-guide): the
+    staff of the project's lead province."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import Action, ProjectExpense
+
+    if not (actor.is_admin or (actor.has_role(Role.PROVINCE_STAFF) and project.lead_province_id in actor.province_ids)):
+        raise NotAllowed(_("Only the staff of the project's lead province record its expenses."))
+    partner = project.partners.filter(pk=partner_id).first() if str(partner_id or "").isdigit() else None
+    if partner is None:
+        raise DomainError(_("Choose one of the project's partners."), field="partner")
+    if action not in Action.values:
+        raise DomainError(_("Choose one of the project's actions."), field="action")
+    if spent_on is None:
+        raise DomainError(_("Give the date of the expense."), field="spent_on")
+    if not project.starts_on <= spent_on <= project.ends_on:
+        raise DomainError(_("The date must fall within the project's period."), field="spent_on")
+    try:
+        value = Decimal(str(amount).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Write the amount in euro, e.g. 1250,00."), field="amount") from None
+    if not value.is_finite() or value <= 0 or value >= Decimal("10000000000"):
+        raise DomainError(_("Write an amount above zero, in euro."), field="amount")
+    description = (description or "").strip()
+    if not description:
+        raise DomainError(_("Say what the expense was."), field="description")
+    with transaction.atomic():
+        return ProjectExpense.objects.create(
+            project=project,
+            partner=partner,
+            action=action,
+            spent_on=spent_on,
+            amount=value.quantize(Decimal("0.01")),
+            description=description[:250],
+        )

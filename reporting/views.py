@@ -6,6 +6,7 @@ Thin views: scope and reads through selectors (another province's job is a 404),
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -21,7 +22,7 @@ from mediazione.errors import DomainError
 from requests_app.models import MediationRequest
 
 from . import exports, indicators, presenters, selectors, services
-from .models import Project, ReportJob
+from .models import Action, Project, ReportJob
 
 ROLES = selectors.DASHBOARD_ROLES
 PAGE_SIZE = 20
@@ -139,3 +140,59 @@ def charge(request, pk: int):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = mediation_request.get_absolute_url()
     return redirect(target)
+
+
+@role_required(*ROLES)
+def project_list(request):
+    projects = list(selectors.projects(user=request.user).prefetch_related("partners"))
+    return render(request, "reporting/projects.html", {"projects": projects})
+
+
+@role_required(*ROLES)
+def project_detail(request, pk: int):
+    project = selectors.project_detail(user=request.user, pk=pk)
+    actor = actor_for(request.user)
+    can_add = actor.is_admin or (actor.has_role(Role.PROVINCE_STAFF) and project.lead_province_id in actor.province_ids)
+    error, values = None, {}
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        values = request.POST
+        try:
+            services.project_expense_add(
+                actor=actor,
+                project=project,
+                partner_id=values.get("partner"),
+                action=values.get("action", ""),
+                spent_on=selectors._parse_date(values.get("spent_on"), None),
+                amount=values.get("amount", ""),
+                description=values.get("description", ""),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("The expense is recorded."))
+            return redirect(project)
+    scope = indicators.Scope(
+        province=project.lead_province,
+        date_from=project.starts_on,
+        date_to=project.ends_on,
+        project=project,
+        suppress=actor.has_role(Role.FUNDER_VIEWER),
+    )
+    budget = indicators.budget(project, scope)
+    return render(
+        request,
+        "reporting/project.html",
+        {
+            "project": project,
+            "partners": list(project.partners.select_related("district").order_by("name")),
+            "budget": budget,
+            "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),
+            "can_add": can_add,
+            "actions": Action.choices,
+            "error": error,
+            "values": values,
+        },
+        status=400 if error else 200,
+    )

@@ -583,6 +583,23 @@ MATRIX = [
         lambda o: reverse("reporting:job_download", args=[cremona_reporting(o)["report_job"].pk]),
         CREMONA_REPORT,
     ),
+    ("funded projects", "get", lambda o: cremona_reporting(o) and reverse("reporting:projects"), REPORTING),
+    (
+        "a funded project of Cremona",
+        "get",
+        lambda o: cremona_reporting(o)["project"].get_absolute_url(),
+        expect(nobody=403, reporting=200, **{"coordinatore.bergamo": 404, "provincia.bergamo": 404}),
+    ),
+    (
+        "record an expense of a project of Cremona (empty form)",
+        "post",
+        lambda o: cremona_reporting(o)["project"].get_absolute_url(),
+        expect(
+            nobody=403,
+            reporting=403,
+            **{"provincia.cremona": 400, "admin": 400, "coordinatore.bergamo": 404, "provincia.bergamo": 404},
+        ),
+    ),
     (
         "charge a request to a project",
         "post",
@@ -837,6 +854,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "reporting:job_status": "progress of a report of Cremona",
         "reporting:job_download": "download a report of Cremona",
         "reporting:charge": "charge a request to a project",
+        "reporting:projects": "funded projects",
+        "reporting:project": "a funded project of Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -257,3 +257,85 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(rows, data, django_assert_
     with django_assert_num_queries(expected):
         response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
+
+
+# --- Funded projects -------------------------------------------------------------------------------------------------
+
+
+def test_province_staff_record_an_expense_and_the_budget_shows_it(data):
+    client = login_client(data.staff)
+    partner = data.project.partners.get(district__isnull=True)
+    response = client.post(
+        data.project.get_absolute_url(),
+        {
+            "partner": partner.pk,
+            "action": "seminar",
+            "spent_on": "2025-09-10",
+            "amount": "80,50",
+            "description": "Sala del seminario",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(data.project.get_absolute_url())
+    html = page.content.decode()
+    assert "Sala del seminario" in html
+    seminar = next(r for r in page.context["budget"]["rows"] if r["action_key"] == "seminar")
+    assert seminar["spent"] == Decimal("250.50")  # 120 + 50 (2024) + 80.50
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("amount", "dodici", "amount in euro"),
+        ("amount", "-5", "above zero"),
+        ("spent_on", "2030-01-01", "project's period"),
+        ("spent_on", "2025-02-31", "date of the expense"),
+        ("partner", "999999", "partners"),
+        ("action", "party", "actions"),
+        ("description", "  ", "what the expense was"),
+    ],
+)
+def test_a_bad_expense_is_a_message_and_nothing_is_saved(data, field, value, message):
+    from reporting.models import ProjectExpense
+
+    partner = data.project.partners.get(district__isnull=True)
+    fields = {"partner": partner.pk, "action": "seminar", "spent_on": "2025-09-10", "amount": "10", "description": "x"}
+    fields[field] = value
+    before = ProjectExpense.objects.count()
+    response = login_client(data.staff).post(data.project.get_absolute_url(), fields)
+    assert response.status_code == 400
+    assert message in str(response.context["error"].message)
+    assert 'data-testid="expense-error"' in response.content.decode()
+    assert ProjectExpense.objects.count() == before
+
+
+def test_a_coordinator_reads_a_project_of_their_district_but_records_no_expense(data):
+    client = login_client(data.coordinator)
+    assert client.get(data.project.get_absolute_url()).status_code == 200
+    assert 'data-testid="expense-form"' not in client.get(data.project.get_absolute_url()).content.decode()
+    assert client.post(data.project.get_absolute_url(), {"amount": "10"}).status_code == 403
+    from . import factories as f
+
+    assert login_client(f.province_staff()).get(data.project.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_list_of_projects_runs_a_fixed_number_of_queries(rows, data, django_assert_num_queries):
+    for n in range(rows):
+        project = Project.objects.create(
+            title=f"Progetto {n}",
+            call="Bando",
+            funder=data.funder,
+            lead_province=data.province,
+            starts_on=dt.date(2025, 1, 1),
+            ends_on=dt.date(2025, 12, 31),
+        )
+        ProjectPartner.objects.create(project=project, name=f"Partner {n}", district=data.alfa)
+    client = login_client(data.staff)
+    client.get(reverse("reporting:projects"))
+    from .test_query_counts import FRAME
+
+    # FRAME + the roles in the header; the projects with funder and lead province; their partners.
+    with django_assert_num_queries(FRAME + 3):
+        response = client.get(reverse("reporting:projects"))
+    assert len(response.context["projects"]) == rows + 1
