@@ -596,15 +596,8 @@ def appointment_create(
 ) -> Appointment:
     """Plan a session with the assigned mediator. The mediator's row is locked while checking, and on PostgreSQL
     the exclusion constraint refuses an overlap even if two coordinators plan at the same instant."""
-    request = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
-    if not (selectors.is_district_coordinator(user=actor.user, request=request) or actor.is_admin):
-        raise NotAllowed(_("Only the district's coordinators plan appointments."))
-    if request.status not in (Status.ASSIGNED, Status.SCHEDULED) or request.assigned_mediator_id is None:
-        raise DomainError(_("Appointments are planned once a mediator is assigned."))
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at) or ends_at <= starts_at:
-        raise DomainError(_("The appointment must end after it starts."), field="ends_at")
-    if starts_at < timezone.now():
-        raise DomainError(_("The appointment cannot start in the past."), field="starts_at")
+    request = _request_to_plan(actor=actor, request=request)
+    _check_series_times(starts_at=starts_at, ends_at=ends_at)
     mediator = Mediator.objects.select_for_update(of=("self",)).get(pk=request.assigned_mediator_id)
     mode = mode or request.mode
     place = (place or request.place).strip()
@@ -622,6 +615,22 @@ def appointment_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
+    _planned(actor=actor, request=request, mediator=mediator, kind=Notification.Kind.APPOINTMENT)
+    return appointment
+
+
+def _request_to_plan(*, actor: Actor, request: MediationRequest) -> MediationRequest:
+    """The request, locked, if the actor may plan its appointments now (a mediator assigned); refused otherwise."""
+    request = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
+    if not (selectors.is_district_coordinator(user=actor.user, request=request) or actor.is_admin):
+        raise NotAllowed(_("Only the district's coordinators plan appointments."))
+    if request.status not in (Status.ASSIGNED, Status.SCHEDULED) or request.assigned_mediator_id is None:
+        raise DomainError(_("Appointments are planned once a mediator is assigned."))
+    return request
+
+
+def _planned(*, actor: Actor, request: MediationRequest, mediator: Mediator, kind: str) -> None:
+    """After planning: the first appointment moves the request to *scheduled*; the office and the mediator are told."""
     if request.status == Status.ASSIGNED:
         StatusChange.objects.create(
             request=request, from_status=request.status, to_status=Status.SCHEDULED, by=actor.user
@@ -631,10 +640,9 @@ def appointment_create(
     _notify(
         recipients=[request.requester, *([mediator.user] if mediator.user_id else [])],
         request=request,
-        kind=Notification.Kind.APPOINTMENT,
+        kind=kind,
         actor=actor.user,
     )
-    return appointment
 
 
 @transaction.atomic
@@ -762,11 +770,7 @@ def series_create(
     Every occurrence is checked first (overlap, travel buffer, absences); if any clashes, nothing is saved and
     ``SeriesConflicts`` lists them, unless ``skip_conflicts`` asks to plan the others and leave those dates out.
     Returns the series and the dates left out."""
-    request = MediationRequest.objects.select_for_update(of=("self",)).select_related("office").get(pk=request.pk)
-    if not (selectors.is_district_coordinator(user=actor.user, request=request) or actor.is_admin):
-        raise NotAllowed(_("Only the district's coordinators plan appointments."))
-    if request.status not in (Status.ASSIGNED, Status.SCHEDULED) or request.assigned_mediator_id is None:
-        raise DomainError(_("Appointments are planned once a mediator is assigned."))
+    request = _request_to_plan(actor=actor, request=request)
     _check_series_times(starts_at=starts_at, ends_at=ends_at)
     if interval_weeks not in (1, 2, 3, 4):
         raise DomainError(_("Choose how often the appointment repeats."), field="interval_weeks")
@@ -816,18 +820,7 @@ def series_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
-    if request.status == Status.ASSIGNED:
-        StatusChange.objects.create(
-            request=request, from_status=request.status, to_status=Status.SCHEDULED, by=actor.user
-        )
-        request.status = Status.SCHEDULED
-        request.save(update_fields=["status", "updated_at"])
-    _notify(
-        recipients=[request.requester, *([mediator.user] if mediator.user_id else [])],
-        request=request,
-        kind=Notification.Kind.SERIES,
-        actor=actor.user,
-    )
+    _planned(actor=actor, request=request, mediator=mediator, kind=Notification.Kind.SERIES)
     return planned, found
 
 
