@@ -333,15 +333,23 @@ def _requests(actor: Actor, qs: QuerySet) -> QuerySet:
     return qs.none()
 
 
+def _by_request(actor: Actor, qs: QuerySet, path: str) -> QuerySet | None:
+    """What belongs to a request (``path`` leads to it) is seen by the requesting office, the district's coordinators
+    and the province staff; ``None`` for the other roles, whose rule says more."""
+    if actor.has_role(Role.SOCIAL_WORKER):
+        return qs.filter(**{f"{path}office_id__in": actor.office_ids})
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(**{f"{path}office__district_id__in": actor.district_ids})
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(**{f"{path}office__district__province_id__in": actor.province_ids})
+    return None
+
+
 @rule(Appointment)
 def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
     """An appointment is seen by its mediator, the requesting office, the district's coordinators, the province."""
-    if actor.has_role(Role.SOCIAL_WORKER):
-        return qs.filter(request__office_id__in=actor.office_ids)
-    if actor.has_role(Role.COORDINATOR):
-        return qs.filter(request__office__district_id__in=actor.district_ids)
-    if actor.has_role(Role.PROVINCE_STAFF):
-        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    if (scoped := _by_request(actor, qs, "request__")) is not None:
+        return scoped
     if actor.has_role(Role.MEDIATOR):
         return qs.filter(mediator__user=actor.user)
     return qs.none()
@@ -351,12 +359,8 @@ def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
 def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
     """Recurring appointments are seen like their occurrences; a mediator sees a series they do any occurrence of
     (the one who handed it over keeps seeing what was theirs)."""
-    if actor.has_role(Role.SOCIAL_WORKER):
-        return qs.filter(request__office_id__in=actor.office_ids)
-    if actor.has_role(Role.COORDINATOR):
-        return qs.filter(request__office__district_id__in=actor.district_ids)
-    if actor.has_role(Role.PROVINCE_STAFF):
-        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    if (scoped := _by_request(actor, qs, "request__")) is not None:
+        return scoped
     if actor.has_role(Role.MEDIATOR):
         mine = Appointment.objects.filter(series=OuterRef("pk"), mediator__user=actor.user)
         return qs.filter(Q(mediator__user=actor.user) | Q(Exists(mine)))
@@ -370,12 +374,8 @@ def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
 def _session_reports(actor: Actor, qs: QuerySet) -> QuerySet:
     """A report is seen like its appointment: its mediator, the requesting office, the district's coordinators, the
     province staff. (Its sensitive notes are a further rule: requests_app.report_selectors.may_read_report_notes.)"""
-    if actor.has_role(Role.SOCIAL_WORKER):
-        return qs.filter(appointment__request__office_id__in=actor.office_ids)
-    if actor.has_role(Role.COORDINATOR):
-        return qs.filter(appointment__request__office__district_id__in=actor.district_ids)
-    if actor.has_role(Role.PROVINCE_STAFF):
-        return qs.filter(appointment__request__office__district__province_id__in=actor.province_ids)
+    if (scoped := _by_request(actor, qs, "appointment__request__")) is not None:
+        return scoped
     if actor.has_role(Role.MEDIATOR):
         return qs.filter(appointment__mediator__user=actor.user)
     return qs.none()

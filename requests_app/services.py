@@ -688,6 +688,22 @@ def appointment_reschedule(
 LATE_CANCELLATION = timedelta(hours=24)
 
 
+def _check_cancel(*, actor: Actor, appointment: Appointment, reason: str, void: bool) -> None:
+    """The district's coordinators cancel or void; the requesting office may cancel, never void; a reason is kept."""
+    request = appointment.request
+    office_side = selectors.is_office_member(user=actor.user, request=request)
+    if not (
+        selectors.is_district_coordinator(user=actor.user, request=request)
+        or actor.is_admin
+        or (office_side and not void)
+    ):
+        raise NotAllowed(_("You cannot cancel this appointment."))
+    if appointment.status != Appointment.Status.PLANNED:
+        raise DomainError(_("Only a planned appointment can be cancelled."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say why: the reason is kept with the appointment."), field="reason")
+
+
 def _mark_cancelled(appointment: Appointment, *, reason: str, void: bool, now: datetime) -> None:
     appointment.status = Appointment.Status.VOID if void else Appointment.Status.CANCELLED
     appointment.cancel_reason = reason.strip()[:300]
@@ -705,17 +721,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str, v
         .get(pk=appointment.pk)
     )
     request = appointment.request
-    office_side = selectors.is_office_member(user=actor.user, request=request)
-    if not (
-        selectors.is_district_coordinator(user=actor.user, request=request)
-        or actor.is_admin
-        or (office_side and not void)
-    ):
-        raise NotAllowed(_("You cannot cancel this appointment."))
-    if appointment.status != Appointment.Status.PLANNED:
-        raise DomainError(_("Only a planned appointment can be cancelled."))
-    if not (reason or "").strip():
-        raise DomainError(_("Say why: the reason is kept with the appointment."), field="reason")
+    _check_cancel(actor=actor, appointment=appointment, reason=reason, void=void)
     _mark_cancelled(appointment, reason=reason, void=void, now=timezone.now())
     mediator_user = [appointment.mediator.user] if appointment.mediator.user_id else []
     _notify(
@@ -926,17 +932,7 @@ def series_cancel(*, actor: Actor, appointment: Appointment, scope: str, reason:
         return 1
     appointment = _locked_occurrence(appointment)
     request = appointment.request
-    office_side = selectors.is_office_member(user=actor.user, request=request)
-    if not (
-        selectors.is_district_coordinator(user=actor.user, request=request)
-        or actor.is_admin
-        or (office_side and not void)
-    ):
-        raise NotAllowed(_("You cannot cancel this appointment."))
-    if appointment.status != Appointment.Status.PLANNED:
-        raise DomainError(_("Only a planned appointment can be cancelled."))
-    if not (reason or "").strip():
-        raise DomainError(_("Say why: the reason is kept with the appointment."), field="reason")
+    _check_cancel(actor=actor, appointment=appointment, reason=reason, void=void)
     targets = _series_targets(appointment, scope)
     now = timezone.now()
     for target in targets:
