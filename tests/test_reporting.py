@@ -500,9 +500,10 @@ def test_the_csv_has_one_row_per_session_and_no_case_code(data, no_timesheets):
     assert len(rows) == 1 + 9  # the header, then every appointment of 2025 but the void one
     text = stream.getvalue()
     assert "F-1" not in text and "Nota riservata" not in text
-    first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["Cost (€)"] == "33.00"  # 60' × 25 € + 10 km × 0.30 € + 5 €
-    assert first["Actual minutes"] == "60" and first["Planned minutes"] == "90"
+    # The headers are in Italian (the report's language) once translated: read the columns by position.
+    first = dict(zip(range(len(rows[0])), rows[1], strict=True))
+    assert first[17] == "33.00"  # cost: 60' × 25 € + 10 km × 0.30 € + 5 €
+    assert (first[11], first[3]) == ("60", "90")  # actual and planned minutes
 
 
 def test_the_funders_csv_holds_only_aggregates(data):

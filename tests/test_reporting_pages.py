@@ -160,7 +160,9 @@ def test_a_bad_request_for_a_report_is_a_message_and_nothing_is_saved(data):
         reverse("reporting:jobs"), {"dal": "2025-01-01", "al": "2025-12-31", "formato": "doc"}, follow=True
     )
     assert response.status_code == 200
-    assert "PDF, CSV or XLSX" in response.content.decode() or "PDF, CSV o XLSX" in response.content.decode()
+    from django.contrib.messages import get_messages
+
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     assert not ReportJob.objects.exists()
 
 
