@@ -74,3 +74,31 @@ def test_province_staff_ask_for_the_pdf_watch_its_progress_and_download_it(page,
         check=True,
     )
     assert (ARTIFACTS_DIR / "reporting-pdf-page-1.png").stat().st_size > 5000
+
+
+def test_the_funder_reads_aggregates_with_small_counts_hidden(page, live_server, demo_users):
+    from django.utils import timezone
+
+    from accounts.models import Office
+    from reporting.models import ProjectCharge
+
+    from . import factories as f
+
+    objects = cremona_reporting({"users": demo_users})
+    office = Office.objects.get(district__name="Cremona", kind="child_protection")
+    for n in range(2):
+        request = f.MediationRequestFactory(
+            office=office, case_code=f"ASL-{n}", status="submitted", requester=demo_users["assistente.cremona"]
+        )
+        ProjectCharge.objects.create(request=request, project=objects["project"], charged_by=demo_users["admin"])
+    year = timezone.localdate().year
+
+    log_in(page, live_server.url, "asl.cremona@example.org")
+    page.goto(f"{live_server.url}/rendicontazione/?dal={year}-01-01&al={year}-12-31")
+    figures = page.get_by_test_id("key-figures")
+    expect(figures).to_contain_text("< 3")
+    expect(page.get_by_test_id("table-by-district")).to_contain_text("< 3")
+    expect(page.locator("body")).not_to_contain_text("ASL-0")
+    assert_accessible(page, "the funder's dashboard")
+    assert_static_files_loaded(page)
+    screenshot(page, "reporting-dashboard-funder")
