@@ -19,6 +19,7 @@ from django.http import Http404
 
 from audit.models import ReadEvent
 from mediators.models import Mediator
+from reporting.models import BudgetLine, Project, ProjectCharge, ReportJob
 from requests_app.models import (
     Appointment,
     AppointmentSeries,
@@ -29,6 +30,7 @@ from requests_app.models import (
     Notification,
     SessionReport,
 )
+from timesheets.models import Rate, Timesheet
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
@@ -430,4 +432,76 @@ def _read_events(actor: Actor, qs: QuerySet) -> QuerySet:
     exports by its people); administrators all of it. Nobody else: an audit is overseen, not self-served."""
     if actor.has_role(Role.PROVINCE_STAFF):
         return qs.filter(province_id__in=actor.province_ids)
+    return qs.none()
+
+
+# --- Rules of reporting: province staff see their province's projects and reports; coordinators the projects their
+# district is a partner of, and the reports they asked for; the funder viewer the projects their funder pays for, and
+# the reports they asked for; social workers and mediators nothing.
+
+
+def project_condition(actor: Actor, prefix: str = "") -> Q | None:
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return Q(**{f"{prefix}lead_province_id__in": actor.province_ids})
+    if actor.has_role(Role.COORDINATOR):
+        return Q(**{f"{prefix}partners__district_id__in": actor.district_ids})
+    if actor.has_role(Role.FUNDER_VIEWER):
+        return Q(**{f"{prefix}funder_id": actor.funder_id})
+    return None
+
+
+@rule(Project)
+def _projects(actor: Actor, qs: QuerySet) -> QuerySet:
+    condition = project_condition(actor)
+    if condition is None:
+        return qs.none()
+    return qs.filter(pk__in=Project.objects.filter(condition).values("pk"))
+
+
+@rule(BudgetLine)
+def _budget_lines(actor: Actor, qs: QuerySet) -> QuerySet:
+    return qs.filter(project__in=_projects(actor, Project.objects.all()))
+
+
+@rule(ProjectCharge)
+def _charges(actor: Actor, qs: QuerySet) -> QuerySet:
+    # The charge is seen by whoever manages the request: the district's coordinators and the province staff.
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    return qs.none()
+
+
+@rule(ReportJob)
+def _report_jobs(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
+    if actor.has_role(Role.COORDINATOR, Role.FUNDER_VIEWER):
+        return qs.filter(requested_by=actor.user)
+    return qs.none()
+
+
+# --- Rules of rates and timesheets: a timesheet is seen by its mediator, the coordinators of its district and the
+# province's staff; a rate by the coordinators and staff of its provider's province and by the provider's mediators.
+# Social workers and funders see neither (the funder reads aggregates in the reports).
+
+
+@rule(Timesheet)
+def _timesheets(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(mediator__user=actor.user)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(district__province_id__in=actor.province_ids)
+    return qs.none()
+
+
+@rule(Rate)
+def _rates(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(provider_id=actor.provider_id)
+    if actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF):
+        return qs.filter(provider__province_id__in=actor.province_ids)
     return qs.none()

@@ -6,7 +6,3 @@ class TimesheetsConfig(AppConfig):
     name = "timesheets"
     label = "timesheets"
     verbose_name = _("Rates and timesheets")
-
-    def ready(self):
-        # Registers the visibility rules of rates and timesheets in accounts.scoping's one registry.
-        from . import rules  # noqa: F401
