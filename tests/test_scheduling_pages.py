@@ -296,8 +296,9 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
 # the memberships again for the role menu, and the session's save (savepoint, update, release): 8, whatever the page.
 BASE_QUERIES = 8
 # The candidates page: the request, its languages, its proposed slots, its offers with their mediators, the
-# candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's conditions.
-CANDIDATES_PAGE_QUERIES = BASE_QUERIES + 8
+# candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's conditions;
+# the box charging the request to a funded project: its charge and the projects it may go to.
+CANDIDATES_PAGE_QUERIES = BASE_QUERIES + 10
 # "My offers": the mediator's districts (scope), the offers with their requests, offices and districts, their
 # languages, their proposed slots.
 MY_OFFERS_QUERIES = BASE_QUERIES + 4
