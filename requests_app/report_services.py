@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Province
 from accounts.scoping import Actor
 from mediators.models import Mode
-from mediazione.errors import DomainError, NotAllowed
+from mediazione.errors import DomainError, NotAllowed, send_back_reason
 from timesheets.selectors import why_locked
 
 from . import report_selectors, services
@@ -333,11 +333,7 @@ def report_send_back(*, actor: Actor, report: SessionReport, reason: str) -> Ses
             _("This report is “%(status)s”: only a submitted report can be sent back.")
             % {"status": report.get_status_display()}
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say what the mediator should correct."), field="reason")
-    if len(reason) > 1000:
-        raise DomainError(_("The reason is too long: at most 1,000 characters."), field="reason")
+    reason = send_back_reason(reason)
     report.status = ReportStatus.SENT_BACK
     report.sent_back_by, report.sent_back_at, report.send_back_reason = actor.user, timezone.now(), reason
     report.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])

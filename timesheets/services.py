@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from accounts.models import District, Role, User
 from accounts.scoping import Actor
 from mediators.models import Mediator
-from mediazione.errors import DomainError, NotAllowed
+from mediazione.errors import DomainError, NotAllowed, send_back_reason
 from requests_app.models import Appointment, Evaluation, MediationRequest, SessionReport, Status
 
 from . import selectors
@@ -147,11 +147,7 @@ def timesheet_send_back(*, actor: Actor, timesheet: Timesheet, reason: str) -> T
             _("This timesheet is “%(status)s”: only a submitted timesheet can be sent back.")
             % {"status": timesheet.get_status_display()}
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say what the mediator should correct."), field="reason")
-    if len(reason) > 1000:
-        raise DomainError(_("The reason is too long: at most 1,000 characters."), field="reason")
+    reason = send_back_reason(reason)
     timesheet.status = TS.SENT_BACK
     timesheet.sent_back_by, timesheet.sent_back_at, timesheet.send_back_reason = actor.user, timezone.now(), reason
     timesheet.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])
