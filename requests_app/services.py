@@ -847,6 +847,28 @@ def _series_targets(appointment: Appointment, scope: str) -> list[Appointment]:
     return list(targets)
 
 
+def _clashes(
+    targets: list[Appointment],
+    *,
+    spans: dict[int, series.Span],
+    mediator: Mediator | None = None,
+    ignore_ids: set[int] | frozenset = frozenset(),
+) -> list[series.Conflict]:
+    """What clashes if each of ``targets`` took its new time in ``spans`` (with ``mediator``, or its own): one
+    conflict check per mediator, place and mode, not one per occurrence. In time order."""
+    groups: dict[tuple, list[series.Span]] = {}
+    for target in targets:
+        who = mediator or target.mediator
+        groups.setdefault((who.pk, target.place, target.mode), []).append(spans[target.pk])
+    people = {target.mediator.pk: target.mediator for target in targets}
+    if mediator is not None:
+        people[mediator.pk] = mediator
+    found = []
+    for (who, place, mode), group in groups.items():
+        found += series.conflicts(mediator=people[who], spans=group, place=place, mode=mode, ignore_ids=ignore_ids)
+    return sorted(found, key=lambda conflict: conflict.starts_at)
+
+
 def _locked_occurrence(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
@@ -897,11 +919,7 @@ def series_move(
     if any(span.starts_at < now for span in moves.values()):
         raise DomainError(_("Some appointments would move into the past: move fewer of them."), field="scope")
     ignore = set(moves)
-    found = []
-    for target in targets:
-        found += series.conflicts(
-            mediator=target.mediator, spans=[moves[target.pk]], place=target.place, mode=target.mode, ignore_ids=ignore
-        )
+    found = _clashes(targets, spans=moves, ignore_ids=ignore)
     if found:
         raise SeriesConflicts(found)
     try:
@@ -987,14 +1005,7 @@ def series_change_mediator(
     )
     if not targets:
         raise DomainError(_("No planned appointment of the series from this date on."), field="from_day")
-    found = []
-    for target in targets:
-        found += series.conflicts(
-            mediator=mediator,
-            spans=[series.Span(target.starts_at, target.ends_at)],
-            place=target.place,
-            mode=target.mode,
-        )
+    found = _clashes(targets, spans={t.pk: series.Span(t.starts_at, t.ends_at) for t in targets}, mediator=mediator)
     if found:
         raise SeriesConflicts(found)
     previous = {target.mediator_id: target.mediator for target in targets}
