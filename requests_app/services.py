@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -843,7 +844,8 @@ def _series_targets(appointment: Appointment, scope: str) -> list[Appointment]:
     if scope == series.FOLLOWING:
         targets = targets.filter(starts_at__gte=appointment.starts_at)
     else:
-        targets = targets.filter(starts_at__gte=min(appointment.starts_at, timezone.now()))
+        # All those still to come, and this one even if its time has passed (it may not be reported yet).
+        targets = targets.filter(Q(starts_at__gte=timezone.now()) | Q(pk=appointment.pk))
     return list(targets)
 
 

@@ -246,6 +246,24 @@ def test_cancelling_this_and_the_following_stops_the_series_there(world):
     assert Notification.objects.filter(kind=Notification.Kind.SERIES_CANCELLED, recipient=world["m"][0].user).exists()
 
 
+def test_all_means_those_still_to_come_and_the_one_chosen_not_other_past_ones(world):
+    planned = plan_weekly(world, weeks=3)
+    first, second, third = planned.occurrences.order_by("starts_at")
+    # Time has passed: the first two are over and not reported yet.
+    for occurrence_, days in ((first, 14), (second, 7)):
+        start = timezone.now() - timedelta(days=days)
+        Appointment.objects.filter(pk=occurrence_.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
+    count = services.series_cancel(
+        actor=actor_for(world["coordinator"]), appointment=first, scope=series.ALL, reason="Progetto sospeso"
+    )
+    assert count == 2
+    assert list(planned.occurrences.order_by("starts_at").values_list("status", flat=True)) == [
+        "cancelled",
+        "planned",
+        "cancelled",
+    ]
+
+
 def test_the_office_may_cancel_all_but_never_void(world):
     planned = plan_weekly(world, weeks=3)
     worker = world["request"].requester
