@@ -288,13 +288,13 @@ def test_province_staff_record_an_expense_and_the_budget_shows_it(data):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("amount", "dodici", "amount in euro"),
-        ("amount", "-5", "above zero"),
-        ("spent_on", "2030-01-01", "project's period"),
-        ("spent_on", "2025-02-31", "date of the expense"),
-        ("partner", "999999", "partners"),
-        ("action", "party", "actions"),
-        ("description", "  ", "what the expense was"),
+        ("amount", "dodici", "importo in euro"),
+        ("amount", "-5", "maggiore di zero"),
+        ("spent_on", "2030-01-01", "periodo del progetto"),
+        ("spent_on", "2025-02-31", "data della spesa"),
+        ("partner", "999999", "partner del progetto"),
+        ("action", "party", "azioni del progetto"),
+        ("description", "  ", "di che spesa si tratta"),
     ],
 )
 def test_a_bad_expense_is_a_message_and_nothing_is_saved(data, field, value, message):
