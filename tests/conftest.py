@@ -1,5 +1,9 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
 
 from accounts import demo
 
@@ -68,3 +72,28 @@ def login_client(user) -> Client:
 @pytest.fixture
 def client_for():
     return login_client
+
+
+@contextmanager
+def shared_world(django_db_blocker):
+    """A world built once for a whole module, inside a transaction rolled back at the module's end.
+
+    Each test of the module still runs in its own transaction (pytest-django's ``db``), which becomes a savepoint
+    of this one: what a test writes is undone before the next test, and the world is never rebuilt. Use it for
+    modules whose every test needs the same large world (the permission matrix: ~1,600 cases on one demo world).
+    The settings the per-test fixtures set (fast hashing, e-mails kept in memory) are set here too, since this runs
+    before them.
+    """
+    with django_db_blocker.unblock():
+        with override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            MFA_REQUIRED_ROLES=[],
+        ):
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from .conftest import login_client
-from .test_permissions import ANON, MATRIX, WHO, objects  # noqa: F401  (objects is a fixture)
+from .test_permissions import ANON, MATRIX, WHO, _matrix_world, objects  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

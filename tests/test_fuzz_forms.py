@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import login_client
-from .test_permissions import MATRIX, objects  # noqa: F401  (objects is a fixture)
+from .test_permissions import MATRIX, _matrix_world, objects  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from .conftest import login_client
-from .test_permissions import ANON, MATRIX, objects  # noqa: F401  (objects is a fixture)
+from .test_permissions import ANON, MATRIX, _matrix_world, objects  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import demo
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
@@ -26,7 +27,7 @@ from requests_app.offer_links import make_token
 from requests_app.transitions import MANUAL, TRANSITIONS
 
 from . import factories as f
-from .conftest import login_client
+from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_reporting_pages import cremona_reporting
 
@@ -646,8 +647,20 @@ MATRIX = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _matrix_world(django_db_setup, django_db_blocker):
+    """The demo world and the objects below, built once for the module (see conftest.shared_world)."""
+    with shared_world(django_db_blocker):
+        yield build_objects(demo.build())
+
+
 @pytest.fixture
-def objects(demo_world):
+def objects(_matrix_world, db):
+    """Each test sees the shared world through its own transaction, rolled back after it."""
+    return _matrix_world
+
+
+def build_objects(demo_world):
     """An invitation and a membership in the district of Cremona."""
     users = demo_world["users"]
     office = users["assistente.cremona"].memberships.get().office
