@@ -38,8 +38,8 @@ from accounts.scoping import actor_for
 from mediazione.errors import DomainError, NotAllowed
 from reporting import exports, indicators, presenters, services
 from reporting.indicators import SUPPRESSED, Scope, shown
-from reporting.presenters import WITHHELD
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense, ProjectPartner, ReportJob
+from reporting.presenters import WITHHELD
 from requests_app.models import (
     Appointment,
     Evaluation,
