@@ -3,10 +3,10 @@ draws the same markup in the PDF. Every chart is shown next to a table holding t
 
 from __future__ import annotations
 
+import numbers
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from .indicators import SUPPRESSED
 
 BAR_HEIGHT = 22
 GAP = 6
@@ -15,11 +15,16 @@ BAR_WIDTH = 300
 VALUE_WIDTH = 60
 
 
-def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str, suppress: bool = False) -> SafeString:
-    """A horizontal bar chart of (label, number) rows. In the funder's version a count of 1 or 2 has no bar and reads
-    "< 3", so that its length cannot be measured either."""
-    numeric = [value for _label, value in rows if isinstance(value, int | float) and not isinstance(value, bool)]
-    top = max([float(v) for v in numeric] + [1.0])
+def _drawn(value) -> bool:
+    """Any number is drawn (int, float, Decimal…); a marker such as "< 3" or "withheld", or nothing, is not."""
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str) -> SafeString:
+    """A horizontal bar chart of (label, value) rows, the values as the table beside it shows them: a number draws a
+    bar; a hidden figure of the funder's version ("< 3", "withheld") draws none and reads as in the table, so that
+    its length cannot be measured either."""
+    top = max([float(value) for _label, value in rows if _drawn(value)] + [1.0])
     height = max(len(rows), 1) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     parts = [
@@ -29,9 +34,8 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str, supp
     ]
     for index, (label, value) in enumerate(rows):
         y = GAP + index * (BAR_HEIGHT + GAP)
-        small = suppress and isinstance(value, int) and 0 < value < 3
-        text = SUPPRESSED if small else _number(value)
-        length = 0 if small or not isinstance(value, int | float) else round(float(value) / top * BAR_WIDTH, 1)
+        text = _number(value) if value is None or _drawn(value) else str(value)
+        length = round(max(float(value), 0.0) / top * BAR_WIDTH, 1) if _drawn(value) else 0
         short = str(label) if len(str(label)) <= 28 else str(label)[:27] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7:.1f}" text-anchor="end" '

@@ -4,13 +4,14 @@ PDF and the summary sheets of the CSV/XLSX exports. The funder's rule is applied
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .charts import bar_chart
-from .indicators import SUPPRESSED, hours, shown
+from .indicators import SMALLEST_SHOWN, SUPPRESSED, hours, shown
 
 
 def _days(value: dt.timedelta | None) -> Decimal | None:
@@ -19,51 +20,129 @@ def _days(value: dt.timedelta | None) -> Decimal | None:
     return (Decimal(value.total_seconds()) / 86400).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _guarded(value, count: int, suppress: bool):
-    """A rate, average or duration resting on 1 or 2 cases is hidden in the funder's version."""
-    if suppress and 0 < count < 3:
-        return SUPPRESSED
+# --- The funder's rule -----------------------------------------------------------------------------------------------
+
+# A count hidden only so that a "< 3" beside it cannot be worked out by subtraction, and a rate, average or number of
+# hours resting on a hidden count. Not "< 3": such a count is 3 or more, and saying so would help the subtraction.
+WITHHELD = gettext_lazy("withheld")
+
+_PRIMARY, _SECONDARY = "primary", "secondary"
+
+
+def is_hidden(cell) -> bool:
+    return cell is WITHHELD or cell == SUPPRESSED
+
+
+def funder_counts(table: list[list[int]], *, suppress: bool, additive: bool = True) -> list[list]:
+    """The funder's rule on a table of counts (rows of columns), the one place it is written.
+
+    For the province (``suppress`` false) the counts come back as they are. For the funder:
+
+    - primary suppression: every count of 1 or 2 reads "< 3" (0 tells about nobody and stays);
+    - secondary suppression, when ``additive`` (each column adds up to a total the funder also reads: a key figure,
+      or the two parts of one): while the total less the counts still shown would pin down a "< 3" (one hidden cell
+      alone; hidden cells that can only all be 1 or all be 2; a "< 3" beside a withheld count of 3, adding up to 4),
+      the smallest count above 0 still shown in that column is withheld too.
+
+    Totals are never touched: what the funder reads as a total stays true. Whatever rests on a hidden count (a rate,
+    an average, hours) goes through :func:`derived`.
+    """
+    if not suppress:
+        return [list(row) for row in table]
+    result = [list(row) for row in table]
+    for column in range(len(table[0]) if table else 0):
+        counts = [row[column] or 0 for row in table]
+        for index, kind in _hidden_cells(counts, additive=additive).items():
+            result[index][column] = SUPPRESSED if kind == _PRIMARY else WITHHELD
+    return result
+
+
+def _hidden_cells(counts: list[int], *, additive: bool) -> dict[int, str]:
+    hidden = {index: _PRIMARY for index, n in enumerate(counts) if 0 < n < SMALLEST_SHOWN}
+    if not additive or not hidden or 0 < sum(counts) < SMALLEST_SHOWN:
+        # No total to subtract from (or the total itself reads "< 3").
+        return hidden
+    while _pinned_down(counts, hidden):
+        shown_above_zero = [index for index, n in enumerate(counts) if index not in hidden and n > 0]
+        if not shown_above_zero:
+            break
+        hidden[min(shown_above_zero, key=lambda index: (counts[index], index))] = _SECONDARY
+    return hidden
+
+
+def _pinned_down(counts: list[int], hidden: dict[int, str]) -> bool:
+    """True when someone who knows the rule and the total could tell the exact value of a "< 3": the hidden cells
+    add up to the total less the cells shown; each "< 3" is 1 or 2, each withheld count at least 3."""
+    hidden_sum = sum(counts[index] for index in hidden)
+    for index, kind in hidden.items():
+        if kind != _PRIMARY:
+            continue
+        others = [other for position, other in hidden.items() if position != index]
+        at_least = sum(1 if other == _PRIMARY else SMALLEST_SHOWN for other in others)
+        at_most = math.inf if _SECONDARY in others else (SMALLEST_SHOWN - 1) * len(others)
+        low, high = max(1, hidden_sum - at_most), min(SMALLEST_SHOWN - 1, hidden_sum - at_least)
+        if low >= high:
+            return True
+    return False
+
+
+def derived(value, *cells):
+    """A rate, average or number of hours, withheld when any count it rests on is hidden (``cells`` as the funder
+    reads them: from :func:`funder_counts` or :func:`~reporting.indicators.shown`)."""
+    if any(is_hidden(cell) for cell in cells):
+        return WITHHELD
     return value
+
+
+# --- Key figures and tables ------------------------------------------------------------------------------------------
 
 
 def key_figures(data: dict) -> list[tuple[str, object]]:
     s = data["scope"].suppress
     f, w, se, r = data["fulfilment"], data["waiting"], data["sessions"], data["reach"]
+    submitted = shown(f["submitted"], s)
+    # The requests with a mediator and those without add up to the requests submitted: the second would be the
+    # difference of two figures shown, so it is a cell of the same column.
+    (fulfilled,), (unfulfilled,) = funder_counts([[f["fulfilled"]], [f["submitted"] - f["fulfilled"]]], suppress=s)
+    held, no_show, late = (shown(se[key], s) for key in ("held", "no_show", "late"))
+    # Not shown, but a rate over them would give them away.
+    cancelled, early = shown(se["cancelled"], s), shown(se["cancelled"] - se["late"], s)
+    waited = shown(w["count"], s)
     return [
-        (_("Requests submitted"), shown(f["submitted"], s)),
-        (_("Requests with a mediator assigned"), shown(f["fulfilled"], s)),
-        (_("Fulfilment rate (%)"), _guarded(f["rate"], f["submitted"], s)),
-        (_("Days from submission to assignment: median"), _guarded(_days(w["median"]), w["count"], s)),
-        (_("Days from submission to assignment: 90th percentile"), _guarded(_days(w["p90"]), w["count"], s)),
-        (_("Sessions held"), shown(se["held"], s)),
-        (_("Hours of mediation"), _guarded(se["hours"], se["held"], s)),
-        (_("No-shows"), shown(se["no_show"], s)),
-        (_("No-show rate (%)"), _guarded(se["no_show_rate"], se["held"] + se["no_show"], s)),
-        (_("Late cancellations"), shown(se["late"], s)),
-        (
-            _("Late-cancellation rate (%)"),
-            _guarded(se["late_rate"], se["held"] + se["no_show"] + se["cancelled"], s),
-        ),
+        (_("Requests submitted"), submitted),
+        (_("Requests with a mediator assigned"), fulfilled),
+        (_("Fulfilment rate (%)"), derived(f["rate"], submitted, fulfilled, unfulfilled)),
+        (_("Days from submission to assignment: median"), derived(_days(w["median"]), waited)),
+        (_("Days from submission to assignment: 90th percentile"), derived(_days(w["p90"]), waited)),
+        (_("Sessions held"), held),
+        (_("Hours of mediation"), derived(se["hours"], held)),
+        (_("No-shows"), no_show),
+        (_("No-show rate (%)"), derived(se["no_show_rate"], held, no_show)),
+        (_("Late cancellations"), late),
+        (_("Late-cancellation rate (%)"), derived(se["late_rate"], held, no_show, late, cancelled, early)),
         (_("Families reached"), shown(r["families"], s)),
         (_("Adults in the families reached"), shown(r["adults"], s)),
         (_("Minors in the families reached"), shown(r["minors"], s)),
+        # How many languages, not how many people: the rows of the table of languages served.
         (_("Languages served"), r["languages_count"]),
     ]
 
 
-def _table(
-    table_id: str, title: str, columns: list[str], rows: list[list], chart_rows=None, suppress=False, label_columns=1
-) -> dict:
+def _table(table_id: str, title: str, columns: list[str], rows: list[list], chart_rows=None, label_columns=1) -> dict:
+    """``chart_rows``: (label, value) as the table shows them; a value that is not a number draws no bar."""
     return {
         "id": table_id,
         "label_columns": label_columns,
         "title": title,
         "columns": columns,
         "rows": rows,
-        "chart": bar_chart(chart_rows, title=title, chart_id=f"chart-{table_id}", suppress=suppress)
-        if chart_rows is not None and chart_rows
-        else None,
+        "chart": bar_chart(chart_rows, title=title, chart_id=f"chart-{table_id}") if chart_rows else None,
     }
+
+
+def _counts_table(rows: list[tuple[str, int]], *, suppress: bool, additive: bool) -> list[list]:
+    cells = funder_counts([[n] for _label, n in rows], suppress=suppress, additive=additive)
+    return [[label, cell] for (label, _n), (cell,) in zip(rows, cells, strict=True)]
 
 
 def tables(data: dict) -> list[dict]:
@@ -77,44 +156,32 @@ def tables(data: dict) -> list[dict]:
         ("language", "by-language", _("Requests by language"), _("Language")),
         ("month", "by-month", _("Requests by month of submission"), _("Month")),
     ):
-        rows = requests[key]
-        result.append(
-            _table(
-                table_id,
-                title,
-                [column, _("Requests")],
-                [[label, shown(n, s)] for label, n in rows],
-                chart_rows=rows,
-                suppress=s,
-            )
-        )
+        # Each adds up to the requests submitted, but for languages: a request may ask for two.
+        rows = _counts_table(requests[key], suppress=s, additive=key != "language")
+        result.append(_table(table_id, title, [column, _("Requests")], rows, chart_rows=[tuple(r) for r in rows]))
     by_district = data["sessions_by_district"]
+    # Columns adding up to the key figures: sessions held, no-shows, late cancellations.
+    counts = funder_counts([[row["held"], row["no_show"], row["late"]] for row in by_district], suppress=s)
+    rows = [
+        [row["district"], held, derived(hours(row["duration"]), held), no_show, late]
+        for row, (held, no_show, late) in zip(by_district, counts, strict=True)
+    ]
     result.append(
         _table(
             "sessions-by-district",
             _("Sessions by district"),
             [_("District"), _("Held"), _("Hours"), _("No-shows"), _("Late cancellations")],
-            [
-                [
-                    row["district"],
-                    shown(row["held"], s),
-                    _guarded(hours(row["duration"]), row["held"], s),
-                    shown(row["no_show"], s),
-                    shown(row["late"], s),
-                ]
-                for row in by_district
-            ],
-            chart_rows=[(row["district"], row["held"]) for row in by_district],
-            suppress=s,
+            rows,
+            chart_rows=[(row[0], row[1]) for row in rows],
         )
     )
-    served = data["reach"]["languages"]
+    served = _counts_table(data["reach"]["languages"], suppress=s, additive=False)
     result.append(
         _table(
             "languages-served",
             _("Languages served (requests with a session held)"),
             [_("Language"), _("Requests")],
-            [[label, shown(n, s)] for label, n in served],
+            served,
         )
     )
     return result
@@ -124,31 +191,30 @@ def evaluation_table(data: dict) -> dict:
     s = data["scope"].suppress
     english = (get_language() or "it").startswith("en")
     sides = {"requester": _("Requesting office"), "mediator": _("Mediator")}
+    evaluations = data["evaluations"]
+    # No total of scores is shown: one criterion's scores cannot be worked out from the others'.
+    counts = funder_counts([[row["n"]] for row in evaluations], suppress=s, additive=False)
     rows = [
         [
             row["label_en"] if english else row["label_it"],
             sides.get(row["side"], row["side"]),
-            _guarded(row["average"], row["n"], s),
-            shown(row["n"], s),
+            derived(row["average"], n),
+            n,
         ]
-        for row in data["evaluations"]
-    ]
-    chart_rows = [
-        (f"{row['label_en'] if english else row['label_it']} · {sides.get(row['side'], row['side'])}", row["average"])
-        for row in data["evaluations"]
-        if not (s and 0 < row["n"] < 3)
+        for row, (n,) in zip(evaluations, counts, strict=True)
     ]
     return _table(
         "evaluations",
         _("Effectiveness: average score per criterion (1 to 5)"),
         [_("Criterion"), _("Who evaluated"), _("Average"), _("Scores")],
         rows,
-        chart_rows=chart_rows,
+        chart_rows=[(f"{criterion} · {side}", average) for criterion, side, average, _n in rows],
         label_columns=2,
     )
 
 
 def budget_tables(data: dict) -> list[dict]:
+    """Money, not people: the funder reads the budget and the spending as they are."""
     result = []
     for index, budget in enumerate(data["budgets"]):
         rows = [

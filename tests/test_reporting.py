@@ -39,6 +39,7 @@ from mediazione.errors import DomainError, NotAllowed
 from reporting import exports, indicators, presenters, services
 from reporting.indicators import SUPPRESSED, Scope, shown
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense, ProjectPartner, ReportJob
+from reporting.presenters import WITHHELD
 from requests_app.models import (
     Appointment,
     Evaluation,
@@ -313,17 +314,26 @@ def test_counts_of_one_and_two_are_suppressed_for_the_funder_only():
 def test_the_funders_figures_hide_small_counts_and_what_rests_on_them(data):
     data_funder = indicators.compute(scope(data, suppress=True))
     tables = {t["id"]: t for t in presenters.tables(data_funder)}
-    assert tables["by-district"]["rows"] == [["Alfa", 4], ["Beta", SUPPRESSED]]
-    assert tables["by-setting"]["rows"] == [["Child protection", 4], ["Health", SUPPRESSED], ["School", SUPPRESSED]]
-    beta = tables["sessions-by-district"]["rows"][1]
-    assert beta == ["Beta", SUPPRESSED, SUPPRESSED, 0, 0]
-    # The chart of a suppressed count draws no bar and reads "< 3".
-    assert "&lt; 3" in tables["by-district"]["chart"]
+    # 6 requests: Beta's 2 read "< 3", and Alfa's 4 is withheld, else 6 − 4 would tell Beta's.
+    assert tables["by-district"]["rows"] == [["Alfa", WITHHELD], ["Beta", SUPPRESSED]]
+    # Two "< 3" adding up to 6 − 4 = 2 could only be 1 and 1: the 4 is withheld too.
+    assert tables["by-setting"]["rows"] == [
+        ["Child protection", WITHHELD],
+        ["Health", SUPPRESSED],
+        ["School", SUPPRESSED],
+    ]
+    alfa, beta = tables["sessions-by-district"]["rows"]
+    assert alfa == ["Alfa", WITHHELD, WITHHELD, SUPPRESSED, SUPPRESSED]
+    assert beta == ["Beta", SUPPRESSED, WITHHELD, 0, 0]
+    # Languages may be more than one per request: no total to subtract from, only the small counts are hidden.
+    assert tables["by-language"]["rows"][0] == ["Arabic", 4]
+    # The chart of a hidden count draws no bar and reads as the table.
+    assert "&lt; 3" in tables["by-district"]["chart"] and "<rect" not in tables["by-district"]["chart"]
     evaluations = presenters.evaluation_table(data_funder)["rows"]
-    assert evaluations[0][2:] == [SUPPRESSED, SUPPRESSED]
+    assert evaluations[0][2:] == [WITHHELD, SUPPRESSED]
     assert evaluations[1][2:] == [Decimal("4.00"), 3]
     figures = dict(presenters.key_figures(data_funder))
-    assert figures["No-shows"] == SUPPRESSED
+    assert figures["No-shows"] == SUPPRESSED and figures["No-show rate (%)"] == WITHHELD
     assert figures["Sessions held"] == 5
 
 
