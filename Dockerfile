@@ -31,7 +31,7 @@ RUN apt-get update \
 WORKDIR /app
 
 COPY requirements.txt ./
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 
 COPY --from=assets /build/node_modules/bootstrap-italia/dist ./node_modules/bootstrap-italia/dist
 COPY --from=assets /build/node_modules/htmx.org/dist ./node_modules/htmx.org/dist

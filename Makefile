@@ -4,9 +4,11 @@
 #   make test    the test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL pass through)
 #   make lint    ruff, Django's system checks, missing migrations
 #   make audit   ruff's security rules, pip-audit (requirements.txt) and npm audit (assets served to browsers)
+#   make lock    recompile requirements.txt and requirements-dev.txt (hashed) from requirements*.in
 #
 # Each target installs what it needs first: .venv from requirements-dev.txt, front-end assets from
 # package-lock.json, compiled translations. Stamp files make the installs run again only when the lists change.
+# Python comes from requirements-dev.txt, a lock file with every package and its hashes (pip --require-hashes).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +17,10 @@ MAKEFLAGS += --no-print-directory
 
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTHON_BOOT := $(shell command -v python3.11 || command -v python3)
+# Only Python 3.11 (Django 5.2 LTS and every pin of the lock file are chosen for it): python3.11, or a python3
+# that is 3.11. Any other Python is refused with a message, never used silently. PYTHON=/path/to/python3.11 to choose.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 PYTEST_ARGS ?=
 DEMO_ADDR ?= 127.0.0.1:8000
 
@@ -27,10 +32,14 @@ DEMO_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u
 # (WeasyPrint), poppler-utils to look into PDFs in tests.
 SYSTEM_PACKAGES := chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
 	fonts-dejavu-core fonts-noto-core
+# What the demo needs of them: gettext for the translations, Pango, HarfBuzz and fonts for its PDF reports.
+DEMO_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
+# Another install (unattended upgrades, a second make) may hold the dpkg lock: wait for it up to 5 minutes.
+APT_GET := apt-get -o DPkg::Lock::Timeout=300
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help venv assets messages system-deps demo test bench lint audit clean distclean
+.PHONY: help venv assets messages system-deps demo-deps demo test bench lint audit lock clean distclean
 
 help:
 	@echo "make demo         run the portal with demo data on http://$(DEMO_ADDR) (SQLite, Celery eager)"
@@ -38,7 +47,8 @@ help:
 	@echo "make bench        time the roster at 5,000 mediators and the province-year report (fresh SQLite, or DATABASE_URL)"
 	@echo "make lint         ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make audit        ruff's security rules, pip-audit and npm audit (AUDIT_STRICT=1: fail if not reachable)"
-	@echo "make venv         create .venv and install requirements-dev.txt"
+	@echo "make venv         create .venv (Python 3.11) and install the lock file requirements-dev.txt"
+	@echo "make lock         recompile the hashed lock files from requirements.in and requirements-dev.in"
 	@echo "make assets       install Bootstrap Italia, htmx and axe-core from package-lock.json"
 	@echo "make messages     compile the translations (.po -> .mo)"
 	@echo "make system-deps  install Chromium, gettext, Pango, poppler and fonts (as root, Debian)"
@@ -49,13 +59,28 @@ help:
 venv: $(VENV)/.installed
 
 $(VENV)/bin/python:
-	@test -n "$(PYTHON_BOOT)" || { echo "Python 3.11 is needed: install python3.11 (and python3.11-venv)."; exit 1; }
-	$(PYTHON_BOOT) -m venv $(VENV)
+	@if [ "$(PYTHON_VERSION)" != "3.11" ]; then \
+		echo "Python 3.11 is needed, found $(if $(PYTHON),$(PYTHON): $(or $(PYTHON_VERSION),not a Python),no python3)."; \
+		echo "Install python3.11 and python3.11-venv, or run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11"; \
+		exit 1; \
+	fi
+	$(PYTHON) -m venv $(VENV)
 
+# The lock file carries a hash for every package: pip refuses anything else (--require-hashes).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+		echo "$(VENV) was made with another Python than 3.11: remove it (make distclean) and run make again."; exit 1; }
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Upgrading a package: change its pin in requirements.in (or requirements-dev.in), then run make lock and make test.
+# make lock UPGRADE=1 also moves every unpinned sub-dependency to its newest release.
+lock: venv
+	$(VENV)/bin/pip install --quiet uv==0.13.9
+	$(VENV)/bin/uv pip compile requirements.in --generate-hashes --python-version 3.11 --universal \
+		$(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" -o requirements.txt
+	$(VENV)/bin/uv pip compile requirements-dev.in --generate-hashes --python-version 3.11 --universal \
+		$(if $(UPGRADE),--upgrade) --custom-compile-command "make lock" -o requirements-dev.txt
 
 # --- Front-end assets (npm, no CDN) ----------------------------------------------------------------------------------
 
@@ -75,7 +100,7 @@ messages: venv
 	fi; \
 	if ! command -v msgfmt >/dev/null; then \
 		if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
-			apt-get update && apt-get install -y gettext; \
+			$(APT_GET) update && $(APT_GET) install -y gettext; \
 		else \
 			echo "msgfmt is missing: install gettext (Debian/Ubuntu: sudo apt-get install gettext)."; exit 1; \
 		fi; \
@@ -88,16 +113,29 @@ system-deps:
 	@if [ -x /usr/bin/chromium ] && command -v msgfmt >/dev/null && command -v pdftoppm >/dev/null; then \
 		exit 0; \
 	elif [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
-		apt-get update && apt-get install -y $(SYSTEM_PACKAGES); \
+		$(APT_GET) update && $(APT_GET) install -y $(SYSTEM_PACKAGES); \
 	else \
 		echo "Note: some system packages are missing (/usr/bin/chromium, msgfmt or pdftoppm)."; \
 		echo "      Browser and PDF tests need them. On Debian/Ubuntu run:"; \
 		echo "      sudo apt-get install -y $(SYSTEM_PACKAGES)"; \
 	fi
 
+# The demo's PDF reports need Pango, HarfBuzz and fonts: installed as root on Debian, otherwise named.
+demo-deps:
+	@if command -v msgfmt >/dev/null && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+		&& ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' && fc-list 2>/dev/null | grep -qi dejavu; then \
+		exit 0; \
+	elif [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
+		$(APT_GET) update && $(APT_GET) install -y $(DEMO_PACKAGES); \
+	else \
+		echo "Note: the demo's PDF reports need Pango, HarfBuzz and fonts (and msgfmt for the translations)."; \
+		echo "      Without them the portal runs but PDF reports fail. On Debian/Ubuntu run:"; \
+		echo "      sudo apt-get install -y $(DEMO_PACKAGES)"; \
+	fi
+
 # --- Everyday targets ------------------------------------------------------------------------------------------------
 
-demo: venv assets messages
+demo: demo-deps venv assets messages
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py demo_data
 	@echo "Open http://$(DEMO_ADDR)/ and log in as assistente.cremona@example.org with the password mediazione-demo."

@@ -1,0 +1,170 @@
+"""One way to write dates, times, numbers and money, per interface language.
+
+Django's own ``date`` filter takes month and weekday names from Django's catalog, which capitalises them in
+Italian ("Giovedì 10 Dicembre 2026") where Italian writes "giovedì 10 dicembre 2026", and its English formats are
+American (month first). These helpers use CLDR's patterns through Babel instead: Italian for ``it``, British English
+(day first, 24-hour clock) for ``en``. Aware datetimes are shown in Europe/Rome (``TIME_ZONE``), whatever the
+server's zone.
+
+Every helper takes an optional ``language`` ("it" or "en"); without it, the active language of the request or of
+the ``translation.override`` block around an e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from numbers import Number
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from django.utils import timezone, translation
+
+# The CLDR locale behind each interface language: British English writes the day before the month.
+BABEL_LOCALES = {"it": "it_IT", "en": "en_GB"}
+DEFAULT_LOCALE = "it_IT"
+
+# CLDR skeleton-free patterns, chosen so that both languages read naturally.
+PATTERNS = {
+    # giovedì 10 dicembre 2026 · Thursday 10 December 2026
+    "day": "EEEE d MMMM y",
+    # 10 dicembre 2026 · 10 December 2026
+    "date": "d MMMM y",
+    # 10 dic 2026 · 10 Dec 2026
+    "date_short": "d MMM y",
+    # gio 10 dic · Thu 10 Dec
+    "weekday_short": "EEE d MMM",
+    # dicembre 2026 · December 2026
+    "month": "MMMM y",
+    # 10/12/2026 in both
+    "numeric": "dd/MM/y",
+    "time": "HH:mm",
+}
+
+
+def babel_locale(language: str | None = None) -> str:
+    language = (language or translation.get_language() or "it").split("-")[0].lower()
+    return BABEL_LOCALES.get(language, DEFAULT_LOCALE)
+
+
+def _as_local(value):
+    """A date stays a date; an aware datetime is moved to Europe/Rome; a naive one is taken as Italian time."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _pattern(value, pattern: str, language: str | None) -> str:
+    if value in (None, ""):
+        return ""
+    value = _as_local(value)
+    locale = babel_locale(language)
+    if isinstance(value, dt.datetime):
+        return babel_dates.format_datetime(value, pattern, locale=locale)
+    if isinstance(value, dt.date):
+        return babel_dates.format_date(value, pattern, locale=locale)
+    if isinstance(value, dt.time):
+        return babel_dates.format_time(value, pattern, locale=locale)
+    return str(value)
+
+
+def format_day(value, language: str | None = None) -> str:
+    """giovedì 10 dicembre 2026 · Thursday 10 December 2026"""
+    return _pattern(value, PATTERNS["day"], language)
+
+
+def format_date(value, language: str | None = None) -> str:
+    """10 dicembre 2026 · 10 December 2026"""
+    return _pattern(value, PATTERNS["date"], language)
+
+
+def format_date_short(value, language: str | None = None) -> str:
+    """10 dic 2026 · 10 Dec 2026"""
+    return _pattern(value, PATTERNS["date_short"], language)
+
+
+def format_weekday_short(value, language: str | None = None) -> str:
+    """gio 10 dic · Thu 10 Dec"""
+    return _pattern(value, PATTERNS["weekday_short"], language)
+
+
+def format_month(value, language: str | None = None) -> str:
+    """dicembre 2026 · December 2026"""
+    return _pattern(value, PATTERNS["month"], language)
+
+
+def format_numeric_date(value, language: str | None = None) -> str:
+    """10/12/2026 in both languages (day first)."""
+    return _pattern(value, PATTERNS["numeric"], language)
+
+
+def format_time(value, language: str | None = None) -> str:
+    """09:30"""
+    return _pattern(value, PATTERNS["time"], language)
+
+
+def format_datetime(value, language: str | None = None) -> str:
+    """10 dicembre 2026, 09:30 · 10 December 2026, 09:30"""
+    if value in (None, ""):
+        return ""
+    return f"{format_date(value, language)}, {format_time(value, language)}"
+
+
+def format_day_time(value, language: str | None = None) -> str:
+    """giovedì 10 dicembre 2026, 09:30 · Thursday 10 December 2026, 09:30"""
+    if value in (None, ""):
+        return ""
+    return f"{format_day(value, language)}, {format_time(value, language)}"
+
+
+def format_time_range(starts_at, ends_at, language: str | None = None) -> str:
+    """giovedì 10 dicembre 2026, 09:30–11:00 (the end's day is left out when it is the same day)."""
+    if starts_at in (None, "") or ends_at in (None, ""):
+        return format_day_time(starts_at, language)
+    start, end = _as_local(starts_at), _as_local(ends_at)
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and start.date() == end.date():
+        return f"{format_day(start, language)}, {format_time(start, language)}–{format_time(end, language)}"
+    return f"{format_day_time(start, language)} – {format_day_time(end, language)}"
+
+
+def _as_number(value):
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, Number):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def format_number(value, decimals: int | None = None, language: str | None = None) -> str:
+    """8.480,86 · 8,480.86; ``decimals`` fixes the digits after the separator (0 gives whole numbers)."""
+    number = _as_number(value)
+    if number is None:
+        return "" if value is None else str(value)
+    locale = babel_locale(language)
+    if decimals is None:
+        return babel_numbers.format_decimal(number, locale=locale)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return babel_numbers.format_decimal(number, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def format_money(value, language: str | None = None) -> str:
+    """8.480,86 € · €8,480.86: always two decimals, the sign where the language puts it."""
+    number = _as_number(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return babel_numbers.format_currency(number, "EUR", locale=babel_locale(language))
+
+
+def format_percent(value, decimals: int = 1, language: str | None = None) -> str:
+    """12,5 % · 12.5%: ``value`` is already a percentage (12.5, not 0.125)."""
+    number = _as_number(value)
+    if number is None:
+        return "" if value is None else str(value)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+    # Babel multiplies by 100 for a percent pattern: give it the fraction.
+    return babel_numbers.format_percent(
+        Decimal(str(number)) / 100, format=pattern, locale=babel_locale(language), decimal_quantization=True
+    )

@@ -1,0 +1,39 @@
+"""Template filters for dates, times, numbers and money in the page's language (see mediazione.formatting).
+
+{% load formatting %}
+{{ appointment.starts_at|day_time }}   giovedì 10 dicembre 2026, 09:30
+{{ sheet.cost|money }}                 8.480,86 €
+"""
+
+from django import template
+
+from mediazione import formatting
+
+register = template.Library()
+
+register.filter("day", formatting.format_day)
+register.filter("date_long", formatting.format_date)
+register.filter("date_short", formatting.format_date_short)
+register.filter("weekday_short", formatting.format_weekday_short)
+register.filter("month_year", formatting.format_month)
+register.filter("numeric_date", formatting.format_numeric_date)
+register.filter("time_of_day", formatting.format_time)
+register.filter("datetime_long", formatting.format_datetime)
+register.filter("day_time", formatting.format_day_time)
+register.filter("money", formatting.format_money)
+
+
+@register.filter
+def number(value, decimals=None):
+    """{{ x|number }} as it comes, {{ x|number:2 }} with two decimals."""
+    return formatting.format_number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def percent(value, decimals=1):
+    return formatting.format_percent(value, int(decimals))
+
+
+@register.simple_tag
+def time_range(starts_at, ends_at):
+    return formatting.format_time_range(starts_at, ends_at)
