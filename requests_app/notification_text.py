@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mediators.models import Mode
+from mediazione import formatting
 
 from .models import Appointment, Notification
 
@@ -42,21 +41,17 @@ def _aware(value: datetime | str) -> datetime:
 
 def when(value: datetime | str) -> str:
     """Day first, in the active language and in Europe/Rome: "4 December 2026, 09:30", "4 dicembre 2026, 09:30"."""
-    return format_datetime(_aware(value), "d MMMM y, HH:mm", locale=_locale(), tzinfo=ROME)
+    return formatting.format_datetime(_aware(value))
 
 
 def day(value: date | str) -> str:
     """ "4 December 2026", "4 dicembre 2026"."""
-    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "d MMMM y", locale=_locale())
-
-
-def _locale() -> str:
-    return (get_language() or settings.LANGUAGE_CODE)[:2]
+    return formatting.format_date(date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def hour(value: datetime | str) -> str:
     """ "09:30", in Europe/Rome."""
-    return _aware(value).astimezone(ROME).strftime("%H:%M")
+    return formatting.format_time(_aware(value))
 
 
 # --- Facts, written when it happens -----------------------------------------------------------------------------------

@@ -433,11 +433,11 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
                 "languages": ", ".join(str(language) for language in request.languages.all()),
                 "place": text.where({"place": request.place, "mode": request.mode}),
                 "sessions": ngettext(
-                    "%(count)s session of %(minutes)s minutes",
-                    "%(count)s sessions of %(minutes)s minutes each",
+                    "%(counter)s session of %(minutes)s minutes",
+                    "%(counter)s sessions of %(minutes)s minutes each",
                     request.expected_sessions,
                 )
-                % {"count": request.expected_sessions, "minutes": request.session_minutes},
+                % {"counter": request.expected_sessions, "minutes": request.session_minutes},
                 "answer_by": text.when(offer.expires_at),
             },
         )
