@@ -434,7 +434,7 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
                 "place": text.where({"place": request.place, "mode": request.mode}),
                 "sessions": ngettext(
                     "%(counter)s session of %(minutes)s minutes",
-                    "%(counter)s sessions of %(minutes)s minutes each",
+                    "%(counter)s sessions of %(minutes)s minutes",
                     request.expected_sessions,
                 )
                 % {"counter": request.expected_sessions, "minutes": request.session_minutes},

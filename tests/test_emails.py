@@ -212,7 +212,7 @@ def test_the_offer_e_mail_names_the_languages_place_and_sessions(story, world):
     english = one_mail(world["m"][1].user, "New offer of work · TM-2026-001")
     assert "Language: Arabic (Darija)" in english.body
     assert f"Where: {PLACE} (in person)" in english.body
-    assert "Sessions: 3 sessions of 90 minutes each" in english.body
+    assert "Sessions: 3 sessions of 90 minutes" in english.body
     assert "Please answer by 2 December 2026, 09:00" in english.body
     assert "/offerte/risposta/" in english.body
     italian = one_mail(world["m"][0].user, "Nuova offerta di lavoro · TM-2026-001")
