@@ -330,3 +330,36 @@ def test_a_qualification_is_announced_to_each_district_of_its_mediator_once(db, 
     assert one_mail(crema_coordinator, "Crema").to == [crema_coordinator.email]
     assert qualification_expiry_notify(today=NOW.date() + timedelta(days=2)) == 0
     assert Qualification.objects.count() == 1
+
+
+# --- The other e-mails: the same dates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "until 8 December 2026, 09:00"), ("it", "fino al 8 dicembre 2026, 09:00")]
+)
+def test_the_invitation_writes_its_expiry_day_first(db, clock, language, expected):
+    from accounts.services import invitation_send_email
+
+    invitation = f.InvitationFactory(language=language, expires_at=NOW + timedelta(days=7))
+    assert invitation_send_email(invitation_id=invitation.pk)
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Mediazione] ")
+    assert expected in message.body
+
+
+def test_the_missing_report_reminder_writes_the_day_first(db, clock):
+    from timesheets.services import reminders_missing_reports
+
+    from . import report_factories as rf
+
+    world = rf.make_world(sessions=0)
+    world.mediator_user.language = "en"
+    world.mediator_user.save()
+    appointment = rf.past_appointment(world.request, days_ago=0)
+    appointment.starts_at, appointment.ends_at = at(27, 9, 30, month=11), at(27, 10, 30, month=11)
+    appointment.save()
+    assert reminders_missing_reports() == 1
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Mediazione] ")
+    assert "Friday 27 November 2026, 09:30" in message.body
