@@ -230,7 +230,6 @@ class Qualification(models.Model):
     issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    expiry_notified_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("qualification")
@@ -240,6 +239,25 @@ class Qualification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class QualificationExpiryNotice(models.Model):
+    """The coordinators of a district were told that this qualification expires soon: once per district, so that
+    a mediator serving several districts is announced to each of them, and to none twice."""
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="expiry_notices")
+    district = models.ForeignKey("accounts.District", on_delete=models.CASCADE, related_name="+")
+    notified_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("notice of an expiring qualification")
+        verbose_name_plural = _("notices of expiring qualifications")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "district"], name="qualification_notice_once_per_district")
+        ]
+
+    def __str__(self):
+        return f"{self.qualification} → {self.district}"
 
 
 class Weekday(models.IntegerChoices):

@@ -22,6 +22,7 @@ from .models import (
     MediatorLanguage,
     Mode,
     Qualification,
+    QualificationExpiryNotice,
     Setting,
     Training,
 )
@@ -223,7 +224,9 @@ def mediator_set_availability(
 def qualification_expiry_notify(*, today: date) -> int:
     """E-mail each district's coordinators the qualifications expiring within 30 days. Returns e-mails sent.
 
-    Each qualification is announced once (``expiry_notified_on``), so running the daily task twice sends nothing new.
+    Each qualification is announced once to each district its mediator serves (``QualificationExpiryNotice``), so
+    running the daily task twice sends nothing new. A district without a coordinator is told nothing and keeps
+    nothing: its first coordinator hears of the qualifications still expiring.
     """
     from django.conf import settings
     from django.core.mail import send_mail
@@ -233,11 +236,17 @@ def qualification_expiry_notify(*, today: date) -> int:
     from accounts.models import Membership, Role
 
     sent = 0
-    for district in District.objects.filter(mediators__qualifications__isnull=False).distinct():
+    districts = District.objects.filter(
+        mediators__qualifications__isnull=False,
+        membership__role=Role.COORDINATOR,
+        membership__is_active=True,
+        membership__user__is_active=True,
+    ).distinct()
+    for district in districts:
         with transaction.atomic():
             due = list(
                 selectors.qualifications_expiring_for_district(district=district, today=today)
-                .filter(expiry_notified_on__isnull=True)
+                .exclude(expiry_notices__district=district)
                 .select_for_update(of=("self",))
             )
             if not due:
@@ -260,7 +269,9 @@ def qualification_expiry_notify(*, today: date) -> int:
                     }
                 send_mail(subject, body, None, [membership.user.email])
                 sent += 1
-            Qualification.objects.filter(pk__in=[q.pk for q in due]).update(expiry_notified_on=today)
+            QualificationExpiryNotice.objects.bulk_create(
+                [QualificationExpiryNotice(qualification=q, district=district, notified_on=today) for q in due]
+            )
     return sent
 
 

@@ -292,7 +292,9 @@ def _tell_province_staff(job: ReportJob) -> None:
     for membership in staff:
         user = membership.user
         with translation.override(user.language):
-            subject = _("Quarterly report ready: %(project)s") % {"project": job.project}
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Quarterly report ready: %(project)s") % {
+                "project": job.project
+            }
             body = _(
                 "The report of %(project)s for %(start)s – %(end)s is ready. Read it, then send it to the funder:\n"
                 "%(link)s\nIt is kept until %(expiry)s."

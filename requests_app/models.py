@@ -295,6 +295,9 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # What happened, as it was when it happened (day, time, place, mediator…): the appointment may move again
+    # later, but this notification keeps telling what it told. Read by ``requests_app.notification_text``.
+    details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)

@@ -22,6 +22,7 @@ from mediazione.errors import DomainError
 
 from . import matching, selectors, series, services
 from .models import Offer, Status
+from .offer_language import in_the_mediators_language
 from .offer_links import read_token
 
 ROME = ZoneInfo("Europe/Rome")
@@ -41,6 +42,7 @@ SCOPE_CHOICES = (
 
 
 @never_cache
+@in_the_mediators_language
 def offer_link(request, token: str):
     """The accept/decline link of the offer e-mail: works without logging in, once, while the offer is open.
 

@@ -116,7 +116,7 @@ def unread_notification_count(*, user) -> int:
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
-    return visible(user, Notification).select_related("request", "actor")
+    return visible(user, Notification).select_related("request__office__district", "actor")
 
 
 def language_codes_in_requests(*, user) -> list[str]:

@@ -23,6 +23,7 @@ from accounts.scoping import Actor, actor_for
 from mediators.models import Mediator
 from mediazione.errors import DomainError, NotAllowed
 
+from . import notification_text as text
 from . import selectors, series
 from .models import (
     Appointment,
@@ -61,13 +62,24 @@ DRAFT_FIELDS = [
 # --- Notifications ----------------------------------------------------------------------------------------------------
 
 
-def _notify(*, recipients: Iterable[User], request: MediationRequest, kind: str, actor: User) -> list[Notification]:
-    """Write the in-app notifications now and send their e-mails after the commit."""
+def _notify(
+    *,
+    recipients: Iterable[User],
+    request: MediationRequest,
+    kind: str,
+    actor: User | None,
+    details: dict | None = None,
+) -> list[Notification]:
+    """Write the in-app notifications now and send their e-mails after the commit. ``actor`` is who did it (None:
+    the portal itself), never told of their own act; ``details`` are the facts the message tells (day, place…)."""
     from .tasks import send_notification_emails_task
 
-    people = {user.pk: user for user in recipients if user.pk != actor.pk}
+    people = {user.pk: user for user in recipients if actor is None or user.pk != actor.pk}
     notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, request=request, kind=kind, actor=actor) for user in people.values()]
+        [
+            Notification(recipient=user, request=request, kind=kind, actor=actor, details=details or {})
+            for user in people.values()
+        ]
     )
     ids = [n.pk for n in notifications]
     if ids:
@@ -87,7 +99,7 @@ def notification_send_emails(*, notification_ids: list[int]) -> int:
         with transaction.atomic():
             notification = (
                 Notification.objects.select_for_update(of=("self",))
-                .select_related("recipient", "request__office", "actor")
+                .select_related("recipient", "request__office__district", "actor")
                 .filter(pk=notification_id, emailed_at__isnull=True)
                 .first()
             )
@@ -96,21 +108,48 @@ def notification_send_emails(*, notification_ids: list[int]) -> int:
                 continue
             recipient = notification.recipient
             with translation.override(recipient.language):
-                context = {
-                    "notification": notification,
-                    "request": notification.request,
-                    "url": settings.PORTAL_BASE_URL + notification.request.get_absolute_url(),
-                }
                 subject = (
                     f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.get_kind_display()}"
                     f" · {notification.request.case_code}"
                 )
-                body = render_to_string("requests_app/email/notification.txt", context)
+                body = render_to_string("requests_app/email/notification.txt", _email_context(notification))
             send_mail(subject, body, None, [recipient.email])
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+def _email_context(notification: Notification) -> dict:
+    """What a notification's e-mail says: the sentence of what happened, then the facts one per line."""
+    from django.conf import settings
+
+    from . import notification_text as text
+
+    request, d = notification.request, notification.details or {}
+    facts = [
+        (
+            _("Request"),
+            f"{request.case_code} · {request.get_service_kind_display()}, "
+            + ", ".join(str(language) for language in request.languages.all()),
+        ),
+        (_("Office"), request.office.name),
+    ]
+    if "starts_at" in d:
+        facts.append((_("When"), text.span(d)))
+        facts.append((_("Where"), text.where(d)))
+    if d.get("mediator"):
+        facts.append((_("Mediator"), d["mediator"]))
+    if notification.actor_id:
+        facts.append((_("By"), text.person(notification.actor)))
+    return {
+        "notification": notification,
+        "request": request,
+        "recipient": notification.recipient,
+        "what": text.describe(notification),
+        "facts": facts,
+        "url": settings.PORTAL_BASE_URL + text.path_for(notification),
+    }
 
 
 @transaction.atomic
@@ -350,7 +389,8 @@ def comment_add(*, actor: Actor, request: MediationRequest, body: str) -> Commen
 
 
 def offer_send_email(*, offer_id: int, kind: str) -> bool:
-    """Tell the mediator about their offer, in their language; an open offer carries the signed answer links."""
+    """Tell the mediator about their offer, in their language; an open offer carries the signed answer links, the
+    others a link to the page that shows the outcome (the request once it is theirs, their offers otherwise)."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
@@ -359,7 +399,12 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
 
     from .offer_links import make_token
 
-    offer = Offer.objects.select_related("request__office__district", "mediator__user").filter(pk=offer_id).first()
+    offer = (
+        Offer.objects.select_related("request__office__district", "mediator__user")
+        .prefetch_related("request__languages")
+        .filter(pk=offer_id)
+        .first()
+    )
     if offer is None:
         return False
     language = offer.mediator.user.language if offer.mediator.user_id else settings.LANGUAGE_CODE
@@ -367,10 +412,34 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
     if kind == Notification.Kind.OFFER and offer.status == Offer.Status.OPEN and offer.link_nonce:
         for action in ("accept", "decline"):
             links[action] = settings.PORTAL_BASE_URL + reverse("requests:offer_link", args=[make_token(offer, action)])
+    request = offer.request
+    if kind == Notification.Kind.OFFER_CONFIRMED and offer.mediator.user_id:
+        url = settings.PORTAL_BASE_URL + request.get_absolute_url()
+    elif offer.mediator.user_id:
+        url = settings.PORTAL_BASE_URL + reverse("requests:offers")
+    else:
+        # No account: the e-mail links are the only way in, and only an open offer has them.
+        url = ""
     with translation.override(language):
-        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{Notification.Kind(kind).label} · {offer.request.case_code}"
+        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{Notification.Kind(kind).label} · {request.case_code}"
         body = render_to_string(
-            "requests_app/email/offer.txt", {"offer": offer, "kind": kind, "links": links, "request": offer.request}
+            "requests_app/email/offer.txt",
+            {
+                "offer": offer,
+                "kind": kind,
+                "links": links,
+                "url": url,
+                "request": request,
+                "languages": ", ".join(str(language) for language in request.languages.all()),
+                "place": text.where({"place": request.place, "mode": request.mode}),
+                "sessions": ngettext(
+                    "%(counter)s session of %(minutes)s minutes",
+                    "%(counter)s sessions of %(minutes)s minutes",
+                    request.expected_sessions,
+                )
+                % {"counter": request.expected_sessions, "minutes": request.session_minutes},
+                "answer_by": text.when(offer.expires_at),
+            },
         )
     send_mail(subject, body, None, [offer.mediator.email])
     return True
@@ -501,18 +570,25 @@ def offer_accept(*, offer: Offer, by: User | None, by_phone: bool = False) -> Of
     request.save(update_fields=["status", "updated_at"])
     _close_other_offers(request, offer, by)
     _offer_notify(offer=offer, kind=Notification.Kind.OFFER_CONFIRMED, actor=by)
+    # Who did it: the mediator (through the e-mail link ``by`` is None, yet it is still them), or the coordinator
+    # who recorded a yes given on the phone. Never the coordinator who made the offer: they would not be told.
     _notify(
         recipients=[request.requester, *selectors.district_coordinators(request=request)],
         request=request,
         kind=Notification.Kind.ASSIGNED,
-        actor=by or offer.created_by,
+        actor=by if by is not None else offer.mediator.user,
+        details={"mediator": offer.mediator.full_name, "by_phone": by_phone},
     )
     return offer
 
 
 @transaction.atomic
 def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:
-    offer = Offer.objects.select_for_update(of=("self",)).select_related("mediator", "request").get(pk=offer.pk)
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("mediator__user", "request__office")
+        .get(pk=offer.pk)
+    )
     if by is not None and offer.mediator.user_id != by.pk:
         raise NotAllowed(_("This offer was made to another mediator."))
     if offer.status != Offer.Status.OPEN:
@@ -524,7 +600,8 @@ def offer_decline(*, offer: Offer, by: User | None, reason: str = "") -> Offer:
         recipients=selectors.district_coordinators(request=offer.request),
         request=offer.request,
         kind=Notification.Kind.OFFER_DECLINED,
-        actor=by or offer.created_by,
+        actor=by if by is not None else offer.mediator.user,
+        details={"mediator": offer.mediator.full_name},
     )
     return offer
 
@@ -616,7 +693,13 @@ def appointment_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
-    _planned(actor=actor, request=request, mediator=mediator, kind=Notification.Kind.APPOINTMENT)
+    _planned(
+        actor=actor,
+        request=request,
+        mediator=mediator,
+        kind=Notification.Kind.APPOINTMENT,
+        details=text.facts_of_appointment(appointment),
+    )
     return appointment
 
 
@@ -630,7 +713,7 @@ def _request_to_plan(*, actor: Actor, request: MediationRequest) -> MediationReq
     return request
 
 
-def _planned(*, actor: Actor, request: MediationRequest, mediator: Mediator, kind: str) -> None:
+def _planned(*, actor: Actor, request: MediationRequest, mediator: Mediator, kind: str, details: dict) -> None:
     """After planning: the first appointment moves the request to *scheduled*; the office and the mediator are told."""
     if request.status == Status.ASSIGNED:
         StatusChange.objects.create(
@@ -643,6 +726,7 @@ def _planned(*, actor: Actor, request: MediationRequest, mediator: Mediator, kin
         request=request,
         kind=kind,
         actor=actor.user,
+        details=details,
     )
 
 
@@ -670,6 +754,7 @@ def appointment_reschedule(
         mode=appointment.mode,
         ignore=appointment,
     )
+    previous_starts_at = appointment.starts_at
     appointment.starts_at, appointment.ends_at = starts_at, ends_at
     appointment.cancel_reason = reason.strip()[:300]
     try:
@@ -682,6 +767,7 @@ def appointment_reschedule(
         request=appointment.request,
         kind=Notification.Kind.APPOINTMENT_MOVED,
         actor=actor.user,
+        details={**text.facts_of_appointment(appointment), "previous_starts_at": previous_starts_at.isoformat()},
     )
     return appointment
 
@@ -730,6 +816,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str, v
         request=request,
         kind=Notification.Kind.APPOINTMENT_CANCELLED,
         actor=actor.user,
+        details=text.facts_of_appointment(appointment),
     )
     return appointment
 
@@ -812,7 +899,7 @@ def series_create(
                 until=until,
                 created_by=actor.user,
             )
-            Appointment.objects.bulk_create(
+            occurrences = Appointment.objects.bulk_create(
                 Appointment(
                     request=request,
                     mediator=mediator,
@@ -827,7 +914,13 @@ def series_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
-    _planned(actor=actor, request=request, mediator=mediator, kind=Notification.Kind.SERIES)
+    _planned(
+        actor=actor,
+        request=request,
+        mediator=mediator,
+        kind=Notification.Kind.SERIES,
+        details=text.facts_of_occurrences(occurrences),
+    )
     return planned, found
 
 
@@ -939,6 +1032,7 @@ def series_move(
         request=request,
         kind=Notification.Kind.SERIES_MOVED,
         actor=actor.user,
+        details=text.facts_of_occurrences(sorted(targets, key=lambda t: t.starts_at)),
     )
     return len(targets)
 
@@ -962,6 +1056,7 @@ def series_cancel(*, actor: Actor, appointment: Appointment, scope: str, reason:
         request=request,
         kind=Notification.Kind.SERIES_CANCELLED,
         actor=actor.user,
+        details=text.facts_of_occurrences(targets),
     )
     return len(targets)
 
@@ -1031,5 +1126,10 @@ def series_change_mediator(
         request=request,
         kind=Notification.Kind.MEDIATOR_CHANGED,
         actor=actor.user,
+        details={
+            **text.facts_of_occurrences(targets),
+            "mediator": mediator.full_name,
+            "previous": ", ".join(person.full_name for person in previous.values()),
+        },
     )
     return len(targets)

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mediators.models import Absence, AvailabilitySlot, Mediator, Qualification
+from mediators.models import Absence, AvailabilitySlot, Mediator, QualificationExpiryNotice
 from mediators.services import qualification_expiry_notify
 
 from . import factories as f
@@ -208,7 +208,7 @@ def test_expiring_qualifications_reach_the_dashboard_and_the_coordinators_once(a
     assert other_district.email not in mail.outbox[0].to
     assert "Attestato regionale" in mail.outbox[0].body
     assert qualification_expiry_notify(today=timezone.localdate()) == 0
-    assert Qualification.objects.get(pk=qualification.pk).expiry_notified_on == timezone.localdate()
+    assert QualificationExpiryNotice.objects.get(qualification=qualification).district == area["cremona"]
 
 
 def test_the_daily_schedule_runs_the_expiry_notice_task(area, settings):

@@ -578,6 +578,7 @@ def test_the_quarterly_report_is_made_once_and_the_province_staff_are_told(data,
     assert services.report_job_run(job_id=jobs[0].pk) is True
     assert [m.to for m in mailoutbox] == [[data.staff.email]]
     assert str(jobs[0].pk) in mailoutbox[0].body
+    assert mailoutbox[0].subject.startswith("[Mediazione] ")
     assert services.quarterly_reports_create(today=dt.date(2025, 4, 2)) == []
 
 

@@ -23,3 +23,19 @@ STATUS_BADGES = {
 def status_badge(status: str) -> str:
     """The badge class of a status: ``<span class="badge {{ r.status|status_badge }}">``."""
     return STATUS_BADGES.get(status, "bg-secondary")
+
+
+@register.filter
+def notification_text(notification) -> str:
+    """What happened, with its facts, in the active language: ``{{ n|notification_text }}``."""
+    from requests_app.notification_text import describe
+
+    return describe(notification)
+
+
+@register.filter
+def notification_path(notification) -> str:
+    """The page that shows what happened: ``<a href="{{ n|notification_path }}">``."""
+    from requests_app.notification_text import path_for
+
+    return path_for(notification)

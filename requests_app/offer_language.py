@@ -1,0 +1,42 @@
+"""The page of the offer e-mail's links speaks the mediator's language, whoever's browser opens it.
+
+The e-mail was written in the mediator's language (their account's, or Italian without an account); the page it
+leads to, often opened without logging in, must not switch to the browser's Italian or to someone else's session.
+Kept apart from the view's logic (``scheduling_views.offer_link``): it only chooses the language around it.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.utils import translation
+
+from .offer_links import read_token
+
+
+def language_of_offer(token: str) -> str | None:
+    """The language of the mediator the link was sent to, or None for a link that is not valid any more."""
+    found = read_token(token)
+    if found is None:
+        return None
+    mediator = found[0].mediator
+    return mediator.user.language if mediator.user_id else settings.LANGUAGE_CODE
+
+
+def in_the_mediators_language(view):
+    @wraps(view)
+    def wrapper(request, token: str, *args, **kwargs):
+        language = language_of_offer(token)
+        if language is None:
+            return view(request, token, *args, **kwargs)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, token, *args, **kwargs)
+            # Rendered now, while the language is the mediator's (a TemplateResponse would render later).
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        response.headers["Content-Language"] = language
+        return response
+
+    return wrapper
