@@ -336,7 +336,7 @@ def test_a_qualification_is_announced_to_each_district_of_its_mediator_once(db, 
 
 
 @pytest.mark.parametrize(
-    ("language", "expected"), [("en", "until 8 December 2026, 09:00"), ("it", "fino al 8 dicembre 2026, 09:00")]
+    ("language", "expected"), [("en", "until 8 December 2026, 09:00"), ("it", "fino al giorno 8 dicembre 2026, 09:00")]
 )
 def test_the_invitation_writes_its_expiry_day_first(db, clock, language, expected):
     from accounts.services import invitation_send_email
