@@ -52,8 +52,9 @@ MONTH = "?mese={:%Y-%m}"
 DISTRICT_QUERIES = BASE_QUERIES + 6
 # Totals by provider: the districts managed, the approved timesheets, the lines, the providers.
 PROVIDER_QUERIES = BASE_QUERIES + 4
-# One sheet: its mediator, its district, the lines, the timesheet.
-SHEET_QUERIES = BASE_QUERIES + 4
+# One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
+# timesheet.
+SHEET_QUERIES = BASE_QUERIES + 5
 # My timesheets: the mediator's districts (scope), the profile, its districts, the districts worked in, the pairs,
 # those districts, the lines, the timesheets, the past months.
 MINE_QUERIES = BASE_QUERIES + 9
