@@ -375,7 +375,18 @@ def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
         "submit": (own or actor.is_admin) and editable,
         "approve": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         "send_back": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
+        # Writing a missing report: the mediator, or a coordinator of the district on their behalf (as
+        # requests_app.report_selectors.may_write_report); province staff oversee, they do not write.
+        "write_reports": own or coordinator,
+        "costs": shows_costs(user=user),
     }
+
+
+def shows_costs(*, user) -> bool:
+    """Costs and rates are for those who approve them: coordinators, province staff, administrators. A mediator
+    sees hours, km, travel minutes and expenses, never the cooperative's billing rate."""
+    actor = actor_for(user)
+    return actor.is_admin or actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF)
 
 
 # --- Providers --------------------------------------------------------------------------------------------------------
