@@ -221,6 +221,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mediazione] "
+# A password set through the reset link proves the address (needed to set up an authenticator app).
+ACCOUNT_FORMS = {"reset_password_from_key": "accounts.forms.PasswordResetFromKeyForm"}
 # Failed logins: at most 5 per account in 5 minutes and 20 per address per minute; then allauth answers 429.
 # "ip" is the client's address: behind a proxy, see ALLAUTH_TRUSTED_PROXY_COUNT below. "login" caps login attempts
 # (right or wrong) from one address, as allauth's default does: per client, not per installation.
