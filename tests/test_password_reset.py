@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts import demo
 from accounts.scoping import actor_for
 from accounts.services import invitation_accept, invitation_create
 
@@ -72,3 +73,33 @@ def test_a_coordinator_without_an_app_can_open_the_pages_that_verify_the_address
     assert client.get(reverse("account_email")).status_code == 200
     confirm = client.get(reverse("account_confirm_email", args=["no-such-key"]))
     assert confirm.status_code in (200, 404) and confirm.get("Location") != reverse("mfa_activate_totp")
+
+
+# --- The reset e-mails ------------------------------------------------------------------------------------------------
+
+
+def _reset_mail(email: str, language: str) -> str:
+    from django.conf import settings
+
+    mail.outbox.clear()
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.post(reverse("account_reset_password"), {"email": email})
+    assert len(mail.outbox) == 1
+    return mail.outbox[0].body
+
+
+@pytest.mark.parametrize(("language", "greeting"), [("it", "Ciao da Mediazione!"), ("en", "Hello from Mediazione!")])
+def test_the_reset_e_mail_greets_from_mediazione_not_from_the_host(demo_world, language, greeting):
+    body = _reset_mail(demo.demo_email("coordinatore.cremona"), language)
+    assert body.startswith(greeting)
+    assert "testserver" not in body.split("\n")[0]  # the host of the request, before
+    assert "/accounts/password/reset/key/" in body
+
+
+@pytest.mark.parametrize(("language", "ask"), [("it", "coordinatore"), ("en", "coordinator")])
+def test_the_unknown_account_e_mail_sends_nobody_to_a_sign_up_page(demo_world, language, ask):
+    body = _reset_mail("sconosciuta@example.org", language)
+    assert body.startswith("Ciao da Mediazione!" if language == "it" else "Hello from Mediazione!")
+    assert "/accounts/signup/" not in body and "sconosciuta@example.org" in body
+    assert ask in body
