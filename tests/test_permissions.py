@@ -969,3 +969,40 @@ def test_outsiders_cannot_touch_a_request_they_cannot_see(objects, who):
     assert not request.comments.exists()
     assert MediationRequest.objects.filter(copied_from=request).count() == 0
     assert "Nota riservata" not in client.get(reverse("requests:list")).content.decode()
+
+
+# --- Ids of another province in a form or an address that also names something of Cremona -----------------------------
+# The timesheet addresses carry two ids (mediator, district): their rows are in MATRIX. The forms below carry a
+# mediator's id beside a Cremona request or series: a Bergamo mediator's id is refused like an unknown one.
+
+
+def test_a_coordinator_cannot_offer_a_cremona_request_to_a_mediator_of_bergamo(objects):
+    from requests_app.models import Offer
+
+    client = login_client(objects["users"]["coordinatore.cremona"])
+    response = client.post(
+        reverse("requests:candidates", args=[objects["matching"].pk]),
+        {"action": "offer", "mediator": [objects["foreign"].pk], f"tier_{objects['foreign'].pk}": "1"},
+    )
+    assert response.status_code == 400
+    assert not Offer.objects.filter(mediator=objects["foreign"]).exists()
+
+
+def test_a_coordinator_cannot_hand_a_cremona_series_to_a_mediator_of_bergamo(objects):
+    series = objects["series"]
+    before = series.mediator_id
+    response = login_client(objects["users"]["coordinatore.cremona"]).post(
+        series.get_absolute_url(),
+        {"from_day": "2030-01-01", "mediator": objects["foreign"].pk, "reason": "Prova"},
+    )
+    assert response.status_code == 400
+    series.refresh_from_db()
+    assert series.mediator_id == before
+    assert not Appointment.objects.filter(mediator=objects["foreign"]).exists()
+
+
+def test_the_calendar_of_cremona_does_not_open_on_a_mediator_of_bergamo(objects):
+    page = login_client(objects["users"]["coordinatore.cremona"]).get(
+        reverse("requests:calendar") + f"?mediatore={objects['foreign'].pk}"
+    )
+    assert page.status_code == 200 and objects["foreign"].last_name not in page.content.decode()
