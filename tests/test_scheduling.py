@@ -67,6 +67,11 @@ def test_offers_go_out_in_tiers_and_never_look_like_a_booking(world, django_capt
     assert "/offerte/risposta/" in body
     world["request"].refresh_from_db()
     assert world["request"].status == "matching"
+    # The page's button logs them out and brings the link back, now answerable by whoever holds it.
+    logout = other.post(reverse("account_logout"), {"next": url})
+    assert logout.status_code == 302 and logout["Location"] == url
+    assert world["m"][0].full_name in other.post(url).content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == "accepted"
     assert not Appointment.objects.exists()
 
 
@@ -187,6 +192,11 @@ def test_another_mediator_logged_in_cannot_answer_someone_elses_offer_link_and_i
     assert offer.status == "open" and world["request"].assigned_mediator_id is None
     world["request"].refresh_from_db()
     assert world["request"].status == "matching"
+    # The page's button logs them out and brings the link back, now answerable by whoever holds it.
+    logout = other.post(reverse("account_logout"), {"next": url})
+    assert logout.status_code == 302 and logout["Location"] == url
+    assert world["m"][0].full_name in other.post(url).content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == "accepted"
 
 
 def test_the_link_confirms_by_name_whose_offer_was_accepted(world):
