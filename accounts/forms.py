@@ -1,3 +1,4 @@
+from allauth.account.forms import ResetPasswordKeyForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,7 @@ from mediazione.fields import IdsModelMultipleChoiceField
 
 from . import scoping
 from .models import District, Funder, Office, Provider, Province, Role
-from .services import grantable_roles
+from .services import email_address_verify, grantable_roles
 
 
 class InvitationForm(forms.Form):
@@ -80,3 +81,12 @@ class AcceptInvitationForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords are different."))
         return cleaned
+
+
+class PasswordResetFromKeyForm(ResetPasswordKeyForm):
+    """allauth's new-password form of the reset link (settings.ACCOUNT_FORMS): the link came by e-mail, so setting
+    the password through it proves the address."""
+
+    def save(self) -> None:
+        super().save()
+        email_address_verify(user=self.user)

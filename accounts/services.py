@@ -275,7 +275,29 @@ def invitation_accept(
         # The newly accepted role becomes the current one: that is what the person came for.
         User.objects.filter(pk=account.pk).update(active_membership=membership)
         account.active_membership = membership
+        # The invitation reached them at this address: it is verified.
+        email_address_verify(user=account)
     return membership
+
+
+def email_address_verify(*, user: User) -> None:
+    """The person proved they read the mail of their address (an invitation accepted, a password reset through the
+    link sent there): allauth's record of the address says so. Setting up an authenticator app needs it (allauth.mfa
+    refuses while an address is unverified), and a reset request records the address unverified first."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+        if address is None:
+            EmailAddress.objects.create(
+                user=user,
+                email=user.email,
+                verified=True,
+                primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+            )
+        elif not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
 
 
 def membership_deactivate(*, actor: scoping.Actor, membership: Membership) -> Membership:

@@ -97,8 +97,15 @@ class MFARequiredMiddleware:
                     reverse("health"),
                     "/" + settings.STATIC_URL.lstrip("/"),
                 ),
-                # Open to someone who must set up an authenticator app and has none yet.
-                "setup": (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("accounts:switch_role")),
+                # Open to someone who must set up an authenticator app and has none yet; so are the pages that
+                # verify the e-mail address, which allauth asks for before an app can be added.
+                "setup": (
+                    reverse("mfa_index"),
+                    reverse("account_reauthenticate"),
+                    reverse("accounts:switch_role"),
+                    reverse("account_email"),
+                    reverse("account_email_verification_sent"),  # and confirm-email/<key>/ below it
+                ),
             }
         return path.startswith(self.prefixes[kind])
 

@@ -221,8 +221,13 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mediazione] "
+# A password set through the reset link proves the address (needed to set up an authenticator app).
+ACCOUNT_FORMS = {"reset_password_from_key": "accounts.forms.PasswordResetFromKeyForm"}
 # Failed logins: at most 5 per account in 5 minutes and 20 per address per minute; then allauth answers 429.
+# "ip" is the client's address: behind a proxy, see ALLAUTH_TRUSTED_PROXY_COUNT below. "login" caps login attempts
+# (right or wrong) from one address, as allauth's default does: per client, not per installation.
 ACCOUNT_RATE_LIMITS = {
+    "login": env_str("LOGIN_ATTEMPTS_RATE_LIMIT", "30/m/ip"),
     "login_failed": env_str("LOGIN_RATE_LIMIT", "20/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -279,8 +284,17 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _HTTPS and not 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 # The header only says that the portal consents to preloading; being listed needs a submission to hstspreload.org.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# allauth's rate limits count per client address. Behind a proxy REMOTE_ADDR is the proxy's, so every user would
+# share one counter: one person's wrong passwords would lock everyone out, and 30 logins a minute would be the whole
+# installation's. So behind the proxy the client is read from X-Forwarded-For, counting TRUSTED_PROXY_COUNT entries
+# from the right (each proxy of ours appends the address it was reached from; what a client sends itself stays on
+# the left and is never trusted), or from the header named by TRUSTED_CLIENT_IP_HEADER (X-Real-IP) if the proxy
+# sets one and overwrites whatever a client sent. Without a proxy both stay off: X-Forwarded-For is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
 
 # Content Security Policy (mediazione.middleware.ContentSecurityPolicyMiddleware): scripts only from the portal's
 # own static files, never inline. Styles allow inline because Bootstrap Italia injects the @font-face rules of

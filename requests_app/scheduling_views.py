@@ -53,19 +53,28 @@ def offer_link(request, token: str):
     if found is None:
         return render(request, "requests_app/offer_link.html", {"invalid": True}, status=410)
     offer, action = found
+    # Someone else logged in on this browser (a shared office computer, a forwarded e-mail) must not answer for
+    # the mediator the offer was made to: they are told whose offer it is and asked to log out first.
+    someone_else = request.user.is_authenticated and offer.mediator.user_id != request.user.pk
     done = None
-    if request.method == "POST":
+    if request.method == "POST" and not someone_else:
+        by = request.user if request.user.is_authenticated else None
         try:
             if action == "accept":
-                services.offer_accept(offer=offer, by=None)
+                services.offer_accept(offer=offer, by=by)
             else:
-                services.offer_decline(offer=offer, by=None, reason=request.POST.get("reason", ""))
+                services.offer_decline(offer=offer, by=by, reason=request.POST.get("reason", ""))
         except DomainError as exc:
             messages.error(request, exc.message)
             done = "refused"
         else:
             done = action
-    return render(request, "requests_app/offer_link.html", {"offer": offer, "action": action, "done": done})
+    return render(
+        request,
+        "requests_app/offer_link.html",
+        {"offer": offer, "action": action, "done": done, "someone_else": someone_else},
+        status=403 if someone_else and request.method == "POST" else 200,
+    )
 
 
 # --- Parsing the forms' times ---------------------------------------------------------------------------------------

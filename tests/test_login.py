@@ -104,3 +104,55 @@ def test_the_admin_login_goes_through_allauth():
     response = Client().get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+# --- Behind the proxy: the limits count per client, not per proxy ---------------------------------------------------
+
+PROXY = "10.0.0.2"  # REMOTE_ADDR of every request the proxy forwards
+
+
+def _through_proxy(client_ip: str) -> Client:
+    # The proxy appends the address it was reached from to whatever X-Forwarded-For the client sent.
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.99, {client_ip}")
+
+
+def test_behind_the_proxy_one_clients_failed_logins_do_not_lock_out_another_client(demo_world, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # what BEHIND_PROXY=1 sets (next test)
+    attacker = _through_proxy("198.51.100.7")
+    for attempt in range(25):  # beyond the 20 failures a minute allowed from one address
+        attacker.post(reverse("account_login"), {"login": f"nessuno{attempt}@example.org", "password": "sbagliata"})
+    refused = attacker.post(
+        reverse("account_login"), {"login": demo.demo_email("assistente.cremona"), "password": demo.DEMO_PASSWORD}
+    )
+    assert "_auth_user_id" not in attacker.session and refused.status_code in (200, 429)
+    colleague = _through_proxy("198.51.100.8")
+    response = colleague.post(
+        reverse("account_login"), {"login": demo.demo_email("coordinatore.cremona"), "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in colleague.session
+
+
+def test_behind_the_proxy_more_than_30_people_log_in_within_a_minute(demo_world, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for person in range(35):
+        client = _through_proxy(f"198.51.100.{person + 1}")
+        response = client.post(
+            reverse("account_login"), {"login": demo.demo_email("assistente.cremona"), "password": demo.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, person
+
+
+def test_the_proxy_switch_trusts_one_proxy_for_the_client_address_and_nothing_without_it(tmp_path):
+    from .test_settings import read_settings
+
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    base = {"DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "a.example.org"}
+    assert read_settings(tmp_path, code, **base).stdout.split() == ["0", "None"]
+    assert read_settings(tmp_path, code, **base, BEHIND_PROXY="1").stdout.split() == ["1", "None"]
+    two = read_settings(tmp_path, code, **base, BEHIND_PROXY="1", TRUSTED_PROXY_COUNT="2")
+    assert two.stdout.split() == ["2", "None"]
+    header = read_settings(tmp_path, code, **base, BEHIND_PROXY="1", TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+    assert header.stdout.split() == ["1", "X-Real-IP"]

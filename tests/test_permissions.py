@@ -117,6 +117,22 @@ def _sheet(o, name, *extra):
     )
 
 
+def _foreign_sheet(o, name, *extra):
+    """A Bergamo mediator's month put in the address of the district of Cremona: no such sheet, for anyone (the
+    district alone must not open a sheet of a mediator who never worked there)."""
+    return reverse(
+        f"timesheets:{name}", args=[o["foreign"].pk, o["appointment"].request.office.district_id, "2026-01", *extra]
+    )
+
+
+def _foreign_sheet_at_home(o, name, *extra):
+    """The same Bergamo mediator's month in their own district: Bergamo's coordinator and staff only."""
+    return reverse(f"timesheets:{name}", args=[o["foreign"].pk, o["foreign_district"].pk, "2026-01", *extra])
+
+
+BERGAMO_TIMESHEET = expect(nobody=404, **{"coordinatore.bergamo": 200, "provincia.bergamo": 200, "admin": 200})
+
+
 CALENDAR_PAGE = expect(
     nobody=200, **{"assistente.cremona": 403, "assistente.crema": 403, "assistente.bergamo": 403, "asl.cremona": 403}
 )
@@ -553,7 +569,36 @@ MATRIX = [
         lambda o: _sheet(o, "act", "approve"),
         expect(nobody=404, **{w: 302 for w in CREMONA_TIMESHEET if CREMONA_TIMESHEET[w] == 200}),
     ),
+    (
+        "send back a timesheet of Cremona",
+        "post",
+        lambda o: _sheet(o, "act", "send_back"),
+        expect(nobody=404, **{w: 302 for w in CREMONA_TIMESHEET if CREMONA_TIMESHEET[w] == 200}),
+    ),
     ("an unknown action on a timesheet", "post", lambda o: _sheet(o, "act", "explode"), expect(nobody=404)),
+    # A Bergamo mediator's id with the district of Cremona: 404 for the page, its exports and every action, whoever
+    # asks (the coordinators and staff of Cremona included); in Bergamo, only Bergamo's managers see it.
+    ("a Bergamo mediator in Cremona's timesheets", "get", lambda o: _foreign_sheet(o, "sheet"), expect(nobody=404)),
+    *[
+        (
+            f"a Bergamo mediator in Cremona's timesheets as {fmt}",
+            "get",
+            lambda o, fmt=fmt: _foreign_sheet(o, "export", fmt),
+            expect(nobody=404),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    *[
+        (
+            f"{action} a Bergamo mediator's timesheet in Cremona",
+            "post",
+            lambda o, action=action: _foreign_sheet(o, "act", action),
+            expect(nobody=404),
+        )
+        for action in ("submit", "approve", "send_back")
+    ],
+    ("a timesheet of Bergamo", "get", lambda o: _foreign_sheet_at_home(o, "sheet"), BERGAMO_TIMESHEET),
+    ("a timesheet of Bergamo as CSV", "get", lambda o: _foreign_sheet_at_home(o, "export", "csv"), BERGAMO_TIMESHEET),
     # --- Reporting: the dashboard and reports for province staff, coordinators and the funder (403 to social
     # workers and mediators); a report is seen by its province's staff and whoever asked for it (404 otherwise);
     # charging a request to a project by whoever manages the request.
@@ -717,6 +762,13 @@ def build_objects(demo_world):
         until=timezone.localdate(start + timedelta(days=28)),
         place="Via Dante 134, Cremona",
     )
+    # A mediator of Bergamo who works only there (for the timesheet addresses that mix provinces).
+    bergamo_office = users["assistente.bergamo"].memberships.get().office
+    foreign = f.MediatorFactory(
+        provider=Provider.objects.get(province=bergamo_office.district.province),
+        districts=[bergamo_office.district],
+        languages=["ukr"],
+    )
     feed_token = mediator_calendar_token_reset(actor=actor_for(users["mediatore.cremona"]), mediator=own)
     # Two appointments of the past (the scheduling service refuses past times): one reported, one not yet.
     reported, unreported = (
@@ -747,6 +799,8 @@ def build_objects(demo_world):
         "users": users,
         "mediator": mediator,
         "own": own,
+        "foreign": foreign,
+        "foreign_district": bergamo_office.district,
         "submitted": submitted,
         "draft": _draft(worker, office, "MATRICE-2"),
         "matching": matching,
@@ -928,3 +982,40 @@ def test_outsiders_cannot_touch_a_request_they_cannot_see(objects, who):
     assert not request.comments.exists()
     assert MediationRequest.objects.filter(copied_from=request).count() == 0
     assert "Nota riservata" not in client.get(reverse("requests:list")).content.decode()
+
+
+# --- Ids of another province in a form or an address that also names something of Cremona -----------------------------
+# The timesheet addresses carry two ids (mediator, district): their rows are in MATRIX. The forms below carry a
+# mediator's id beside a Cremona request or series: a Bergamo mediator's id is refused like an unknown one.
+
+
+def test_a_coordinator_cannot_offer_a_cremona_request_to_a_mediator_of_bergamo(objects):
+    from requests_app.models import Offer
+
+    client = login_client(objects["users"]["coordinatore.cremona"])
+    response = client.post(
+        reverse("requests:candidates", args=[objects["matching"].pk]),
+        {"action": "offer", "mediator": [objects["foreign"].pk], f"tier_{objects['foreign'].pk}": "1"},
+    )
+    assert response.status_code == 400
+    assert not Offer.objects.filter(mediator=objects["foreign"]).exists()
+
+
+def test_a_coordinator_cannot_hand_a_cremona_series_to_a_mediator_of_bergamo(objects):
+    series = objects["series"]
+    before = series.mediator_id
+    response = login_client(objects["users"]["coordinatore.cremona"]).post(
+        series.get_absolute_url(),
+        {"from_day": "2030-01-01", "mediator": objects["foreign"].pk, "reason": "Prova"},
+    )
+    assert response.status_code == 400
+    series.refresh_from_db()
+    assert series.mediator_id == before
+    assert not Appointment.objects.filter(mediator=objects["foreign"]).exists()
+
+
+def test_the_calendar_of_cremona_does_not_open_on_a_mediator_of_bergamo(objects):
+    page = login_client(objects["users"]["coordinatore.cremona"]).get(
+        reverse("requests:calendar") + f"?mediatore={objects['foreign'].pk}"
+    )
+    assert page.status_code == 200 and objects["foreign"].last_name not in page.content.decode()

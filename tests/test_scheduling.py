@@ -173,6 +173,39 @@ def test_the_e_mail_link_accepts_once_without_logging_in_and_a_get_changes_nothi
     assert client.get(reverse("requests:offer_link", args=["forged-token"])).status_code == 410
 
 
+def test_another_mediator_logged_in_cannot_answer_someone_elses_offer_link_and_is_told_whose_it_is(world):
+    from .conftest import login_client
+
+    offer = offer_to(world, [world["m"][0]])[0]
+    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    other = login_client(world["m"][1].user)
+    page = other.get(url).content.decode()
+    assert world["m"][0].full_name in page and world["m"][1].user.email in page
+    assert 'name="next"' in page and reverse("account_logout") in page  # log out, then answer as the mediator
+    assert other.post(url).status_code == 403
+    offer.refresh_from_db()
+    assert offer.status == "open" and world["request"].assigned_mediator_id is None
+    world["request"].refresh_from_db()
+    assert world["request"].status == "matching"
+    # The page's button logs them out and brings the link back, now answerable by whoever holds it.
+    logout = other.post(reverse("account_logout"), {"next": url})
+    assert logout.status_code == 302 and logout["Location"] == url
+    assert world["m"][0].full_name in other.post(url).content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == "accepted"
+
+
+def test_the_link_confirms_by_name_whose_offer_was_accepted(world):
+    from .conftest import login_client
+
+    offer = offer_to(world, [world["m"][0]])[0]
+    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    assert world["m"][0].full_name in Client().get(url).content.decode()
+    page = login_client(world["m"][0].user).post(url)  # the mediator themselves, logged in
+    assert page.status_code == 200 and world["m"][0].full_name in page.content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == "accepted"
+    assert StatusChange.objects.filter(request=world["request"], to_status="assigned").get().by == world["m"][0].user
+
+
 def test_a_forged_or_stale_link_answers_nothing(world):
     from django.core import signing
 

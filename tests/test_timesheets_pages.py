@@ -1,6 +1,8 @@
 """The timesheet pages run the same number of queries for 3 rows as for 30 (pinned), and read well."""
 
+import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -52,8 +54,9 @@ MONTH = "?mese={:%Y-%m}"
 DISTRICT_QUERIES = BASE_QUERIES + 6
 # Totals by provider: the districts managed, the approved timesheets, the lines, the providers.
 PROVIDER_QUERIES = BASE_QUERIES + 4
-# One sheet: its mediator, its district, the lines, the timesheet.
-SHEET_QUERIES = BASE_QUERIES + 4
+# One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
+# timesheet.
+SHEET_QUERIES = BASE_QUERIES + 5
 # My timesheets: the mediator's districts (scope), the profile, its districts, the districts worked in, the pairs,
 # those districts, the lines, the timesheets, the past months.
 MINE_QUERIES = BASE_QUERIES + 9
@@ -92,6 +95,69 @@ def test_the_mediator_sees_the_lines_and_the_submit_button_of_a_month_over():
     world = tf.month_world(held=1)
     page = login_client(world.mediator_user).get(reverse("timesheets:mine") + MONTH.format(tf.last_month()))
     html = page.content.decode()
-    assert world.request.case_code in html and "38.83" in html.replace(",", ".")
+    assert world.request.case_code in html and "3.40" in html.replace(",", ".")
+    assert "38.83" not in html.replace(",", ".")  # the cost at the cooperative's rate is for those who approve it
     assert 'action="/fogli-ore/' in html and "/submit/" in html
     assert "udienza" not in html  # the report's sensitive notes never reach the timesheet
+
+
+# --- Costs and rates are for those who approve them; a person sees only the actions they may take ------------------
+
+
+def _sheet_url(world, *extra):
+    return reverse(
+        "timesheets:export" if extra else "timesheets:sheet",
+        args=[world.mediator.pk, world.district.pk, tf.last_month(), *extra],
+    )
+
+
+def test_a_mediator_sees_hours_km_and_expenses_of_their_timesheet_but_no_cost():
+    world = tf.month_world(held=1)
+    client = login_client(world.mediator_user)
+    html = client.get(_sheet_url(world)).content.decode().replace(",", ".")
+    assert "1.25" in html and "12.5" in html and "3.40" in html
+    assert "Cost (€)" not in html and "Costo (€)" not in html and "38.83" not in html
+    csv_text = client.get(_sheet_url(world, "csv")).content.decode("utf-8-sig")
+    assert "Cost" not in csv_text and "Costo" not in csv_text and "38.83" not in csv_text
+    assert "3.4" in csv_text.replace(",", ".")
+    xlsx = _xlsx_cells(client.get(_sheet_url(world, "xlsx")))
+    assert not any(str(value).startswith("Cost") for value in xlsx[0]) and not _holds(xlsx, 38.83)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "province_staff"])
+def test_those_who_approve_see_the_cost_on_the_page_and_in_the_exports(role):
+    world = tf.month_world(held=1)
+    user = world.coordinator if role == "coordinator" else f.province_staff(province=world.province)
+    client = login_client(user)
+    assert "38.83" in client.get(_sheet_url(world)).content.decode().replace(",", ".")
+    assert "38.83" in client.get(_sheet_url(world, "csv")).content.decode("utf-8-sig").replace(",", ".")
+    assert _holds(_xlsx_cells(client.get(_sheet_url(world, "xlsx"))), 38.83)
+
+
+def test_a_mediator_does_not_see_the_rates_on_their_profile_and_the_coordinator_does():
+    world = tf.month_world(held=1)
+    world.mediator.hourly_rate = Decimal("23.45")
+    world.mediator.save(update_fields=["hourly_rate"])
+    url = world.mediator.get_absolute_url()
+    assert "23.45" not in login_client(world.mediator_user).get(url).content.decode().replace(",", ".")
+    assert "23.45" in login_client(world.coordinator).get(url).content.decode().replace(",", ".")
+
+
+def test_province_staff_see_no_link_to_write_a_missing_report_the_coordinator_and_the_mediator_do():
+    world = tf.month_world(held=1)
+    missing = tf.appointment_on(world.request, tf.last_month() + timedelta(days=20))
+    write = reverse("requests:report_write", args=[missing.pk])
+    assert write not in login_client(f.province_staff(province=world.province)).get(_sheet_url(world)).content.decode()
+    assert write in login_client(world.coordinator).get(_sheet_url(world)).content.decode()
+    assert write in login_client(world.mediator_user).get(_sheet_url(world)).content.decode()
+
+
+def _xlsx_cells(response) -> list[list]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _holds(cells: list[list], number: float) -> bool:
+    return any(isinstance(v, int | float | Decimal) and abs(float(v) - number) < 0.001 for row in cells for v in row)

@@ -14,9 +14,16 @@ from openpyxl.styles import Font
 
 from .selectors import Sheet
 
+# The column a mediator's export leaves out: costs are for those who approve them (selectors.shows_costs).
+COST_COLUMN = 15
 
-def header() -> list[str]:
-    return [
+
+def _costs(values: list, costs: bool) -> list:
+    return values if costs else values[:COST_COLUMN] + values[COST_COLUMN + 1 :]
+
+
+def header(*, costs: bool = True) -> list[str]:
+    columns = [
         _("Mediator"),
         _("Provider"),
         _("District"),
@@ -35,9 +42,10 @@ def header() -> list[str]:
         _("Cost (€)"),
         _("Timesheet"),
     ]
+    return _costs(columns, costs)
 
 
-def rows(sheets: list[Sheet]) -> list[list]:
+def rows(sheets: list[Sheet], *, costs: bool = True) -> list[list]:
     """Values typed for a spreadsheet: numbers stay numbers (the CSV writes them with a point)."""
     result = []
     for sheet in sheets:
@@ -67,28 +75,28 @@ def rows(sheets: list[Sheet]) -> list[list]:
             [*base, None, None, None, None, None, _("Total"), None, sheet.hours, sheet.km, sheet.travel_minutes,
              sheet.expenses, sheet.cost, sheet.status_label]
         )  # fmt: skip
-    return result
+    return [_costs(row, costs) for row in result]
 
 
-def csv_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+def csv_response(sheets: list[Sheet], filename: str, *, costs: bool = True) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header())
-    for row in rows(sheets):
+    writer.writerow(header(costs=costs))
+    for row in rows(sheets, costs=costs):
         writer.writerow(["" if value is None else value for value in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+def xlsx_response(sheets: list[Sheet], filename: str, *, costs: bool = True) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Timesheets")[:31]
-    sheet.append(header())
+    sheet.append(header(costs=costs))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows(sheets):
+    for row in rows(sheets, costs=costs):
         sheet.append(row)
         if row[9] == _("Total"):
             for cell in sheet[sheet.max_row]:

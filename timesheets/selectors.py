@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import District, Provider, Role
-from accounts.scoping import actor_for, visible
+from accounts.scoping import actor_for, timesheet_pair_visible, visible
 from mediators.models import Mediator
 from requests_app.models import Appointment, SessionReport
 
@@ -352,22 +352,16 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
 
 
 def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sheet:
-    """One sheet, or 404 when the user may not see it (its mediator, the district's coordinators, the province's
-    staff, administrators)."""
-    actor = actor_for(user)
+    """One sheet, or 404 when the user may not see it (accounts.scoping.timesheet_pair_visible): its mediator, the
+    district's coordinators, the province's staff, administrators, and only where the mediator works for the
+    district."""
     if not (0 < mediator_id < 2**63 and 0 < district_id < 2**63):
         raise Http404  # an id no database holds (and one SQLite cannot even compare)
     mediator = Mediator.objects.select_related("provider").filter(pk=mediator_id).first()
     district = District.objects.filter(pk=district_id).first()
     if mediator is None or district is None:
         raise Http404
-    allowed = (
-        actor.is_admin
-        or (actor.role == Role.MEDIATOR and mediator.user_id is not None and mediator.user_id == user.pk)
-        or (actor.role == Role.COORDINATOR and district.pk in actor.district_ids)
-        or (actor.role == Role.PROVINCE_STAFF and district.province_id in actor.province_ids)
-    )
-    if not allowed:
+    if not timesheet_pair_visible(user, mediator=mediator, district=district):
         raise Http404
     return build_sheets(pairs=[(mediator, district)], month=month)[0]
 
@@ -381,7 +375,18 @@ def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
         "submit": (own or actor.is_admin) and editable,
         "approve": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         "send_back": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
+        # Writing a missing report: the mediator, or a coordinator of the district on their behalf (as
+        # requests_app.report_selectors.may_write_report); province staff oversee, they do not write.
+        "write_reports": own or coordinator,
+        "costs": shows_costs(user=user),
     }
+
+
+def shows_costs(*, user) -> bool:
+    """Costs and rates are for those who approve them: coordinators, province staff, administrators. A mediator
+    sees hours, km, travel minutes and expenses, never the cooperative's billing rate."""
+    actor = actor_for(user)
+    return actor.is_admin or actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF)
 
 
 # --- Providers --------------------------------------------------------------------------------------------------------

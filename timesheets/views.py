@@ -110,11 +110,11 @@ def sheet_action(request, mediator: int, district: int, month, action: str):
     return redirect(target)
 
 
-def _export(sheets, filename: str, fmt: str):
+def _export(sheets, filename: str, fmt: str, *, costs: bool = True):
     if fmt == "csv":
-        return exports.csv_response(sheets, filename)
+        return exports.csv_response(sheets, filename, costs=costs)
     if fmt == "xlsx":
-        return exports.xlsx_response(sheets, filename)
+        return exports.xlsx_response(sheets, filename, costs=costs)
     raise Http404
 
 
@@ -122,7 +122,10 @@ def _export(sheets, filename: str, fmt: str):
 def sheet_export(request, mediator: int, district: int, month, fmt: str):
     found = selectors.sheet_detail(user=request.user, mediator_id=mediator, district_id=district, month=month)
     response = _export(
-        [found], f"foglio-ore-{slugify(found.mediator.last_name) or found.mediator.pk}-{month:%Y-%m}", fmt
+        [found],
+        f"foglio-ore-{slugify(found.mediator.last_name) or found.mediator.pk}-{month:%Y-%m}",
+        fmt,
+        costs=selectors.shows_costs(user=request.user),
     )
     record_read(request=request, what=f"timesheets.sheet.{fmt}")  # after _export: fmt is csv or xlsx by now
     return response
