@@ -156,3 +156,12 @@ def test_the_proxy_switch_trusts_one_proxy_for_the_client_address_and_nothing_wi
     assert two.stdout.split() == ["2", "None"]
     header = read_settings(tmp_path, code, **base, BEHIND_PROXY="1", TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
     assert header.stdout.split() == ["1", "X-Real-IP"]
+
+
+def test_a_request_through_fewer_proxies_than_configured_can_still_log_in(demo_world, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2  # configured for two proxies; this request passed through one
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    response = client.post(
+        reverse("account_login"), {"login": demo.demo_email("assistente.cremona"), "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in client.session
