@@ -1,6 +1,8 @@
 """Roster import: read a CSV or XLSX file of mediators, check every row, and write all of them or none.
 
-The file has one header row (row 1) and one mediator per row. The columns (README, "Importing the roster"):
+The file has one header row (usually row 1; a title row above it is skipped) and one mediator per row. The columns
+(README, "Importing the roster"), also under the Italian names of :data:`COLUMN_NAMES`; the values may be written as
+people write them in Italian too (``femmina``, ``arabo``, ``Marocco``, ``21,50 €``, ``20,0``):
 
 ==================== ======== ===================================================================================
 column               required value
@@ -9,11 +11,12 @@ first_name           yes      text
 last_name            yes      text
 email                yes      e-mail address; it identifies the mediator: importing again updates, never duplicates
 phone                         digits, spaces, ``+``, ``-``, ``/``, ``.``, brackets
-gender               yes      ``female``, ``male``, ``other`` (also ``F``, ``M``, ``donna``, ``uomo``)
+gender               yes      ``female``, ``male``, ``other`` (also ``F``, ``M``, ``femmina``, ``maschio``, ``altro``)
 provider             yes      name of a mediator provider of the importer's province
 districts            yes      district names separated by ``|``
 languages            yes      ``code``, ``code:variant`` or ``code:variant:level`` separated by ``|``; code
-                              ISO 639-3; level ``mother_tongue``, ``fluent`` (default) or ``working``
+                              ISO 639-3 or a language name (vocabulary.py); level ``mother_tongue``, ``fluent``
+                              (default) or ``working`` (or ``madrelingua``, ``fluente``, ``di lavoro``)
 written_translation           ISO 639-3 codes (among the row's languages) also translated in writing, ``|``-separated
 countries                     ISO 3166 alpha-2 codes separated by ``|``
 modes                         ``in_person``, ``phone``, ``video`` separated by ``|`` (empty: in person)
