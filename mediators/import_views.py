@@ -62,7 +62,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _render(request, *, form, plan=None, token=None, filename="", notes=(), status=200):
+def _render(request, *, form, plan=None, token=None, filename="", rows=None, status=200):
     return render(
         request,
         "mediators/import.html",
@@ -71,7 +71,8 @@ def _render(request, *, form, plan=None, token=None, filename="", notes=(), stat
             "plan": plan,
             "token": token,
             "filename": filename,
-            "notes": list(notes),
+            "notes": rows.notes if rows else [],
+            "header_row": rows.header_row if rows else 1,
             "columns": _column_help(),
             "max_rows": importing.limit("ROWS"),
         },
@@ -98,9 +99,8 @@ def import_upload(request):
         form.add_error(None, exc.message)
         return _render(request, form=form)
     filename = form.cleaned_data["file"].name[:120]
-    notes = form.rows.notes
     if not plan.ok:
-        return _render(request, form=ImportForm(), plan=plan, filename=filename, notes=notes)
+        return _render(request, form=ImportForm(), plan=plan, filename=filename, rows=form.rows)
     # A previous preview left in this session is replaced: only the latest one can be confirmed.
     _forget(request)
     token = importing.upload_store(data=form.data_bytes, extension=form.extension)
@@ -110,7 +110,7 @@ def import_upload(request):
         "filename": filename,
         "uploaded_at": timezone.now().isoformat(),
     }
-    return _render(request, form=ImportForm(), plan=plan, token=token, filename=filename, notes=notes)
+    return _render(request, form=ImportForm(), plan=plan, token=token, filename=filename, rows=form.rows)
 
 
 @role_required(*IMPORT_ROLES)

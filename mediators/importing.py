@@ -53,6 +53,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -421,7 +422,8 @@ def limit(name: str) -> int:
 
 def _too_many_rows() -> ImportErrors:
     return _file_error(
-        _("The file has more than %(count)s rows: split it into smaller files.") % {"count": f"{limit('ROWS'):,}"}
+        _("The file has more than %(count)s rows: split it into smaller files.")
+        % {"count": number_format(limit("ROWS"), force_grouping=True)}
     )
 
 
@@ -431,7 +433,7 @@ def _too_large() -> ImportErrors:
             "The file holds more cells than a roster of %(count)s rows can have (a whole row or column of filled or "
             "formatted cells, perhaps): copy only the mediators' rows into a new sheet and save it again."
         )
-        % {"count": f"{limit('ROWS'):,}"}
+        % {"count": number_format(limit("ROWS"), force_grouping=True)}
     )
 
 
