@@ -597,6 +597,8 @@ class _RowChecker:
             _scoped(actor, Mediator).filter(pk__in=[m.pk for m in self.existing.values()]).values_list("pk", flat=True)
         )
         self.seen_emails: dict[str, int] = {}
+        # Built once per file, not once per row: the labels are translated twice.
+        self.choice_words: dict[type, dict[str, str]] = {}
 
     def check(self, row: SourceRow) -> tuple[PlannedRow, list[RowError]]:
         values = row.values
@@ -858,7 +860,9 @@ class _RowChecker:
         return codes
 
     def _choices(self, column: str, value: str, choices, error) -> set[str]:
-        words = _choice_words(choices)
+        if choices not in self.choice_words:
+            self.choice_words[choices] = _choice_words(choices)
+        words = self.choice_words[choices]
         chosen = set()
         for item in _split(value):
             choice = words.get(plain(item).replace("_", " "))
