@@ -788,3 +788,12 @@ def test_empty_formatted_cells_far_away_and_a_title_row_do_not_get_in_the_way(co
 
     assert (rows.header_row, [row.number for row in rows.rows]) == (2, [3])
     assert importing.mediators_import(actor=actor_for(coordinator_cremona), rows=rows).created == 1
+
+
+def test_a_csv_of_nothing_but_separators_is_refused_before_it_is_split():
+    hostile = b"nome;cognome\n" + b";" * (2 * 1024 * 1024 - 20)
+
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename="elenco.csv", data=hostile)
+
+    assert "more cells than a roster" in refused.value.errors[0].message
