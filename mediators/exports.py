@@ -1,7 +1,7 @@
 """Roster exports, in the same columns as the roster import (an export can be edited and imported again).
 
 Both stream: rows are read in chunks and written as they come, so memory stays flat with 5,000 mediators.
-Coordinators' notes are never exported.
+Coordinators' notes are never exported. The format (Italian CSV, safe cells, typed XLSX) is mediazione.spreadsheets'.
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ import tempfile
 from django.http import FileResponse
 from openpyxl import Workbook
 
+from mediazione import spreadsheets
+
 from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import Mediator, Mode, Setting
 
 # The import's columns, in its order: one list, so that the two can never drift apart.
 COLUMNS = list(IMPORT_COLUMNS)
-
-
-class Echo:
-    """A file-like object whose write returns the line, for StreamingHttpResponse."""
-
-    def write(self, value):
-        return value
 
 
 def _language_entry(language) -> str:
@@ -49,8 +44,8 @@ def row(mediator: Mediator) -> list:
         "|".join(mode for mode in Mode.values if getattr(mediator, f"mode_{mode}")),
         "|".join(setting for setting in Setting.values if getattr(mediator, f"exp_{setting}")),
         mediator.max_weekly_hours,
-        f"{mediator.hourly_rate:.2f}",
-        f"{mediator.travel_rate:.2f}",
+        mediator.hourly_rate,
+        mediator.travel_rate,
         "yes" if mediator.is_active else "no",
         mediator.cultural_areas,
     ]
@@ -62,20 +57,18 @@ def _rows(queryset):
         yield row(mediator)
 
 
-def csv_rows(queryset, *, writer):
-    yield "\ufeff"  # a BOM, so that Excel opens accents correctly
-    yield writer.writerow(COLUMNS)
-    for values in _rows(queryset):
-        yield writer.writerow(values)
+def csv_rows(queryset):
+    """The lines of the CSV, one at a time: BOM, ``;``, decimal comma (what Italian Excel opens in columns)."""
+    return spreadsheets.csv_lines(COLUMNS, _rows(queryset))
 
 
 def xlsx_response(queryset, *, filename: str) -> FileResponse:
     # Write-only mode keeps one row in memory at a time; the file is spooled to disk past 5 MB.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Mediatori")
-    sheet.append(COLUMNS)
+    sheet.append(spreadsheets.xlsx_row(sheet, COLUMNS))
     for values in _rows(queryset):
-        sheet.append(values)
+        sheet.append(spreadsheets.xlsx_row(sheet, values))
     buffer = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)
     workbook.save(buffer)
     buffer.seek(0)

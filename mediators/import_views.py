@@ -29,7 +29,10 @@ _TOO_LARGE = gettext_lazy("The file is larger than 2 MB: split it into smaller f
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file"),
-        help_text=gettext_lazy("CSV (UTF-8, comma or semicolon) or Excel .xlsx, at most 2 MB."),
+        help_text=gettext_lazy(
+            "Excel .xlsx, or CSV (UTF-8 or Excel's Windows-1252, semicolon or comma), at most 2 MB. "
+            "Column names in Italian or English."
+        ),
         error_messages={
             "required": gettext_lazy("Choose a file to upload."),
             "empty": gettext_lazy("The file is empty."),
@@ -59,7 +62,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _render(request, *, form, plan=None, token=None, filename="", status=200):
+def _render(request, *, form, plan=None, token=None, filename="", rows=None, status=200):
     return render(
         request,
         "mediators/import.html",
@@ -68,8 +71,10 @@ def _render(request, *, form, plan=None, token=None, filename="", status=200):
             "plan": plan,
             "token": token,
             "filename": filename,
+            "notes": rows.notes if rows else [],
+            "header_row": rows.header_row if rows else 1,
             "columns": _column_help(),
-            "max_rows": importing.MAX_ROWS,
+            "max_rows": importing.limit("ROWS"),
         },
         status=status,
     )
@@ -95,7 +100,7 @@ def import_upload(request):
         return _render(request, form=form)
     filename = form.cleaned_data["file"].name[:120]
     if not plan.ok:
-        return _render(request, form=ImportForm(), plan=plan, filename=filename)
+        return _render(request, form=ImportForm(), plan=plan, filename=filename, rows=form.rows)
     # A previous preview left in this session is replaced: only the latest one can be confirmed.
     _forget(request)
     token = importing.upload_store(data=form.data_bytes, extension=form.extension)
@@ -105,7 +110,7 @@ def import_upload(request):
         "filename": filename,
         "uploaded_at": timezone.now().isoformat(),
     }
-    return _render(request, form=ImportForm(), plan=plan, token=token, filename=filename)
+    return _render(request, form=ImportForm(), plan=plan, token=token, filename=filename, rows=form.rows)
 
 
 @role_required(*IMPORT_ROLES)
@@ -148,31 +153,37 @@ def _expired(pending: dict) -> bool:
     return timezone.now() - uploaded_at > importing.UPLOAD_MAX_AGE
 
 
-def _column_help() -> list[tuple[str, bool, str]]:
-    """(column, required, what to write) for the page's reminder of the format (the README has the full table)."""
+def _column_help() -> list[tuple[str, str, bool, str]]:
+    """(column, its Italian name, required, what to write) for the page's reminder of the format (the README has
+    the full table)."""
+    return [(name, importing.COLUMN_NAMES[name][0], required, text) for name, required, text in _column_texts()]
+
+
+def _column_texts() -> list[tuple[str, bool, str]]:
     return [
         ("first_name", True, _("First name.")),
         ("last_name", True, _("Last name.")),
         ("email", True, _("E-mail address: importing the same address again updates that mediator.")),
         ("phone", False, _("Phone number.")),
-        ("gender", True, _("female, male or other (also F, M, donna, uomo).")),
+        ("gender", True, _("femmina, maschio or altro (also female, male, other, F, M).")),
         ("provider", True, _("Name of a mediator provider of your province.")),
         ("districts", True, _("District names separated by |.")),
         (
             "languages",
             True,
             _(
-                "ISO 639-3 codes separated by |, each as code, code:variant or code:variant:level "
-                "(mother_tongue, fluent, working), e.g. ara:Darija marocchina:mother_tongue|fra."
+                "Languages separated by |, each as language, language:variant or language:variant:level "
+                "(madrelingua, fluente, di lavoro); the language as its ISO 639-3 code or its name in Italian or "
+                "English, e.g. arabo:Darija marocchina:madrelingua|fra."
             ),
         ),
         ("written_translation", False, _("Codes of the languages also translated in writing, separated by |.")),
-        ("countries", False, _("ISO 3166 two-letter country codes separated by |, e.g. MA|TN.")),
-        ("modes", False, _("in_person, phone, video separated by | (empty: in person).")),
+        ("countries", False, _("Countries separated by |, as ISO 3166 codes or names, e.g. MA|Tunisia.")),
+        ("modes", False, _("in presenza, telefono, video separated by | (empty: in person).")),
         ("settings", False, _("child_protection, judicial, school, health, basic_social_service separated by |.")),
-        ("max_weekly_hours", False, _("Whole number up to 60 (empty: 20).")),
-        ("hourly_rate", False, _("Euro, with . or , before the cents (empty: 0).")),
-        ("travel_rate", False, _("Euro per km, with . or , before the cents (empty: 0).")),
-        ("active", False, _("yes or no (empty: yes).")),
+        ("max_weekly_hours", False, _("Whole number up to 60, e.g. 20 or 20,0 (empty: 20).")),
+        ("hourly_rate", False, _("Euro, e.g. 21,50 or 21,50 € (empty: 0).")),
+        ("travel_rate", False, _("Euro per km, e.g. 0,35 (empty: 0).")),
+        ("active", False, _("sì or no (empty: sì).")),
         ("cultural_areas", False, _("Free text, e.g. Maghreb, West Africa.")),
     ]

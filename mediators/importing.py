@@ -1,6 +1,8 @@
 """Roster import: read a CSV or XLSX file of mediators, check every row, and write all of them or none.
 
-The file has one header row (row 1) and one mediator per row. The columns (README, "Importing the roster"):
+The file has one header row (usually row 1; a title row above it is skipped) and one mediator per row. The columns
+(README, "Importing the roster"), also under the Italian names of :data:`COLUMN_NAMES`; the values may be written as
+people write them in Italian too (``femmina``, ``arabo``, ``Marocco``, ``21,50 €``, ``20,0``):
 
 ==================== ======== ===================================================================================
 column               required value
@@ -9,11 +11,12 @@ first_name           yes      text
 last_name            yes      text
 email                yes      e-mail address; it identifies the mediator: importing again updates, never duplicates
 phone                         digits, spaces, ``+``, ``-``, ``/``, ``.``, brackets
-gender               yes      ``female``, ``male``, ``other`` (also ``F``, ``M``, ``donna``, ``uomo``)
+gender               yes      ``female``, ``male``, ``other`` (also ``F``, ``M``, ``femmina``, ``maschio``, ``altro``)
 provider             yes      name of a mediator provider of the importer's province
 districts            yes      district names separated by ``|``
 languages            yes      ``code``, ``code:variant`` or ``code:variant:level`` separated by ``|``; code
-                              ISO 639-3; level ``mother_tongue``, ``fluent`` (default) or ``working``
+                              ISO 639-3 or a language name (vocabulary.py); level ``mother_tongue``, ``fluent``
+                              (default) or ``working`` (or ``madrelingua``, ``fluente``, ``di lavoro``)
 written_translation           ISO 639-3 codes (among the row's languages) also translated in writing, ``|``-separated
 countries                     ISO 3166 alpha-2 codes separated by ``|``
 modes                         ``in_person``, ``phone``, ``video`` separated by ``|`` (empty: in person)
@@ -36,27 +39,31 @@ import csv
 import io
 import re
 import uuid
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import District, Provider, Role
 from accounts.scoping import Actor, visible
+from mediazione import spreadsheets
 from mediazione.errors import DomainError, NotAllowed
+from mediazione.spreadsheets import unquote_text
 
+from . import vocabulary
 from .models import (
     Gender,
     LanguageLevel,
@@ -65,10 +72,10 @@ from .models import (
     MediatorLanguage,
     Mode,
     Setting,
+    country_name,
     language_name,
-    validate_country_code,
-    validate_language_code,
 )
+from .vocabulary import plain
 
 REQUIRED_COLUMNS = ("first_name", "last_name", "email", "gender", "provider", "districts", "languages")
 COLUMNS = (
@@ -91,28 +98,75 @@ COLUMNS = (
     "cultural_areas",
 )
 LIST_SEPARATOR = "|"
+# People separate the items of a list with | (our exports), commas or semicolons.
+LIST_SEPARATORS = re.compile(r"[|,;]")
 EXTENSIONS = ("csv", "xlsx")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 10_000
-# Beyond this many columns a sheet is not a roster; reading stops there.
-MAX_COLUMNS = 100
-# An .xlsx is a zip: 2 MB of it may unpack to gigabytes. A roster of 10,000 rows stays far below this.
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+# The defaults of the settings ROSTER_IMPORT_MAX_<NAME>: what a file may hold before it is refused unread. A 2 MB
+# .xlsx may unpack to gigabytes, or hold one row of millions of cells: reading stops at these bounds, so that an
+# upload answers in seconds (well within gunicorn's 30) and in a few tens of MB, whatever the file.
+LIMITS = {
+    "ROWS": 10_000,  # mediators in one file
+    "COLUMNS": 60,  # columns read; cells beyond are ignored (but counted)
+    "CELLS": 300_000,  # cells, rows and shared strings of an .xlsx (10,000 rows of 30); separators of a CSV
+    "XLSX_BYTES": 50 * 1024 * 1024,  # an .xlsx unpacked
+    "SECONDS": 10,  # reading an .xlsx
+}
+MAX_ROWS = LIMITS["ROWS"]
 
 GENDERS = {
     "female": Gender.FEMALE,
     "f": Gender.FEMALE,
     "donna": Gender.FEMALE,
+    "femmina": Gender.FEMALE,
     "woman": Gender.FEMALE,
     "male": Gender.MALE,
     "m": Gender.MALE,
     "uomo": Gender.MALE,
+    "maschio": Gender.MALE,
     "man": Gender.MALE,
     "other": Gender.OTHER,
     "altro": Gender.OTHER,
+    "non binario": Gender.OTHER,
 }
-TRUE_WORDS = {"yes", "sì", "si", "1", "true", "y"}
-FALSE_WORDS = {"no", "0", "false", "n"}
+# Compared after vocabulary.plain: "Sì" and "si" are the same word.
+TRUE_WORDS = {"yes", "si", "1", "true", "y", "vero", "x"}
+FALSE_WORDS = {"no", "0", "false", "n", "falso"}
+LEVELS = {
+    "mother_tongue": LanguageLevel.MOTHER_TONGUE,
+    "mother tongue": LanguageLevel.MOTHER_TONGUE,
+    "native": LanguageLevel.MOTHER_TONGUE,
+    "madrelingua": LanguageLevel.MOTHER_TONGUE,
+    "lingua madre": LanguageLevel.MOTHER_TONGUE,
+    "fluent": LanguageLevel.FLUENT,
+    "fluente": LanguageLevel.FLUENT,
+    "ottimo": LanguageLevel.FLUENT,
+    "working": LanguageLevel.WORKING,
+    "di lavoro": LanguageLevel.WORKING,
+    "lavorativo": LanguageLevel.WORKING,
+    "buono": LanguageLevel.WORKING,
+}
+# What people write for the modes and settings, beyond the codes and the labels (in Italian and English).
+CHOICE_WORDS = {
+    "in presenza": Mode.IN_PERSON,
+    "presenza": Mode.IN_PERSON,
+    "telefono": Mode.PHONE,
+    "telefonica": Mode.PHONE,
+    "video": Mode.VIDEO,
+    "videochiamata": Mode.VIDEO,
+    "online": Mode.VIDEO,
+    "tutela minori": Setting.CHILD_PROTECTION,
+    "tutela": Setting.CHILD_PROTECTION,
+    "giudiziario": Setting.JUDICIAL,
+    "scuola": Setting.SCHOOL,
+    "sanita": Setting.HEALTH,
+    "sanitario": Setting.HEALTH,
+    "salute": Setting.HEALTH,
+    "servizi sociali": Setting.BASIC_SOCIAL_SERVICE,
+    "servizio sociale": Setting.BASIC_SOCIAL_SERVICE,
+}
+CURRENCY = re.compile(r"€|\beuro?\b|\beur\b", re.IGNORECASE)
+HOURS = re.compile(r"\b(ore|ora|h|hours?)\b\.?", re.IGNORECASE)
 PHONE = re.compile(r"^[0-9+()./\s-]*$")
 
 
@@ -172,10 +226,14 @@ class SourceRow:
 
 @dataclass
 class ImportRows:
-    """What :func:`parse_file` reads: the header's column names and the non-empty rows under it."""
+    """What :func:`parse_file` reads: the header's column names and the non-empty rows under it; where the header
+    is, what the file called each column, and what the preview should tell about the reading."""
 
     columns: list[str]
     rows: list[SourceRow]
+    header_row: int = 1
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -253,65 +311,96 @@ def extension_of(filename: str) -> str:
 
 
 def normalise_column(name: str) -> str:
-    return name.replace("\ufeff", "").strip().lower().replace(" ", "_").replace("-", "_")
+    """``"E-mail"`` → ``"e_mail"``, ``"Tariffa oraria (€) *"`` → ``"tariffa_oraria"``: no accents, no notes in
+    brackets, no symbols."""
+    text = plain(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(name).replace("\ufeff", "")))
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+# The names people give the columns, in Italian or English, normalised; the canonical name first.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "first_name": ("nome", "firstname", "given_name", "nome_di_battesimo"),
+    "last_name": ("cognome", "lastname", "surname", "family_name"),
+    "email": ("e_mail", "mail", "indirizzo_email", "indirizzo_e_mail", "posta_elettronica", "email_address"),
+    "phone": ("telefono", "tel", "cellulare", "cell", "numero_di_telefono", "telephone", "mobile", "recapito"),
+    "gender": ("genere", "sesso", "sex"),
+    "provider": ("ente", "ente_gestore", "ente_di_appartenenza", "cooperativa", "fornitore", "organizzazione"),
+    "districts": ("ambiti", "ambito", "ambiti_distrettuali", "ambito_distrettuale", "distretti", "distretto"),
+    "languages": ("lingue", "lingua", "lingue_parlate", "language"),
+    "written_translation": ("traduzione_scritta", "traduzioni_scritte", "lingue_tradotte_per_iscritto"),
+    "countries": ("paesi", "paese", "paesi_di_origine", "paese_di_origine", "nazioni", "country"),
+    "modes": ("modalita", "modalita_di_intervento", "mode"),
+    "settings": ("contesti", "contesto", "ambiti_di_intervento", "aree_di_intervento", "settori", "esperienze"),
+    "max_weekly_hours": (
+        "ore_settimanali",
+        "ore_settimanali_max",
+        "ore_max_settimanali",
+        "max_ore_settimanali",
+        "ore_massime_settimanali",
+        "weekly_hours",
+    ),
+    "hourly_rate": ("tariffa_oraria", "compenso_orario", "costo_orario", "tariffa"),
+    "travel_rate": ("rimborso_km", "tariffa_km", "rimborso_chilometrico", "costo_km", "euro_km", "km_rate"),
+    "active": ("attivo", "attiva", "attivo_a", "in_servizio"),
+    "cultural_areas": ("aree_culturali", "area_culturale", "aree_geografico_culturali", "ambiti_culturali"),
+}
+_COLUMN_INDEX = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in (column, *aliases)}
+
+
+def column_for(label: str) -> str:
+    """The canonical column a header cell names (``"Cognome"`` → ``last_name``), or its normalised text."""
+    name = normalise_column(label)
+    return _COLUMN_INDEX.get(name, name)
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    written = [cell for cell in cells if cell]
+    known = sum(1 for cell in written if normalise_column(cell) in _COLUMN_INDEX)
+    return known >= 2 and known * 2 >= len(written)
 
 
 def parse_file(*, filename: str, data: bytes) -> ImportRows:
-    """The rows of a CSV (UTF-8, with or without BOM, ``,`` or ``;``) or XLSX file; :class:`ImportErrors` if the file
+    """The rows of a CSV (UTF-8 or Windows-1252, ``;`` ``,`` or tab) or XLSX file; :class:`ImportErrors` if the file
     cannot be read at all. The rows themselves are checked by :func:`mediators_import_plan`."""
     extension = extension_of(filename)
     if extension not in EXTENSIONS:
         raise _file_error(_("Upload a .csv or .xlsx file."))
     if not data:
         raise _file_error(_("The file is empty."))
-    table = _read_csv(data) if extension == "csv" else _read_xlsx(data)
+    notes: list[str] = []
+    table = _read_csv(data, notes) if extension == "csv" else _read_xlsx(data)
+    # Empty rows never matter (Excel keeps formatted ones); the numbers stay those the spreadsheet shows.
+    table = [(number, cells) for number, cells in table if any(cells)]
     if not table:
         raise _file_error(_("The file is empty."))
-    header_number, header = table[0]
+    # A title above the column names ("Elenco mediatori 2026"): skipped, and the preview says so.
+    position = 0
+    if not _looks_like_header(table[0][1]):
+        position = next((i for i, (_n, cells) in enumerate(table[1:4], start=1) if _looks_like_header(cells)), 0)
+    for number, cells in table[:position]:
+        title = " ".join(cell for cell in cells if cell)[:80]
+        notes.append(
+            _("Row %(row)s (“%(title)s”) does not hold column names: it was skipped as a title.")
+            % {"row": number, "title": title}
+        )
+    header_number, header = table[position]
+    header = list(header)
     # Spreadsheets often carry empty cells right of the last column: they are not columns.
     while header and not header[-1]:
         header.pop()
     if not any(header):
         raise _file_error(_("The first row must hold the column names."))
-    columns = [normalise_column(name) for name in header]
+    columns = [column_for(name) if name else "" for name in header]
+    labels = {column: label for column, label in zip(columns, header, strict=True) if column}
     rows = []
-    for number, cells in table[1:]:
-        if not any(cells):
-            continue
-        values = {name: cells[index] if index < len(cells) else "" for index, name in enumerate(columns) if name}
+    for number, cells in table[position + 1 :]:
+        # An apostrophe before = + - @ is how our exports keep a text from becoming a formula: it is not data.
+        values = {
+            name: unquote_text(cells[index]) if index < len(cells) else "" for index, name in enumerate(columns) if name
+        }
         extra = any(cells[len(columns) :])
         rows.append(SourceRow(number=number, values=values, extra_cells=extra))
-    return ImportRows(columns=columns, rows=rows)
-
-
-def _too_many_rows() -> ImportErrors:
-    return _file_error(
-        _("The file has more than %(count)s rows: split it into smaller files.") % {"count": f"{MAX_ROWS:,}"}
-    )
-
-
-def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error(
-            _("The file is not UTF-8 text. In your spreadsheet choose “Save as” and the format “CSV UTF-8”.")
-        ) from None
-    if "\x00" in text:
-        raise _file_error(_("This is not a CSV file: it contains binary data."))
-    # The header names never contain a comma or a semicolon: the header line tells which one separates cells.
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if number > MAX_ROWS + 1:
-                raise _too_many_rows()
-            table.append((number, [cell.strip() for cell in cells[:MAX_COLUMNS]]))
-    except csv.Error:
-        raise _file_error(_("The file cannot be read as CSV near line %(line)s.") % {"line": reader.line_num}) from None
-    return table
+    return ImportRows(columns=columns, rows=rows, header_row=header_number, labels=labels, notes=notes)
 
 
 def _cell_text(value) -> str:
@@ -326,37 +415,98 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
-    import openpyxl
+def limit(name: str) -> int:
+    """A limit of the import, from the settings (``ROSTER_IMPORT_MAX_ROWS``…), with the defaults below."""
+    return int(getattr(settings, f"ROSTER_IMPORT_MAX_{name}", LIMITS[name]))
 
+
+def _too_many_rows() -> ImportErrors:
+    return _file_error(
+        _("The file has more than %(count)s rows: split it into smaller files.")
+        % {"count": number_format(limit("ROWS"), force_grouping=True)}
+    )
+
+
+def _too_large() -> ImportErrors:
+    return _file_error(
+        _(
+            "The file holds more cells than a roster of %(count)s rows can have (a whole row or column of filled or "
+            "formatted cells, perhaps): copy only the mediators' rows into a new sheet and save it again."
+        )
+        % {"count": number_format(limit("ROWS"), force_grouping=True)}
+    )
+
+
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"))
+
+
+def _decode(data: bytes) -> tuple[str, str] | None:
+    for codec, label in ENCODINGS:
+        try:
+            return data.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_csv(data: bytes, notes: list[str]) -> list[tuple[int, list[str]]]:
+    # UTF-8 first (it never decodes text of another encoding by chance), then what Excel writes on Windows for
+    # "CSV (delimitato dal separatore di elenco)": Windows-1252, where "è" is one byte.
+    decoded = _decode(data)
+    if decoded is None:
+        raise _file_error(
+            _("The file is not UTF-8 text. In your spreadsheet choose “Save as” and the format “CSV UTF-8”.")
+        )
+    text, label = decoded
+    if "\x00" in text:
+        raise _file_error(_("This is not a CSV file: it contains binary data."))
+    # The header names never contain a separator: the line with most of them, among the first few, tells which.
+    first_lines = [line for line in text.splitlines()[:5] if line.strip()] or [""]
+    delimiter = max(";,\t", key=lambda sep: max(line.count(sep) for line in first_lines))
+    if text.count(delimiter) > limit("CELLS"):
+        raise _too_large()
+    separator = _("tab") if delimiter == "\t" else delimiter
+    notes.append(
+        _("Read as %(encoding)s text, cells separated by “%(separator)s”.")
+        % {"encoding": label, "separator": separator}
+    )
+    max_rows, max_columns = limit("ROWS"), limit("COLUMNS")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = []
+    kept = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            cells = [cell.strip() for cell in cells[:max_columns]]
+            if any(cells):
+                kept += 1
+                # One more than the rows allowed: the header (and a title row) are rows too.
+                if kept > max_rows + 2:
+                    raise _too_many_rows()
+                table.append((number, cells))
+    except csv.Error:
+        raise _file_error(_("The file cannot be read as CSV near line %(line)s.") % {"line": reader.line_num}) from None
+    return table
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
     unreadable = _file_error(_("The file is not a valid Excel workbook (.xlsx). Save it again from your spreadsheet."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+        return spreadsheets.read_xlsx(
+            data,
+            max_rows=limit("ROWS") + 2,
+            max_columns=limit("COLUMNS"),
+            max_cells=limit("CELLS"),
+            max_seconds=limit("SECONDS"),
+            max_bytes=limit("XLSX_BYTES"),
+        )
+    except spreadsheets.SheetTooLarge as exc:
+        if exc.what == "rows":
+            raise _too_many_rows() from None
+        if exc.what == "bytes":
+            raise _file_error(_("The workbook is too large once unpacked: split it into smaller files.")) from None
+        raise _too_large() from None
+    except spreadsheets.SheetUnreadable:
         raise unreadable from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _file_error(_("The workbook is too large once unpacked: split it into smaller files."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - a damaged workbook fails in openpyxl with errors of many kinds (zip, XML, keys)
-        raise unreadable from None
-    table = []
-    try:
-        if not workbook.worksheets:
-            raise unreadable
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if number > MAX_ROWS + 1:
-                raise _too_many_rows()
-            table.append((number, [_cell_text(value) for value in cells]))
-    except ImportErrors:
-        raise
-    except Exception:  # noqa: BLE001 - as above: the sheet's XML is read lazily, row by row
-        raise unreadable from None
-    finally:
-        workbook.close()
-    return table
 
 
 # --- Checking the rows ------------------------------------------------------------------------------------------------
@@ -388,14 +538,36 @@ def _as_rows(rows) -> tuple[list[str], list[SourceRow]]:
             source.append(row)
             values: Mapping = row.values
         else:
-            values = {normalise_column(str(k)): _cell_text(v) for k, v in row.items()}
+            values = {column_for(str(k)): _cell_text(v) for k, v in row.items()}
             source.append(SourceRow(number=index + 2, values=dict(values)))
         columns.extend(name for name in values if name not in columns)
     return columns, source
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+    return [part.strip() for part in LIST_SEPARATORS.split(value) if part.strip()]
+
+
+def _shown(value: str) -> str:
+    """What the person typed, as a refusal quotes it: whole when short."""
+    return value if len(value) <= 60 else value[:57] + "…"
+
+
+def _quoted(value: str, problem: str) -> str:
+    return _("“%(value)s”: %(problem)s") % {"value": _shown(value), "problem": problem}
+
+
+def _number(value: str) -> Decimal | None:
+    """``"21,50 €"``, ``"€ 21.50"``, ``"1.234,50"``, ``"20,0"`` → a Decimal; ``None`` when it is not a number."""
+    text = CURRENCY.sub("", value).replace("\u00a0", "").replace(" ", "").replace("'", "")
+    if "," in text and "." in text:
+        # Both: the last one separates the cents, the other the thousands.
+        thousands = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(thousands, "")
+    text = text.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        return None
+    return Decimal(text)
 
 
 def _messages(error: ValidationError) -> str:
@@ -425,6 +597,8 @@ class _RowChecker:
             _scoped(actor, Mediator).filter(pk__in=[m.pk for m in self.existing.values()]).values_list("pk", flat=True)
         )
         self.seen_emails: dict[str, int] = {}
+        # Built once per file, not once per row: the labels are translated twice.
+        self.choice_words: dict[type, dict[str, str]] = {}
 
     def check(self, row: SourceRow) -> tuple[PlannedRow, list[RowError]]:
         values = row.values
@@ -463,9 +637,9 @@ class _RowChecker:
             try:
                 fields[column] = Mediator._meta.get_field(column).clean(value, None)
             except ValidationError as exc:
-                error(column, _messages(exc))
+                error(column, _quoted(cell(column), _messages(exc)))
         if present("phone") and cell("phone") and not PHONE.match(cell("phone")):
-            error("phone", _("Write the phone number with digits, spaces and + only."))
+            error("phone", _quoted(cell("phone"), _("write the phone number with digits, spaces and + only.")))
 
         email = planned.email
         if email and "email" in fields:
@@ -482,9 +656,12 @@ class _RowChecker:
                     error("email", _("This e-mail belongs to a mediator outside your area."))
 
         if cell("gender"):
-            gender = GENDERS.get(cell("gender").lower())
+            gender = GENDERS.get(plain(cell("gender")))
             if gender is None:
-                error("gender", _("Write female, male or other (also F, M, donna, uomo)."))
+                error(
+                    "gender",
+                    _quoted(cell("gender"), _("write femmina, maschio or altro (also female, male, other, F, M).")),
+                )
             else:
                 fields["gender"] = gender
 
@@ -518,23 +695,32 @@ class _RowChecker:
         for column, default in (("max_weekly_hours", 20), ("hourly_rate", Decimal(0)), ("travel_rate", Decimal(0))):
             if not present(column):
                 continue
-            raw = cell(column).replace(",", ".") if column != "max_weekly_hours" else cell(column)
+            raw = cell(column)
             if not raw:
                 fields[column] = default
                 continue
+            hours = column == "max_weekly_hours"
+            number = _number(HOURS.sub("", raw) if hours else raw)
+            if number is None:
+                example = _("write a whole number of hours, e.g. 20.") if hours else _("write an amount, e.g. 21,50.")
+                error(column, _quoted(raw, _("this is not a number: %(example)s") % {"example": example}))
+                continue
+            if hours and number != number.to_integral_value():
+                error(column, _quoted(raw, _("write a whole number of hours, e.g. 20.")))
+                continue
             try:
-                fields[column] = Mediator._meta.get_field(column).clean(raw, None)
+                fields[column] = Mediator._meta.get_field(column).clean(int(number) if hours else number, None)
             except ValidationError as exc:
-                error(column, _messages(exc))
+                error(column, _quoted(raw, _messages(exc)))
 
         if present("active"):
-            word = cell("active").lower()
+            word = plain(cell("active"))
             if not word or word in TRUE_WORDS:
                 fields["is_active"] = True
             elif word in FALSE_WORDS:
                 fields["is_active"] = False
             else:
-                error("active", _("Write yes or no."))
+                error("active", _quoted(cell("active"), _("write sì or no (also yes, no, 1, 0).")))
 
         planned.fields = fields
         planned.has_errors = bool(errors)
@@ -594,13 +780,10 @@ class _RowChecker:
 
     def _written(self, value: str, error) -> set[str]:
         codes = set()
-        for code in _split(value):
-            try:
-                validate_language_code(code)
-            except ValidationError as exc:
-                error("written_translation", _messages(exc))
-            else:
-                codes.add(code.lower())
+        for item in _split(value):
+            code = _language(item, "written_translation", error)
+            if code:
+                codes.add(code)
         return codes
 
     def _languages(self, value: str, written: set[str] | None, existing: Mediator | None, error) -> list[LanguageEntry]:
@@ -620,13 +803,10 @@ class _RowChecker:
                     % {"entry": item},
                 )
                 continue
-            code = parts[0].lower()
+            code = _language(parts[0], "languages", error)
             variant = parts[1] if len(parts) > 1 else ""
-            level = parts[2].lower() if len(parts) > 2 and parts[2] else LanguageLevel.FLUENT
-            try:
-                validate_language_code(code)
-            except ValidationError as exc:
-                error("languages", _messages(exc))
+            level = LEVELS.get(plain(parts[2]), "?") if len(parts) > 2 and parts[2] else LanguageLevel.FLUENT
+            if code is None:
                 continue
             if len(variant) > 100:
                 error("languages", _("The variant “%(variant)s” is too long.") % {"variant": variant[:30] + "…"})
@@ -634,7 +814,11 @@ class _RowChecker:
             if level not in LanguageLevel.values:
                 error(
                     "languages",
-                    _("Unknown level “%(level)s”: write mother_tongue, fluent or working.") % {"level": parts[2]},
+                    _(
+                        "Unknown level “%(level)s”: write madrelingua, fluente or di lavoro "
+                        "(mother_tongue, fluent, working)."
+                    )
+                    % {"level": parts[2]},
                 )
                 continue
             key = (code, variant.lower())
@@ -654,50 +838,106 @@ class _RowChecker:
 
     def _countries(self, value: str, error) -> list[str]:
         codes: list[str] = []
-        for code in _split(value):
-            try:
-                validate_country_code(code)
-            except ValidationError as exc:
-                error("countries", _messages(exc))
+        for item in _split(value):
+            code = vocabulary.country_code(item)
+            if code is None:
+                suggestion = vocabulary.country_suggestion(item)
+                if suggestion:
+                    message = _("“%(value)s” is not a country we know: did you mean %(name)s? Write %(code)s.") % {
+                        "value": _shown(item),
+                        "name": country_name(suggestion[1]),
+                        "code": suggestion[1],
+                    }
+                else:
+                    message = _(
+                        "“%(value)s” is not a country we know: write its ISO 3166 code (e.g. MA) or its name "
+                        "(Marocco, Morocco)."
+                    ) % {"value": _shown(item)}
+                error("countries", message)
                 continue
-            if code.upper() not in codes:
-                codes.append(code.upper())
+            if code not in codes:
+                codes.append(code)
         return codes
 
     def _choices(self, column: str, value: str, choices, error) -> set[str]:
+        if choices not in self.choice_words:
+            self.choice_words[choices] = _choice_words(choices)
+        words = self.choice_words[choices]
         chosen = set()
         for item in _split(value):
-            if item.lower() in choices.values:
-                chosen.add(item.lower())
+            choice = words.get(plain(item).replace("_", " "))
+            if choice is not None:
+                chosen.add(choice)
             else:
-                error(
-                    column,
-                    _("Unknown value “%(value)s”: write %(choices)s.")
-                    % {"value": item, "choices": ", ".join(choices.values)},
-                )
+                listed = ", ".join(f"{choice.label} ({choice.value})" for choice in choices)
+                error(column, _("Unknown value “%(value)s”: write %(choices)s.") % {"value": item, "choices": listed})
         return chosen
 
 
-def _header_errors(columns: list[str]) -> list[RowError]:
+def _language(text: str, column: str, error) -> str | None:
+    """The ISO 639-3 code of a language written as a code or a name; a refusal that suggests one otherwise."""
+    code = vocabulary.language_code(text)
+    if code is not None:
+        return code
+    suggestion = vocabulary.language_suggestion(text)
+    if suggestion:
+        message = _("“%(value)s” is not a language we know: did you mean %(name)s? Write %(code)s.") % {
+            "value": _shown(text),
+            "name": language_name(suggestion[1]),
+            "code": suggestion[1],
+        }
+    else:
+        message = _(
+            "“%(value)s” is not a language we know: write its ISO 639-3 code or its name, e.g. arabo → ara, "
+            "francese → fra."
+        ) % {"value": _shown(text)}
+    error(column, message)
+    return None
+
+
+def _choice_words(choices) -> dict[str, str]:
+    """Every way of writing a choice: its code, its label in Italian and in English, and the words above."""
+    words = {plain(value).replace("_", " "): value for value in choices.values}
+    for language in ("it", "en"):
+        with translation.override(language):
+            words.update({plain(str(label)): value for value, label in choices.choices})
+    words.update({word: value for word, value in CHOICE_WORDS.items() if value in choices.values})
+    return words
+
+
+def _column_names() -> str:
+    return ", ".join(f"{column} ({aliases[0]})" for column, aliases in COLUMN_NAMES.items())
+
+
+def _header_errors(columns: list[str], *, header_row: int = 1, labels: dict[str, str] | None = None) -> list[RowError]:
+    labels = labels or {}
     errors = []
     seen = set()
     for name in columns:
         if not name:
             continue
         if name in seen:
-            errors.append(RowError(row=1, column=name, message=_("This column appears twice.")))
+            errors.append(RowError(row=header_row, column=name, message=_("This column appears twice.")))
         elif name not in COLUMNS:
             errors.append(
                 RowError(
-                    row=1,
+                    row=header_row,
                     column=name,
-                    message=_("Unknown column. The columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)},
+                    message=_("Unknown column “%(label)s”. The columns are: %(columns)s.")
+                    % {"label": _shown(labels.get(name, name)), "columns": _column_names()},
                 )
             )
         seen.add(name)
     for name in REQUIRED_COLUMNS:
         if name not in seen:
-            errors.append(RowError(row=1, column=name, message=_("This column is missing.")))
+            errors.append(
+                RowError(
+                    row=header_row,
+                    column=name,
+                    message=_("This column is missing: add a column called %(name)s (or %(italian)s).")
+                    % {"name": name, "italian": COLUMN_NAMES[name][0]},
+                )
+            )
     return errors
 
 
@@ -708,7 +948,10 @@ def mediators_import_plan(*, actor: Actor, rows, lock: bool = False) -> ImportPl
     """
     _check_actor(actor)
     columns, source = _as_rows(rows)
-    errors = _header_errors(columns)
+    if isinstance(rows, ImportRows):
+        errors = _header_errors(columns, header_row=rows.header_row, labels=rows.labels)
+    else:
+        errors = _header_errors(columns)
     if errors:
         # With a column missing or misspelt, every row would repeat the same complaint: the header comes first.
         return ImportPlan(columns=columns, rows=[], errors=errors)

@@ -1,4 +1,3 @@
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -61,9 +60,7 @@ def roster_list(request):
 def export_csv(request):
     _filterset, queryset = _filtered_roster(request)
     record_read(request=request, what="mediators.roster.csv")
-    response = StreamingHttpResponse(
-        exports.csv_rows(queryset, writer=csv.writer(exports.Echo())), content_type="text/csv"
-    )
+    response = StreamingHttpResponse(exports.csv_rows(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mediatori-{date.today():%Y%m%d}.csv"'
     return response
 

@@ -319,6 +319,14 @@ CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What one roster import may hold before it is refused unread (mediators/importing.py, LIMITS): rows, columns read,
+# cells of an .xlsx (a sheet whose one row holds a million cells is refused in milliseconds, never parsed), bytes
+# an .xlsx unpacks to, seconds of reading. The defaults keep an upload within seconds and tens of MB.
+ROSTER_IMPORT_MAX_ROWS = env_int("ROSTER_IMPORT_MAX_ROWS", 10_000, 1)
+ROSTER_IMPORT_MAX_COLUMNS = env_int("ROSTER_IMPORT_MAX_COLUMNS", 60, 20)
+ROSTER_IMPORT_MAX_CELLS = env_int("ROSTER_IMPORT_MAX_CELLS", 300_000, 1_000)
+ROSTER_IMPORT_MAX_XLSX_BYTES = env_int("ROSTER_IMPORT_MAX_XLSX_BYTES", 50 * 1024 * 1024, 1024 * 1024)
+ROSTER_IMPORT_MAX_SECONDS = env_int("ROSTER_IMPORT_MAX_SECONDS", 10, 1)
 FILE_UPLOAD_HANDLERS = [
     "mediazione.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -3,11 +3,11 @@
 The PDF holds aggregates only, never more than :data:`PDF_MAX_ROWS` table rows: detail lists belong in the CSV or
 XLSX, which stream from a database cursor (``iterator``) so that memory stays flat whatever the number of rows.
 The funder's version of the CSV and XLSX holds the aggregate tables only, with counts below 3 suppressed.
+The format of their cells (Italian CSV, safe texts, typed XLSX) is mediazione.spreadsheets'.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO
@@ -16,6 +16,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from mediazione import spreadsheets
 
 from . import indicators, presenters
 from .indicators import Scope
@@ -183,21 +185,24 @@ def _count_for_progress(scope: Scope) -> int:
 
 
 def write_csv(scope: Scope, stream: IO[str], progress: Progress = _nothing) -> int:
-    """Session rows (the province's version) or the aggregate tables one after the other (the funder's)."""
-    writer = csv.writer(stream)
+    """Session rows (the province's version) or the aggregate tables one after the other (the funder's), in the
+    Italian CSV of :mod:`mediazione.spreadsheets` (the caller opens ``stream`` with the BOM: ``utf-8-sig``)."""
+    writer = spreadsheets.csv_writer(stream)
+    write = spreadsheets.write_csv_row
     with translation.override("it"):
         if scope.suppress:
             for title, columns, rows in summary_sheets(scope):
-                writer.writerow([title])
-                writer.writerow(columns)
-                writer.writerows([_cell(value) for value in row] for row in rows)
-                writer.writerow([])
+                write(writer, [title])
+                write(writer, columns)
+                for row in rows:
+                    write(writer, row)
+                write(writer, [])
             return 0
         total = _count_for_progress(scope)
-        writer.writerow(session_headers())
+        write(writer, session_headers())
         written = 0
         for row in session_rows(scope):
-            writer.writerow(row)
+            write(writer, row)
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress(min(95, 5 + written * 90 // total))
@@ -213,28 +218,20 @@ def write_xlsx(scope: Scope, stream: IO[bytes], progress: Progress = _nothing) -
     with translation.override("it"):
         if not scope.suppress:
             total = _count_for_progress(scope)
-            sheet = workbook.create_sheet(_("Sessions")[:31])
-            sheet.append(session_headers())
+            sheet = workbook.create_sheet(spreadsheets.sheet_title(_("Sessions")))
+            sheet.append(spreadsheets.xlsx_row(sheet, session_headers()))
             for row in session_rows(scope):
-                sheet.append([_cell(value) for value in row])
+                sheet.append(spreadsheets.xlsx_row(sheet, row))
                 written += 1
                 if written % PROGRESS_EVERY == 0:
                     progress(min(90, 5 + written * 85 // total))
         for index, (title, columns, rows) in enumerate(summary_sheets(scope), start=1):
-            sheet = workbook.create_sheet(f"{index} {title}"[:31].replace("/", "-").replace(":", ""))
-            sheet.append(columns)
+            sheet = workbook.create_sheet(spreadsheets.sheet_title(f"{index} {title}".replace(":", "")))
+            sheet.append(spreadsheets.xlsx_row(sheet, columns))
             for row in rows:
-                sheet.append([_cell(value) for value in row])
+                sheet.append(spreadsheets.xlsx_row(sheet, row))
     workbook.save(stream)
     return written
-
-
-def _cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is None:
-        return ""
-    return value if isinstance(value, int | float | str) else str(value)
 
 
 WRITERS = {"pdf": write_pdf, "csv": write_csv, "xlsx": write_xlsx}

@@ -71,3 +71,28 @@ def test_profile_form_and_availability_page_are_accessible(page, live_server, de
     expect(page.locator("main h1")).to_contain_text("Amina El Idrissi")
     screenshot(page, "mediator-edit")
     assert_accessible(page, "the profile form")
+
+
+def test_a_coordinator_previews_an_excel_csv_in_windows_1252_with_a_title_row(page, live_server, demo_users, tmp_path):
+    lines = [
+        "Elenco mediatori – Ambito di Cremona;;;;;;",
+        "Nome;Cognome;E-mail;Genere;Ente;Ambiti;Lingue;Tariffa oraria",
+        "Hélène;Ndiaye;h.ndiaye@example.org;femmina;Cooperativa Sociale Ponti di Parole;Cremona;francese|wolof;21,50 €",
+        "Karim;Benali;k.benali@example.org;maschio;Cooperativa Sociale Ponti di Parole;Cremona;arabico;19",
+    ]
+    roster = tmp_path / "elenco.csv"
+    roster.write_bytes("\r\n".join(lines).encode("cp1252"))
+
+    log_in(page, live_server.url, "coordinatore.cremona@example.org")
+    page.goto(f"{live_server.url}/mediatori/importa/")
+    page.locator("input[type=file]").set_input_files(str(roster))
+    page.get_by_role("button", name="Controlla il file").click()
+
+    notes = page.get_by_test_id("import-notes")
+    expect(notes).to_contain_text("Windows-1252")
+    expect(notes).to_contain_text("La riga 1 (“Elenco mediatori – Ambito di Cremona”)")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("“arabico” non è una lingua che conosciamo")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("Scrivi ara.")
+    expect(page.get_by_test_id("import-errors")).to_contain_text("la riga 2 contiene i nomi delle colonne")
+    screenshot(page, "roster-import-excel-preview")
+    assert_accessible(page, "the preview of an Excel CSV with a title row and a misspelt language")

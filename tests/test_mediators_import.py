@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -173,22 +174,22 @@ def test_a_good_xlsx_imports_with_numbers_and_booleans_as_excel_stores_them(coor
 
 BAD_ROWS = [
     ("a malformed e-mail", {"email": "ouali@"}, "email", "valid email"),
-    ("an unknown language code", {"languages": "xyz|fra"}, "languages", "xyz is not an ISO 639-3 language code"),
-    ("an unknown language level", {"languages": "ara::native"}, "languages", "Unknown level"),
+    ("an unknown language code", {"languages": "xyz|fra"}, "languages", "“xyz” is not a language we know"),
+    ("an unknown language level", {"languages": "ara::nativo"}, "languages", "Unknown level “nativo”"),
     ("an unknown district", {"districts": "Atlantide"}, "districts", "no district called"),
     ("a district outside the importer's area", {"districts": "Crema"}, "districts", "outside your area"),
     ("a district of another province", {"districts": "Bergamo"}, "districts", "not in the province"),
     ("an unknown provider", {"provider": "Cooperativa Inesistente"}, "provider", "No mediator provider"),
     ("a provider of another province", {"provider": CONNECTING}, "provider", "No mediator provider"),
-    ("an unknown gender", {"gender": "x"}, "gender", "female, male or other"),
-    ("a rate that is not a number", {"hourly_rate": "venti euro"}, "hourly_rate", "decimal number"),
+    ("an unknown gender", {"gender": "x"}, "gender", "“x”: write femmina, maschio or altro"),
+    ("a rate that is not a number", {"hourly_rate": "venti euro"}, "hourly_rate", "“venti euro”: this is not a number"),
     ("too many weekly hours", {"max_weekly_hours": "70"}, "max_weekly_hours", "less than or equal to 60"),
-    ("hours that are not whole", {"max_weekly_hours": "12.5"}, "max_weekly_hours", "integer"),
+    ("hours that are not whole", {"max_weekly_hours": "12,5"}, "max_weekly_hours", "“12,5”: write a whole number"),
     ("a country code that does not exist", {"countries": "XX"}, "countries", "ISO 3166"),
     ("an empty last name", {"last_name": ""}, "last_name", "required"),
     ("a written language not spoken", {"written_translation": "eng"}, "written_translation", "not among"),
     ("an unknown mode", {"modes": "telepathy"}, "modes", "Unknown value"),
-    ("an unclear active flag", {"active": "forse"}, "active", "yes or no"),
+    ("an unclear active flag", {"active": "forse"}, "active", "“forse”: write sì or no"),
     ("a phone with letters", {"phone": "chiamami"}, "phone", "digits"),
 ]
 
@@ -248,12 +249,12 @@ def test_every_bad_row_is_reported_not_only_the_first(coordinator_cremona):
     [
         ("elenco.pdf", b"%PDF-1.4", ".csv or .xlsx"),
         ("elenco.csv", b"", "empty"),
-        ("elenco.csv", "nome;cognome\nJosé;Núñez\n".encode("latin-1"), "UTF-8"),
+        ("elenco.csv", b"nome;cognome\n\x81\x8d;\x8f\x90\n", "UTF-8"),  # neither UTF-8 nor Windows-1252
         ("elenco.xlsx", b"PK\x03\x04 not really a workbook", "not a valid Excel workbook"),
         ("elenco.xlsx", bytes(range(256)) * 10, "not a valid Excel workbook"),
         ("elenco.csv", b"\x00\x01\x02garbage", "binary"),
     ],
-    ids=["pdf", "empty", "latin-1", "broken zip", "random bytes", "binary csv"],
+    ids=["pdf", "empty", "no known encoding", "broken zip", "random bytes", "binary csv"],
 )
 def test_a_file_that_cannot_be_read_is_one_clear_error(filename, data, message):
     with translation.override("en"), pytest.raises(ImportErrors) as refused:
@@ -365,7 +366,7 @@ def test_the_command_exits_non_zero_on_a_bad_file_and_prints_each_error_in_itali
     with pytest.raises(CommandError) as failed:
         call_command("import_mediators", str(path), stderr=err)
 
-    assert "riga 3, colonna email: Inserisci un indirizzo email valido." in err.getvalue()
+    assert "riga 3, colonna email: “ouali@”: Inserisci un indirizzo email valido." in err.getvalue()
     assert "non è stato importato nulla" in str(failed.value)
     assert Mediator.objects.count() == 0
 
@@ -461,9 +462,9 @@ def test_an_xlsx_upload_works_too(client_for, coordinator_cremona):
         ("elenco.csv", b"", "Il file è vuoto"),
         ("elenco.xlsx", b"\x89PNG\r\n\x1a\n garbage", "cartella di lavoro Excel"),
         ("elenco.xlsx", b"PK\x03\x04\x14\x00 broken", "cartella di lavoro Excel"),
-        ("elenco.csv", "nome,cognome\nJosé,Núñez\n".encode("cp1252"), "CSV UTF-8"),
+        ("elenco.csv", b"nome,cognome\n\x81\x8d,\x8f\x90\n", "CSV UTF-8"),
     ],
-    ids=["3 MB", "pdf", "empty", "png as xlsx", "corrupted xlsx", "not UTF-8"],
+    ids=["3 MB", "pdf", "empty", "png as xlsx", "corrupted xlsx", "no known encoding"],
 )
 def test_a_file_that_is_not_a_roster_gets_a_clear_message_and_writes_nothing(
     client_for, coordinator_cremona, name, data, message
@@ -535,3 +536,264 @@ def test_province_staff_may_open_the_import_page(client_for, world):
 
 def test_the_confirmation_only_answers_post(client_for, coordinator_cremona):
     assert client_for(coordinator_cremona).get(CONFIRM_URL).status_code == 405
+
+
+# --- Spreadsheets as Italian offices have them ------------------------------------------------------------------------
+
+EXCEL_ITALIAN = "\r\n".join(
+    [
+        "Elenco mediatori – Ambito di Cremona;;;;;;;;;;;;",
+        "Nome;Cognome;E-mail;Telefono;Genere;Ente;Ambiti;Lingue;Paesi;Ore settimanali;Tariffa oraria;Attivo;"
+        "Aree culturali",
+        f"Hélène;Ndiaye;h.ndiaye@example.org;+39 0372 000222;femmina;{PONTI};Cremona;"
+        "francese|wolof::madrelingua|Arabic;Senegal;20,0;21,50 €;sì;Africa occidentale, è là",
+        f"Karim;Benali;k.benali@example.org;;maschio;{PONTI};Cremona;arabo:Darija:lingua madre;Marocco;18;€ 19,00;"
+        "Sì;Maghreb",
+    ]
+).encode("cp1252")
+
+
+def test_an_excel_csv_in_windows_1252_with_italian_headers_and_a_title_row_imports(coordinator_cremona):
+    rows = importing.parse_file(filename="elenco.csv", data=EXCEL_ITALIAN)
+
+    result = importing.mediators_import(actor=actor_for(coordinator_cremona), rows=rows)
+
+    assert result.created == 2
+    helene = Mediator.objects.get(email="h.ndiaye@example.org")
+    assert (helene.first_name, helene.gender, helene.cultural_areas) == ("Hélène", "female", "Africa occidentale, è là")
+    assert (helene.max_weekly_hours, helene.hourly_rate) == (20, Decimal("21.50"))
+    assert {(lang.code, lang.level) for lang in helene.languages.all()} == {
+        ("fra", "fluent"),
+        ("wol", "mother_tongue"),
+        ("ara", "fluent"),
+    }
+    assert [country.code for country in helene.countries.all()] == ["SN"]
+    karim = Mediator.objects.get(email="k.benali@example.org")
+    assert (karim.gender, karim.hourly_rate, karim.is_active) == ("male", Decimal("19.00"), True)
+    assert [(lang.code, lang.variant, lang.level) for lang in karim.languages.all()] == [
+        ("ara", "Darija", "mother_tongue")
+    ]
+    with translation.override("en"):
+        rows = importing.parse_file(filename="elenco.csv", data=EXCEL_ITALIAN)
+    assert rows.header_row == 2
+    assert any("Windows-1252" in note and "“;”" in note for note in rows.notes)
+    assert any("Row 1 (“Elenco mediatori – Ambito di Cremona”)" in note for note in rows.notes)
+
+
+def test_the_preview_says_which_encoding_was_used_and_that_the_title_row_was_skipped(client_for, coordinator_cremona):
+    response = upload(client_for(coordinator_cremona), EXCEL_ITALIAN)
+
+    notes = response.content.decode().split('data-testid="import-notes"')[1].split("</div>")[0]
+    assert "Windows-1252" in notes and "Elenco mediatori" in notes
+    assert 'data-testid="confirm-import"' in response.content.decode()
+
+
+def test_a_utf8_file_says_so_in_the_preview_too():
+    rows = importing.parse_file(filename="elenco.csv", data=csv_bytes([a_row()], delimiter=";", bom=True))
+    assert rows.header_row == 1 and any("UTF-8" in note for note in rows.notes)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "message"),
+    [
+        ({"languages": "arabico"}, "languages", "“arabico” is not a language we know: did you mean Arabic? Write ara."),
+        ({"languages": "qwertz"}, "languages", "“qwertz” is not a language we know: write its ISO 639-3 code"),
+        ({"written_translation": "arabicco"}, "written_translation", "did you mean Arabic? Write ara."),
+        (
+            {"countries": "Marrocco"},
+            "countries",
+            "“Marrocco” is not a country we know: did you mean Morocco? Write MA.",
+        ),
+        ({"gender": "femminile?"}, "gender", "“femminile?”: write femmina, maschio or altro"),
+        ({"hourly_rate": "21,50 dollari"}, "hourly_rate", "“21,50 dollari”: this is not a number"),
+        ({"max_weekly_hours": "venti"}, "max_weekly_hours", "“venti”: this is not a number"),
+        ({"modes": "piccione"}, "modes", "Unknown value “piccione”: write In person (in_person)"),
+        ({"email": "ouali@"}, "email", "“ouali@”: Enter a valid email address."),
+    ],
+    ids=["misspelt language", "unknown language", "written", "country", "gender", "rate", "hours", "mode", "e-mail"],
+)
+def test_every_refusal_quotes_what_was_typed_and_says_how_to_fix_it(coordinator_cremona, bad, column, message):
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(three_rows(**bad)))
+
+    assert where(errors) == {(3, column)}
+    assert message in errors[0].message
+
+
+def test_an_unknown_column_is_quoted_as_written_with_the_italian_names_listed(coordinator_cremona):
+    rows = [{**row, "Soprannome": "Nana"} for row in three_rows()]
+
+    errors = errors_when_importing(coordinator_cremona, csv_bytes(rows))
+
+    assert where(errors) == {(1, "soprannome")}
+    assert "“Soprannome”" in errors[0].message and "last_name (cognome)" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "field", "expected"),
+    [
+        ("languages", "Arabo|FRANCESE|ita", "languages", {"ara", "fra", "ita"}),
+        ("languages", "ar|fr", "languages", {"ara", "fra"}),
+        ("languages", "àrabo, inglese", "languages", {"ara", "eng"}),
+        ("gender", "Femmina", "gender", "female"),
+        ("gender", "MASCHIO", "gender", "male"),
+        ("max_weekly_hours", "20,0", "max_weekly_hours", 20),
+        ("max_weekly_hours", "12 ore", "max_weekly_hours", 12),
+        ("hourly_rate", "21,50 €", "hourly_rate", Decimal("21.50")),
+        ("hourly_rate", "€ 1.021,50", "hourly_rate", Decimal("1021.50")),  # a point for the thousands
+        ("hourly_rate", "21,5,0", "hourly_rate", None),
+        ("travel_rate", "0.35 EUR", "travel_rate", Decimal("0.35")),
+        ("modes", "in presenza; Telefono", "modes", {"in_person", "phone"}),
+        ("settings", "Tutela minori|scuola", "settings", {"child_protection", "school"}),
+        ("countries", "Marocco, Tunisia, SEN", "countries", {"MA", "TN", "SN"}),
+        ("active", "No", "is_active", False),
+    ],
+)
+def test_values_are_understood_as_people_write_them(coordinator_cremona, column, written, field, expected):
+    rows = [a_row(**{column: written}, written_translation="")]
+    if expected is None:
+        assert where(errors_when_importing(coordinator_cremona, csv_bytes(rows))) == {(2, column)}
+        return
+
+    import_as(coordinator_cremona, csv_bytes(rows))
+
+    mediator = Mediator.objects.get()
+    if field == "languages":
+        value = {language.code for language in mediator.languages.all()}
+    elif field == "countries":
+        value = {country.code for country in mediator.countries.all()}
+    elif field == "modes":
+        value = {mode for mode in ("in_person", "phone", "video") if getattr(mediator, f"mode_{mode}")}
+    elif field == "settings":
+        value = {s for s in ("child_protection", "school", "health") if getattr(mediator, f"exp_{s}")}
+    else:
+        value = getattr(mediator, field)
+    assert value == expected
+
+
+def test_the_roster_csv_export_imports_again_unchanged_hostile_names_included(client_for, coordinator_cremona):
+    import_as(coordinator_cremona, csv_bytes([a_row(first_name='=HYPERLINK("http://x")', cultural_areas="@SUM(1)")]))
+    exported = b"".join(client_for(coordinator_cremona).get(reverse("mediators:export_csv")).streaming_content)
+    assert b"'=HYPERLINK" in exported
+
+    result = import_as(coordinator_cremona, exported)
+
+    assert result.created == 0 and result.updated >= 1
+    mediator = Mediator.objects.get(email="h.amrani@example.org")
+    assert (mediator.first_name, mediator.cultural_areas) == ('=HYPERLINK("http://x")', "@SUM(1)")
+    assert mediator.hourly_rate == Decimal("22.50")
+
+
+# --- Files built to exhaust a worker ----------------------------------------------------------------------------------
+
+
+def xlsx_with_sheet(sheet_xml: str) -> bytes:
+    """A minimal workbook whose first sheet is ``sheet_xml``, written by hand: what no spreadsheet would save."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relations}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+            '<sheet name="Foglio1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{relations}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{sheet_xml}</sheetData></worksheet>'
+        )
+    return out.getvalue()
+
+
+def test_an_xlsx_whose_one_row_holds_a_million_cells_is_refused_unread():
+    bomb = xlsx_with_sheet(
+        '<row r="1"><c t="inlineStr"><is><t>nome</t></is></c>' + "<c><v>1</v></c>" * 1_000_000 + "</row>"
+    )
+    assert len(bomb) < 100_000  # small to upload, huge to parse
+
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename="elenco.xlsx", data=bomb)
+
+    assert [error.row for error in refused.value.errors] == [None]
+    assert "more cells than a roster" in refused.value.errors[0].message
+
+
+def test_an_xlsx_with_a_million_empty_rows_is_refused_too():
+    bomb = xlsx_with_sheet("<row/>" * 1_000_000)
+
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename="elenco.xlsx", data=bomb)
+
+    assert "more cells than a roster" in refused.value.errors[0].message
+
+
+def test_an_xlsx_with_a_dtd_is_refused_as_unreadable():
+    laughs = xlsx_with_sheet("")
+    with zipfile.ZipFile(io.BytesIO(laughs)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row>'
+        b'<c t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename="elenco.xlsx", data=out.getvalue())
+
+    assert "not a valid Excel workbook" in refused.value.errors[0].message
+
+
+def test_the_limits_come_from_the_settings(settings):
+    settings.ROSTER_IMPORT_MAX_ROWS = 3
+    rows = [a_row(email=f"m{n}@example.org") for n in range(6)]
+
+    with translation.override("en"), pytest.raises(ImportErrors) as csv_refused:
+        importing.parse_file(filename="elenco.csv", data=csv_bytes(rows))
+    with translation.override("en"), pytest.raises(ImportErrors) as xlsx_refused:
+        importing.parse_file(filename="elenco.xlsx", data=xlsx_bytes(list(a_row()), *[list(r.values()) for r in rows]))
+
+    assert "more than 3 rows" in csv_refused.value.errors[0].message
+    assert "more than 3 rows" in xlsx_refused.value.errors[0].message
+
+
+def test_empty_formatted_cells_far_away_and_a_title_row_do_not_get_in_the_way(coordinator_cremona):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Elenco dei mediatori"])
+    sheet.append(["Nome", "Cognome", "Email", "Genere", "Ente", "Ambiti", "Lingue"])
+    sheet.append(["Amina", "Saidi", "a.saidi@example.org", "femmina", PONTI, "Cremona", "arabo"])
+    sheet["XFD9000"].font = openpyxl.styles.Font(bold=True)  # formatted, empty, at the sheet's far corner
+    out = io.BytesIO()
+    workbook.save(out)
+
+    rows = importing.parse_file(filename="elenco.xlsx", data=out.getvalue())
+
+    assert (rows.header_row, [row.number for row in rows.rows]) == (2, [3])
+    assert importing.mediators_import(actor=actor_for(coordinator_cremona), rows=rows).created == 1
+
+
+def test_a_csv_of_nothing_but_separators_is_refused_before_it_is_split():
+    hostile = b"nome;cognome\n" + b";" * (2 * 1024 * 1024 - 20)
+
+    with translation.override("en"), pytest.raises(ImportErrors) as refused:
+        importing.parse_file(filename="elenco.csv", data=hostile)
+
+    assert "more cells than a roster" in refused.value.errors[0].message

@@ -169,7 +169,7 @@ def test_csv_export_has_the_import_columns_and_no_notes(area, client_for):
     )
     response = client_for(f.coordinator(district=area["cremona"])).get(reverse("mediators:export_csv"))
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(content)))
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))  # Italian Excel's separator
     assert rows[0]["email"] == "esportata@example.org"
     assert rows[0]["languages"] == "ara:Darija:fluent"
     assert rows[0]["districts"] == "Cremona"

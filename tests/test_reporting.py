@@ -505,14 +505,14 @@ def test_bad_input_is_refused_with_a_message(data):
 def test_the_csv_has_one_row_per_session_and_no_case_code(data, no_timesheets):
     stream = io.StringIO()
     written = services.report_write(scope=scope(data), format="csv", stream=stream) or None
-    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    rows = list(csv.reader(io.StringIO(stream.getvalue()), delimiter=";"))
     assert written is None
     assert len(rows) == 1 + 9  # the header, then every appointment of 2025 but the void one
     text = stream.getvalue()
     assert "F-1" not in text and "Nota riservata" not in text
     # The headers are in Italian (the report's language) once translated: read the columns by position.
     first = dict(zip(range(len(rows[0])), rows[1], strict=True))
-    assert first[17] == "33.00"  # cost: 60' × 25 € + 10 km × 0.30 € + 5 €
+    assert first[17] == "33,00"  # cost: 60' × 25 € + 10 km × 0.30 € + 5 €
     assert (first[11], first[3]) == ("60", "90")  # actual and planned minutes
 
 

@@ -1,9 +1,9 @@
 """Timesheets as CSV and XLSX: one row per line (session), then the totals. Never the sensitive notes, nor anything
-of the family but the office's pseudonymous case code."""
+of the family but the office's pseudonymous case code. The format (Italian CSV, safe cells, typed XLSX) is
+mediazione.spreadsheets'."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import HttpResponse
@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from mediazione import spreadsheets
 
 from .selectors import Sheet
 
@@ -46,7 +48,7 @@ def header(*, costs: bool = True) -> list[str]:
 
 
 def rows(sheets: list[Sheet], *, costs: bool = True) -> list[list]:
-    """Values typed for a spreadsheet: numbers stay numbers (the CSV writes them with a point)."""
+    """Values typed for a spreadsheet: numbers stay numbers (the CSV writes them with a decimal comma)."""
     result = []
     for sheet in sheets:
         base = [str(sheet.mediator), str(sheet.mediator.provider), sheet.district.name, f"{sheet.month:%Y-%m}"]
@@ -79,12 +81,10 @@ def rows(sheets: list[Sheet], *, costs: bool = True) -> list[list]:
 
 
 def csv_response(sheets: list[Sheet], filename: str, *, costs: bool = True) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header(costs=costs))
-    for row in rows(sheets, costs=costs):
-        writer.writerow(["" if value is None else value for value in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        "".join(spreadsheets.csv_lines(header(costs=costs), rows(sheets, costs=costs))),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
@@ -93,18 +93,14 @@ def xlsx_response(sheets: list[Sheet], filename: str, *, costs: bool = True) -> 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Timesheets")[:31]
-    sheet.append(header(costs=costs))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    columns = header(costs=costs)
+    sheet.append(spreadsheets.xlsx_row(sheet, columns, font=bold))
+    # Hours and km are not money: their own formats, found by name; money and the day take the helper's.
+    formats = {columns.index(_("Hours")): spreadsheets.DECIMAL_FORMAT, columns.index(_("Km")): "0.0"}
     for row in rows(sheets, costs=costs):
-        sheet.append(row)
-        if row[9] == _("Total"):
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        row[4].number_format = "DD/MM/YYYY"
-        for cell in (row[11], row[14], row[15]):
-            cell.number_format = "0.00"
+        font = bold if row[9] == _("Total") else None
+        sheet.append(spreadsheets.xlsx_row(sheet, row, formats=formats, font=font))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
