@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from mediazione.formatting import format_number
+
 from .indicators import SUPPRESSED
 
 BAR_HEIGHT = 22
@@ -50,8 +52,9 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str, supp
 
 
 def _number(value) -> str:
+    """12,5 on an Italian page, 12.5 on an English one (and in the PDF of either)."""
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value).replace(".", ",")
+        return format_number(value, 1)
+    return format_number(value)
