@@ -6,6 +6,7 @@ from accounts.models import District
 from accounts.scoping import visible
 
 from . import selectors
+from .languages import macrolanguage_of, sorted_by_name
 from .models import Gender, Mediator, Mode, Setting, language_name
 
 
@@ -48,10 +49,10 @@ class RosterFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["district"].queryset = visible(user, District).order_by("name")
-        codes = selectors.language_codes_in_roster(user=user)
-        self.filters["language"].extra["choices"] = sorted(
-            ((code, language_name(code)) for code in codes), key=lambda choice: choice[1].lower()
-        )
+        codes = set(selectors.language_codes_in_roster(user=user))
+        # The macrolanguage of every language spoken is offered too: "Arabic" finds the Levantine Arabic speakers.
+        codes |= {macro for macro in map(macrolanguage_of, codes) if macro}
+        self.filters["language"].extra["choices"] = sorted_by_name((code, language_name(code)) for code in codes)
 
     def filter_queryset(self, queryset):
         # Language and variant together: one Exists over the same row, applied once.
