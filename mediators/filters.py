@@ -35,10 +35,19 @@ class RosterFilter(django_filters.FilterSet):
     available_on = django_filters.DateFilter(
         label=_("Available on"), method="filter_available", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # django-filter reads the ascending labels by model field and the descending ones by "-" + parameter, and builds
+    # "(descending)" once, at import, in whatever language was active then: every label is given here, lazily.
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("provider__name", "provider"), ("updated_at", "updated")],
-        field_labels={"name": _("Name"), "provider": _("Provider"), "updated": _("Last change")},
+        field_labels={
+            "last_name": _("Name, A to Z"),
+            "-name": _("Name, Z to A"),
+            "provider__name": _("Provider, A to Z"),
+            "-provider": _("Provider, Z to A"),
+            "updated_at": _("Last change, oldest first"),
+            "-updated": _("Last change, newest first"),
+        },
         empty_label=None,
     )
 

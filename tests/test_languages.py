@@ -143,3 +143,30 @@ def test_reports_count_individual_languages_under_their_macrolanguage_and_a_requ
     # The Arabic requests of the year are r1 (now Arabic and Moroccan Arabic: counted once), r2, r4 and r6.
     assert counts["Arabo"] == 4
     assert "Arabo marocchino" not in counts and "Arabo levantino" not in counts
+
+
+# --- The roster's sort menu -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected", "foreign"),
+    [
+        (
+            "it",
+            ["Nome, dalla A alla Z", "Nome, dalla Z alla A", "Ultima modifica, dalla più recente"],
+            ["Name", "Updated"],
+        ),
+        ("en", ["Name, A to Z", "Name, Z to A", "Last change, newest first"], ["Nome", "decrescente"]),
+    ],
+)
+def test_the_sort_menu_speaks_the_page_language_only(language, expected, foreign):
+    user = f.coordinator(district=f.DistrictFactory())
+    user.language = language
+    user.save(update_fields=["language"])
+    response = login_client(user).get(reverse("mediators:list"))
+    menu = str(response.context["filter"].form["ordering"])
+    for label in expected:
+        assert label in menu
+    for word in foreign:
+        assert word not in menu
