@@ -6,6 +6,7 @@ from accounts.models import District
 from accounts.scoping import visible
 
 from . import selectors
+from .languages import macrolanguage_of, sorted_by_name
 from .models import Gender, Mediator, Mode, Setting, language_name
 
 
@@ -34,10 +35,19 @@ class RosterFilter(django_filters.FilterSet):
     available_on = django_filters.DateFilter(
         label=_("Available on"), method="filter_available", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # django-filter reads the ascending labels by model field and the descending ones by "-" + parameter, and builds
+    # "(descending)" once, at import, in whatever language was active then: every label is given here, lazily.
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("provider__name", "provider"), ("updated_at", "updated")],
-        field_labels={"name": _("Name"), "provider": _("Provider"), "updated": _("Last change")},
+        field_labels={
+            "last_name": _("Name, A to Z"),
+            "-name": _("Name, Z to A"),
+            "provider__name": _("Provider, A to Z"),
+            "-provider": _("Provider, Z to A"),
+            "updated_at": _("Last change, oldest first"),
+            "-updated": _("Last change, newest first"),
+        },
         empty_label=None,
     )
 
@@ -48,10 +58,10 @@ class RosterFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["district"].queryset = visible(user, District).order_by("name")
-        codes = selectors.language_codes_in_roster(user=user)
-        self.filters["language"].extra["choices"] = sorted(
-            ((code, language_name(code)) for code in codes), key=lambda choice: choice[1].lower()
-        )
+        codes = set(selectors.language_codes_in_roster(user=user))
+        # The macrolanguage of every language spoken is offered too: "Arabic" finds the Levantine Arabic speakers.
+        codes |= {macro for macro in map(macrolanguage_of, codes) if macro}
+        self.filters["language"].extra["choices"] = sorted_by_name((code, language_name(code)) for code in codes)
 
     def filter_queryset(self, queryset):
         # Language and variant together: one Exists over the same row, applied once.

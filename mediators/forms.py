@@ -10,6 +10,7 @@ from accounts.models import District, Provider
 from accounts.scoping import visible
 from mediazione.fields import IdsModelMultipleChoiceField
 
+from .languages import sorted_by_name
 from .models import (
     Absence,
     AvailabilitySlot,
@@ -36,7 +37,7 @@ EXTRA_LANGUAGES = [
 def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
     codes = {record.alpha_3 for record in pycountry.languages if hasattr(record, "alpha_2")}
     codes.update(code for code in EXTRA_LANGUAGES if pycountry.languages.get(alpha_3=code))
-    return tuple(sorted(((c, f"{language_name(c, language)} ({c})") for c in codes), key=lambda x: x[1].lower()))
+    return tuple(sorted_by_name((c, f"{language_name(c, language)} ({c})") for c in codes))
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -15,19 +15,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+# The one place naming languages (CLDR through Babel, pycountry as fallback); imported here by the rest of the code.
+from .languages import language_name  # noqa: F401
+
 
 @lru_cache(maxsize=8)
 def _pycountry_catalog(domain: str, language: str):
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
-
-
-def language_name(code: str, language: str | None = None) -> str:
-    """The name of an ISO 639-3 language in the user's language (pycountry's translations), e.g. ara → Arabo."""
-    record = pycountry.languages.get(alpha_3=code)
-    if record is None:
-        return code
-    language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    return _pycountry_catalog("iso639-3", language).gettext(record.name)
 
 
 def country_name(code: str, language: str | None = None) -> str:

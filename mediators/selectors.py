@@ -11,6 +11,7 @@ from accounts.models import District, Role
 from accounts.scoping import actor_for, visible
 from requests_app.models import LIVE_APPOINTMENT, Appointment
 
+from .languages import related_codes
 from .models import Absence, AvailabilitySlot, Mediator, MediatorLanguage, Qualification
 
 
@@ -185,7 +186,9 @@ def mediators_speaking(queryset: QuerySet[Mediator], *, code: str = "", variant:
         return queryset
     rows = MediatorLanguage.objects.filter(mediator=OuterRef("pk"))
     if code:
-        rows = rows.filter(code=code)
+        # A language finds the speakers of its macrolanguage and, for a macrolanguage, of its individual languages
+        # (ary ↔ ara, apc → ara, cmn ↔ zho): see mediators.languages.
+        rows = rows.filter(code__in=sorted(related_codes(code)))
     if variant:
         rows = rows.filter(variant__icontains=variant)
     return queryset.filter(Exists(rows))

@@ -34,8 +34,20 @@ PATTERNS = {
     "date_short": "d MMM y",
     # gio 10 dic · Thu 10 Dec
     "weekday_short": "EEE d MMM",
+    # gio 10 dic 2026 · Thu 10 Dec 2026
+    "weekday_date": "EEE d MMM y",
+    # giovedì 10 dicembre · Thursday 10 December
+    "day_month_weekday": "EEEE d MMMM",
+    # 10 dicembre · 10 December
+    "day_month": "d MMMM",
+    # giovedì · Thursday
+    "weekday": "EEEE",
+    # gio · Thu
+    "weekday_abbr": "EEE",
     # dicembre 2026 · December 2026
     "month": "MMMM y",
+    # dic 2026 · Dec 2026
+    "month_short": "MMM y",
     # 10/12/2026 in both
     "numeric": "dd/MM/y",
     "time": "HH:mm",
@@ -88,6 +100,36 @@ def format_weekday_short(value, language: str | None = None) -> str:
     return _pattern(value, PATTERNS["weekday_short"], language)
 
 
+def format_weekday_date(value, language: str | None = None) -> str:
+    """gio 10 dic 2026 · Thu 10 Dec 2026"""
+    return _pattern(value, PATTERNS["weekday_date"], language)
+
+
+def format_day_month(value, language: str | None = None) -> str:
+    """10 dicembre · 10 December (a week's first day, the year following at its end)"""
+    return _pattern(value, PATTERNS["day_month"], language)
+
+
+def format_day_month_weekday(value, language: str | None = None) -> str:
+    """giovedì 10 dicembre · Thursday 10 December"""
+    return _pattern(value, PATTERNS["day_month_weekday"], language)
+
+
+def format_weekday(value, language: str | None = None) -> str:
+    """giovedì · Thursday"""
+    return _pattern(value, PATTERNS["weekday"], language)
+
+
+def format_weekday_abbr(value, language: str | None = None) -> str:
+    """gio · Thu"""
+    return _pattern(value, PATTERNS["weekday_abbr"], language)
+
+
+def format_month_short(value, language: str | None = None) -> str:
+    """dic 2026 · Dec 2026"""
+    return _pattern(value, PATTERNS["month_short"], language)
+
+
 def format_month(value, language: str | None = None) -> str:
     """dicembre 2026 · December 2026"""
     return _pattern(value, PATTERNS["month"], language)
@@ -108,6 +150,18 @@ def format_datetime(value, language: str | None = None) -> str:
     if value in (None, ""):
         return ""
     return f"{format_date(value, language)}, {format_time(value, language)}"
+
+
+def format_datetime_short(value, language: str | None = None) -> str:
+    """10 dic 2026, 09:30 · 10 Dec 2026, 09:30 (lists and "answer by" lines)"""
+    if value in (None, ""):
+        return ""
+    return f"{format_date_short(value, language)}, {format_time(value, language)}"
+
+
+def format_time_seconds(value, language: str | None = None) -> str:
+    """09:30:15 (the audit log)"""
+    return _pattern(value, "HH:mm:ss", language)
 
 
 def format_day_time(value, language: str | None = None) -> str:
@@ -139,11 +193,17 @@ def _as_number(value):
 
 
 def format_number(value, decimals: int | None = None, language: str | None = None) -> str:
-    """8.480,86 · 8,480.86; ``decimals`` fixes the digits after the separator (0 gives whole numbers)."""
+    """8.480,86 · 8,480.86; ``decimals`` fixes the digits after the separator (0 gives whole numbers).
+
+    Without ``decimals``, a Decimal keeps the digits it carries (an amount stored as 8480.50 reads 8.480,50, not
+    8.480,5); other numbers show at most three.
+    """
     number = _as_number(value)
     if number is None:
         return "" if value is None else str(value)
     locale = babel_locale(language)
+    if decimals is None and isinstance(number, Decimal) and number.is_finite():
+        decimals = max(0, -number.as_tuple().exponent)
     if decimals is None:
         return babel_numbers.format_decimal(number, locale=locale)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")

@@ -8,6 +8,8 @@ import numbers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from mediazione.formatting import format_number
+
 BAR_HEIGHT = 22
 GAP = 6
 LABEL_WIDTH = 190
@@ -54,8 +56,9 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str) -> S
 
 
 def _number(value) -> str:
+    """12,5 on an Italian page, 12.5 on an English one (and in the PDF of either)."""
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return str(value).replace(".", ",")
+        return format_number(value, 1)
+    return format_number(value)

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Office, Province
+from mediators.languages import group_expression
 from mediators.models import Setting, language_name
 from requests_app.models import (
     Appointment,
@@ -161,12 +162,15 @@ def requests_by(scope: Scope) -> dict[str, list[tuple[str, int]]]:
         totals["kind"][cell["office__kind"]] += cell["n"]
         totals["setting"][cell["setting"]] += cell["n"]
         totals["month"][cell["month"]] += cell["n"]
+    # Individual languages count under their macrolanguage (a request in Moroccan Arabic is a request in Arabic),
+    # and a request asking for both counts once: see mediators.languages.
     by_language = [
-        (language_name(row["code"]), row["n"])
+        (language_name(row["group"]), row["n"])
         for row in RequestLanguage.objects.filter(request__in=qs)
-        .values("code")
+        .annotate(group=group_expression())
+        .values("group")
         .annotate(n=Count("request", distinct=True))
-        .order_by("-n", "code")
+        .order_by("-n", "group")
     ]
     return {
         "district": sorted(totals["district"].items()),
@@ -319,11 +323,12 @@ def reach(scope: Scope) -> dict:
     totals = families.aggregate(families=Count("case_code"), adults=Sum("family_adults"), minors=Sum("family_minors"))
     languages = (
         RequestLanguage.objects.filter(request__in=_reached_requests(scope))
-        .values("code")
+        .annotate(group=group_expression())
+        .values("group")
         .annotate(n=Count("request", distinct=True))
-        .order_by("-n", "code")
+        .order_by("-n", "group")
     )
-    served = [(language_name(row["code"]), row["n"]) for row in languages]
+    served = [(language_name(row["group"]), row["n"]) for row in languages]
     return {
         "families": totals["families"] or 0,
         "adults": totals["adults"] or 0,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Office, Role
 from accounts.scoping import actor_for, visible
+from mediators.languages import related_codes, sorted_by_name
 from mediators.models import language_name
 
 from . import selectors
@@ -54,9 +55,8 @@ class RequestFilter(django_filters.FilterSet):
             # Only the office (and administrators) see drafts.
             statuses.insert(0, (Status.DRAFT.value, Status.DRAFT.label))
         self.filters["status"].extra["choices"] = [(OPEN, _("Open (any step)")), *statuses]
-        self.filters["language"].extra["choices"] = sorted(
-            ((code, language_name(code)) for code in selectors.language_codes_in_requests(user=user)),
-            key=lambda choice: choice[1].lower(),
+        self.filters["language"].extra["choices"] = sorted_by_name(
+            (code, language_name(code)) for code in selectors.language_codes_in_requests(user=user)
         )
         if role == Role.SOCIAL_WORKER:
             # The list is the office's own: nothing to choose between.
@@ -84,8 +84,10 @@ class RequestFilter(django_filters.FilterSet):
     def filter_language(self, queryset, name, value):
         if not value:
             return queryset
-        # A subquery, not a join: a request with two languages must not appear twice.
-        return queryset.filter(pk__in=RequestLanguage.objects.filter(code=value).values("request_id"))
+        # A subquery, not a join: a request with two languages must not appear twice. A language also finds the
+        # requests in its macrolanguage or, for a macrolanguage, in its individual languages (mediators.languages).
+        codes = sorted(related_codes(value))
+        return queryset.filter(pk__in=RequestLanguage.objects.filter(code__in=codes).values("request_id"))
 
     # A request's date is the day it was submitted; a draft's, the day it was created (in Europe/Rome).
     def filter_from(self, queryset, name, value):

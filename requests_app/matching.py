@@ -4,7 +4,8 @@ A selectors module: it only reads. Everything is limited to what the user sees (
 mediators of their district, never those of another district or province, and nothing for a request they cannot see.
 
 The hard conditions (a mediator who fails one is not a candidate):
-  language      speaks one of the request's languages (ISO code; the variant only ranks)
+  language      speaks one of the request's languages (ISO code; the variant only ranks), or its macrolanguage, or,
+                for a macrolanguage, one of its individual languages (mediators.languages.related_codes)
   active        the profile is active
   district      serves the district of the requesting office
   mode          offers the request's mode (in person, phone, video)
@@ -14,7 +15,9 @@ The hard conditions (a mediator who fails one is not a candidate):
 The preferences rank the candidates (points out of 100, see the weights below), in this order of importance:
 variant or dialect, free at the proposed slots, experience in the request's setting, preferred gender, fewest hours
 this month (so work is shared fairly), past evaluations (the offices' average score, 1–5, over every criterion).
-Equal scores are ordered by name, then id.
+Equal scores are ordered by name, then id. Before the points comes how sure the language is: a mediator who speaks
+the very language asked for, or whose variant names it ("Arabic, Darija" for a request in Moroccan Arabic ``ary``),
+comes before one who only speaks a related code (plain "Arabic" for ``ary``): the reason says which.
 
 Query bound: :func:`candidates` runs at most 4 queries, whatever the number of mediators, of their languages, of the
 proposed slots and of the appointments (plus 1 for the user's current role if it is not cached on the user yet):
@@ -45,14 +48,16 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from accounts.scoping import visible
+from mediators.languages import expand_codes, macrolanguage_of, related_codes, variant_says
 from mediators.models import Absence, Mediator, MediatorLanguage, Mode, Qualification, language_name
 from mediators.selectors import free_condition
+from mediazione.formatting import format_number
 
 from .models import LIVE_APPOINTMENT, Appointment, Evaluation, EvaluationScore, MediationRequest, ProposedSlot
 
@@ -85,6 +90,9 @@ class Candidate:
     # Short sentences shown beside the name, in the active language ("parla Darija", "disponibile mar 10:00").
     reasons: list[str]
     variant: str = ""  # the mediator's variant that matches one asked for, if any
+    # True when the mediator only speaks a macrolanguage or individual language related to the one asked for, with no
+    # variant saying it is the same: ranked after those who speak it for sure.
+    related_language_only: bool = False
     free_slots: list[ProposedSlot] = field(default_factory=list)
     sessions_this_month: int = 0
     hours_this_month: float = 0.0
@@ -127,7 +135,8 @@ def _absent_on(days: list[date]) -> Q:
 def _hard_conditions(request: MediationRequest, needs: _Needs) -> dict[str, Q]:
     """Each hard condition as a filter on mediators, by name. A request with no language asks for none."""
     conditions: dict[str, Q] = {}
-    codes = sorted({code for code, _variant in needs.languages})
+    # An individual language and its macrolanguage serve each other (ary ↔ ara, cmn ↔ zho): see mediators.languages.
+    codes = expand_codes(code for code, _variant in needs.languages)
     if codes:
         speaks = MediatorLanguage.objects.filter(mediator=OuterRef("pk"), code__in=codes)
         conditions[LANGUAGE] = Q(Exists(speaks))
@@ -210,7 +219,13 @@ def candidates(*, user, request: MediationRequest) -> list[Candidate]:
         for mediator in mediators
     ]
     ranked.sort(
-        key=lambda c: (-c.score, c.mediator.last_name.casefold(), c.mediator.first_name.casefold(), c.mediator.pk)
+        key=lambda c: (
+            c.related_language_only,
+            -c.score,
+            c.mediator.last_name.casefold(),
+            c.mediator.first_name.casefold(),
+            c.mediator.pk,
+        )
     )
     return ranked
 
@@ -221,16 +236,41 @@ def _hours(duration: timedelta | None) -> float:
 
 def _matching_variant(mediator: Mediator, needs: _Needs) -> str:
     """The mediator's variant of an asked language that contains, or is contained in, the variant asked for
-    (case-insensitive): "Darija" matches "darija marocchino" and the other way round."""
-    asked = [(code, variant.casefold()) for code, variant in needs.languages if variant]
+    (case-insensitive): "Darija" matches "darija marocchino" and the other way round. Across a macrolanguage, the
+    variant may also name the individual language: "Arabic, Darija" for a request in ``ary``, and the other way
+    round a mediator registered in ``ary`` for a request in Arabic with the variant "Darija"."""
     for row in mediator.languages.all():  # prefetched
-        spoken = row.variant.strip().casefold()
-        if not spoken:
-            continue
-        for code, variant in asked:
-            if row.code == code and (variant in spoken or spoken in variant):
-                return row.variant.strip()
+        spoken = row.variant.strip()
+        for code, variant in needs.languages:
+            if row.code == code:
+                if (
+                    spoken
+                    and variant
+                    and (variant.casefold() in spoken.casefold() or spoken.casefold() in variant.casefold())
+                ):
+                    return spoken
+            elif macrolanguage_of(code) == row.code:
+                if spoken and variant_says(code, spoken):
+                    return spoken
+            elif macrolanguage_of(row.code) == code:
+                if variant and variant_says(row.code, variant):
+                    return spoken or language_name(row.code, label=False)
     return ""
+
+
+def _related_language_only(mediator: Mediator, needs: _Needs) -> tuple[str, str] | None:
+    """(spoken, asked) when the mediator speaks none of the asked codes themselves, only related ones."""
+    asked = [code for code, _variant in needs.languages]
+    if not asked:
+        return None
+    spoken = [row.code for row in mediator.languages.all()]  # prefetched
+    if any(code in spoken for code in asked):
+        return None
+    for code in asked:
+        for row_code in spoken:
+            if row_code in related_codes(code):
+                return row_code, code
+    return None
 
 
 def _evaluation_points(mediator: Mediator) -> float:
@@ -246,9 +286,17 @@ def _candidate(
     reasons: list[str] = []
 
     variant = _matching_variant(mediator, needs)
+    related = None if variant else _related_language_only(mediator, needs)
     if variant:
         points += VARIANT_POINTS
         reasons.append(_("speaks %(variant)s") % {"variant": variant})
+    elif related:
+        spoken, asked = related
+        names = {"spoken": language_name(spoken, label=False), "asked": language_name(asked, label=False)}
+        if macrolanguage_of(asked) == spoken:
+            reasons.append(_("speaks %(spoken)s (macrolanguage), not stated whether %(asked)s") % names)
+        else:
+            reasons.append(_("speaks %(spoken)s, not exactly %(asked)s") % names)
 
     free_slots = [slot for index, slot in enumerate(needs.slots) if getattr(mediator, f"matching_free_{index}")]
     if free_slots:
@@ -280,7 +328,7 @@ def _candidate(
                 "rated %(average)s/5 by the offices (%(count)s evaluations)",
                 evaluations,
             )
-            % {"average": formats.number_format(mediator.matching_evaluation_average, 1), "count": evaluations}
+            % {"average": format_number(mediator.matching_evaluation_average, 1), "count": evaluations}
         )
 
     return Candidate(
@@ -288,6 +336,7 @@ def _candidate(
         score=round(points, 2),
         reasons=reasons,
         variant=variant,
+        related_language_only=bool(related),
         free_slots=free_slots,
         sessions_this_month=sessions,
         hours_this_month=round(hours, 2),
@@ -321,7 +370,8 @@ def exclusions(*, user, request: MediationRequest, mediator: Mediator) -> list[s
     sentences = []
     for name in failed:
         if name == LANGUAGE:
-            names = [language_name(code) for code in dict.fromkeys(code for code, _variant in needs.languages)]
+            codes = dict.fromkeys(code for code, _variant in needs.languages)
+            names = [language_name(code, label=False) for code in codes]
             sentences.append(_("does not speak %(languages)s") % {"languages": get_text_list(names, _("or"))})
         elif name == ACTIVE:
             sentences.append(_("not active"))

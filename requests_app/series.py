@@ -11,10 +11,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediators.models import Absence, Mediator
+from mediazione.formatting import format_date_short, format_datetime_short, format_time
 
 from .models import LIVE_APPOINTMENT, Appointment
 
@@ -59,7 +60,7 @@ def occurrences(*, starts_at: datetime, ends_at: datetime, interval_weeks: int, 
 
 
 def _when(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return format_datetime_short(moment)
 
 
 def conflicts(
@@ -101,7 +102,7 @@ def _clash(*, mediator, span: Span, live, absences, place: str, mode: str, buffe
             return _("%(name)s already has an appointment from %(start)s to %(end)s.") % {
                 "name": mediator.full_name,
                 "start": _when(other.starts_at),
-                "end": formats.time_format(timezone.localtime(other.ends_at), "TIME_FORMAT"),
+                "end": format_time(other.ends_at),
             }
     if mode == "in_person":
         for other in live:
@@ -116,7 +117,7 @@ def _clash(*, mediator, span: Span, live, absences, place: str, mode: str, buffe
                 ) % {
                     "name": mediator.full_name,
                     "minutes": settings.TRAVEL_BUFFER_MINUTES,
-                    "time": formats.time_format(timezone.localtime(other.starts_at), "TIME_FORMAT"),
+                    "time": format_time(other.starts_at),
                     "place": other.place or _("another place"),
                 }
     first_day, last_day = timezone.localdate(span.starts_at), timezone.localdate(span.ends_at)
@@ -124,8 +125,8 @@ def _clash(*, mediator, span: Span, live, absences, place: str, mode: str, buffe
         if absence.start_date <= last_day and absence.end_date >= first_day:
             return _("%(name)s is absent from %(start)s to %(end)s.") % {
                 "name": mediator.full_name,
-                "start": formats.date_format(absence.start_date, "SHORT_DATE_FORMAT"),
-                "end": formats.date_format(absence.end_date, "SHORT_DATE_FORMAT"),
+                "start": format_date_short(absence.start_date),
+                "end": format_date_short(absence.end_date),
             }
     return ""
 

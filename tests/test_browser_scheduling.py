@@ -7,10 +7,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.dateformat import format as date_format
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from mediazione import formatting
 from requests_app.models import Appointment, Offer, ProposedSlot
 
 from . import factories as f
@@ -63,8 +63,13 @@ def _log_out(page):
 
 
 def _italian(day, pattern: str) -> str:
-    with translation.override("it"):
-        return date_format(day, pattern)
+    """The day as an Italian page writes it (mediazione/formatting.py: months and weekdays in lower case)."""
+    helper = {
+        "j F": formatting.format_day_month,
+        "j F Y": formatting.format_date,
+        "l j F": formatting.format_day_month_weekday,
+    }
+    return helper[pattern](day, "it")
 
 
 def _next_week_in_the_calendar(page, monday):

@@ -71,3 +71,20 @@ def test_the_template_filters_follow_the_page_language():
         assert template.render(context) == "venerdì 4 dicembre 2026, 09:30 · 1.500,00\u00a0€ · 2,5"
     with translation.override("en"):
         assert template.render(context) == "Friday 4 December 2026, 09:30 · €1,500.00 · 2.5"
+
+
+def test_an_amount_keeps_the_cents_it_carries_and_gets_a_thousands_separator():
+    assert formatting.format_number(Decimal("8480.50"), language="it") == "8.480,50"
+    assert formatting.format_number(Decimal("1800"), language="en") == "1,800"
+    assert formatting.format_number(12.345, language="it") == "12,345"
+
+
+def test_short_forms_name_weekdays_and_months_in_lower_case_in_italian():
+    with translation.override("it"):
+        assert formatting.format_weekday_date(FRIDAY_MORNING) == "ven 4 dic 2026"
+        assert formatting.format_datetime_short(FRIDAY_MORNING) == "4 dic 2026, 09:30"
+        assert formatting.format_day_month_weekday(FRIDAY_MORNING) == "venerdì 4 dicembre"
+        assert formatting.format_month_short(FRIDAY_MORNING) == "dic 2026"
+    with translation.override("en"):
+        assert formatting.format_weekday_date(FRIDAY_MORNING) == "Fri 4 Dec 2026"
+        assert formatting.format_weekday(FRIDAY_MORNING) == "Friday"

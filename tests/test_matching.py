@@ -121,7 +121,7 @@ def test_a_mediator_meeting_every_condition_is_a_candidate_and_nothing_excludes_
 def test_speaking_another_language_excludes_and_is_named(world):
     mediator = able(world, languages=["fra", "eng"])
     assert ranking(world) == []
-    assert why_not(world, mediator) == ["non parla Arabo"]
+    assert why_not(world, mediator) == ["non parla arabo"]
 
 
 def test_speaking_any_one_of_the_languages_asked_is_enough(world):
@@ -133,7 +133,7 @@ def test_speaking_any_one_of_the_languages_asked_is_enough(world):
 def test_every_language_asked_is_named_when_none_is_spoken(world):
     world["request"].languages.create(code="fra")
     mediator = able(world, languages=["eng"])
-    assert why_not(world, mediator) == ["non parla Arabo o Francese"]
+    assert why_not(world, mediator) == ["non parla arabo o francese"]
 
 
 def test_an_inactive_mediator_is_excluded_and_named(world):
@@ -207,7 +207,7 @@ def test_every_condition_failed_is_listed_in_order(world):
     f.QualificationFactory(mediator=mediator, title="B", expires_on=timezone.localdate() - timedelta(days=1))
     f.QualificationFactory(mediator=mediator, title="A", expires_on=timezone.localdate() - timedelta(days=2))
     reasons = why_not(world, mediator)
-    assert reasons[:3] == ["non parla Arabo", "profilo non attivo", "non lavora in videochiamata"]
+    assert reasons[:3] == ["non parla arabo", "profilo non attivo", "non lavora in videochiamata"]
     assert reasons[3].startswith("assente fino al giorno ")
     assert reasons[4].startswith("qualifica “A” scaduta in data ")
     assert reasons[5].startswith("qualifica “B” scaduta in data ")
@@ -241,6 +241,51 @@ def test_the_variant_of_another_language_does_not_count(world):
     world["request"].languages.create(code="fra")
     other = able(world, languages=["fra:Darija"])
     assert candidate_of(world, other).variant == ""
+
+
+# --- Macrolanguages (mediators/languages.py) --------------------------------------------------------------------------
+
+
+def test_a_request_in_moroccan_arabic_finds_arabic_speakers_the_darija_one_first(world):
+    world["request"].languages.update(code="ary", variant="")
+    plain = able(world, last_name="Alfieri")
+    darija = able(world, last_name="Zanetti", languages=["ara:Darija"])
+    assert ranking(world) == [darija, plain]
+    assert "parla Darija" in candidate_of(world, darija).reasons
+    assert "parla arabo (macrolingua), senza indicare se arabo marocchino" in candidate_of(world, plain).reasons
+
+
+def test_the_very_language_asked_comes_before_its_macrolanguage_whatever_the_points(world):
+    world["request"].languages.update(code="ary", variant="")
+    plain = able(world, last_name="Alfieri", exp_child_protection=True)
+    exact = able(world, last_name="Zanetti", languages=["ary"])
+    assert ranking(world) == [exact, plain]
+    assert candidate_of(world, plain).score > candidate_of(world, exact).score
+
+
+def test_a_request_in_arabic_finds_a_levantine_arabic_speaker_after_the_arabic_ones(world):
+    world["request"].languages.update(variant="")
+    levantine = able(world, last_name="Alfieri", languages=["apc"])
+    arabic = able(world, last_name="Zanetti")
+    assert ranking(world) == [arabic, levantine]
+    assert "parla arabo levantino, non proprio arabo" in candidate_of(world, levantine).reasons
+
+
+def test_a_moroccan_arabic_speaker_serves_a_request_in_arabic_with_the_variant_darija(world):
+    moroccan = able(world, languages=["ary"])
+    assert candidate_of(world, moroccan).variant == "arabo marocchino"
+    assert not candidate_of(world, moroccan).related_language_only
+
+
+def test_mandarin_and_chinese_serve_each_other_but_cantonese_is_not_mandarin(world):
+    world["request"].languages.update(code="cmn", variant="")
+    chinese = able(world, languages=["zho"])
+    cantonese = able(world, languages=["yue"])
+    assert ranking(world) == [chinese]
+    assert why_not(world, cantonese) == ["non parla cinese mandarino"]
+    world["request"].languages.update(code="zho")
+    mandarin = able(world, languages=["cmn"])
+    assert set(ranking(world)) == {chinese, cantonese, mandarin}
 
 
 def test_free_at_the_proposed_slot_ranks_higher_and_says_when(world):

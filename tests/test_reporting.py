@@ -367,7 +367,7 @@ def test_a_job_is_enqueued_on_commit_and_produces_the_pdf(data, django_capture_o
     assert "Famiglie in Padania" in text and "ATS Padania" in text and "Bando 2024 L. 40/98" in text
     assert "Azienda Alfa" in text and "Consorzio Beta" in text
     # The project's requests: 4 submitted, 4 fulfilled, 4 sessions held; the budget's total.
-    assert "240,50" in text and "1800" in text
+    assert "240,50" in text and "1.800" in text
     for code in ("F-1", "F-2", "F-3", "F-4", "Nota riservata"):
         assert code not in text
 

@@ -369,7 +369,7 @@ def test_the_language_search_finds_languages_by_their_italian_name(client):
 
 
 def test_the_language_search_finds_codes_and_stops_at_twenty(client):
-    assert results(client, "tir").context["results"][0] == ("tir", "Tigrinya (tir)")
+    assert results(client, "tir").context["results"][0] == ("tir", "Tigrino (tir)")
     assert results(client, "zh").context["results"][0][0] == "zho"
     assert len(results(client, "a").context["results"]) == 20
 

@@ -219,8 +219,8 @@ def test_the_request_page_shows_proposed_times_in_rome_time_and_every_field(area
         ends_at=datetime(2026, 7, 2, 8, 0, tzinfo=UTC),
     )
     page = client_for(area["coordinator"]).get(request.get_absolute_url()).content.decode()
-    assert "Giovedì 15 Gennaio 2026, 09:30–10:30" in page
-    assert "Giovedì 2 Luglio 2026, 09:00–10:00" in page
+    assert "giovedì 15 gennaio 2026, 09:30–10:30" in page
+    assert "giovedì 2 luglio 2026, 09:00–10:00" in page
     for text in ["Arabo · Darija", "Francese", "Via Roma 1, Cremona", request.goal, "Mediazione culturale"]:
         assert text in page
 

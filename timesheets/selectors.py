@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import District, Provider, Role
 from accounts.scoping import actor_for, timesheet_pair_visible, visible
 from mediators.models import Mediator
+from mediazione.formatting import format_month
 from requests_app.models import Appointment, SessionReport
 
 from .costs import CENT, Billing, annotate_costs
@@ -102,9 +103,7 @@ def why_locked(*, appointment: Appointment) -> str:
 
 
 def _month_label(month: date) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(month, "F Y")
+    return format_month(month)
 
 
 # --- Sheets -----------------------------------------------------------------------------------------------------------

@@ -14,7 +14,12 @@
     if (max && index >= parseInt(max.value, 10)) { return; }
     body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
     total.value = String(index + 1);
-    var first = body.lastElementChild.querySelector("input, select");
+    // The new row's parts that need JavaScript are shown now, not later by an observer: hidden, its first field
+    // could not take the focus, which would stay on the button below the new row.
+    var row = body.lastElementChild;
+    row.querySelectorAll("[data-needs-js][hidden]").forEach(function (element) { element.hidden = false; });
+    var fields = row.querySelectorAll("input:not([type=hidden]), select, textarea");
+    var first = Array.prototype.find.call(fields, function (field) { return field.getClientRects().length > 0; });
     if (first) { first.focus(); }
   });
 })();

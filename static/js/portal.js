@@ -26,8 +26,26 @@
     update();
   }
 
+  // A form sent back with errors: the summary takes the focus, so that a screen reader reads it and the keyboard
+  // starts from it; each of its links moves the focus to the field to correct (templates/includes/error_summary.html).
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) { return; }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) { return; }
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     loadFonts();
+    focusErrorSummary();
     document.querySelectorAll("form.invite-form").forEach(bindRoleFields);
   });
 })();
