@@ -58,7 +58,12 @@ def make_world(*, sessions: int = 1, expected_sessions: int = 1, status: str = "
 
 
 def past_appointment(request: MediationRequest, *, days_ago: int = 2, status: str = "planned", **extra) -> Appointment:
-    starts_at = (timezone.now() - timedelta(days=days_ago)).replace(microsecond=0)
+    """An hour's appointment at 10:00 Italian time ``days_ago`` days before today (an hour ago with 0): never across
+    midnight, whatever the hour the test runs at (a report's form has one date, a start and an end)."""
+    if days_ago:
+        starts_at = at(days_ago, 10)
+    else:
+        starts_at = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
     return Appointment.objects.create(
         request=request,
         mediator=request.assigned_mediator,
