@@ -13,12 +13,12 @@ Offers and appointments (needs the mediators of :func:`mediators.demo.build`): a
 open, queued, declined or expired offers to mediators who speak its language and serve its district (another
 district or province only where nobody does); from *assigned* on, exactly one offer is accepted, by the request's
 assigned mediator, beside declined, withdrawn or expired ones. Scheduled requests have appointments held last week
-and planned this week and the next; completed, evaluated and closed ones have past appointments, held, with a few
-no-shows, late cancellations and one entered by mistake (void). The demo mediator ``mediatore.cremona`` works on
-requests of ``assistente.cremona``. A mediator's appointments never overlap and keep the travel buffer between
-in-person ones in different places, as the scheduling service would require; the rows are written directly (the
-service refuses past times), in two passes so that on PostgreSQL the exclusion constraint never sees yesterday's rows
-overlap today's.
+and planned this week and the next, on any day of the week (see :data:`SCHEDULED_SESSIONS`); completed, evaluated
+and closed ones have past appointments, held, with a few no-shows, late cancellations and one entered by mistake
+(void). The demo mediator ``mediatore.cremona`` works on requests of ``assistente.cremona``. A mediator's
+appointments never overlap and keep the travel buffer between in-person ones in different places, as the scheduling
+service would require; the rows are written directly (the service refuses past times), in two passes so that on
+PostgreSQL the exclusion constraint never sees yesterday's rows overlap today's.
 """
 
 from __future__ import annotations
@@ -146,7 +146,9 @@ AGES = {  # (youngest, oldest) in days
     "rejected": (30, 500),
     "matching": (5, 25),
     "assigned": (10, 40),
-    "scheduled": (15, 60),
+    # Scheduled about six days after being filed: from 21 days, every scheduled request was already scheduled on
+    # the Monday of last week, whatever today is, so that it can have sessions held last week.
+    "scheduled": (21, 60),
     "completed": (60, 200),
     "evaluated": (90, 330),
     "closed": (200, 720),
@@ -203,8 +205,19 @@ DECLINE_REASONS = [
 OTHER_OFFERS = ["declined", "withdrawn", "expired"]
 # A request still looking for a mediator: what became of the offers after the first (open) one, by its position.
 MATCHING_OFFERS = [["declined", "queued", "open"], ["queued", "expired", "declined"], ["expired", "declined", "queued"]]
-# Days from today of the appointments of a scheduled request: those before today were held, the others are planned.
-SCHEDULED_DAYS = {3: [-3, 2, 7], 4: [-7, -2, 3, 8]}
+# The appointments of a scheduled request by its expected sessions, as (what, week, weekday): the week counted from
+# this one (-1 last week, 0 this week, 1 next week), the weekday the one tried first (0 is Monday), stepping back from
+# it for a held session and forward for a planned one. Held sessions fall before today, planned ones from tomorrow,
+# so a demo loaded on any day reads "held last week, planned this week and next": this week's planned session is on
+# the first working day after today; when none is left (today is a Friday or a Saturday) the README's mediator,
+# ``mediatore.cremona``, meets the family on the weekend instead (a Saturday, or a Sunday when today is a Saturday).
+# On a Sunday no day of this week is left: this week's sessions are the ones held since Monday, and the planned one
+# moves to Monday. The others' sessions keep to working days: theirs moves to the next week.
+THIS_WEEK = None
+SCHEDULED_SESSIONS = {
+    3: [("held", -1, 1), ("held", 0, 0), ("planned", 0, THIS_WEEK), ("planned", 1, 2)],
+    4: [("held", -1, 0), ("held", -1, 3), ("held", 0, 1), ("planned", 0, THIS_WEEK), ("planned", 1, 3)],
+}
 START_TIMES = [time(9, 30), time(14, 30), time(10, 0), time(11, 0), time(15, 0)]
 LATE_CANCEL_REASON = "La famiglia ha avvisato la mattina stessa: il figlio aveva la febbre."
 EARLY_CANCEL_REASON = "Incontro spostato su richiesta della scuola."
@@ -410,10 +423,18 @@ def build() -> dict[tuple[str, str], MediationRequest]:
         )
         conversation = CONVERSATIONS.get(status, []) if row["nth_of_status"] == 1 else []
         start = submitted_at or row["created"]
+        # A few hours apart, the last one yesterday evening at the latest (a request submitted yesterday).
+        latest = _latest(today)
         _replace_if_changed(
             request.comments,
             [
-                {"author_id": who[actor].pk, "body": body, "created_at": start + timedelta(hours=5 + 20 * n)}
+                {
+                    "author_id": who[actor].pk,
+                    "body": body,
+                    "created_at": min(
+                        start + timedelta(hours=5 + 20 * n), latest - timedelta(hours=len(conversation) - 1 - n)
+                    ),
+                }
                 for n, (actor, body) in enumerate(conversation)
             ],
             ["author_id", "body", "created_at"],
@@ -450,8 +471,10 @@ def _request_again(built: dict, office: Office) -> None:
 
 
 def _latest(today: date) -> datetime:
-    """Nothing in the demo's past happens later than this (the history's last steps included)."""
-    return _local(today, time(7, 0)) - timedelta(hours=1)
+    """Nothing in the demo's past happens later than this (the history's last steps included): yesterday evening, so
+    that it is past at any hour of today, 0:30 or the night the clocks change included (the demo's rows depend on
+    the day only, never on the hour it is loaded)."""
+    return _local(today - timedelta(days=1), time(20, 0))
 
 
 @dataclass
@@ -677,9 +700,21 @@ class _Diary:
         return True
 
     def book(
-        self, mediator_id: int, *, day: date, start: time, minutes: int, place: str, mode: str, earliest, latest, step
+        self,
+        mediator_id: int,
+        *,
+        day: date,
+        start: time,
+        minutes: int,
+        place: str,
+        mode: str,
+        earliest,
+        latest,
+        step,
+        weekend: bool = False,
     ) -> tuple[datetime, datetime] | None:
-        """The first free time from ``day`` (going ``step`` days at a time) between ``earliest`` and ``latest``."""
+        """The first free time from ``day`` (going ``step`` days at a time) between ``earliest`` and ``latest``, on
+        working days (and on Saturdays and Sundays too with ``weekend``)."""
         day = max(day, earliest)
         if latest is not None:
             day = min(day, latest)
@@ -688,7 +723,7 @@ class _Diary:
             if day < earliest or (latest is not None and day > latest):
                 return None
             away = any(first <= day <= last for first, last in self.away.get(mediator_id, []))
-            if day.weekday() < 5 and not away:
+            if (day.weekday() < 5 or weekend) and not away:
                 for at in times:
                     starts = _local(day, at)
                     ends = starts + timedelta(minutes=minutes)
@@ -769,15 +804,15 @@ def _series_rows(request, mediator, coordinator, diary, today: date) -> list[dic
     return rows
 
 
-def _session_kinds(row: dict, done_number: int) -> list[tuple[str, int]]:
-    """What became of each appointment of a request, with the day it falls on (from the scheduling step for a
-    finished request, from today for a scheduled one)."""
+def _session_kinds(row: dict, done_number: int) -> list[tuple[str, int | tuple[int, int | None]]]:
+    """What became of each appointment of a request, with the day it falls on: days after the scheduling step for a
+    finished request, (week, weekday) from this week for a scheduled one (:data:`SCHEDULED_SESSIONS`)."""
     sessions = row["case"][7]
     if row["status"] == Status.SCHEDULED:
         count = min(max(sessions, 3), 4)
-        kinds = [("held" if offset < 0 else "planned", offset) for offset in SCHEDULED_DAYS[count]]
+        kinds = [(kind, (week, weekday)) for kind, week, weekday in SCHEDULED_SESSIONS[count]]
         if row["nth_of_status"] == 2:
-            kinds.append(("void", 4))
+            kinds.append(("void", (1, 4)))
         return kinds
     kinds = ["held"] * min(max(sessions, 1), 4)
     if len(kinds) >= 2 and done_number % 3 == 0:
@@ -789,6 +824,24 @@ def _session_kinds(row: dict, done_number: int) -> list[tuple[str, int]]:
     if done_number % 5 == 2:
         kinds.insert(0, "void")
     return [(kind, 3 + 5 * n) for n, kind in enumerate(kinds)]
+
+
+def _scheduled_booking(kind: str, week: int, weekday: int | None, today: date, scheduled: date, showcase: bool) -> dict:
+    """Where the diary looks for a session of a scheduled request (see :data:`SCHEDULED_SESSIONS`): the day it tries
+    first, the direction and the bounds. Only the days of the calendar count, never the hour: the demo gives the
+    same rows all day long, and nothing planned has started, nothing held is still to come, at any hour."""
+    monday = today - timedelta(days=today.weekday())
+    tomorrow = today + timedelta(days=1)
+    if kind == "held":
+        # Back from that day (from yesterday when it has not come yet: on a Monday, "earlier this week" is Friday).
+        day = min(monday + timedelta(weeks=week, days=weekday), today - timedelta(days=1))
+        return {"day": day, "earliest": scheduled + timedelta(days=1), "latest": today - timedelta(days=1), "step": -1}
+    if weekday is not THIS_WEEK:
+        return {"day": monday + timedelta(weeks=week, days=weekday), "earliest": tomorrow, "latest": None, "step": 1}
+    # This week's: the first working day after today; for the showcase on a Friday or a Saturday, the weekend day
+    # after it. On a Sunday tomorrow is already next week's Monday.
+    weekend = showcase and tomorrow.weekday() >= 5
+    return {"day": tomorrow, "earliest": tomorrow, "latest": None, "step": 1, "weekend": weekend}
 
 
 def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) -> dict[int, list[dict]]:
@@ -830,20 +883,19 @@ def _appointment_rows(plans: list[tuple], roster: list[_Person], today: date) ->
         place = request.place or (request.office.name if request.mode == IP else "")
         if request.mode != IP:
             place = ""
+        showcase = row["office"] == "cremona" and mediator.email == demo_email("mediatore.cremona")
         for n, (kind, offset) in enumerate(_session_kinds(row, done_number)):
             start = START_TIMES[(row["index"] + n) % len(START_TIMES)]
             if row["status"] == Status.SCHEDULED:
-                past = offset < 0
+                week, weekday = offset
+                where = _scheduled_booking(kind, week, weekday, today, scheduled.date(), showcase)
                 booked = diary.book(
                     mediator.pk,
-                    day=today + timedelta(days=offset),
                     start=start,
                     minutes=request.session_minutes,
                     place=place,
                     mode=request.mode,
-                    earliest=scheduled.date() + timedelta(days=1) if past else today + timedelta(days=1),
-                    latest=today - timedelta(days=1) if past else None,
-                    step=-1 if past else 1,
+                    **where,
                 )
             else:
                 booked = diary.book(

@@ -1,11 +1,51 @@
+import os
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 
 from accounts import demo
+
+# MEDIAZIONE_TEST_NOW=2026-12-06T23:30 runs the whole suite as if it were that moment (Italian time unless the value
+# says otherwise), with the clock ticking from there: the suite must pass on any day and at any hour, and this is how
+# to try "another day" (a Sunday night, 31 December, the night the clocks change). See the README, Testing.
+TEST_NOW_ENV = "MEDIAZIONE_TEST_NOW"
+_suite_clock = None
+
+
+def test_now() -> datetime | None:
+    """The moment MEDIAZIONE_TEST_NOW names, aware; None when it is not set."""
+    value = os.environ.get(TEST_NOW_ENV, "").strip()
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Rome"))
+
+
+test_now.__test__ = False  # a helper, not a test
+
+
+def pytest_configure(config):
+    global _suite_clock
+    moment = test_now()
+    if moment is not None:
+        _suite_clock = time_machine.travel(moment, tick=True)
+        _suite_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _suite_clock is not None:
+        _suite_clock.stop()
+
+
+def pytest_report_header(config):
+    moment = test_now()
+    return f"{TEST_NOW_ENV}: the clock starts at {moment.isoformat()}" if moment else None
 
 
 @pytest.fixture(autouse=True, scope="session")

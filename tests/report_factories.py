@@ -58,7 +58,13 @@ def make_world(*, sessions: int = 1, expected_sessions: int = 1, status: str = "
 
 
 def past_appointment(request: MediationRequest, *, days_ago: int = 2, status: str = "planned", **extra) -> Appointment:
-    starts_at = (timezone.now() - timedelta(days=days_ago)).replace(microsecond=0)
+    """An hour's appointment at 10:00 Italian time ``days_ago`` days before today: never across midnight, whatever
+    the hour the tests run at (a report's form has one date, a start and an end). With 0, earlier today: an hour ago,
+    or at midnight when it is not yet 1:00 (still today, still this month)."""
+    if days_ago:
+        starts_at = at(days_ago, 10)
+    else:
+        starts_at = max(timezone.now() - timedelta(hours=1), at(0, 0)).replace(microsecond=0)
     return Appointment.objects.create(
         request=request,
         mediator=request.assigned_mediator,

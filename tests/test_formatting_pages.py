@@ -145,7 +145,7 @@ def test_the_timesheet_names_its_month_in_lower_case_and_writes_costs_with_decim
 
 
 @pytest.mark.parametrize(("language", "cost", "hours"), [("it", "8.480,86", "1.234,5"), ("en", "8,480.86", "1,234.5")])
-def test_the_timesheet_totals_have_thousands_separators(language, cost, hours):
+def test_the_timesheet_totals_have_thousands_separators_for_those_who_see_costs(language, cost, hours):
     sheet = SimpleNamespace(
         sessions=3,
         hours=Decimal("1234.5"),
@@ -155,7 +155,7 @@ def test_the_timesheet_totals_have_thousands_separators(language, cost, hours):
         cost=Decimal("8480.86"),
     )
     with translation.override(language):
-        html = render_to_string("timesheets/_totals.html", {"sheet": sheet})
+        html = render_to_string("timesheets/_totals.html", {"sheet": sheet, "actions": {"costs": True}})
     assert cost in html and hours in html
 
 

@@ -217,14 +217,15 @@ def test_no_rate_average_or_hours_gives_a_small_count_away(data):
 
 
 def test_no_chart_draws_or_labels_a_hidden_count(data):
-    _figures, tables, evaluations = figures_and_tables(data, suppress=True)
+    with translation.override("en"):
+        _figures, tables, evaluations = figures_and_tables(data, suppress=True)
     by_district = tables["by-district"]["chart"]
     assert "<rect" not in by_district and ">withheld</text>" in by_district and ">&lt; 3</text>" in by_district
     assert ">6</text>" not in by_district
     # The mediators' average (2 scores) has no bar and no figure; the offices' (3 scores) has both.
     bars = _bar_widths(evaluations["chart"])
     assert len(bars) == 1 and bars[0] > 0
-    assert "4,5" not in evaluations["chart"] and "4,33" in evaluations["chart"]
+    assert "4.5" not in evaluations["chart"] and "4.33" in evaluations["chart"]
 
 
 def test_province_staff_read_the_exact_figures(data):

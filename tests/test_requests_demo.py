@@ -1,8 +1,10 @@
 """The demo requests of `manage.py demo_data`: many, in every status, consistent with their history, idempotent."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -26,7 +28,10 @@ from requests_app.models import (
 )
 from requests_app.transitions import TRANSITIONS
 
+from . import demo_promises
+
 pytestmark = pytest.mark.django_db
+ROME = ZoneInfo("Europe/Rome")
 
 
 @pytest.fixture
@@ -262,22 +267,31 @@ def test_no_mediator_is_in_two_live_appointments_at_once_and_travel_time_is_kept
 
 
 def test_mediatore_cremona_works_on_requests_of_assistente_cremona_last_this_and_next_week(demo_requests):
+    # As the README says, whatever the day: tests/test_any_day.py checks it on every day of a week.
+    demo_promises.assert_held_last_week_planned_this_week_and_next()
     mediator_user = User.objects.get(email="mediatore.cremona@example.org")
-    mine = Appointment.objects.filter(
-        mediator__user=mediator_user, request__requester__email="assistente.cremona@example.org"
-    )
-    now = timezone.now()
-    today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
-    assert mine.filter(starts_at__lt=now, status="held").count() >= 2
-    upcoming = [timezone.localdate(a.starts_at) for a in mine.filter(starts_at__gt=now, status="planned")]
-    assert len(upcoming) >= 3
-    assert any(day < monday + timedelta(days=7) for day in upcoming)
-    assert any(monday + timedelta(days=7) <= day < monday + timedelta(days=14) for day in upcoming)
+    mine = demo_promises.showcase_appointments()
     # The mediator reads those requests (they are assigned to her) and their appointments.
     requests = MediationRequest.objects.filter(appointments__in=mine).distinct()
     assert set(requests) <= set(visible(mediator_user, MediationRequest))
     assert set(mine) <= set(visible(mediator_user, Appointment))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2026, 12, 3, 10, 0, tzinfo=ROME), datetime(2026, 12, 5, 18, 0, tzinfo=ROME)],
+    ids=["thursday", "saturday"],
+)
+def test_the_week_of_mediatore_cremona_on_a_thursday_and_a_saturday(demo_world, moment):
+    """Issue #13: from Thursday on, nothing planned was left in the current week. Now the week's last working day
+    has one, and on a Friday or Saturday the weekend does."""
+    with time_machine.travel(moment, tick=False):
+        mediators_demo.build()
+        requests_demo.build()
+        demo_promises.assert_held_last_week_planned_this_week_and_next()
+        planned = demo_promises.local_days(demo_promises.showcase_appointments().filter(status="planned"))
+        later_this_week = {day for day in planned if day < date(2026, 12, 7)}
+        assert later_this_week == ({date(2026, 12, 4)} if moment.day == 3 else {date(2026, 12, 6)})
 
 
 def test_demo_data_twice_gives_the_same_offers_and_appointments(settings):
@@ -294,15 +308,12 @@ def test_demo_data_twice_gives_the_same_offers_and_appointments(settings):
 def test_mediatore_cremona_has_a_weekly_series_on_a_request_of_assistente_cremona(demo_requests):
     from requests_app.models import AppointmentSeries
 
+    demo_promises.assert_the_weekly_series_is_on_tuesdays_at_16()
     planned = AppointmentSeries.objects.get()
-    assert planned.request.requester.email == "assistente.cremona@example.org"
-    assert planned.mediator.user.email == "mediatore.cremona@example.org"
     occurrences = list(planned.occurrences.order_by("starts_at"))
-    assert len(occurrences) >= 4
-    local = [timezone.localtime(a.starts_at) for a in occurrences]
-    assert {moment.time() for moment in local} == {requests_demo.SERIES_TIME}
-    assert all((b.date() - a.date()).days % 7 == 0 for a, b in zip(local, local[1:], strict=False))
-    assert {a.status for a in occurrences} == {"planned"} and local[0].date() > timezone.localdate()
+    assert {moment.time() for moment in map(timezone.localtime, (a.starts_at for a in occurrences))} == {
+        requests_demo.SERIES_TIME
+    }
     # A second run keeps the same series and the same occurrences.
     requests_demo.build()
     assert AppointmentSeries.objects.get().pk == planned.pk

@@ -5,6 +5,10 @@ half of a late cancellation. Timesheets: for every mediator's month in a distric
 last is approved and last month submitted when every session has its report sent; a month with reports still
 missing was sent back to its mediator. Deterministic and idempotent: rows are written directly (the services
 would refuse times in the past), and a month whose sessions changed since is set again.
+
+The months are counted from yesterday, and every time is yesterday evening at the latest, so that the rows depend on
+the day only and are in the past at any hour: on the 1st of a month the month that has just ended is not yet
+submitted (a timesheet is sent once its month is over), and the demo shows the two months before it.
 """
 
 from __future__ import annotations
@@ -70,13 +74,13 @@ def _coordinators() -> dict[int, User]:
     }
 
 
-def _wanted(sheet: selectors.Sheet, *, approve: bool, coordinator: User, admin: User) -> dict | None:
-    """The row a demo month should have, or None for a draft."""
+def _wanted(sheet: selectors.Sheet, *, approve: bool, coordinator: User, admin: User, latest: datetime) -> dict | None:
+    """The row a demo month should have, or None for a draft; nothing in it happens after ``latest``."""
     if not sheet.owed_lines:
         return None
     month_end = selectors.next_month(sheet.month)
     submitter = sheet.mediator.user or admin
-    submitted_at = min(_at(month_end + timedelta(days=1), 18), timezone.now() - timedelta(hours=2))
+    submitted_at = min(_at(month_end + timedelta(days=1), 18), latest - timedelta(hours=2))
     complete = not sheet.missing_reports and not sheet.unpriced
     if not complete:
         return {
@@ -103,7 +107,7 @@ def _wanted(sheet: selectors.Sheet, *, approve: bool, coordinator: User, admin: 
         values.update(
             status=Timesheet.Status.APPROVED,
             approved_by=coordinator,
-            approved_at=min(submitted_at + timedelta(days=2), timezone.now() - timedelta(hours=1)),
+            approved_at=min(submitted_at + timedelta(days=2), latest - timedelta(hours=1)),
         )
     return values
 
@@ -114,7 +118,10 @@ def build() -> dict[str, int]:
     rates = _rates()
     admin = User.objects.filter(email=demo_email("admin")).first()
     coordinators = _coordinators()
-    this_month = selectors.first_of(timezone.localdate())
+    yesterday = timezone.localdate() - timedelta(days=1)
+    latest = _at(yesterday, 21)
+    # The month yesterday belonged to: on the 1st, the month that has just ended is still open for its timesheets.
+    this_month = selectors.first_of(yesterday)
     last = selectors.previous_month(this_month)
     counts = {"rates": rates, "approved": 0, "submitted": 0, "sent_back": 0}
     for month, approve in ((selectors.previous_month(last), True), (last, False)):
@@ -129,7 +136,7 @@ def build() -> dict[str, int]:
         sheets = selectors.build_sheets(pairs=[(mediators[m], districts[d]) for m, d in sorted(pairs)], month=month)
         for sheet in sheets:
             coordinator = coordinators.get(sheet.district.pk) or admin
-            values = _wanted(sheet, approve=approve, coordinator=coordinator, admin=admin)
+            values = _wanted(sheet, approve=approve, coordinator=coordinator, admin=admin, latest=latest)
             if values is None:
                 Timesheet.objects.filter(mediator=sheet.mediator, district=sheet.district, month=month).delete()
                 continue
