@@ -186,40 +186,6 @@ def sorted_by_name(pairs):
     return sorted(pairs, key=lambda pair: (sort_key(pair[1]), pair[0]))
 
 
-@lru_cache(maxsize=4)
-def _names_index(language: str) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for record in pycountry.languages:
-        if getattr(record, "type", "L") not in ("L", "M"):
-            continue
-        code = record.alpha_3
-        for name in (_name(code, language), record.name):
-            # A name shared by several codes goes to the one with a two-letter code, the common pick for a bare name.
-            key = sort_key(name)
-            if key not in index or hasattr(record, "alpha_2"):
-                index[key] = code
-    return index
-
-
-def language_code_for_name(name: str, language: str | None = None) -> str | None:
-    """The ISO 639-3 code of a language written by its name in Italian or English ("arabo", "Arabic", "Tigrino"),
-    or by its code ("ara", "ar"); None when nothing matches."""
-    key = sort_key(" ".join(str(name).split()))
-    if not key:
-        return None
-    if len(key) == 3 and pycountry.languages.get(alpha_3=key) is not None:
-        return key
-    if len(key) == 2:
-        record = pycountry.languages.get(alpha_2=key)
-        if record is not None:
-            return record.alpha_3
-    for lang in dict.fromkeys((_interface_language(language), "it", "en")):
-        code = _names_index(lang).get(key)
-        if code:
-            return code
-    return None
-
-
 # --- Matching ---------------------------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 import pycountry
 from babel import Locale
 
+from .languages import language_name
 from .models import _pycountry_catalog
 
 
@@ -42,6 +43,12 @@ def _languages() -> tuple[dict[str, str], dict[str, str]]:
     names, then pycountry's for the languages with a two-letter code, then every other one."""
     names: dict[str, str] = {}
     codes: dict[str, str] = {}
+    # The names the portal itself shows (mediators.languages: CLDR, with its own Italian names where CLDR has none,
+    # "pashto settentrionale"), so that whatever a page writes, an import reads back.
+    individual = [r for r in pycountry.languages if getattr(r, "type", "L") in ("L", "M")]
+    for record in sorted(individual, key=lambda r: not hasattr(r, "alpha_2")):
+        for locale in ("it", "en"):
+            names.setdefault(plain(language_name(record.alpha_3, locale, label=False)), record.alpha_3)
     for locale in ("it", "en"):
         for key, name in Locale(locale).languages.items():
             code = _language_code(key) if "_" not in key else None

@@ -10,7 +10,8 @@ from django.utils.text import capfirst
 
 from mediators import languages
 from mediators.forms import language_choices
-from mediators.languages import language_code_for_name, language_name, related_codes, sort_key
+from mediators.languages import language_name, related_codes, sort_key
+from mediators.vocabulary import language_code
 from reporting.indicators import requests_by
 
 from . import factories as f
@@ -78,13 +79,13 @@ def test_the_menu_of_languages_is_sorted_by_the_name_shown_ignoring_case_and_acc
     [("arabo", "ara"), ("Tigrino", "tir"), ("Arabic", "ara"), ("arabo marocchino", "ary"), ("UCRAINO", "ukr")],
 )
 def test_a_name_in_italian_or_english_gives_back_the_code(name, code):
-    assert language_code_for_name(name) == code
+    assert language_code(name) == code
 
 
 def test_a_code_is_its_own_name_and_nonsense_gives_nothing():
-    assert language_code_for_name("ara") == "ara"
-    assert language_code_for_name("ar") == "ara"
-    assert language_code_for_name("klingonese antico") is None
+    assert language_code("ara") == "ara"
+    assert language_code("ar") == "ara"
+    assert language_code("klingonese antico") is None
 
 
 # --- Macrolanguages ---------------------------------------------------------------------------------------------------
