@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import District, Membership, Province, Role
 from accounts.scoping import Actor, visible
 from mediazione.errors import DomainError, NotAllowed
+from mediazione.formatting import format_date
 from requests_app.models import MediationRequest, Status
 
 from . import exports
@@ -300,10 +301,10 @@ def _tell_province_staff(job: ReportJob) -> None:
                 "%(link)s\nIt is kept until %(expiry)s."
             ) % {
                 "project": job.project,
-                "start": job.date_from.strftime("%d/%m/%Y"),
-                "end": job.date_to.strftime("%d/%m/%Y"),
+                "start": format_date(job.date_from),
+                "end": format_date(job.date_to),
                 "link": link,
-                "expiry": timezone.localtime(job.expires_at).strftime("%d/%m/%Y"),
+                "expiry": format_date(job.expires_at),
             }
         send_mail(subject, body, None, [user.email])
 

@@ -579,6 +579,8 @@ def test_the_quarterly_report_is_made_once_and_the_province_staff_are_told(data,
     assert [m.to for m in mailoutbox] == [[data.staff.email]]
     assert str(jobs[0].pk) in mailoutbox[0].body
     assert mailoutbox[0].subject.startswith("[Mediazione] ")
+    # The period in words, in the recipient's language (Italian by default), never month-first.
+    assert "1 gennaio 2025 – 31 marzo 2025" in mailoutbox[0].body
     assert services.quarterly_reports_create(today=dt.date(2025, 4, 2)) == []
 
 
