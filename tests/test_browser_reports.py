@@ -46,7 +46,11 @@ def _session_to_report(users) -> Appointment:
     )
     assert appointment is not None, "the demo should leave mediatore.cremona a session to report"
     request = appointment.request
-    request.appointments.filter(status="planned").update(
+    # The demo gives the request other sessions too (held last week, planned this week and next): they are set
+    # aside, cancelled in time with no report, so that this session is the one the request waits for.
+    others = request.appointments.exclude(pk=appointment.pk)
+    SessionReport.objects.filter(appointment__in=others).delete()
+    others.exclude(status="cancelled").update(
         status="cancelled", cancel_reason="Non più necessario", cancelled_at=timezone.now()
     )
     MediationRequest.objects.filter(pk=request.pk).update(expected_sessions=1)
