@@ -101,6 +101,20 @@ def job_status(request, pk):
 
 
 @role_required(*ROLES)
+@require_POST
+def job_repeat(request, pk):
+    """“Prepare it again”: a new job like this one (a failed one, usually); the page of the new job follows."""
+    job = selectors.report_job(user=request.user, pk=pk)
+    try:
+        new = services.report_job_repeat(actor=actor_for(request.user), job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(job)
+    messages.success(request, _("Your report is being prepared: this page shows when it is ready."))
+    return redirect(new)
+
+
+@role_required(*ROLES)
 def job_download(request, pk):
     job = selectors.report_job(user=request.user, pk=pk)
     if job.status != ReportJob.Status.DONE or not job.file:

@@ -398,13 +398,17 @@ def test_a_second_run_of_the_same_job_does_nothing(data):
     assert (job.file.name, job.finished_at, job.attempts) == (first_file, first_finished, 1)
 
 
-def test_a_running_job_is_not_claimed_twice(data):
+def test_a_running_job_is_not_claimed_twice(data, settings):
+    settings.REPORT_JOB_STALE_SECONDS = 120
     job = _job(data, fmt="csv")
-    ReportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    now = timezone.now()
+    ReportJob.objects.filter(pk=job.pk).update(status="running", started_at=now, heartbeat_at=now, attempts=1)
     assert services.report_job_run(job_id=job.pk) is False
-    # ...unless its worker died long ago.
-    ReportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    # ...unless its worker went silent for longer than the stale interval (a long job keeps its heartbeat fresh).
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=now - dt.timedelta(seconds=121))
     assert services.report_job_run(job_id=job.pk) is True
+    job.refresh_from_db()
+    assert job.status == "done" and job.attempts == 2
 
 
 def test_a_failed_job_says_what_happened_in_words_a_person_understands(data, monkeypatch):
@@ -420,18 +424,21 @@ def test_a_failed_job_says_what_happened_in_words_a_person_understands(data, mon
     assert "Ask for it again" in job.error and "division" not in job.error
 
 
-def test_a_transient_error_puts_the_job_back_for_a_retry_then_fails_it(data, monkeypatch):
+def test_a_transient_error_puts_the_job_back_for_a_retry_then_fails_it(data, monkeypatch, settings):
+    settings.REPORT_JOB_MAX_ATTEMPTS = 2
+    settings.REPORT_JOB_RETRY_SECONDS = 30
     job = _job(data)
 
     def full_disk(scope, stream, progress):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(exports.WRITERS, "pdf", full_disk)
-    with pytest.raises(OSError):
-        services.report_job_run(job_id=job.pk, final_attempt=False)
+    with pytest.raises(services.TryAgain) as again:
+        services.report_job_run(job_id=job.pk)
+    assert again.value.countdown == 30
     job.refresh_from_db()
-    assert job.status == "queued"
-    assert services.report_job_run(job_id=job.pk, final_attempt=True) is False
+    assert job.status == "queued" and job.attempts == 1 and job.state == "retrying" and job.enqueued_at is None
+    assert services.report_job_run(job_id=job.pk) is False
     job.refresh_from_db()
     assert job.status == "failed" and "storage" in job.error and job.attempts == 2
 
@@ -628,26 +635,24 @@ def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
 # --- The Celery task and the schedule --------------------------------------------------------------------------------
 
 
-def test_the_task_is_acked_late_and_puts_the_job_back_for_a_retry_on_a_transient_error(data, monkeypatch):
+def test_the_task_is_acked_late_rejected_on_a_lost_worker_and_retries_a_transient_error(data, monkeypatch, settings):
     from reporting.tasks import report_job_run_task
 
-    assert report_job_run_task.acks_late is True and report_job_run_task.max_retries == 3
+    assert report_job_run_task.acks_late is True and report_job_run_task.reject_on_worker_lost is True
+    settings.REPORT_JOB_MAX_ATTEMPTS = 3
     job = _job(data)
+    calls = []
 
     def full_disk(scope, stream, progress):
+        calls.append(1)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(exports.WRITERS, "pdf", full_disk)
-    # Called as a worker would on its first attempt (not eagerly): the job goes back to the queue and the error
-    # reaches Celery's retry (called directly, Celery raises it again instead of scheduling the retry).
-    with pytest.raises(OSError):
-        report_job_run_task.run(str(job.pk))
-    job.refresh_from_db()
-    assert job.status == "queued" and job.attempts == 1
-    # Run eagerly (no broker: the demo), the first attempt is the last: the job fails with its message.
+    # Run eagerly (no broker: the demo), each retry runs at once: three attempts, then a readable failure.
     report_job_run_task.apply(args=[str(job.pk)])
     job.refresh_from_db()
-    assert job.status == "failed" and "storage" in job.error
+    assert len(calls) == 3
+    assert job.status == "failed" and "storage" in job.error and job.attempts == 3
 
 
 def test_expiry_and_quarterly_reports_are_scheduled(settings):
