@@ -12,8 +12,8 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 from kombu.exceptions import OperationalError
 
 from accounts import demo
