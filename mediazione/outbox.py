@@ -45,7 +45,7 @@ def send(pk) -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker (demo, tests): the task runs here and now, as it did before the outbox.
         row.delete()
-        current_app.tasks[row.task].apply_async(args=row.args)
+        current_app.tasks[row.task].apply(args=row.args, throw=True)
         return True
     try:
         current_app.send_task(row.task, args=row.args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import IO
 
 from django.conf import settings
@@ -116,8 +116,17 @@ def session_headers() -> list[str]:
 
 def session_rows(scope: Scope) -> Iterator[list]:
     """One row per appointment in scope, never a case code or a note; read through a cursor in chunks."""
-    queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk").values_list(*SESSION_FIELDS)
+    queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk")
+    annotate_costs = indicators._timesheet_costs()
+    if annotate_costs is not None:
+        # The cost is the one the PDF's spending adds up: the timesheets' rules at the provider's rate (no-shows and
+        # late cancellations are paid too), the project's rates for a held session without a provider's rate.
+        queryset = annotate_costs(queryset).values_list(*SESSION_FIELDS, "cost", "hourly_rate")
+    else:
+        queryset = queryset.values_list(*SESSION_FIELDS)
     for row in queryset.iterator(chunk_size=2000):
+        priced_cost, provider_rate = row[len(SESSION_FIELDS) :] if annotate_costs is not None else (None, None)
+        row = row[: len(SESSION_FIELDS)]
         (
             pk,
             starts_at,
@@ -143,10 +152,13 @@ def session_rows(scope: Scope) -> Iterator[list]:
         planned = int((ends_at - starts_at).total_seconds() // 60)
         actual = int((actual_end - actual_start).total_seconds() // 60) if actual_start and actual_end else ""
         cost = ""
-        if project and status == "held":
-            minutes = actual if actual != "" else planned
-            amount = Decimal(minutes) / 60 * hourly_rate + (km or 0) * km_rate + (expenses or 0)
-            cost = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if project and provider_rate is not None:
+            cost = Decimal(priced_cost or 0).quantize(Decimal("0.01"))
+        elif project and status == "held":
+            duration = (actual_end or ends_at) - (actual_start or starts_at)
+            cost = indicators.at_rates(hourly_rate, km_rate, duration=duration, km=km, expenses=expenses)
+        elif project:
+            cost = Decimal("0.00")
         yield [
             pk,
             local.date().isoformat(),

@@ -400,6 +400,7 @@ def test_a_second_run_of_the_same_job_does_nothing(data):
 
 def test_a_running_job_is_not_claimed_twice(data, settings):
     settings.REPORT_JOB_STALE_SECONDS = 120
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # run here (in a worker, a live attempt raises Busy: test_reliability)
     job = _job(data, fmt="csv")
     now = timezone.now()
     ReportJob.objects.filter(pk=job.pk).update(status="running", started_at=now, heartbeat_at=now, attempts=1)
@@ -659,3 +660,33 @@ def test_expiry_and_quarterly_reports_are_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"reporting.tasks.report_jobs_expire_task", "reporting.tasks.quarterly_reports_task"} <= tasks
     assert settings.REPORTS_KEEP_DAYS >= 1
+
+
+# --- The figures reconcile -------------------------------------------------------------------------------------------
+
+
+def _csv_cost_total(d, project) -> Decimal:
+    stream = io.StringIO()
+    services.report_write(scope=scope(d, project=project), format="csv", stream=stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
+    return sum((Decimal(row[17]) for row in rows if row[17]), Decimal("0"))
+
+
+def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers_rate(data):
+    pytest.importorskip("timesheets.costs")
+    from timesheets.models import Rate
+
+    def pdf_spending():
+        return sum(indicators.session_costs_by_district(data.project, scope(data, project=data.project)).values())
+
+    # No provider's rate: held sessions at the project's rates, in both.
+    assert _csv_cost_total(data, data.project) == pdf_spending() == Decimal("120.50")
+    # With the provider's rate: the timesheets' rules (the late cancellation is paid), in both.
+    Rate.objects.create(
+        provider=data.mediator.provider,
+        valid_from=dt.date(2024, 1, 1),
+        hourly_rate=Decimal("30"),
+        km_rate=Decimal("0.40"),
+        travel_hourly_rate=Decimal("0"),
+    )
+    assert _csv_cost_total(data, data.project) == pdf_spending()
