@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from kombu.exceptions import OperationalError
 
@@ -188,7 +188,7 @@ def test_a_silent_job_goes_back_to_the_queue_with_backoff_then_fails_with_a_read
         ReportJob.objects.filter(pk=job.pk).update(
             status="running", heartbeat_at=timezone.now(), started_at=timezone.now(), attempts=3
         )
-    with time_machine.travel(NOW + dt.timedelta(seconds=400), tick=False):
+    with time_machine.travel(NOW + dt.timedelta(seconds=400), tick=False), translation.override("en"):
         assert services.report_jobs_sweep() == {"requeued": 0, "failed": 1, "sent": 0}
     job.refresh_from_db()
     assert job.status == "failed" and "stopped 3 times" in job.error and "Ask for it again" in job.error
