@@ -17,6 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Office
+from mediators.models import Mode, Setting, language_name
+from requests_app.models import Appointment, ServiceKind, SessionReport
+
 from . import indicators, presenters
 from .indicators import Scope
 
@@ -114,6 +118,13 @@ def session_headers() -> list[str]:
     ]
 
 
+def _word(choices, code) -> str:
+    """A code as the words of the report's language ("held" → "Svolto"), never the code itself."""
+    if not code:
+        return ""
+    return str(dict(choices.choices).get(code, code))
+
+
 def session_rows(scope: Scope) -> Iterator[list]:
     """One row per appointment in scope, never a case code or a note; read through a cursor in chunks."""
     queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk")
@@ -164,16 +175,16 @@ def session_rows(scope: Scope) -> Iterator[list]:
             local.date().isoformat(),
             local.strftime("%H:%M"),
             planned,
-            status,
+            _word(Appointment.Status, status),
             _("yes") if late else "",
-            mode,
+            _word(Mode, mode),
             district,
-            kind,
-            setting,
-            service,
+            _word(Office.Kind, kind),
+            _word(Setting, setting),
+            _word(ServiceKind, service),
             actual,
-            outcome or "",
-            language or "",
+            _word(SessionReport.Outcome, outcome),
+            language_name(language) if language else "",
             km if km is not None else "",
             expenses if expenses is not None else "",
             project or "",

@@ -690,3 +690,13 @@ def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers
         travel_hourly_rate=Decimal("0"),
     )
     assert _csv_cost_total(data, data.project) == pdf_spending()
+
+
+def test_the_csv_writes_codes_as_words_of_the_reports_language(data, no_timesheets):
+    stream = io.StringIO()
+    with translation.override("it"):
+        services.report_write(scope=scope(data), format="csv", stream=stream)
+    text = stream.getvalue()
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert {row[4] for row in rows} >= {"Svolto"} and "held" not in {row[4] for row in rows}
+    assert "in_person" not in text and ",ara," not in text and "no_show" not in text
