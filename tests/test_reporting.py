@@ -541,6 +541,10 @@ def test_the_xlsx_opens_with_the_sessions_and_the_summaries(data):
     sessions = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert len(sessions) == 1 + 9
     assert len(workbook.worksheets) > 5
+    # Dates and times are date cells (Excel sorts and filters them), not text.
+    first = sessions[1]
+    assert isinstance(first[1], dt.datetime) and first[1].year == 2025
+    assert isinstance(first[2], dt.datetime | dt.time) and not isinstance(first[2], str)
 
 
 def test_a_pdf_never_lists_more_than_2000_rows():
