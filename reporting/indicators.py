@@ -179,8 +179,21 @@ def requests_by(scope: Scope) -> dict[str, list[tuple[str, int]]]:
             for key, n in sorted(totals["setting"].items(), key=lambda item: (-item[1], item[0]))
         ],
         "language": by_language,
-        "month": [(f"{month:%m/%Y}", n) for month, n in sorted(totals["month"].items())],
+        "month": _every_month(scope, totals["month"]),
     }
+
+
+def _every_month(scope: Scope, counts: Counter) -> list[tuple[str, int]]:
+    """Every month of the period, in order, an empty one as 0 (a missing month would read as no gap at all)."""
+    by_month = Counter()
+    for month, n in counts.items():
+        by_month[(month.year, month.month)] += n
+    year, month = scope.date_from.year, scope.date_from.month
+    rows = []
+    while (year, month) <= (scope.date_to.year, scope.date_to.month):
+        rows.append((f"{month:02d}/{year}", by_month.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
 
 
 def _assigned_at():

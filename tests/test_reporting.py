@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Office
@@ -220,7 +221,10 @@ def test_requests_by_district_kind_setting_language_and_month(data):
     assert by["kind"] == [("Child protection (Tutela Minori)", 5), ("Basic social service", 1)]
     assert by["setting"] == [("Child protection", 4), ("Health", 1), ("School", 1)]
     assert by["language"] == [("Arabic", 4), ("French", 1), ("Ukrainian", 1), ("Chinese", 1)]
-    assert by["month"] == [("01/2025", 1), ("02/2025", 2), ("03/2025", 2), ("04/2025", 1)]
+    # Every month of the period, the empty ones as 0.
+    assert by["month"] == [("01/2025", 1), ("02/2025", 2), ("03/2025", 2), ("04/2025", 1)] + [
+        (f"{month:02d}/2025", 0) for month in range(5, 13)
+    ]
 
 
 def test_fulfilment_and_waiting_times(data):
@@ -704,3 +708,25 @@ def test_the_csv_writes_codes_as_words_of_the_reports_language(data, no_timeshee
     rows = list(csv.reader(io.StringIO(text)))[1:]
     assert {row[4] for row in rows} >= {"Svolto"} and "held" not in {row[4] for row in rows}
     assert "in_person" not in text and ",ara," not in text and "no_show" not in text
+
+
+def test_long_chart_labels_are_cut_in_the_middle_and_stay_told_apart():
+    from reporting.charts import bar_chart, shorten
+
+    alfa, beta = "Servizio Sociale Territoriale di Alfa", "Servizio Sociale Territoriale di Beta"
+    assert shorten(alfa) != shorten(beta) and len(shorten(alfa)) == 28
+    assert shorten(alfa).endswith("di Alfa") and shorten("Breve") == "Breve"
+    svg = bar_chart([(alfa, 3), (beta, 4)], title="Richieste", chart_id="c")
+    assert f"<title>{alfa}</title>" in svg
+
+
+def test_the_pdf_says_what_its_spending_counts_and_that_a_province_wide_report_is_not_the_projects_alone(data):
+    with translation.override("it"):
+        context = exports.report_context(scope(data))
+        html = render_to_string("reporting/pdf/report.html", context)
+        charged_only = render_to_string(
+            "reporting/pdf/report.html", exports.report_context(scope(data, project=data.project))
+        )
+    assert 'data-scope="province-wide"' in html and "non imputate al progetto" in html
+    assert 'data-scope="province-wide"' not in charged_only
+    assert "non è ancora validato" in html
