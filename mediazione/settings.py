@@ -393,7 +393,7 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
     "socket_connect_timeout": 2,
-    "socket_timeout": 10,
+    "socket_timeout": 3,
 }
 # Sending a task to a broker that is down gives up within seconds (the outbox keeps it for the sweeper) instead of
 # holding the person's request for ~20 s.
