@@ -718,6 +718,12 @@ def test_long_chart_labels_are_cut_in_the_middle_and_stay_told_apart():
     assert shorten(alfa).endswith("di Alfa") and shorten("Breve") == "Breve"
     svg = bar_chart([(alfa, 3), (beta, 4)], title="Richieste", chart_id="c")
     assert f"<title>{alfa}</title>" in svg
+    # Names that differ only in the middle are cut a little longer, until they differ.
+    from reporting.charts import distinct_labels
+
+    east, west = "Consorzio dei servizi Est della bassa pianura", "Consorzio dei servizi Ovest della bassa pianura"
+    short_east, short_west = distinct_labels([east, west])
+    assert short_east != short_west and shorten(east) == shorten(west)
 
 
 def test_the_pdf_says_what_its_spending_counts_and_that_a_province_wide_report_is_not_the_projects_alone(data):
