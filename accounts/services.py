@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mediazione import outbox
 from mediazione.errors import DomainError, NotAllowed
 
 from . import scoping
@@ -148,7 +149,7 @@ def invitation_create(
         )
         if role == Role.MEDIATOR:
             invitation.districts.set(districts)
-        transaction.on_commit(lambda: send_invitation_email_task.delay(invitation.pk))
+        outbox.send_on_commit(send_invitation_email_task, invitation.pk)
     return invitation
 
 
@@ -196,7 +197,7 @@ def invitation_resend(*, actor: scoping.Actor, invitation: Invitation) -> Invita
     with transaction.atomic():
         invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
         invitation.save(update_fields=["expires_at"])
-        transaction.on_commit(lambda: send_invitation_email_task.delay(invitation.pk))
+        outbox.send_on_commit(send_invitation_email_task, invitation.pk)
     return invitation
 
 

@@ -186,7 +186,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Redis unreachable must not break login or pages: the resilient backend answers from a per-process cache
+    # meanwhile (rate limits still count, per process), logs a warning, and tries Redis again after a pause.
+    CACHES = {
+        "default": {
+            "BACKEND": "mediazione.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     if CACHE_URL:
         CONFIG_ERRORS.append(f"CACHE_URL={CACHE_URL!r} is not a redis:// address; using the in-process cache.")
@@ -395,9 +403,26 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "mediazione")
+# Reliability (docs/operations.md says why each value): a message is acknowledged only after its task ran
+# (acks_late), and given back to the queue when the process running it dies (reject_on_worker_lost), so no task is
+# acknowledged unfinished. Redis gives an unacknowledged message back after the visibility timeout: longer than the
+# longest task (the time limit) so that a slow task is never run twice; a report job whose worker died is reclaimed
+# much sooner, by its stale heartbeat (REPORT_JOB_STALE_SECONDS) and the sweeper (SWEEP_SECONDS).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+# Sending a task to a broker that is down gives up within seconds (the outbox keeps it for the sweeper) instead of
+# holding the person's request for ~20 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# No task result is ever read: results are not stored (and sending never waits on the result store).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
@@ -428,6 +453,22 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # How long a report file is kept before the nightly clean-up deletes it (days).
 REPORTS_KEEP_DAYS = env_int("REPORTS_KEEP_DAYS", 30, 1)
+# A running report job proves it is alive every quarter of this interval (its heartbeat); one silent for longer
+# lost its worker and may be claimed by a new attempt. After REPORT_JOB_MAX_ATTEMPTS attempts it fails with a
+# message. A failed attempt waits REPORT_JOB_RETRY_SECONDS, doubled at each attempt, before the next one.
+REPORT_JOB_STALE_SECONDS = env_int("REPORT_JOB_STALE_SECONDS", 120, 3)
+REPORT_JOB_HEARTBEAT_SECONDS = max(1, REPORT_JOB_STALE_SECONDS // 4)
+REPORT_JOB_MAX_ATTEMPTS = env_int("REPORT_JOB_MAX_ATTEMPTS", 3, 1)
+REPORT_JOB_RETRY_SECONDS = env_int("REPORT_JOB_RETRY_SECONDS", 30, 0)
+# The sweeper runs every SWEEP_SECONDS: stale report jobs, jobs and e-mails whose sending failed (the outbox). It
+# leaves alone what was written less than OUTBOX_GRACE_SECONDS ago (the web process is still sending it).
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, 1)
+OUTBOX_GRACE_SECONDS = env_int("OUTBOX_GRACE_SECONDS", 30, 0)
+CELERY_BEAT_SCHEDULE["sweep-outbox"] = {"task": "mediazione.tasks.outbox_sweep_task", "schedule": float(SWEEP_SECONDS)}
+CELERY_BEAT_SCHEDULE["sweep-report-jobs"] = {
+    "task": "reporting.tasks.report_jobs_sweep_task",
+    "schedule": float(SWEEP_SECONDS),
+}
 
 # --- Logging ----------------------------------------------------------------------------------------------------------
 

@@ -31,12 +31,44 @@ def _broker_state() -> str:
     return "ok"
 
 
+def _cache_state() -> str:
+    from django.core.cache import cache
+
+    ping = getattr(cache, "ping", None)
+    return ping() if ping else "local"
+
+
+def _outbox_state() -> dict:
+    """What waits for the broker: e-mails and report jobs not yet handed over (the sweeper sends them)."""
+    from reporting.models import ReportJob
+
+    from .models import PendingTask
+
+    try:
+        return {
+            "pending_tasks": PendingTask.objects.count(),
+            "report_jobs_waiting": ReportJob.objects.filter(
+                status=ReportJob.Status.QUEUED, enqueued_at__isnull=True
+            ).count(),
+        }
+    except Exception as exc:  # noqa: BLE001
+        return {"error": exc.__class__.__name__}
+
+
 @never_cache
 def health(request):
-    """For load balancers and monitoring: 200 when the database and the broker answer, else 503."""
-    state = {"database": _database_state(), "broker": _broker_state()}
+    """For load balancers and monitoring: 200 when the database and the broker answer, else 503. The cache is
+    reported too: without it the portal works (status "degraded", still 200), with rate limits kept per process."""
+    state = {"database": _database_state(), "broker": _broker_state(), "cache": _cache_state()}
     healthy = state["database"] == "ok" and state["broker"] in ("ok", "eager")
-    state["status"] = "ok" if healthy else "error"
+    if state["database"] == "ok":
+        state["outbox"] = _outbox_state()
+    if not healthy:
+        state["status"] = "error"
+    elif state["cache"] not in ("ok", "local"):
+        state["status"] = "degraded"
+    else:
+        state["status"] = "ok"
     return JsonResponse(state, status=200 if healthy else 503)
 
 

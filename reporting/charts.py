@@ -34,14 +34,15 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str) -> S
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
+    shorts = distinct_labels([str(label) for label, _value in rows])
     for index, (label, value) in enumerate(rows):
         y = GAP + index * (BAR_HEIGHT + GAP)
         text = _number(value) if value is None or _drawn(value) else str(value)
         length = round(max(float(value), 0.0) / top * BAR_WIDTH, 1) if _drawn(value) else 0
-        short = str(label) if len(str(label)) <= 28 else str(label)[:27] + "…"
+        short = shorts[index]
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR_HEIGHT * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1a1a1a">{escape(short)}</text>'
+            f'font-size="12" fill="#1a1a1a">{escape(short)}<title>{escape(str(label))}</title></text>'
         )
         if length:
             parts.append(
@@ -53,6 +54,27 @@ def bar_chart(rows: list[tuple[str, object]], *, title: str, chart_id: str) -> S
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def shorten(label: str, width: int = 28) -> str:
+    """A label that fits the chart, cut in the middle: the start and the end stay, where names differ most often
+    ("Servizio Sociale Territoriale Alfa" and "… Beta" stay two names; cut at the end they would read the same)."""
+    if len(label) <= width:
+        return label
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return label[:head].rstrip() + "…" + label[-tail:].lstrip()
+
+
+def distinct_labels(labels: list[str], width: int = 28) -> list[str]:
+    """Each label shortened, a little longer where two would otherwise read the same (never cut into ambiguity)."""
+    shorts = [shorten(label, width) for label in labels]
+    for index, label in enumerate(labels):
+        wider = width
+        while shorts.count(shorts[index]) > 1 and len(shorts[index]) < len(label):
+            wider += 4
+            shorts[index] = shorten(label, wider)
+    return shorts
 
 
 def _number(value) -> str:

@@ -9,7 +9,7 @@ The format of their cells (Italian CSV, safe texts, typed XLSX) is mediazione.sp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import IO
 
 from django.conf import settings
@@ -17,7 +17,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Office
+from mediators.models import Mode, Setting, language_name
 from mediazione import spreadsheets
+from requests_app.models import Appointment, ServiceKind, SessionReport
 
 from . import indicators, presenters
 from .indicators import Scope
@@ -116,10 +119,26 @@ def session_headers() -> list[str]:
     ]
 
 
+def _word(choices, code) -> str:
+    """A code as the words of the report's language ("held" → "Svolto"), never the code itself."""
+    if not code:
+        return ""
+    return str(dict(choices.choices).get(code, code))
+
+
 def session_rows(scope: Scope) -> Iterator[list]:
     """One row per appointment in scope, never a case code or a note; read through a cursor in chunks."""
-    queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk").values_list(*SESSION_FIELDS)
+    queryset = indicators.scoped_appointments(scope).order_by("starts_at", "pk")
+    annotate_costs = indicators._timesheet_costs()
+    if annotate_costs is not None:
+        # The cost is the one the PDF's spending adds up: the timesheets' rules at the provider's rate (no-shows and
+        # late cancellations are paid too), the project's rates for a held session without a provider's rate.
+        queryset = annotate_costs(queryset).values_list(*SESSION_FIELDS, "cost", "hourly_rate")
+    else:
+        queryset = queryset.values_list(*SESSION_FIELDS)
     for row in queryset.iterator(chunk_size=2000):
+        priced_cost, provider_rate = row[len(SESSION_FIELDS) :] if annotate_costs is not None else (None, None)
+        row = row[: len(SESSION_FIELDS)]
         (
             pk,
             starts_at,
@@ -145,25 +164,29 @@ def session_rows(scope: Scope) -> Iterator[list]:
         planned = int((ends_at - starts_at).total_seconds() // 60)
         actual = int((actual_end - actual_start).total_seconds() // 60) if actual_start and actual_end else ""
         cost = ""
-        if project and status == "held":
-            minutes = actual if actual != "" else planned
-            amount = Decimal(minutes) / 60 * hourly_rate + (km or 0) * km_rate + (expenses or 0)
-            cost = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if project and provider_rate is not None:
+            cost = Decimal(priced_cost or 0).quantize(Decimal("0.01"))
+        elif project and status == "held":
+            duration = (actual_end or ends_at) - (actual_start or starts_at)
+            cost = indicators.at_rates(hourly_rate, km_rate, duration=duration, km=km, expenses=expenses)
+        elif project:
+            cost = Decimal("0.00")
         yield [
             pk,
-            local.date().isoformat(),
-            local.strftime("%H:%M"),
+            # A date and a time: date and time cells in the XLSX, 31/12/2026 and 09:30 in the Italian CSV.
+            local.date(),
+            local.time().replace(second=0, microsecond=0),
             planned,
-            status,
+            _word(Appointment.Status, status),
             _("yes") if late else "",
-            mode,
+            _word(Mode, mode),
             district,
-            kind,
-            setting,
-            service,
+            _word(Office.Kind, kind),
+            _word(Setting, setting),
+            _word(ServiceKind, service),
             actual,
-            outcome or "",
-            language or "",
+            _word(SessionReport.Outcome, outcome),
+            language_name(language) if language else "",
             km if km is not None else "",
             expenses if expenses is not None else "",
             project or "",

@@ -183,8 +183,21 @@ def requests_by(scope: Scope) -> dict[str, list[tuple[str, int]]]:
             for key, n in sorted(totals["setting"].items(), key=lambda item: (-item[1], item[0]))
         ],
         "language": by_language,
-        "month": [(f"{month:%m/%Y}", n) for month, n in sorted(totals["month"].items())],
+        "month": _every_month(scope, totals["month"]),
     }
+
+
+def _every_month(scope: Scope, counts: Counter) -> list[tuple[str, int]]:
+    """Every month of the period, in order, an empty one as 0 (a missing month would read as no gap at all)."""
+    by_month = Counter()
+    for month, n in counts.items():
+        by_month[(month.year, month.month)] += n
+    year, month = scope.date_from.year, scope.date_from.month
+    rows = []
+    while (year, month) <= (scope.date_to.year, scope.date_to.month):
+        rows.append((f"{month:02d}/{year}", by_month.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
 
 
 def _assigned_at():
@@ -406,12 +419,17 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
         rate_that_day = Rate.objects.filter(
             provider_id=OuterRef("mediator__provider_id"), valid_from__lte=OuterRef("day")
         ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("day")))
+        # Each session priced and rounded by itself, as the CSV's "Cost (€)" does: their sum is the same number.
         unpriced = (
             appointments.filter(status=Appointment.Status.HELD)
             .annotate(day=TruncDate("starts_at"))
             .filter(~Exists(rate_that_day))
-            .values(district=F("request__office__district_id"))
-            .annotate(duration=Sum(DURATION), km=Sum("report__travel_km"), expenses=Sum("report__expenses"))
+            .values(
+                district=F("request__office__district_id"),
+                duration=DURATION,
+                km=F("report__travel_km"),
+                expenses=F("report__expenses"),
+            )
             .order_by("district")
         )
         for row in unpriced:
@@ -428,11 +446,14 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
 
 
 def _at_project_rates(project: Project, row: dict) -> Decimal:
-    amount = (
-        hours(row["duration"]) * project.hourly_rate
-        + Decimal(row["km"] or 0) * project.km_rate
-        + Decimal(row["expenses"] or 0)
+    return at_rates(
+        project.hourly_rate, project.km_rate, duration=row["duration"], km=row["km"], expenses=row["expenses"]
     )
+
+
+def at_rates(hourly_rate, km_rate, *, duration, km, expenses) -> Decimal:
+    """A held session (or a group of them) at a project's rates: hours to the hundredth, travel, expenses."""
+    amount = hours(duration) * Decimal(hourly_rate) + Decimal(km or 0) * Decimal(km_rate) + Decimal(expenses or 0)
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

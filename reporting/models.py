@@ -7,6 +7,7 @@ A project is what the province accounts for to its funder (the Cremona seed: cal
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -222,6 +223,19 @@ class ReportJob(models.Model):
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=300)
     error = models.TextField(_("what went wrong"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_("Written by the worker preparing the report; one silent for too long lost its worker."),
+    )
+    enqueued_at = models.DateTimeField(
+        _("handed to the background service at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the background service has not taken the job yet (the sweeper sends it)."),
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -239,7 +253,10 @@ class ReportJob(models.Model):
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_at_most_100"),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"], name="report_job_expiry_idx")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="report_job_expiry_idx"),
+            models.Index(fields=["status", "heartbeat_at"], name="report_job_heartbeat_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_format_display()} {self.date_from}–{self.date_to}"
@@ -250,6 +267,30 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def max_attempts(self) -> int:
+        return settings.REPORT_JOB_MAX_ATTEMPTS
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its worker has not shown a sign of life for longer than the stale interval."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or timezone.now() - last > dt.timedelta(seconds=settings.REPORT_JOB_STALE_SECONDS)
+
+    @property
+    def state(self) -> str:
+        """What the page says: waiting for the background service, waiting, retrying, running, stalled, done,
+        failed."""
+        if self.status == self.Status.QUEUED:
+            if self.attempts:
+                return "retrying"
+            return "waiting_service" if self.enqueued_at is None else "queued"
+        if self.status == self.Status.RUNNING:
+            return "stalled" if self.is_stalled else "running"
+        return self.status
 
     @property
     def suppress_small_counts(self) -> bool:

@@ -5,17 +5,22 @@ Keyword-only functions, one transaction each, refusing with :class:`DomainError`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
 import io
 import logging
+import os
+import shutil
 import tempfile
+import threading
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 # Errors worth another try: the disk or the database was briefly unavailable.
 TRANSIENT = (OSError, DatabaseError)
-# A job still "running" after this long lost its worker (a crash after the claim): it may be claimed again.
-STALE_AFTER = dt.timedelta(minutes=45)
 MAX_PERIOD = dt.timedelta(days=5 * 366)
 REPORT_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 # Requests that may still change project: before the work is done.
@@ -124,6 +127,8 @@ def report_job_create(
         raise DomainError(_("This project is not led by the province."), field="project")
     now = timezone.now()
     with transaction.atomic():
+        # The job row is its own outbox entry: once committed it is sent to the broker; if the broker does not
+        # answer, the job waits ("waiting for the background service") and the sweeper sends it later.
         job = ReportJob.objects.create(
             requested_by=actor.user if actor is not None else None,
             province=province,
@@ -134,15 +139,53 @@ def report_job_create(
             format=format,
             audience=audience,
             expires_at=now + dt.timedelta(days=settings.REPORTS_KEEP_DAYS),
+            next_attempt_at=now + dt.timedelta(seconds=settings.OUTBOX_GRACE_SECONDS),
         )
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        transaction.on_commit(lambda: report_job_dispatch(job_id=job.pk))
     return job
 
 
-def _enqueue(job_id) -> None:
+def report_job_repeat(*, actor: Actor, job: ReportJob) -> ReportJob:
+    """“Prepare it again”: a new job with the same scope, period, format and version as a failed (or finished) one."""
+    if not job.is_finished:
+        raise DomainError(_("This report is still being prepared."))
+    return report_job_create(
+        actor=actor,
+        province=job.province,
+        district=job.district,
+        project=job.project,
+        date_from=job.date_from,
+        date_to=job.date_to,
+        format=job.format,
+        audience=job.audience,
+    )
+
+
+def report_job_dispatch(*, job_id, countdown: float = 0) -> bool:
+    """Hand the job to the broker. Never raises because the broker is down: the failure is logged and the job stays
+    queued and unsent, for the sweeper. Returns whether the broker took it."""
     from .tasks import report_job_run_task
 
-    report_job_run_task.delay(str(job_id))
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker (demo, tests): the job runs here and now.
+        ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(enqueued_at=timezone.now())
+        report_job_run_task.apply(args=[str(job_id)])
+        return True
+    try:
+        report_job_run_task.apply_async(args=[str(job_id)], countdown=countdown or None)
+    except Exception as exc:  # noqa: BLE001  (any failure of the broker leaves the job for the sweeper)
+        logger.warning(
+            "Report job %s could not be sent to the broker (%s: %s); the sweeper will",
+            job_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    try:
+        ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(enqueued_at=timezone.now())
+    except DatabaseError:
+        logger.warning("Report job %s was sent but could not be marked so; it may be sent twice", job_id)
+    return True
 
 
 def job_scope(job: ReportJob) -> Scope:
@@ -162,79 +205,310 @@ def report_write(*, scope: Scope, format: str, stream: IO, progress=exports._not
     exports.WRITERS[format](scope, stream, progress)
 
 
-def _progress(job_id):
+class Superseded(Exception):
+    """This attempt lost its job: it was declared stale and another attempt claimed it (or it was failed)."""
+
+
+class TryAgain(Exception):
+    """A transient error: the job is back in the queue; send it again after ``countdown`` seconds."""
+
+    def __init__(self, countdown: float):
+        super().__init__(countdown)
+        self.countdown = countdown
+
+
+class Busy(Exception):
+    """Another attempt holds the job and is alive: look again once it would be stale."""
+
+    def __init__(self, countdown: float):
+        super().__init__(countdown)
+        self.countdown = countdown
+
+
+def _stale_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.REPORT_JOB_STALE_SECONDS)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait before attempt ``attempts + 1``: REPORT_JOB_RETRY_SECONDS doubled at each attempt."""
+    return dt.timedelta(seconds=settings.REPORT_JOB_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+
+
+def _mine(job_id, attempt: int):
+    return ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING, attempts=attempt)
+
+
+def _progress(job_id, attempt: int):
     def update(percent: int) -> None:
-        ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).update(progress=percent)
+        # A progress update is also a heartbeat; none to write means another attempt took the job over.
+        if not _mine(job_id, attempt).update(progress=percent, heartbeat_at=timezone.now()):
+            raise Superseded
 
     return update
 
 
-def report_job_run(*, job_id, final_attempt: bool = True) -> bool:
-    """Prepare the file of a queued job. Returns False when there was nothing to do: the job is done, failed,
-    expired, or another worker holds it. Transient errors are raised again for the task to retry, unless this is
-    the final attempt; any other error marks the job failed with a message a person understands."""
-    now = timezone.now()
-    claimable = Q(status=ReportJob.Status.QUEUED) | Q(status=ReportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER)
-    claimed = ReportJob.objects.filter(claimable, pk=job_id, expires_at__gt=now).update(
-        status=ReportJob.Status.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1, error=""
+class _Heartbeat:
+    """A thread writing the job's heartbeat every REPORT_JOB_HEARTBEAT_SECONDS while an attempt runs (a long
+    PDF rendering writes no progress). It dies with the process: a killed worker goes silent, and its job stale."""
+
+    def __init__(self, job_id, attempt: int):
+        self.job_id, self.attempt = job_id, attempt
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(settings.REPORT_JOB_HEARTBEAT_SECONDS):
+                try:
+                    if not _mine(self.job_id, self.attempt).update(heartbeat_at=timezone.now()):
+                        return
+                except DatabaseError:
+                    logger.warning("Report job %s: heartbeat not written; trying again", self.job_id)
+                    connection.close()
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        # Without a broker (eager) the job runs in the web request: no thread, the progress updates suffice.
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+
+
+def _claim(job_id, now: dt.datetime) -> int | None:
+    """Take the job for a new attempt: a queued job, or a running one whose worker went silent. Returns the
+    attempt's number, or None."""
+    silent_since = now - _stale_interval()
+    stale = Q(status=ReportJob.Status.RUNNING) & (
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
     )
-    if not claimed:
-        # Nothing was updated: the job is finished or expired, or another worker claimed it first.
+    claimable = Q(status=ReportJob.Status.QUEUED) | stale
+    with transaction.atomic():
+        job = (
+            ReportJob.objects.select_for_update()
+            .filter(claimable, pk=job_id, expires_at__gt=now)
+            .only("pk", "attempts", "status")
+            .first()
+        )
+        if job is None:
+            return None
+        if job.attempts >= settings.REPORT_JOB_MAX_ATTEMPTS:
+            # Its last attempt died (the worker was killed each time): a readable failure, not another try.
+            _fail_exhausted(job.pk, job.attempts)
+            return None
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=ReportJob.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            progress=5,
+            attempts=job.attempts + 1,
+            error="",
+            next_attempt_at=None,
+        )
+        return job.attempts + 1
+
+
+def _fail_exhausted(job_id, attempts: int) -> None:
+    ReportJob.objects.filter(pk=job_id).exclude(status=ReportJob.Status.DONE).update(
+        status=ReportJob.Status.FAILED,
+        file="",
+        finished_at=timezone.now(),
+        error=_(
+            "The report could not be prepared: the background service stopped %(attempts)s times while working on "
+            "it. Ask for it again; if it fails again, tell the administrator (reference %(ref)s)."
+        )
+        % {"attempts": attempts, "ref": str(job_id)[:8]},
+    )
+
+
+def _part_pattern(directory: str, job_id) -> str:
+    return os.path.join(directory, f".{job_id}.*.part")
+
+
+def _store_atomically(job: ReportJob, attempt: int, source: IO) -> str:
+    """Save the file under a temporary name, then rename it: a killed attempt leaves no half file under the
+    report's name (and its temporary file is removed by the next attempt). Returns the stored name."""
+    storage = job.file.storage
+    name = storage.get_available_name(job.file.field.generate_filename(job, job.filename))
+    try:
+        final = storage.path(name)
+    except NotImplementedError:  # a storage without local paths: its own save
+        return storage.save(name, File(source))
+    directory = os.path.dirname(final)
+    os.makedirs(directory, exist_ok=True)
+    part = os.path.join(directory, f".{job.pk}.{attempt}.part")
+    with open(part, "wb") as out:
+        shutil.copyfileobj(source, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, final)
+    return name
+
+
+def _remove_parts(job: ReportJob) -> None:
+    try:
+        directory = os.path.dirname(job.file.storage.path(job.file.field.generate_filename(job, job.filename)))
+    except NotImplementedError:
+        return
+    for leftover in glob.glob(_part_pattern(directory, job.pk)):
+        with contextlib.suppress(OSError):
+            os.remove(leftover)
+
+
+def report_job_run(*, job_id) -> bool:
+    """Prepare the file of a queued job (or of one whose worker went silent). Returns False when there was nothing
+    to do: the job is done, failed or expired. Raises :class:`Busy` when a live attempt holds it, and
+    :class:`TryAgain` after a transient error (the job is back in the queue) unless this was the last attempt; any
+    other error marks the job failed with a message a person understands."""
+    now = timezone.now()
+    attempt = _claim(job_id, now)
+    if attempt is None:
+        job = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING, expires_at__gt=now).first()
+        if job is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
+            last = job.heartbeat_at or job.started_at or now
+            raise Busy(max(1.0, (last + _stale_interval() - now).total_seconds() + 1))
+        # The job is finished or expired.
         return False
     job = ReportJob.objects.select_related("province", "district", "project").get(pk=job_id)
+    _remove_parts(job)
+    stored = None
     try:
-        with tempfile.TemporaryFile() as tmp:
+        with _Heartbeat(job.pk, attempt), tempfile.TemporaryFile() as tmp:
+            progress = _progress(job.pk, attempt)
             if job.format == ReportJob.Format.CSV:
                 # Excel opens a UTF-8 CSV right only with the byte-order mark.
                 text = io.TextIOWrapper(tmp, encoding="utf-8-sig", newline="", write_through=True)
-                report_write(scope=job_scope(job), format=job.format, stream=text, progress=_progress(job.pk))
+                report_write(scope=job_scope(job), format=job.format, stream=text, progress=progress)
                 text.detach()
             else:
-                report_write(scope=job_scope(job), format=job.format, stream=tmp, progress=_progress(job.pk))
+                report_write(scope=job_scope(job), format=job.format, stream=tmp, progress=progress)
             tmp.seek(0)
-            job.file.save(job.filename, File(tmp), save=False)
+            stored = _store_atomically(job, attempt, tmp)
+            done = _mine(job.pk, attempt).update(
+                status=ReportJob.Status.DONE,
+                progress=100,
+                file=stored,
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+            if not done:
+                raise Superseded
+    except Superseded:
+        logger.warning("Report job %s: attempt %s was taken over by another; it stops", job.pk, attempt)
+        if stored:
+            job.file.storage.delete(stored)
+        return False
     except DomainError as exc:
-        _fail(job, exc.message)
+        _fail(job, attempt, exc.message, stored)
         return False
     except TRANSIENT as exc:
-        if final_attempt:
+        if stored:
+            with contextlib.suppress(OSError):
+                job.file.storage.delete(stored)
+        if attempt >= settings.REPORT_JOB_MAX_ATTEMPTS:
             logger.exception("Report job %s failed for good", job.pk)
             _fail(
                 job,
+                attempt,
                 _(
                     "The report could not be saved: the server's storage or database did not answer. "
                     "Ask for it again in a few minutes."
                 ),
             )
             return False
-        # Put it back in the queue: the retry claims it again.
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.QUEUED, progress=0)
-        raise exc
+        logger.warning("Report job %s, attempt %s: %s; it will be tried again", job.pk, attempt, exc)
+        wait = backoff(attempt)
+        _release(job.pk, attempt, wait)
+        raise TryAgain(wait.total_seconds()) from exc
     except Exception:
         logger.exception("Report job %s failed", job.pk)
         _fail(
             job,
+            attempt,
             _(
                 "The report could not be prepared because of an error in the portal. Ask for it again; if it fails "
                 "again, tell the administrator (reference %(ref)s)."
             )
             % {"ref": str(job.pk)[:8]},
+            stored,
         )
         return False
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=ReportJob.Status.DONE, progress=100, file=job.file.name, finished_at=timezone.now()
-    )
     if job.requested_by_id is None:
         _tell_province_staff(job)
     return True
 
 
-def _fail(job: ReportJob, message: str) -> None:
-    if job.file:
-        job.file.delete(save=False)
-    ReportJob.objects.filter(pk=job.pk).update(
+def _release(job_id, attempt: int, wait: dt.timedelta) -> None:
+    """Put the job back in the queue for its next attempt. The database may be what failed: the connection is
+    opened again once; if that fails too, the job stays "running", goes silent and is reclaimed when stale."""
+    from django.db import connection
+
+    for _try in range(2):
+        try:
+            _mine(job_id, attempt).update(
+                status=ReportJob.Status.QUEUED,
+                progress=0,
+                enqueued_at=None,
+                next_attempt_at=timezone.now() + wait,
+            )
+            return
+        except DatabaseError:
+            connection.close()
+    logger.warning("Report job %s could not be put back in the queue; it will be reclaimed once stale", job_id)
+
+
+def _fail(job: ReportJob, attempt: int, message: str, stored: str | None = None) -> None:
+    if stored:
+        with contextlib.suppress(OSError):
+            job.file.storage.delete(stored)
+    _mine(job.pk, attempt).update(
         status=ReportJob.Status.FAILED, error=str(message), file="", finished_at=timezone.now()
     )
+
+
+def report_jobs_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> dict:
+    """The periodic safety net (every SWEEP_SECONDS): a running job whose worker went silent goes back to the queue
+    with backoff, or fails with a readable message after REPORT_JOB_MAX_ATTEMPTS; a queued job the broker never
+    took (it was down) or lost is sent (again). Returns what it did."""
+    now = now or timezone.now()
+    silent_since = now - _stale_interval()
+    result = {"requeued": 0, "failed": 0, "sent": 0}
+    stale = ReportJob.objects.filter(status=ReportJob.Status.RUNNING, expires_at__gt=now).filter(
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
+    )
+    for job in stale.only("pk", "attempts", "heartbeat_at")[:limit]:
+        unchanged = ReportJob.objects.filter(
+            pk=job.pk, status=ReportJob.Status.RUNNING, attempts=job.attempts, heartbeat_at=job.heartbeat_at
+        )
+        if job.attempts >= settings.REPORT_JOB_MAX_ATTEMPTS:
+            if unchanged.exists():
+                _fail_exhausted(job.pk, job.attempts)
+                result["failed"] += 1
+            continue
+        wait = backoff(job.attempts)
+        if unchanged.update(status=ReportJob.Status.QUEUED, progress=0, enqueued_at=None, next_attempt_at=now + wait):
+            logger.warning("Report job %s lost its worker during attempt %s; queued again", job.pk, job.attempts)
+            result["requeued"] += 1
+    # A message may be lost without trace (Redis restarted without its data): sent again after the visibility
+    # timeout, a duplicate finds the job claimed or done and does nothing.
+    resend_before = now - dt.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+    unsent = ReportJob.objects.filter(status=ReportJob.Status.QUEUED, expires_at__gt=now).filter(
+        Q(enqueued_at__isnull=True, next_attempt_at__lte=now)
+        | Q(enqueued_at__isnull=True, next_attempt_at__isnull=True)
+        | Q(enqueued_at__lt=resend_before)
+    )
+    for job_id in unsent.order_by("created_at").values_list("pk", flat=True)[:limit]:
+        if not report_job_dispatch(job_id=job_id):
+            break  # the broker is down: the others wait for the next sweep
+        result["sent"] += 1
+    return result
 
 
 def report_jobs_expire(*, now: dt.datetime | None = None) -> int:

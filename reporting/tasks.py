@@ -4,18 +4,28 @@ from celery import shared_task
 
 from . import services
 
-MAX_RETRIES = 3
 
-
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def report_job_run_task(self, job_id: str) -> bool:
-    # Idempotent: the service claims the job with a conditional update, so a redelivered message does nothing.
-    final = self.request.is_eager or self.request.retries >= self.max_retries
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def report_job_run_task(job_id: str) -> bool:
+    # Acknowledged only once the attempt ended, and given back to the queue if the worker process dies: a message
+    # is never lost. Idempotent: the service claims the job with a conditional update, so a duplicate does nothing.
     try:
-        return services.report_job_run(job_id=job_id, final_attempt=final)
-    except services.TRANSIENT as exc:
-        # Back off 30 s, 60 s, 120 s: a full disk or a restarting database needs a moment.
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        return services.report_job_run(job_id=job_id)
+    except services.TryAgain as again:
+        # A transient error (a full disk, a restarting database): the job is queued again, sent after a backoff
+        # (if the broker is down now, the sweeper sends it).
+        services.report_job_dispatch(job_id=job_id, countdown=again.countdown)
+    except services.Busy as busy:
+        # Another attempt holds the job (a redelivery after a killed pool process, or a duplicate): look again
+        # when that attempt would be stale; if it is still alive then, this repeats until the job is finished.
+        services.report_job_dispatch(job_id=job_id, countdown=busy.countdown)
+    return False
+
+
+@shared_task(acks_late=True)
+def report_jobs_sweep_task() -> dict:
+    # Every SWEEP_SECONDS (CELERY_BEAT_SCHEDULE): stale jobs back to the queue or failed, unsent jobs sent.
+    return services.report_jobs_sweep()
 
 
 @shared_task(acks_late=True)

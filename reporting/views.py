@@ -84,8 +84,19 @@ def _job_create(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("reporting:jobs")
-    messages.success(request, _("Your report is being prepared: this page shows when it is ready."))
+    _tell_what_happens(request, job)
     return redirect(job)
+
+
+def _tell_what_happens(request, job: ReportJob) -> None:
+    job.refresh_from_db(fields=["status", "enqueued_at", "attempts"])
+    if job.state == "waiting_service":
+        # The broker did not answer: nothing is lost, and the person is not told it is being prepared.
+        messages.warning(
+            request, _("Your request is saved: the report will be prepared when the background service answers.")
+        )
+    else:
+        messages.success(request, _("Your report is being prepared: this page shows when it is ready."))
 
 
 @role_required(*ROLES)
@@ -98,6 +109,20 @@ def job_detail(request, pk):
 def job_status(request, pk):
     job = selectors.report_job(user=request.user, pk=pk)
     return render(request, "reporting/_job_status.html", {"job": job})
+
+
+@role_required(*ROLES)
+@require_POST
+def job_repeat(request, pk):
+    """“Prepare it again”: a new job like this one (a failed one, usually); the page of the new job follows."""
+    job = selectors.report_job(user=request.user, pk=pk)
+    try:
+        new = services.report_job_repeat(actor=actor_for(request.user), job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(job)
+    _tell_what_happens(request, new)
+    return redirect(new)
 
 
 @role_required(*ROLES)

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from accounts.models import Office, Role, User
 from accounts.scoping import Actor, actor_for
 from mediators.models import Mediator
+from mediazione import outbox
 from mediazione.errors import DomainError, NotAllowed
 
 from . import notification_text as text
@@ -83,7 +84,7 @@ def _notify(
     )
     ids = [n.pk for n in notifications]
     if ids:
-        transaction.on_commit(lambda: send_notification_emails_task.delay(ids))
+        outbox.send_on_commit(send_notification_emails_task, ids)
     return notifications
 
 
@@ -453,7 +454,7 @@ def _offer_notify(*, offer: Offer, kind: str, actor: User | None) -> None:
         Notification.objects.create(
             recipient_id=offer.mediator.user_id, request=offer.request, kind=kind, actor=actor, offer=offer
         )
-    transaction.on_commit(lambda: send_offer_email_task.delay(offer.pk, kind))
+    outbox.send_on_commit(send_offer_email_task, offer.pk, kind)
 
 
 @transaction.atomic

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.browser
 
 def test_province_staff_ask_for_the_pdf_watch_its_progress_and_download_it(page, live_server, demo_users, monkeypatch):
     objects = cremona_reporting({"users": demo_users})
-    # No worker: the job waits in the queue until the test runs it, so that the page's polling shows the change.
-    monkeypatch.setattr(services, "_enqueue", lambda job_id: None)
+    # The broker does not answer: the job waits for the background service until the test runs it, so that the
+    # page's polling shows the change.
+    monkeypatch.setattr(services, "report_job_dispatch", lambda job_id, countdown=0: False)
 
     log_in(page, live_server.url, "provincia.cremona@example.org")
     page.goto(f"{live_server.url}/rendicontazione/?dal=2025-01-01&al=2025-12-31&progetto={objects['project'].pk}")
@@ -37,9 +38,10 @@ def test_province_staff_ask_for_the_pdf_watch_its_progress_and_download_it(page,
     job = ReportJob.objects.get(format="pdf")
     status = page.get_by_test_id("job-status")
     expect(status).to_have_attribute("data-status", "queued")
-    expect(page.locator("progress")).to_be_visible()
-    assert_accessible(page, "a report waiting in the queue")
-    screenshot(page, "reporting-job-queued")
+    expect(status).to_have_attribute("data-state", "waiting_service")
+    expect(status).to_contain_text("In attesa del servizio in background")
+    assert_accessible(page, "a report waiting for the background service")
+    screenshot(page, "reporting-job-waiting-service")
 
     # A worker picks it up: the page, polling every 2 s, shows the download without being reloaded.
     assert services.report_job_run(job_id=job.pk) is True
@@ -102,3 +104,26 @@ def test_the_funder_reads_aggregates_with_small_counts_hidden(page, live_server,
     assert_accessible(page, "the funder's dashboard")
     assert_static_files_loaded(page)
     screenshot(page, "reporting-dashboard-funder")
+
+
+def test_a_failed_report_says_why_and_is_prepared_again_with_one_click(page, live_server, demo_users):
+    objects = cremona_reporting({"users": demo_users})
+    failed = objects["report_job"]
+    ReportJob.objects.filter(pk=failed.pk).update(
+        status="failed",
+        attempts=3,
+        file="",
+        error="Non è stato possibile preparare il report: il servizio in background si è interrotto 3 volte.",
+    )
+    log_in(page, live_server.url, "provincia.cremona@example.org")
+    page.goto(f"{live_server.url}{failed.get_absolute_url()}")
+    status = page.get_by_test_id("job-status")
+    expect(status).to_have_attribute("data-status", "failed")
+    expect(page.get_by_test_id("job-error")).to_contain_text("interrotto 3 volte")
+    assert_accessible(page, "a failed report")
+    screenshot(page, "reporting-job-failed")
+    with page.expect_navigation():
+        page.get_by_test_id("repeat").click()
+    again = ReportJob.objects.exclude(pk=failed.pk).get()
+    assert page.url.endswith(again.get_absolute_url())
+    expect(page.get_by_test_id("job-status")).to_have_attribute("data-status", "done")

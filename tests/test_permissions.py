@@ -629,6 +629,12 @@ MATRIX = [
         lambda o: reverse("reporting:job_download", args=[cremona_reporting(o)["report_job"].pk]),
         CREMONA_REPORT,
     ),
+    (
+        "prepare a report of Cremona again",
+        "post",
+        lambda o: reverse("reporting:job_repeat", args=[cremona_reporting(o)["report_job"].pk]),
+        expect(nobody=403, reporting=404, **{"provincia.cremona": 302, "admin": 302}),
+    ),
     ("funded projects", "get", lambda o: cremona_reporting(o) and reverse("reporting:projects"), REPORTING),
     (
         "a funded project of Cremona",
@@ -920,6 +926,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "reporting:job": "a report of Cremona",
         "reporting:job_status": "progress of a report of Cremona",
         "reporting:job_download": "download a report of Cremona",
+        "reporting:job_repeat": "prepare a report of Cremona again",
         "reporting:charge": "charge a request to a project",
         "reporting:projects": "funded projects",
         "reporting:project": "a funded project of Cremona",

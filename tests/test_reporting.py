@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Office
@@ -220,7 +221,10 @@ def test_requests_by_district_kind_setting_language_and_month(data):
     assert by["kind"] == [("Child protection (Tutela Minori)", 5), ("Basic social service", 1)]
     assert by["setting"] == [("Child protection", 4), ("Health", 1), ("School", 1)]
     assert by["language"] == [("Arabic", 4), ("French", 1), ("Ukrainian", 1), ("Chinese", 1)]
-    assert by["month"] == [("01/2025", 1), ("02/2025", 2), ("03/2025", 2), ("04/2025", 1)]
+    # Every month of the period, the empty ones as 0.
+    assert by["month"] == [("01/2025", 1), ("02/2025", 2), ("03/2025", 2), ("04/2025", 1)] + [
+        (f"{month:02d}/2025", 0) for month in range(5, 13)
+    ]
 
 
 def test_fulfilment_and_waiting_times(data):
@@ -398,13 +402,18 @@ def test_a_second_run_of_the_same_job_does_nothing(data):
     assert (job.file.name, job.finished_at, job.attempts) == (first_file, first_finished, 1)
 
 
-def test_a_running_job_is_not_claimed_twice(data):
+def test_a_running_job_is_not_claimed_twice(data, settings):
+    settings.REPORT_JOB_STALE_SECONDS = 120
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # run here (in a worker, a live attempt raises Busy: test_reliability)
     job = _job(data, fmt="csv")
-    ReportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    now = timezone.now()
+    ReportJob.objects.filter(pk=job.pk).update(status="running", started_at=now, heartbeat_at=now, attempts=1)
     assert services.report_job_run(job_id=job.pk) is False
-    # ...unless its worker died long ago.
-    ReportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
+    # ...unless its worker went silent for longer than the stale interval (a long job keeps its heartbeat fresh).
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=now - dt.timedelta(seconds=121))
     assert services.report_job_run(job_id=job.pk) is True
+    job.refresh_from_db()
+    assert job.status == "done" and job.attempts == 2
 
 
 def test_a_failed_job_says_what_happened_in_words_a_person_understands(data, monkeypatch):
@@ -420,18 +429,21 @@ def test_a_failed_job_says_what_happened_in_words_a_person_understands(data, mon
     assert "Ask for it again" in job.error and "division" not in job.error
 
 
-def test_a_transient_error_puts_the_job_back_for_a_retry_then_fails_it(data, monkeypatch):
+def test_a_transient_error_puts_the_job_back_for_a_retry_then_fails_it(data, monkeypatch, settings):
+    settings.REPORT_JOB_MAX_ATTEMPTS = 2
+    settings.REPORT_JOB_RETRY_SECONDS = 30
     job = _job(data)
 
     def full_disk(scope, stream, progress):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(exports.WRITERS, "pdf", full_disk)
-    with pytest.raises(OSError):
-        services.report_job_run(job_id=job.pk, final_attempt=False)
+    with pytest.raises(services.TryAgain) as again:
+        services.report_job_run(job_id=job.pk)
+    assert again.value.countdown == 30
     job.refresh_from_db()
-    assert job.status == "queued"
-    assert services.report_job_run(job_id=job.pk, final_attempt=True) is False
+    assert job.status == "queued" and job.attempts == 1 and job.state == "retrying" and job.enqueued_at is None
+    assert services.report_job_run(job_id=job.pk) is False
     job.refresh_from_db()
     assert job.status == "failed" and "storage" in job.error and job.attempts == 2
 
@@ -533,6 +545,10 @@ def test_the_xlsx_opens_with_the_sessions_and_the_summaries(data):
     sessions = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert len(sessions) == 1 + 9
     assert len(workbook.worksheets) > 5
+    # Dates and times are date cells (Excel sorts and filters them), not text.
+    first = sessions[1]
+    assert isinstance(first[1], dt.datetime) and first[1].year == 2025
+    assert isinstance(first[2], dt.datetime | dt.time) and not isinstance(first[2], str)
 
 
 def test_a_pdf_never_lists_more_than_2000_rows():
@@ -631,29 +647,95 @@ def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
 # --- The Celery task and the schedule --------------------------------------------------------------------------------
 
 
-def test_the_task_is_acked_late_and_puts_the_job_back_for_a_retry_on_a_transient_error(data, monkeypatch):
+def test_the_task_is_acked_late_rejected_on_a_lost_worker_and_retries_a_transient_error(data, monkeypatch, settings):
     from reporting.tasks import report_job_run_task
 
-    assert report_job_run_task.acks_late is True and report_job_run_task.max_retries == 3
+    assert report_job_run_task.acks_late is True and report_job_run_task.reject_on_worker_lost is True
+    settings.REPORT_JOB_MAX_ATTEMPTS = 3
     job = _job(data)
+    calls = []
 
     def full_disk(scope, stream, progress):
+        calls.append(1)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setitem(exports.WRITERS, "pdf", full_disk)
-    # Called as a worker would on its first attempt (not eagerly): the job goes back to the queue and the error
-    # reaches Celery's retry (called directly, Celery raises it again instead of scheduling the retry).
-    with pytest.raises(OSError):
-        report_job_run_task.run(str(job.pk))
-    job.refresh_from_db()
-    assert job.status == "queued" and job.attempts == 1
-    # Run eagerly (no broker: the demo), the first attempt is the last: the job fails with its message.
+    # Run eagerly (no broker: the demo), each retry runs at once: three attempts, then a readable failure.
     report_job_run_task.apply(args=[str(job.pk)])
     job.refresh_from_db()
-    assert job.status == "failed" and "storage" in job.error
+    assert len(calls) == 3
+    assert job.status == "failed" and "storage" in job.error and job.attempts == 3
 
 
 def test_expiry_and_quarterly_reports_are_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"reporting.tasks.report_jobs_expire_task", "reporting.tasks.quarterly_reports_task"} <= tasks
     assert settings.REPORTS_KEEP_DAYS >= 1
+
+
+# --- The figures reconcile -------------------------------------------------------------------------------------------
+
+
+def _csv_cost_total(d, project) -> Decimal:
+    stream = io.StringIO()
+    services.report_write(scope=scope(d, project=project), format="csv", stream=stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
+    return sum((Decimal(row[17]) for row in rows if row[17]), Decimal("0"))
+
+
+def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers_rate(data):
+    pytest.importorskip("timesheets.costs")
+    from timesheets.models import Rate
+
+    def pdf_spending():
+        return sum(indicators.session_costs_by_district(data.project, scope(data, project=data.project)).values())
+
+    # No provider's rate: held sessions at the project's rates, in both.
+    assert _csv_cost_total(data, data.project) == pdf_spending() == Decimal("120.50")
+    # With the provider's rate: the timesheets' rules (the late cancellation is paid), in both.
+    Rate.objects.create(
+        provider=data.mediator.provider,
+        valid_from=dt.date(2024, 1, 1),
+        hourly_rate=Decimal("30"),
+        km_rate=Decimal("0.40"),
+        travel_hourly_rate=Decimal("0"),
+    )
+    assert _csv_cost_total(data, data.project) == pdf_spending()
+
+
+def test_the_csv_writes_codes_as_words_of_the_reports_language(data, no_timesheets):
+    stream = io.StringIO()
+    with translation.override("it"):
+        services.report_write(scope=scope(data), format="csv", stream=stream)
+    text = stream.getvalue()
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert {row[4] for row in rows} >= {"Svolto"} and "held" not in {row[4] for row in rows}
+    assert "in_person" not in text and ",ara," not in text and "no_show" not in text
+
+
+def test_long_chart_labels_are_cut_in_the_middle_and_stay_told_apart():
+    from reporting.charts import bar_chart, shorten
+
+    alfa, beta = "Servizio Sociale Territoriale di Alfa", "Servizio Sociale Territoriale di Beta"
+    assert shorten(alfa) != shorten(beta) and len(shorten(alfa)) == 28
+    assert shorten(alfa).endswith("di Alfa") and shorten("Breve") == "Breve"
+    svg = bar_chart([(alfa, 3), (beta, 4)], title="Richieste", chart_id="c")
+    assert f"<title>{alfa}</title>" in svg
+    # Names that differ only in the middle are cut a little longer, until they differ.
+    from reporting.charts import distinct_labels
+
+    east, west = "Consorzio dei servizi Est della bassa pianura", "Consorzio dei servizi Ovest della bassa pianura"
+    short_east, short_west = distinct_labels([east, west])
+    assert short_east != short_west and shorten(east) == shorten(west)
+
+
+def test_the_pdf_says_what_its_spending_counts_and_that_a_province_wide_report_is_not_the_projects_alone(data):
+    with translation.override("it"):
+        context = exports.report_context(scope(data))
+        html = render_to_string("reporting/pdf/report.html", context)
+        charged_only = render_to_string(
+            "reporting/pdf/report.html", exports.report_context(scope(data, project=data.project))
+        )
+    assert 'data-scope="province-wide"' in html and "non imputate al progetto" in html
+    assert 'data-scope="province-wide"' not in charged_only
+    assert "non è ancora validato" in html
