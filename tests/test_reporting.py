@@ -679,8 +679,13 @@ def test_expiry_and_quarterly_reports_are_scheduled(settings):
 def _csv_cost_total(d, project) -> Decimal:
     stream = io.StringIO()
     services.report_write(scope=scope(d, project=project), format="csv", stream=stream)
-    rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
-    return sum((Decimal(row[17]) for row in rows if row[17]), Decimal("0"))
+    rows = list(csv.reader(io.StringIO(stream.getvalue().lstrip("\ufeff")), delimiter=";"))[1:]
+    return sum((italian_decimal(row[17]) for row in rows if row[17]), Decimal("0"))
+
+
+def italian_decimal(text: str) -> Decimal:
+    """1.234,50 as the Italian CSV writes it → Decimal("1234.50")."""
+    return Decimal(text.replace(".", "").replace(",", "."))
 
 
 def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers_rate(data):
@@ -708,9 +713,9 @@ def test_the_csv_writes_codes_as_words_of_the_reports_language(data, no_timeshee
     with translation.override("it"):
         services.report_write(scope=scope(data), format="csv", stream=stream)
     text = stream.getvalue()
-    rows = list(csv.reader(io.StringIO(text)))[1:]
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))[1:]
     assert {row[4] for row in rows} >= {"Svolto"} and "held" not in {row[4] for row in rows}
-    assert "in_person" not in text and ",ara," not in text and "no_show" not in text
+    assert "in_person" not in text and ";ara;" not in text and "no_show" not in text
 
 
 def test_long_chart_labels_are_cut_in_the_middle_and_stay_told_apart():

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 def _csv_total(scope: Scope) -> Decimal:
     stream = io.StringIO()
     services.report_write(scope=scope, format="csv", stream=stream)
-    rows = list(csv.reader(io.StringIO(stream.getvalue())))[1:]
-    return sum((Decimal(row[17]) for row in rows if row[17]), Decimal("0"))
+    rows = list(csv.reader(io.StringIO(stream.getvalue().lstrip("\ufeff")), delimiter=";"))[1:]
+    # The Italian CSV writes 1.234,50.
+    return sum((Decimal(row[17].replace(".", "").replace(",", ".")) for row in rows if row[17]), Decimal("0"))
 
 
 def _pdf_spending(project: Project, scope: Scope) -> Decimal:
