@@ -102,3 +102,18 @@ def test_the_funder_reads_aggregates_with_small_counts_hidden(page, live_server,
     assert_accessible(page, "the funder's dashboard")
     assert_static_files_loaded(page)
     screenshot(page, "reporting-dashboard-funder")
+
+
+def test_the_dashboard_fits_a_phone_its_charts_shrink_and_its_tables_scroll(mobile_page, live_server, demo_users):
+    objects = cremona_reporting({"users": demo_users})
+
+    log_in(mobile_page, live_server.url, "provincia.cremona@example.org")
+    mobile_page.goto(
+        f"{live_server.url}/rendicontazione/?dal=2025-01-01&al=2025-12-31&progetto={objects['project'].pk}"
+    )
+    expect(mobile_page.locator("svg.chart").first).to_be_visible()
+    # The page never scrolls sideways at 390 px: a chart drawn 550 px wide used to push the whole page to 562 px.
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 390
+    chart = mobile_page.locator("svg.chart").first.bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
+    screenshot(mobile_page, "reporting-dashboard-phone")
