@@ -40,7 +40,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -180,6 +180,12 @@ class RowError:
     row: int | None
     column: str
     message: str
+    # The column's name as the file wrote it ("Ente" for ``provider``), shown to the person; empty: the column's.
+    label: str = ""
+
+    @property
+    def column_as_written(self) -> str:
+        return self.label or self.column
 
     def __str__(self):
         if self.row is None:
@@ -962,11 +968,12 @@ def mediators_import_plan(*, actor: Actor, rows, lock: bool = False) -> ImportPl
             errors=[RowError(row=None, column="", message=_("The file has no mediators under the header."))],
         )
     checker = _RowChecker(actor=actor, columns=columns, rows=source, lock=lock)
+    labels = rows.labels if isinstance(rows, ImportRows) else {}
     planned_rows = []
     for row in source:
         planned, row_errors = checker.check(row)
         planned_rows.append(planned)
-        errors.extend(row_errors)
+        errors.extend(replace(error, label=labels.get(error.column, "")) for error in row_errors)
     return ImportPlan(columns=columns, rows=planned_rows, errors=errors)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Office
 from mediators.forms import language_choices
+from mediators.languages import VARIANT_WORDS
 from mediators.models import Gender, country_name, language_name, validate_language_code
 
 from .models import _EMAIL, _TAX_CODE, MediationRequest, Urgency
@@ -78,12 +79,22 @@ def search_languages(query: str, *, limit: int = SEARCH_LIMIT) -> list[tuple[str
             rank = 4
         elif english.startswith(folded) or re.search(rf"\b{re.escape(folded)}", english):
             rank = 5
+        elif _called(code, folded):
+            rank = 6  # "Darija", "farsi": the word people use for the language, as written beside a variant
         else:
             continue
         # The code itself first; then the languages of the menu, then the thousands of others, best match first.
         ranked.append((rank > 0, not common, rank, local, code, name))
     ranked.sort()
     return [(code, f"{name} ({code})") for *_key, code, name in ranked[:limit]]
+
+
+def _called(code: str, folded: str) -> bool:
+    """True when ``folded`` (three letters at least) begins a word people use for ``code`` ("darij" for ``ary``), or
+    starts with one ("darija marocchina")."""
+    return len(folded) >= 3 and any(
+        word.startswith(folded) or (len(word) >= 4 and folded.startswith(word)) for word in VARIANT_WORDS.get(code, ())
+    )
 
 
 @lru_cache(maxsize=1)

@@ -127,3 +127,18 @@ def test_a_failed_report_says_why_and_is_prepared_again_with_one_click(page, liv
     again = ReportJob.objects.exclude(pk=failed.pk).get()
     assert page.url.endswith(again.get_absolute_url())
     expect(page.get_by_test_id("job-status")).to_have_attribute("data-status", "done")
+
+
+def test_the_dashboard_fits_a_phone_its_charts_shrink_and_its_tables_scroll(mobile_page, live_server, demo_users):
+    objects = cremona_reporting({"users": demo_users})
+
+    log_in(mobile_page, live_server.url, "provincia.cremona@example.org")
+    mobile_page.goto(
+        f"{live_server.url}/rendicontazione/?dal=2025-01-01&al=2025-12-31&progetto={objects['project'].pk}"
+    )
+    expect(mobile_page.locator("svg.chart").first).to_be_visible()
+    # The page never scrolls sideways at 390 px: a chart drawn 550 px wide used to push the whole page to 562 px.
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 390
+    chart = mobile_page.locator("svg.chart").first.bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
+    screenshot(mobile_page, "reporting-dashboard-phone")

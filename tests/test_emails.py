@@ -309,6 +309,20 @@ def test_the_accept_link_page_speaks_the_mediators_language(world, client, index
     assert page["Content-Language"] == world["m"][index].user.language
 
 
+def test_someone_else_logged_in_reads_whose_offer_it_is_in_their_own_language(world, client_for):
+    # The offer is Italian mediator 0's; mediator 1, who works in English, opens the forwarded link on their
+    # computer: the page speaks to them (who they are logged in as, the button to log out) in English.
+    request = new_request(world, Status.MATCHING, case_code="TM-2026-009")
+    coordinator = actor_for(world["people"]["coordinator_it"])
+    offer = services.offers_create(actor=coordinator, request=request, tiers=[[world["m"][0]]])[0]
+    assert world["m"][0].user.language == "it" and world["m"][1].user.language == "en"
+    page = client_for(world["m"][1].user).get(reverse("requests:offer_link", args=[make_token(offer, "accept")]))
+    html = page.content.decode()
+    assert page.status_code == 200 and '<html lang="en">' in html
+    assert f"This offer was made to {world['m'][0].full_name}" in html
+    assert "Log out and answer as the mediator" in html
+
+
 # --- Expiring qualifications ------------------------------------------------------------------------------------------
 
 

@@ -588,6 +588,16 @@ def test_the_preview_says_which_encoding_was_used_and_that_the_title_row_was_ski
     assert 'data-testid="confirm-import"' in response.content.decode()
 
 
+def test_the_preview_names_a_bad_cell_by_the_column_name_written_in_the_file(client_for, coordinator_cremona):
+    # The office wrote "Ente" and "Genere": the error table says so, not "provider" or "gender".
+    data = EXCEL_ITALIAN.decode("cp1252").replace("maschio", "boh").replace(PONTI, "Cooperativa Inesistente")
+    response = upload(client_for(coordinator_cremona), data.encode("cp1252"))
+
+    errors = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert "<code>Ente</code>" in errors and "<code>Genere</code>" in errors
+    assert "<code>provider</code>" not in errors and "<code>gender</code>" not in errors
+
+
 def test_a_utf8_file_says_so_in_the_preview_too():
     rows = importing.parse_file(filename="elenco.csv", data=csv_bytes([a_row()], delimiter=";", bom=True))
     assert rows.header_row == 1 and any("UTF-8" in note for note in rows.notes)

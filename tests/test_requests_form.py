@@ -368,6 +368,15 @@ def test_the_language_search_finds_languages_by_their_italian_name(client):
     assert results(client, "UCRAINO").context["results"][0] == ("ukr", "Ucraino (ukr)")
 
 
+def test_the_language_search_finds_a_language_by_the_word_people_use_for_it(client):
+    # "Darija" or "farsi" are what an office types: no CLDR name holds them, the words for variants do.
+    assert ("ary", "Arabo marocchino (ary)") in results(client, "Darija").context["results"]
+    assert ("ary", "Arabo marocchino (ary)") in results(client, "darij").context["results"]
+    assert ("ary", "Arabo marocchino (ary)") in results(client, "darija marocchina").context["results"]
+    assert "pes" in [code for code, _label in results(client, "farsi").context["results"]]
+    assert "yue" in [code for code, _label in results(client, "cantonese").context["results"]]
+
+
 def test_the_language_search_finds_codes_and_stops_at_twenty(client):
     assert results(client, "tir").context["results"][0] == ("tir", "Tigrino (tir)")
     assert results(client, "zh").context["results"][0][0] == "zho"

@@ -218,6 +218,20 @@ def test_a_forged_or_stale_link_answers_nothing(world):
     assert dict(Offer.objects.values_list("pk", "status")) == {first.pk: "withdrawn", second.pk: "open"}
 
 
+def test_a_used_link_opened_while_logged_in_leads_to_the_offers_not_to_the_login_page(world):
+    from .conftest import login_client
+
+    offer = offer_to(world, [world["m"][0]])[0]
+    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    mediator = login_client(world["m"][0].user)
+    assert mediator.post(url).status_code == 200
+    page = mediator.get(url)  # the link again, from the e-mail, already logged in
+    assert page.status_code == 410
+    html = page.content.decode()
+    assert f'href="{reverse("requests:offers")}"' in html.split("<main")[1]
+    assert f'href="{reverse("account_login")}"' not in html.split("<main")[1]
+
+
 # --- Appointments -----------------------------------------------------------------------------------------------------
 
 

@@ -1,10 +1,12 @@
 """The timesheet pages run the same number of queries for 3 rows as for 30 (pinned), and read well."""
 
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -99,6 +101,15 @@ def test_the_mediator_sees_the_lines_and_the_submit_button_of_a_month_over():
     assert "38.83" not in html.replace(",", ".")  # the cost at the cooperative's rate is for those who approve it
     assert 'action="/fogli-ore/' in html and "/submit/" in html
     assert "udienza" not in html  # the report's sensitive notes never reach the timesheet
+
+
+def test_a_month_not_over_yet_shows_no_submit_button_that_would_be_refused():
+    with time_machine.travel(datetime(2026, 12, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome")), tick=False):
+        world = tf.month_world(held=1, month=date(2026, 12, 1))
+        html = login_client(world.mediator_user).get(reverse("timesheets:mine") + "?mese=2026-12").content.decode()
+    # The service refuses a month that is not over: the page says so and offers no button that would be refused.
+    assert "/2026-12/submit/" not in html
+    assert "Questo mese non è ancora finito" in html
 
 
 # --- Costs and rates are for those who approve them; a person sees only the actions they may take ------------------

@@ -138,6 +138,29 @@ def test_italian_translations_keep_every_placeholder_and_html_tag():
     assert not mismatches, "\n".join(f"{source!r} -> {translation!r}" for source, translation in mismatches)
 
 
+# A date written day first after "il", "al", "dal": Italian reads "l'8 dicembre", "l'11", never "il 8", "il 11"; the
+# portal writes "il giorno 8 dicembre" (as in "fino al giorno", "dal giorno"), right for every day of the month.
+ARTICLE_BEFORE_A_DATE = re.compile(r"\b(?:il|al|dal|del|nel) %\((?:date|when|until|start|end|expiry|before|last)\)s")
+
+
+def test_italian_never_puts_il_or_al_straight_before_a_date():
+    wrong = [
+        (entry.msgid, translation)
+        for entry in parse_po(PROJECT / IT_CATALOG)
+        for translation in entry.msgstr.values()
+        if ARTICLE_BEFORE_A_DATE.search(translation)
+    ]
+    assert not wrong, "\n".join(f"{source!r} -> {translation!r}" for source, translation in wrong)
+
+
+def test_a_deadline_on_the_11th_reads_entro_il_giorno_11_in_italian():
+    from django.utils import translation
+
+    with translation.override("it"):
+        assert translation.gettext("by %(date)s") % {"date": "11 dic 2026"} == "entro il giorno 11 dic 2026"
+        assert translation.gettext("created %(date)s") % {"date": "8 dic 2026"} == "creata il giorno 8 dic 2026"
+
+
 def test_italian_catalog_covers_every_string_in_the_code(tmp_path):
     # makemessages rewrites the catalog in place: run it on a copy of the sources, never on the real one.
     copy = tmp_path / "project"

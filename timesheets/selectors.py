@@ -371,7 +371,8 @@ def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
     coordinator = actor.is_admin or (actor.role == Role.COORDINATOR and sheet.district.pk in actor.district_ids)
     editable = sheet.status in (Timesheet.Status.DRAFT, Timesheet.Status.SENT_BACK)
     return {
-        "submit": (own or actor.is_admin) and editable,
+        # timesheet_submit refuses a month that is not over: no button before then.
+        "submit": (own or actor.is_admin) and editable and month_is_over(sheet.month),
         "approve": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         "send_back": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         # Writing a missing report: the mediator, or a coordinator of the district on their behalf (as
