@@ -74,8 +74,11 @@ def _fast_and_quiet(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(request):
-    """Tasks run in the test process, except in the tests that start a real worker (tests/test_celery_worker.py)."""
+def _eager_celery(request, settings):
+    """Tasks run in the test process, except in the tests that start a real worker (tests/test_celery_worker.py).
+
+    Both switches say so, the Celery app's and the setting the portal reads (the outbox, the report jobs, /health/),
+    also when CI configures a Redis broker: otherwise an e-mail would be handed to a broker no worker reads."""
     if request.node.get_closest_marker("celery_worker"):
         yield
         return
@@ -83,6 +86,7 @@ def _eager_celery(request):
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = previous
 

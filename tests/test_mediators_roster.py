@@ -84,14 +84,22 @@ def test_filter_by_district_gender_setting_mode_and_state(area, client_for):
     f.MediatorFactory(
         provider=area["provider"],
         districts=[area["cremona"]],
+        first_name="Marco",  # a fixed first name: a random "Rossella" would match the search for "ross" below
         last_name="Bianchi",
         gender="male",
         exp_child_protection=True,
         mode_video=True,
     )
-    f.MediatorFactory(provider=area["provider"], districts=[area["crema"]], last_name="Rossi", gender="female")
     f.MediatorFactory(
-        provider=area["provider"], districts=[area["crema"]], last_name="Verdi", gender="female", is_active=False
+        provider=area["provider"], districts=[area["crema"]], first_name="Anna", last_name="Rossi", gender="female"
+    )
+    f.MediatorFactory(
+        provider=area["provider"],
+        districts=[area["crema"]],
+        first_name="Lucia",
+        last_name="Verdi",
+        gender="female",
+        is_active=False,
     )
     client = client_for(f.province_staff(province=area["province"]))
     url = reverse("mediators:list")
