@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from requests_app.models import Appointment, AppointmentSeries
+from requests_app.models import LIVE_APPOINTMENT, Appointment, AppointmentSeries
 
 SHOWCASE_MEDIATOR = "mediatore.cremona@example.org"
 SHOWCASE_REQUESTER = "assistente.cremona@example.org"
@@ -75,3 +75,17 @@ def assert_the_weekly_series_is_on_tuesdays_at_16() -> None:
     assert timezone.localtime(series.first_starts_at).time() == SERIES_TIME
     assert series.first_starts_at <= occurrences[0].starts_at
     assert series.until >= local[-1].date()
+
+
+def assert_no_mediator_is_in_two_places_at_once(travel_buffer_minutes: int) -> None:
+    """No two live appointments of a mediator overlap, and between two in-person ones at different places there is
+    the travel buffer."""
+    buffer = timedelta(minutes=travel_buffer_minutes)
+    by_mediator: dict[int, list[Appointment]] = {}
+    for appointment in Appointment.objects.filter(LIVE_APPOINTMENT).order_by("starts_at"):
+        by_mediator.setdefault(appointment.mediator_id, []).append(appointment)
+    for appointments in by_mediator.values():
+        for before, after in zip(appointments, appointments[1:], strict=False):
+            assert before.ends_at <= after.starts_at, (before, after)
+            if before.mode == after.mode == "in_person" and before.place.lower() != after.place.lower():
+                assert before.ends_at + buffer <= after.starts_at, (before, after)

@@ -27,7 +27,6 @@ from mediators.models import Mediator, Qualification
 from mediators.selectors import EXPIRY_WINDOW_DAYS
 from reporting.models import ReportJob
 from requests_app.models import (
-    LIVE_APPOINTMENT,
     Appointment,
     Comment,
     MediationRequest,
@@ -116,15 +115,7 @@ def check_appointments_are_on_the_right_side_of_now():
 
 
 def check_no_mediator_is_in_two_places_at_once(settings):
-    buffer = timedelta(minutes=settings.TRAVEL_BUFFER_MINUTES)
-    by_mediator: dict[int, list[Appointment]] = {}
-    for appointment in Appointment.objects.filter(LIVE_APPOINTMENT).order_by("starts_at"):
-        by_mediator.setdefault(appointment.mediator_id, []).append(appointment)
-    for appointments in by_mediator.values():
-        for before, after in zip(appointments, appointments[1:], strict=False):
-            assert before.ends_at <= after.starts_at, (before, after)
-            if before.mode == after.mode == "in_person" and before.place.lower() != after.place.lower():
-                assert before.ends_at + buffer <= after.starts_at, (before, after)
+    demo_promises.assert_no_mediator_is_in_two_places_at_once(settings.TRAVEL_BUFFER_MINUTES)
 
 
 def check_the_past_is_past():

@@ -621,17 +621,22 @@ def test_without_a_providers_rate_the_timesheets_costs_fall_back_on_the_projects
     assert (spent["Azienda Alfa"], spent["Consorzio Beta"]) == (Decimal("108.00"), Decimal("12.50"))
 
 
-def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
-    costs = pytest.importorskip("timesheets.costs")
+def provider_rate(data):
+    """The cooperative's rate from 2024 on: 30 € an hour, 0,40 € a km, travel time unpaid."""
     from timesheets.models import Rate
 
-    Rate.objects.create(
+    return Rate.objects.create(
         provider=data.mediator.provider,
         valid_from=dt.date(2024, 1, 1),
         hourly_rate=Decimal("30"),
         km_rate=Decimal("0.40"),
         travel_hourly_rate=Decimal("0"),
     )
+
+
+def test_with_a_providers_rate_the_sessions_cost_what_the_timesheets_say(data):
+    costs = pytest.importorskip("timesheets.costs")
+    provider_rate(data)
     charged = Appointment.objects.filter(request__in=[data.r1, data.r2, data.r3], starts_at__year=2025)
     expected = sum(
         (row.cost or Decimal("0") for row in costs.annotate_costs(charged.exclude(status="void"))), Decimal("0")
@@ -690,7 +695,6 @@ def italian_decimal(text: str) -> Decimal:
 
 def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers_rate(data):
     pytest.importorskip("timesheets.costs")
-    from timesheets.models import Rate
 
     def pdf_spending():
         return sum(indicators.session_costs_by_district(data.project, scope(data, project=data.project)).values())
@@ -698,13 +702,7 @@ def test_the_csvs_cost_adds_up_to_the_pdfs_spending_with_and_without_a_providers
     # No provider's rate: held sessions at the project's rates, in both.
     assert _csv_cost_total(data, data.project) == pdf_spending() == Decimal("120.50")
     # With the provider's rate: the timesheets' rules (the late cancellation is paid), in both.
-    Rate.objects.create(
-        provider=data.mediator.provider,
-        valid_from=dt.date(2024, 1, 1),
-        hourly_rate=Decimal("30"),
-        km_rate=Decimal("0.40"),
-        travel_hourly_rate=Decimal("0"),
-    )
+    provider_rate(data)
     assert _csv_cost_total(data, data.project) == pdf_spending()
 
 

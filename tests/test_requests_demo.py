@@ -13,7 +13,6 @@ from accounts.scoping import visible
 from mediators import demo as mediators_demo
 from requests_app import demo as requests_demo
 from requests_app.models import (
-    LIVE_APPOINTMENT,
     OPEN_STATUSES,
     Appointment,
     Comment,
@@ -255,15 +254,7 @@ def test_appointments_follow_the_life_of_their_request(demo_requests):
 
 
 def test_no_mediator_is_in_two_live_appointments_at_once_and_travel_time_is_kept(demo_requests, settings):
-    buffer = timedelta(minutes=settings.TRAVEL_BUFFER_MINUTES)
-    by_mediator: dict[int, list[Appointment]] = {}
-    for appointment in Appointment.objects.filter(LIVE_APPOINTMENT).order_by("starts_at"):
-        by_mediator.setdefault(appointment.mediator_id, []).append(appointment)
-    for appointments in by_mediator.values():
-        for before, after in zip(appointments, appointments[1:], strict=False):
-            assert before.ends_at <= after.starts_at, (before, after)
-            if before.mode == after.mode == "in_person" and before.place.lower() != after.place.lower():
-                assert before.ends_at + buffer <= after.starts_at, (before, after)
+    demo_promises.assert_no_mediator_is_in_two_places_at_once(settings.TRAVEL_BUFFER_MINUTES)
 
 
 def test_mediatore_cremona_works_on_requests_of_assistente_cremona_last_this_and_next_week(demo_requests):
