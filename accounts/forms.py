@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mediazione.fields import IdsModelMultipleChoiceField
+from core.fields import IdsModelMultipleChoiceField
 
 from . import scoping
 from .models import District, Funder, Office, Provider, Province, Role

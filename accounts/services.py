@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mediazione import outbox
-from mediazione.errors import DomainError, NotAllowed
+from core import outbox
+from core.errors import DomainError, NotAllowed
 
 from . import scoping
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
@@ -108,8 +108,6 @@ def invitation_create(
     districts: list[District] | None = None,
 ) -> Invitation:
     """Invite a person to a role; the e-mail with the link is sent by a task once the row is committed."""
-    from .tasks import send_invitation_email_task
-
     districts = list(districts or [])
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
@@ -149,7 +147,7 @@ def invitation_create(
         )
         if role == Role.MEDIATOR:
             invitation.districts.set(districts)
-        outbox.send_on_commit(send_invitation_email_task, invitation.pk)
+        outbox.send_on_commit("accounts.tasks.send_invitation_email_task", invitation.pk)
     return invitation
 
 
@@ -190,14 +188,12 @@ def invitation_send_email(*, invitation_id: int) -> bool:
 
 def invitation_resend(*, actor: scoping.Actor, invitation: Invitation) -> Invitation:
     """Give a pending or expired invitation a new expiry and send the e-mail again."""
-    from .tasks import send_invitation_email_task
-
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
         raise DomainError(_("This invitation was already accepted or revoked."))
     with transaction.atomic():
         invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
         invitation.save(update_fields=["expires_at"])
-        outbox.send_on_commit(send_invitation_email_task, invitation.pk)
+        outbox.send_on_commit("accounts.tasks.send_invitation_email_task", invitation.pk)
     return invitation
 
 

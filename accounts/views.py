@@ -6,13 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from mediazione.errors import DomainError
+from core.errors import DomainError
 
 from . import selectors, services
 from .filters import MembershipFilter
@@ -22,22 +21,6 @@ from .permissions import role_required
 from .scoping import actor_for, get_for_user_or_404
 
 PEOPLE_MANAGERS = (Role.COORDINATOR, Role.PROVINCE_STAFF)
-
-
-@login_required
-def home(request):
-    actor = actor_for(request.user)
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "actor": actor,
-            "cards": selectors.dashboard_cards(actor=actor) if actor.role else [],
-            "role_intro": selectors.role_intro(role=actor.role),
-            "expiring": selectors.dashboard_expiring_qualifications(actor=actor),
-            "today": timezone.localdate(),
-        },
-    )
 
 
 @login_required

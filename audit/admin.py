@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
-from .models import Anonymisation, MediatorErasure, ReadEvent
+from privacy.models import Anonymisation, MediatorErasure
+
+from .models import ReadEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

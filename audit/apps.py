@@ -1,7 +1,12 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "audit"
-    verbose_name = _("Audit and privacy")
+    verbose_name = _("Read audit")
+
+    def ready(self):
+        import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping

@@ -6,6 +6,4 @@ app_name = "audit"
 
 urlpatterns = [
     path("registro/", views.audit_list, name="list"),
-    path("i-miei-dati.json", views.my_data, name="my_data"),
-    path("mediatori/<int:pk>/cancella/", views.mediator_erase, name="erase_mediator"),
 ]

@@ -1,7 +1,7 @@
 """Roster exports, in the same columns as the roster import (an export can be edited and imported again).
 
 Both stream: rows are read in chunks and written as they come, so memory stays flat with 5,000 mediators.
-Coordinators' notes are never exported. The format (Italian CSV, safe cells, typed XLSX) is mediazione.spreadsheets'.
+Coordinators' notes are never exported. The format (Italian CSV, safe cells, typed XLSX) is core.spreadsheets'.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import tempfile
 from django.http import FileResponse
 from openpyxl import Workbook
 
-from mediazione import spreadsheets
+from core import spreadsheets
 
 from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import Mediator, Mode, Setting

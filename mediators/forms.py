@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Provider
 from accounts.scoping import visible
-from mediazione.fields import IdsModelMultipleChoiceField
+from core.fields import IdsModelMultipleChoiceField
 
 from .languages import sorted_by_name
 from .models import (

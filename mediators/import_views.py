@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
-from mediazione.errors import DomainError
+from core.errors import DomainError
 
 from . import importing
 

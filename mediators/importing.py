@@ -59,9 +59,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import District, Provider, Role
 from accounts.scoping import Actor, visible
-from mediazione import spreadsheets
-from mediazione.errors import DomainError, NotAllowed
-from mediazione.spreadsheets import unquote_text
+from core import spreadsheets
+from core.errors import DomainError, NotAllowed
+from core.spreadsheets import unquote_text
 
 from . import vocabulary
 from .models import (

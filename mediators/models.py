@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # The one place naming languages (CLDR through Babel, pycountry as fallback); imported here by the rest of the code.
-from .languages import language_name  # noqa: F401
+from .languages import language_name
 
 
 @lru_cache(maxsize=8)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import District, Role
 from accounts.scoping import actor_for, visible
-from requests_app.models import LIVE_APPOINTMENT, Appointment
 
 from .languages import related_codes
 from .models import Absence, AvailabilitySlot, Mediator, MediatorLanguage, Qualification
@@ -80,50 +79,6 @@ def can_manage_roster(*, user) -> bool:
 
 
 # --- Availability -----------------------------------------------------------------------------------------------------
-
-
-def _local(moment: datetime) -> datetime:
-    if timezone.is_naive(moment):
-        raise ValueError("Availability is asked with aware datetimes (stored in UTC, read in Europe/Rome).")
-    return timezone.localtime(moment)
-
-
-def free_condition(*, starts_at: datetime, ends_at: datetime) -> Q | None:
-    """The condition "free from ``starts_at`` to ``ends_at``" on a :class:`Mediator` queryset, or None when nobody
-    can be free then. One place for the rule, so that :func:`free_mediator_ids` and the candidates of a request
-    (``requests_app.matching``, one annotation per proposed slot) cannot disagree.
-
-    Free means: a weekly slot of that weekday covers the whole interval in local time (Europe/Rome, so a 10:00
-    appointment is 10:00 in winter and in summer), no absence covers that day, and no live appointment (neither
-    cancelled nor void) of the mediator overlaps the interval. An interval that crosses midnight is never free:
-    mediators do not work overnight shifts.
-    """
-    start, end = _local(starts_at), _local(ends_at)
-    if end <= start or start.date() != end.date():
-        return None
-    day = start.date()
-    slot = AvailabilitySlot.objects.filter(
-        mediator=OuterRef("pk"), weekday=day.weekday(), start_time__lte=start.time(), end_time__gte=end.time()
-    )
-    absent = Absence.objects.filter(mediator=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
-    booked = Appointment.objects.filter(
-        LIVE_APPOINTMENT, mediator=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=starts_at
-    )
-    return Q(Exists(slot)) & ~Q(Exists(absent)) & ~Q(Exists(booked))
-
-
-def free_mediator_ids(*, mediator_ids, starts_at: datetime, ends_at: datetime) -> set[int]:
-    """Of the given mediators, those free from ``starts_at`` to ``ends_at`` (see :func:`free_condition`): in one
-    query, whatever their number and however many appointments they have."""
-    condition = free_condition(starts_at=starts_at, ends_at=ends_at)
-    if condition is None:
-        return set()
-    return set(Mediator.objects.filter(pk__in=list(mediator_ids)).filter(condition).values_list("pk", flat=True))
-
-
-def mediator_is_free(*, mediator: Mediator, starts_at: datetime, ends_at: datetime) -> bool:
-    """Is this mediator free from ``starts_at`` to ``ends_at``? (See :func:`free_mediator_ids`.)"""
-    return mediator.pk in free_mediator_ids(mediator_ids=[mediator.pk], starts_at=starts_at, ends_at=ends_at)
 
 
 def available_on(queryset: QuerySet[Mediator], day: date) -> QuerySet[Mediator]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import District, Provider, Role
 from accounts.scoping import Actor, actor_for, visible
-from mediazione.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 
 from . import selectors
 from .models import (

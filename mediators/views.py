@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from audit.services import record_read
-from mediazione.errors import DomainError
+from core.errors import DomainError
 
 from . import exports, selectors, services
 from .filters import RosterFilter

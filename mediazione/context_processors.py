@@ -16,7 +16,7 @@ class UnreadNotifications:
 
     @cached_property
     def count(self) -> int:
-        from requests_app.selectors import unread_notification_count
+        from notifications.selectors import unread_notification_count
 
         return unread_notification_count(user=self.user)
 

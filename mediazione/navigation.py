@@ -30,16 +30,16 @@ ITEMS = [
     ),
     NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
-    NavItem(_("My offers"), "requests:offers", (Role.MEDIATOR,)),
+    NavItem(_("My offers"), "scheduling:offers", (Role.MEDIATOR,)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
-    NavItem(_("Calendar"), "requests:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
+    NavItem(_("Calendar"), "scheduling:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
     NavItem(
         _("Session reports"),
-        "requests:reports",
+        "sessions:reports",
         (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
     ),
     # Coordinators and province staff reach the mediators' averages from "Session reports": the menu is full.
-    NavItem(_("My evaluations"), "requests:evaluation_averages", (Role.MEDIATOR,)),
+    NavItem(_("My evaluations"), "sessions:evaluation_averages", (Role.MEDIATOR,)),
     NavItem(_("My timesheets"), "timesheets:mine", (Role.MEDIATOR,)),
     NavItem(_("Timesheets"), "timesheets:district", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(

@@ -106,13 +106,20 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "mediazione.apps.MediazioneConfig",
+    # The portal's rooms, from the ground up: each imports only from the ones above it in this list
+    # (docs/architecture.md; checked by tests/test_architecture.py).
+    "core.apps.CoreConfig",
     "accounts.apps.AccountsConfig",
-    "mediators.apps.MediatorsConfig",
-    "requests_app.apps.RequestsAppConfig",
-    "reporting.apps.ReportingConfig",
     "audit.apps.AuditConfig",
+    "mediators.apps.MediatorsConfig",
+    "notifications.apps.NotificationsConfig",
+    "requests_app.apps.RequestsAppConfig",
+    "scheduling.apps.SchedulingConfig",
+    "sessions_app.apps.SessionsConfig",
     "timesheets.apps.TimesheetsConfig",
+    "reporting.apps.ReportingConfig",
+    "privacy.apps.PrivacyConfig",
+    "mediazione.apps.MediazioneConfig",
 ]
 
 MIDDLEWARE = [
@@ -427,7 +434,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Release the next tier of offers and expire unanswered ones: silence never counts as acceptance.
-    "offers-tick": {"task": "requests_app.tasks.offers_tick_task", "schedule": 300.0},
+    "offers-tick": {"task": "scheduling.tasks.offers_tick_task", "schedule": 300.0},
     "notify-expiring-qualifications": {
         "task": "mediators.tasks.notify_expiring_qualifications_task",
         "schedule": crontab(hour=7, minute=0),
@@ -441,7 +448,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Anonymise closed and cancelled requests past RETENTION_YEARS (idempotent: a rerun finds nothing to do).
     "anonymise-expired-requests": {
-        "task": "audit.tasks.anonymise_expired_task",
+        "task": "privacy.tasks.anonymise_expired_task",
         "schedule": crontab(hour=3, minute=30),
     },
     # Report files past their expiry are deleted with their row; each active project's report of the last quarter.
@@ -464,7 +471,7 @@ REPORT_JOB_RETRY_SECONDS = env_int("REPORT_JOB_RETRY_SECONDS", 30, 0)
 # leaves alone what was written less than OUTBOX_GRACE_SECONDS ago (the web process is still sending it).
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, 1)
 OUTBOX_GRACE_SECONDS = env_int("OUTBOX_GRACE_SECONDS", 30, 0)
-CELERY_BEAT_SCHEDULE["sweep-outbox"] = {"task": "mediazione.tasks.outbox_sweep_task", "schedule": float(SWEEP_SECONDS)}
+CELERY_BEAT_SCHEDULE["sweep-outbox"] = {"task": "core.tasks.outbox_sweep_task", "schedule": float(SWEEP_SECONDS)}
 CELERY_BEAT_SCHEDULE["sweep-report-jobs"] = {
     "task": "reporting.tasks.report_jobs_sweep_task",
     "schedule": float(SWEEP_SECONDS),

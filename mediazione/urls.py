@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
 
-from accounts import views as account_views
-from mediazione import views
+from mediazione import home, views
 
 
 def _no_signup(request, *args, **kwargs):
@@ -12,15 +11,20 @@ def _no_signup(request, *args, **kwargs):
 
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/signup/", _no_signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("mediatori/", include("mediators.urls")),
     path("privacy/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),
     path("fogli-ore/", include("timesheets.urls")),
+    # Before requests_app: its richieste/<pk>/<action>/ (a transition) would otherwise take richieste/<pk>/candidati/.
+    path("", include("scheduling.urls")),
+    path("", include("sessions_app.urls")),
+    path("", include("notifications.urls")),
     path("", include("requests_app.urls")),
     path("", include("accounts.urls")),
 ]

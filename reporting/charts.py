@@ -8,7 +8,7 @@ import numbers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from mediazione.formatting import format_number
+from core.formatting import format_number
 
 BAR_HEIGHT = 22
 GAP = 6

@@ -3,7 +3,7 @@
 The PDF holds aggregates only, never more than :data:`PDF_MAX_ROWS` table rows: detail lists belong in the CSV or
 XLSX, which stream from a database cursor (``iterator``) so that memory stays flat whatever the number of rows.
 The funder's version of the CSV and XLSX holds the aggregate tables only, with counts below 3 suppressed.
-The format of their cells (Italian CSV, safe texts, typed XLSX) is mediazione.spreadsheets'.
+The format of their cells (Italian CSV, safe texts, typed XLSX) is core.spreadsheets'.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Office
+from core import spreadsheets
 from mediators.models import Mode, Setting, language_name
-from mediazione import spreadsheets
-from requests_app.models import Appointment, ServiceKind, SessionReport
+from requests_app.models import ServiceKind
+from scheduling.models import Appointment
+from sessions_app.models import SessionReport
 
 from . import indicators, presenters
 from .indicators import Scope
@@ -209,7 +211,7 @@ def _count_for_progress(scope: Scope) -> int:
 
 def write_csv(scope: Scope, stream: IO[str], progress: Progress = _nothing) -> int:
     """Session rows (the province's version) or the aggregate tables one after the other (the funder's), in the
-    Italian CSV of :mod:`mediazione.spreadsheets` (the caller opens ``stream`` with the BOM: ``utf-8-sig``)."""
+    Italian CSV of :mod:`core.spreadsheets` (the caller opens ``stream`` with the BOM: ``utf-8-sig``)."""
     writer = spreadsheets.csv_writer(stream)
     write = spreadsheets.write_csv_row
     with translation.override("it"):

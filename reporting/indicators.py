@@ -48,14 +48,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import District, Office, Province
 from mediators.languages import group_expression
 from mediators.models import Setting, language_name
-from requests_app.models import (
-    Appointment,
-    EvaluationScore,
-    MediationRequest,
-    RequestLanguage,
-    Status,
-    StatusChange,
-)
+from requests_app.models import MediationRequest, RequestLanguage, Status, StatusChange
+from scheduling.models import Appointment
+from sessions_app.models import EvaluationScore
 
 from .models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense
 

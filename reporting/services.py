@@ -16,6 +16,7 @@ import tempfile
 import threading
 from typing import IO
 
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.mail import send_mail
@@ -26,8 +27,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import District, Membership, Province, Role
 from accounts.scoping import Actor, visible
-from mediazione.errors import DomainError, NotAllowed
-from mediazione.formatting import format_date
+from core import outbox
+from core.errors import DomainError, NotAllowed
+from core.formatting import format_date
 from requests_app.models import MediationRequest, Status
 
 from . import exports
@@ -161,18 +163,20 @@ def report_job_repeat(*, actor: Actor, job: ReportJob) -> ReportJob:
     )
 
 
+# Named, not imported: reporting.tasks imports this module.
+RUN_TASK = "reporting.tasks.report_job_run_task"
+
+
 def report_job_dispatch(*, job_id, countdown: float = 0) -> bool:
     """Hand the job to the broker. Never raises because the broker is down: the failure is logged and the job stays
     queued and unsent, for the sweeper. Returns whether the broker took it."""
-    from .tasks import report_job_run_task
-
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker (demo, tests): the job runs here and now.
         ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(enqueued_at=timezone.now())
-        report_job_run_task.apply(args=[str(job_id)])
+        outbox.task_named(RUN_TASK).apply(args=[str(job_id)])
         return True
     try:
-        report_job_run_task.apply_async(args=[str(job_id)], countdown=countdown or None)
+        current_app.send_task(RUN_TASK, args=[str(job_id)], countdown=countdown or None)
     except Exception as exc:  # noqa: BLE001  (any failure of the broker leaves the job for the sweeper)
         logger.warning(
             "Report job %s could not be sent to the broker (%s: %s); the sweeper will",

@@ -18,7 +18,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from audit.services import record_read
-from mediazione.errors import DomainError
+from core.errors import DomainError
 from requests_app.models import MediationRequest
 
 from . import exports, indicators, presenters, selectors, services

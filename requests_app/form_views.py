@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Office, Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, get_for_user_or_404, visible
-from mediazione.errors import DomainError
+from core.errors import DomainError
 
 from . import selectors, services
 from .forms import MAX_SLOTS, RequestForm, RequestLanguageFormSet, SlotFormSet, search_languages

@@ -12,24 +12,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from audit.services import record_read
-from mediazione.errors import DomainError
+from core.errors import DomainError
 
-from . import selectors, services
+from . import panels, selectors, services
 from .filters import OPEN, RequestFilter
-from .models import Status
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
 LIST_ROLES = (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF)
-# Offers start with matching, appointments later still: before it the request page has nothing to summarise.
-BEFORE_MATCHING = (Status.DRAFT, Status.SUBMITTED, Status.REJECTED)
 
 # One service per transition of the table; the page shows only the buttons selectors.may() allows.
 SERVICES = {
@@ -97,28 +93,8 @@ def _detail_context(request, mediation_request):
         "can_copy": selectors.can_copy(user=user, request=mediation_request),
         "show_notes": selectors.can_read_sensitive_notes(user=user, request=mediation_request),
         "show_thread": _may_read_thread(user, mediation_request),
-        "can_schedule": selectors.can_schedule(user=user, request=mediation_request),
-        **_summary_context(user, mediation_request),
-    }
-
-
-def _summary_context(user, mediation_request) -> dict:
-    """Offers (the coordinators' business) and appointments (everyone's who sees the request, a mediator only their
-    own) for the request page, each list cut at the selectors' limit. Before matching a request has neither: no
-    section, and no query."""
-    if mediation_request.status in BEFORE_MATCHING:
-        return {"show_summary": False}
-    limit = selectors.SUMMARY_LIMIT
-    offers = selectors.request_summary_offers(user=user, request=mediation_request)
-    appointments = selectors.request_summary_appointments(user=user, request=mediation_request)
-    return {
-        "show_summary": True,
-        "show_offers": selectors.can_see_offers(user=user, request=mediation_request),
-        "summary_offers": offers[:limit],
-        "more_offers": len(offers) > limit,
-        "summary_appointments": appointments[:limit],
-        "more_appointments": len(appointments) > limit,
-        "summary_limit": limit,
+        # What the rooms above add to the page (scheduling: offers and appointments): requests_app.panels.
+        **panels.context(user=user, request=mediation_request),
     }
 
 
@@ -199,31 +175,3 @@ def request_copy(request, pk: int):
         % {"code": copy.case_code, "source": mediation_request.case_code},
     )
     return redirect("requests:edit", pk=copy.pk)
-
-
-@login_required
-def notification_list(request):
-    page = Paginator(selectors.notification_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    reachable = selectors.visible_request_ids(user=request.user, ids=[n.request_id for n in page])
-    return render(
-        request,
-        "requests_app/notifications.html",
-        {"page": page, "reachable": reachable, "querystring": ""},
-    )
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    ids = None
-    if "ids" in request.POST:
-        # Anything that is not a number is ignored: a tampered form marks nothing rather than failing.
-        ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit() and len(value) < 10]
-    count = services.notifications_mark_read(user=request.user, notification_ids=ids)
-    if count:
-        messages.success(
-            request,
-            ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
-            % {"count": count},
-        )
-    return redirect("requests:notifications")

@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from requests_app.models import LIVE_APPOINTMENT, Appointment, AppointmentSeries
+from scheduling.models import LIVE_APPOINTMENT, Appointment, AppointmentSeries
 
 SHOWCASE_MEDIATOR = "mediatore.cremona@example.org"
 SHOWCASE_REQUESTER = "assistente.cremona@example.org"

@@ -12,8 +12,10 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.scoping import actor_for
 from mediators.models import Mediator
-from requests_app import report_services
-from requests_app.models import Appointment, MediationRequest, SessionReport
+from requests_app.models import MediationRequest
+from scheduling.models import Appointment
+from sessions_app import services as report_services
+from sessions_app.models import SessionReport
 
 from . import factories as f
 

@@ -22,20 +22,13 @@ from icalendar import Calendar
 
 from accounts.models import Membership, Role, User
 from accounts.scoping import actor_for
-from accounts.selectors import dashboard_expiring_qualifications
 from mediators.models import Mediator, Qualification
 from mediators.selectors import EXPIRY_WINDOW_DAYS
+from mediazione.home import dashboard_expiring_qualifications
 from reporting.models import ReportJob
-from requests_app.models import (
-    Appointment,
-    Comment,
-    MediationRequest,
-    Offer,
-    SessionReport,
-    Status,
-    StatusChange,
-    Urgency,
-)
+from requests_app.models import Comment, MediationRequest, Status, StatusChange, Urgency
+from scheduling.models import Appointment, Offer
+from sessions_app.models import SessionReport
 from timesheets import selectors as timesheet_selectors
 from timesheets import services as timesheet_services
 from timesheets.models import Reminder, Timesheet
@@ -190,7 +183,7 @@ def check_the_calendar_shows_this_week_and_next():
     client = login_client(mediator)
     mine = demo_promises.showcase_appointments().exclude(status=Appointment.Status.VOID)
 
-    response = client.get(reverse("requests:calendar"))
+    response = client.get(reverse("scheduling:calendar"))
     assert response.status_code == 200
     days = [day for week in response.context["weeks"] for day in week]
     assert [day["date"] for day in days] == [monday + timedelta(days=n) for n in range(7)]
@@ -199,7 +192,7 @@ def check_the_calendar_shows_this_week_and_next():
     this_week = {a.pk for a in mine if monday <= timezone.localdate(a.starts_at) < next_monday}
     assert this_week and this_week <= shown
 
-    response = client.get(reverse("requests:calendar"), {"data": next_monday.isoformat()})
+    response = client.get(reverse("scheduling:calendar"), {"data": next_monday.isoformat()})
     days = [day for week in response.context["weeks"] for day in week]
     assert days[0]["date"] == next_monday
     shown = {a.pk for day in days for a in day["appointments"]}
@@ -212,7 +205,7 @@ def check_the_ics_feed_has_what_is_coming_at_italian_times():
     if not profile.calendar_token:
         Mediator.objects.filter(pk=profile.pk).update(calendar_token="any-day-test-token")
         profile.refresh_from_db()
-    response = login_client(profile.user).get(reverse("requests:calendar_feed", args=[profile.calendar_token]))
+    response = login_client(profile.user).get(reverse("scheduling:calendar_feed", args=[profile.calendar_token]))
     assert response.status_code == 200
     events = Calendar.from_ical(response.content).walk("VEVENT")
     starts = {event.decoded("dtstart") for event in events}

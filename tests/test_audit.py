@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit import services
 from audit.models import AuditIsAppendOnly, ReadEvent
-from requests_app.models import AppointmentSeries
+from scheduling.models import AppointmentSeries
 
 from . import factories as f
 from . import report_factories as rf
@@ -86,7 +86,7 @@ def test_opening_an_appointment_page_records_it_for_the_mediator(world):
 
     event = only_event()
     assert (event.user, event.role, event.kind) == (world.mediator_user, "mediator", ReadEvent.Kind.APPOINTMENT)
-    assert (event.object_type, event.object_id) == ("requests_app.appointment", appointment.pk)
+    assert (event.object_type, event.object_id) == ("scheduling.appointment", appointment.pk)
     assert event.province_id == world.province.pk
 
 
@@ -299,7 +299,7 @@ def test_opening_a_session_report_page_records_it(world):
     event = only_event()
     assert (event.kind, event.object_type, event.object_id) == (
         ReadEvent.Kind.SESSION_REPORT,
-        "requests_app.sessionreport",
+        "sessions_app.sessionreport",
         report.pk,
     )
     assert (event.role, event.province_id) == ("social_worker", world.province.pk)

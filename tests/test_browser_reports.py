@@ -10,9 +10,11 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from mediators import demo as mediators_demo
-from requests_app import demo as requests_demo
-from requests_app import demo_reports
-from requests_app.models import Appointment, Evaluation, EvaluationCriterion, MediationRequest, SessionReport
+from requests_app.models import MediationRequest
+from scheduling import demo as requests_demo
+from scheduling.models import Appointment
+from sessions_app import demo as demo_reports
+from sessions_app.models import Evaluation, EvaluationCriterion, SessionReport
 
 from .browser_support import assert_accessible, assert_static_files_loaded, log_in, screenshot
 
@@ -73,7 +75,7 @@ def test_the_mediator_logs_a_session_the_office_confirms_and_evaluates_the_coord
 
     # The mediator: "Resoconti" in the menu, the session in "to write", the form filled in, submitted.
     log_in(page, live_server.url, "mediatore.cremona@example.org")
-    _open_from_menu(page, "requests:reports")
+    _open_from_menu(page, "sessions:reports")
     row = page.get_by_test_id("to-write-row").filter(has_text=code)
     expect(row).to_have_count(1)
     screenshot(page, "reports-mediator-list")
@@ -105,7 +107,7 @@ def test_the_mediator_logs_a_session_the_office_confirms_and_evaluates_the_coord
 
     # The social worker: the report waits for her confirmation; one click.
     log_in(page, live_server.url, "assistente.cremona@example.org")
-    _open_from_menu(page, "requests:reports")
+    _open_from_menu(page, "sessions:reports")
     page.get_by_test_id("to-confirm").get_by_role("row").filter(has_text=code).get_by_role("link").click()
     expect(page.get_by_test_id("report-notes")).to_contain_text(NOTE)
     page.get_by_test_id("report-confirm").click()
@@ -116,7 +118,7 @@ def test_the_mediator_logs_a_session_the_office_confirms_and_evaluates_the_coord
 
     # The coordinator: validates it (the notes are not hers to read); the request is completed.
     log_in(page, live_server.url, "coordinatore.cremona@example.org")
-    _open_from_menu(page, "requests:reports")
+    _open_from_menu(page, "sessions:reports")
     page.get_by_test_id("to-validate").get_by_role("row").filter(has_text=code).get_by_role("link").click()
     expect(page.get_by_test_id("report-notes")).to_have_count(0)
     screenshot(page, "report-to-validate")
@@ -133,7 +135,7 @@ def test_the_mediator_logs_a_session_the_office_confirms_and_evaluates_the_coord
 
     # The social worker evaluates the mediation on the province's five criteria.
     log_in(page, live_server.url, "assistente.cremona@example.org")
-    _open_from_menu(page, "requests:reports")
+    _open_from_menu(page, "sessions:reports")
     page.get_by_test_id("to-evaluate").get_by_role("link").filter(has_text=code).click()
     criteria = list(EvaluationCriterion.objects.filter(province__slug="cremona").order_by("order"))
     # The form with a score missing says which one, and keeps what was chosen.
@@ -157,7 +159,7 @@ def test_the_mediator_logs_a_session_the_office_confirms_and_evaluates_the_coord
 
     # The coordinator reads the mediators' averages.
     log_in(page, live_server.url, "coordinatore.cremona@example.org")
-    _open_from_menu(page, "requests:reports")
+    _open_from_menu(page, "sessions:reports")
     page.get_by_test_id("averages-link").click()
     expect(page.get_by_test_id("averages-row").first).to_be_visible()
     screenshot(page, "evaluation-averages")

@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mediators import demo as mediators_demo
-from requests_app import demo as requests_demo
-from requests_app.models import MediationRequest, Notification
+from notifications.models import Notification
+from requests_app.models import MediationRequest
+from scheduling import demo as requests_demo
 
 from .browser_support import assert_accessible, assert_static_files_loaded, log_in, screenshot
 

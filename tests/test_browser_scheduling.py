@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from mediazione import formatting
-from requests_app.models import Appointment, Offer, ProposedSlot
+from core import formatting
+from requests_app.models import ProposedSlot
+from scheduling.models import Appointment, Offer
 
 from . import factories as f
 from .browser_support import assert_accessible, assert_static_files_loaded, log_in, screenshot

@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.scoping import actor_for
-from requests_app import services
-from requests_app.models import Appointment, AppointmentSeries
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, AppointmentSeries
 
 from . import factories as f
 from .browser_support import assert_accessible, log_in, screenshot
@@ -49,8 +49,8 @@ def _world():
         mode="in_person",
         place="Sede Tutela Minori",
     )
-    offer = services.offers_create(actor=actor_for(coordinator), request=request, tiers=[[mediator]])[0]
-    services.offer_accept(offer=offer, by=user)
+    offer = scheduling_services.offers_create(actor=actor_for(coordinator), request=request, tiers=[[mediator]])[0]
+    scheduling_services.offer_accept(offer=offer, by=user)
     today = timezone.localdate()
     monday = today + timedelta(days=7 - today.weekday())
     f.AbsenceFactory(mediator=mediator, start_date=monday + timedelta(weeks=1), end_date=monday + timedelta(weeks=1))

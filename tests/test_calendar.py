@@ -12,9 +12,9 @@ from icalendar import Calendar
 
 from accounts.models import Provider
 from accounts.scoping import actor_for
+from core.errors import NotAllowed
 from mediators.services import mediator_calendar_token_reset
-from mediazione.errors import NotAllowed
-from requests_app.models import Appointment
+from scheduling.models import Appointment
 
 from . import factories as f
 from .conftest import login_client
@@ -72,7 +72,7 @@ def at(day, hour, minute=0):
 
 
 def week_page(world, who, **params):
-    return login_client(world["users"][who]).get(reverse("requests:calendar"), params)
+    return login_client(world["users"][who]).get(reverse("scheduling:calendar"), params)
 
 
 # --- The agenda -------------------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def _count_queries(client, url):
 @pytest.mark.parametrize("view", ["", "mese"])
 def test_the_number_of_queries_does_not_grow_with_the_appointments(world, who, view):
     client = login_client(world["users"][who])
-    url = f"{reverse('requests:calendar')}?vista={view}&data={MONDAY.isoformat()}"
+    url = f"{reverse('scheduling:calendar')}?vista={view}&data={MONDAY.isoformat()}"
     for i in range(3):
         appointment(world, world["own"], at(MONDAY, 8) + timedelta(hours=2 * i))
     few = _count_queries(client, url)
@@ -184,7 +184,7 @@ def test_the_feed_has_the_events_in_utc_and_never_the_notes_or_goal(world):
     appointment(world, world["colleague"], start + timedelta(days=3))  # someone else's
     token = mediator_calendar_token_reset(actor=actor_for(world["users"]["mediatore.cremona"]), mediator=world["own"])
 
-    response = login_client(world["users"]["mediatore.crema"]).get(reverse("requests:calendar_feed", args=[token]))
+    response = login_client(world["users"]["mediatore.crema"]).get(reverse("scheduling:calendar_feed", args=[token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
@@ -206,7 +206,7 @@ def test_the_uid_of_an_event_is_stable_across_edits(world):
     start = timezone.now() + timedelta(days=2)
     live = appointment(world, world["own"], start)
     token = mediator_calendar_token_reset(actor=actor_for(world["users"]["mediatore.cremona"]), mediator=world["own"])
-    url = reverse("requests:calendar_feed", args=[token])
+    url = reverse("scheduling:calendar_feed", args=[token])
     first = Calendar.from_ical(login_client(world["users"]["admin"]).get(url).content).walk("VEVENT")[0]["UID"]
     later = start + timedelta(hours=2)
     Appointment.objects.filter(pk=live.pk).update(starts_at=later, ends_at=later + timedelta(hours=1))
@@ -219,19 +219,19 @@ def test_a_revoked_or_unknown_address_is_404(client, world):
     old = mediator_calendar_token_reset(actor=actor, mediator=world["own"])
     new = mediator_calendar_token_reset(actor=actor, mediator=world["own"])
     assert old != new and len(new) >= 43
-    assert client.get(reverse("requests:calendar_feed", args=[old])).status_code == 404
-    assert client.get(reverse("requests:calendar_feed", args=["unknown"])).status_code == 404
-    assert client.get(reverse("requests:calendar_feed", args=[new])).status_code == 200
+    assert client.get(reverse("scheduling:calendar_feed", args=[old])).status_code == 404
+    assert client.get(reverse("scheduling:calendar_feed", args=["unknown"])).status_code == 404
+    assert client.get(reverse("scheduling:calendar_feed", args=[new])).status_code == 200
 
 
 def test_the_mediator_sees_the_feed_address_and_replaces_it_with_a_button(world):
     client = login_client(world["users"]["mediatore.cremona"])
-    assert 'data-testid="feed-url"' not in client.get(reverse("requests:calendar")).content.decode()
-    url = reverse("requests:calendar_token_reset", args=[world["own"].pk])
+    assert 'data-testid="feed-url"' not in client.get(reverse("scheduling:calendar")).content.decode()
+    url = reverse("scheduling:calendar_token_reset", args=[world["own"].pk])
     assert client.post(url).status_code == 302
     world["own"].refresh_from_db()
     first = world["own"].calendar_token
-    page = client.get(reverse("requests:calendar")).content.decode()
+    page = client.get(reverse("scheduling:calendar")).content.decode()
     assert f"/calendario/{first}.ics" in page
     client.post(url)
     world["own"].refresh_from_db()
@@ -246,7 +246,7 @@ def test_only_the_mediator_and_their_coordinators_replace_the_address(world):
             mediator_calendar_token_reset(actor=actor_for(users[who]), mediator=world["own"])
     assert (
         login_client(users["provincia.cremona"])
-        .post(reverse("requests:calendar_token_reset", args=[world["own"].pk]))
+        .post(reverse("scheduling:calendar_token_reset", args=[world["own"].pk]))
         .status_code
         == 403
     )

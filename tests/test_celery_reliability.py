@@ -286,8 +286,8 @@ def test_the_database_connection_cut_mid_job_the_retry_finishes_it(workers):
 def test_an_invitation_asked_for_with_the_broker_unreachable_is_sent_once_redis_answers(workers):
     from accounts.models import Invitation, Role
     from accounts.services import invitation_create
+    from core.models import PendingTask
     from mediazione.celery import app
-    from mediazione.models import PendingTask
 
     from . import factories as f
 

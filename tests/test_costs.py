@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Sum
 
-from requests_app.models import Appointment, SessionReport
+from scheduling.models import Appointment
+from sessions_app.models import SessionReport
 from timesheets.costs import Billing, RateNumbers, annotate_costs, cost_totals, minutes_between, session_cost
 from timesheets.models import Rate
 

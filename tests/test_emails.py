@@ -20,9 +20,11 @@ from django.urls import resolve, reverse
 from accounts.scoping import actor_for
 from mediators.models import Qualification
 from mediators.services import qualification_expiry_notify
+from notifications.models import Notification
 from requests_app import services
-from requests_app.models import MediationRequest, Notification, Status
-from requests_app.offer_links import make_token
+from requests_app.models import MediationRequest, Status
+from scheduling import services as scheduling_services
+from scheduling.offer_links import make_token
 
 from . import factories as f
 
@@ -103,13 +105,13 @@ def the_whole_story(world, commit):
         services.request_accept(actor=coordinator, request=request)
         services.comment_add(actor=requester, request=request, body="Possiamo anticipare?")
     with commit():
-        offers = services.offers_create(actor=coordinator, request=request, tiers=[[m[0], m[1], m[2]]])
+        offers = scheduling_services.offers_create(actor=coordinator, request=request, tiers=[[m[0], m[1], m[2]]])
     by_mediator = {offer.mediator_id: offer for offer in offers}
     # Through the e-mail links, without logging in: the portal only knows the offer.
     with commit():
-        services.offer_decline(offer=by_mediator[m[2].pk], by=None, reason="")
+        scheduling_services.offer_decline(offer=by_mediator[m[2].pk], by=None, reason="")
     with commit():
-        services.offer_accept(offer=by_mediator[m[0].pk], by=None)
+        scheduling_services.offer_accept(offer=by_mediator[m[0].pk], by=None)
     with commit():
         the_appointments(world, request)
     with commit():
@@ -119,14 +121,14 @@ def the_whole_story(world, commit):
 
 def the_appointments(world, request):
     coordinator, m = actor_for(world["people"]["coordinator_en"]), world["m"]
-    appointment = services.appointment_create(
+    appointment = scheduling_services.appointment_create(
         actor=coordinator, request=request, starts_at=at(4, 9, 30), ends_at=at(4, 10, 30)
     )
-    services.appointment_reschedule(
+    scheduling_services.appointment_reschedule(
         actor=coordinator, appointment=appointment, starts_at=at(4, 11), ends_at=at(4, 12), reason="Aula occupata"
     )
-    services.appointment_cancel(actor=coordinator, appointment=appointment, reason="La famiglia non può")
-    planned, _ = services.series_create(
+    scheduling_services.appointment_cancel(actor=coordinator, appointment=appointment, reason="La famiglia non può")
+    planned, _ = scheduling_services.series_create(
         actor=coordinator,
         request=request,
         starts_at=at(11, 9, 30),
@@ -135,14 +137,14 @@ def the_appointments(world, request):
         until=date(2027, 1, 1),
     )
     first = planned.occurrences.order_by("starts_at").first()
-    services.series_move(
+    scheduling_services.series_move(
         actor=coordinator, appointment=first, scope="all", starts_at=at(11, 14), ends_at=at(11, 15), reason="Orario"
     )
-    services.series_change_mediator(
+    scheduling_services.series_change_mediator(
         actor=coordinator, planned=planned, from_day=date(2026, 12, 25), mediator=m[3], reason="Ferie"
     )
     first.refresh_from_db()
-    services.series_cancel(actor=coordinator, appointment=first, scope="all", reason="Progetto sospeso")
+    scheduling_services.series_cancel(actor=coordinator, appointment=first, scope="all", reason="Progetto sospeso")
 
 
 def the_other_requests(world):
@@ -155,11 +157,11 @@ def the_other_requests(world):
     closed = new_request(world, Status.EVALUATED, case_code="TM-2026-004")
     services.request_close(actor=coordinator, request=closed)
     offered = new_request(world, Status.MATCHING, case_code="TM-2026-005")
-    withdrawn, expiring = services.offers_create(
+    withdrawn, expiring = scheduling_services.offers_create(
         actor=coordinator, request=offered, tiers=[[m[1], m[3]]], answer_within_hours=1
     )
-    services.offer_withdraw(actor=coordinator, offer=withdrawn)
-    services.offers_tick(now=NOW + timedelta(hours=2))
+    scheduling_services.offer_withdraw(actor=coordinator, offer=withdrawn)
+    scheduling_services.offers_tick(now=NOW + timedelta(hours=2))
 
 
 @pytest.fixture
@@ -225,7 +227,7 @@ def test_confirmed_and_taken_offers_link_to_a_page(story, world):
     confirmed = mails_to(world["m"][0].user, "TM-2026-001")[1]
     assert settings.PORTAL_BASE_URL + story.get_absolute_url() in confirmed.body
     taken = one_mail(world["m"][1].user, "Offer taken by another mediator")
-    assert settings.PORTAL_BASE_URL + reverse("requests:offers") in taken.body
+    assert settings.PORTAL_BASE_URL + reverse("scheduling:offers") in taken.body
 
 
 # --- Who is told, and what --------------------------------------------------------------------------------------------
@@ -282,13 +284,13 @@ def test_series_e_mails_say_how_many_from_when_and_with_whom(story, world):
 
 
 def test_the_notifications_list_says_what_happened(story, world, client_for):
-    page = client_for(world["people"]["coordinator_en"]).get(reverse("requests:notifications") + "?page=1")
+    page = client_for(world["people"]["coordinator_en"]).get(reverse("notifications:list") + "?page=1")
     assert page.status_code == 200
     texts = " ".join(re.sub(r"\s+", " ", t) for t in re.findall(r'notification-text">(.*?)</p>', page.content.decode()))
     assert "Amina Benali accepted the request TM-2026-001" in texts
     assert "Leila Saidi declined the offer of the request TM-2026-001" in texts
     assert "a new message" not in page.content.decode()
-    requester_page = client_for(world["people"]["requester_en"]).get(reverse("requests:notifications"))
+    requester_page = client_for(world["people"]["requester_en"]).get(reverse("notifications:list"))
     assert "Appointment planned for the request TM-2026-001: 4 December 2026, 09:30–10:30" in (
         requester_page.content.decode()
     )
@@ -301,8 +303,8 @@ def test_the_notifications_list_says_what_happened(story, world, client_for):
 def test_the_accept_link_page_speaks_the_mediators_language(world, client, index, expected):
     request = new_request(world, Status.MATCHING, case_code="TM-2026-009")
     coordinator = actor_for(world["people"]["coordinator_it"])
-    offer = services.offers_create(actor=coordinator, request=request, tiers=[[world["m"][index]]])[0]
-    page = client.get(reverse("requests:offer_link", args=[make_token(offer, "accept")]), HTTP_ACCEPT_LANGUAGE="it")
+    offer = scheduling_services.offers_create(actor=coordinator, request=request, tiers=[[world["m"][index]]])[0]
+    page = client.get(reverse("scheduling:offer_link", args=[make_token(offer, "accept")]), HTTP_ACCEPT_LANGUAGE="it")
     assert page.status_code == 200
     assert expected in page.content.decode()
     assert f'<html lang="{world["m"][index].user.language}">' in page.content.decode()
@@ -314,9 +316,9 @@ def test_someone_else_logged_in_reads_whose_offer_it_is_in_their_own_language(wo
     # computer: the page speaks to them (who they are logged in as, the button to log out) in English.
     request = new_request(world, Status.MATCHING, case_code="TM-2026-009")
     coordinator = actor_for(world["people"]["coordinator_it"])
-    offer = services.offers_create(actor=coordinator, request=request, tiers=[[world["m"][0]]])[0]
+    offer = scheduling_services.offers_create(actor=coordinator, request=request, tiers=[[world["m"][0]]])[0]
     assert world["m"][0].user.language == "it" and world["m"][1].user.language == "en"
-    page = client_for(world["m"][1].user).get(reverse("requests:offer_link", args=[make_token(offer, "accept")]))
+    page = client_for(world["m"][1].user).get(reverse("scheduling:offer_link", args=[make_token(offer, "accept")]))
     html = page.content.decode()
     assert page.status_code == 200 and '<html lang="en">' in html
     assert f"This offer was made to {world['m'][0].full_name}" in html

@@ -7,10 +7,12 @@ import pytest
 from django.utils import translation
 
 from accounts.scoping import actor_for, visible
-from mediazione.errors import DomainError
-from requests_app import report_selectors, report_services
+from core.errors import DomainError
 from requests_app import services as request_services
-from requests_app.models import Evaluation, EvaluationCriterion, EvaluationScore, MediationRequest, StatusChange
+from requests_app.models import MediationRequest, StatusChange
+from sessions_app import selectors as report_selectors
+from sessions_app import services as report_services
+from sessions_app.models import Evaluation, EvaluationCriterion, EvaluationScore
 
 from . import factories as f
 from .report_factories import make_world, validated
@@ -66,7 +68,7 @@ def test_the_data_migration_seeds_the_criteria_of_existing_provinces():
 
     from django.apps import apps
 
-    migration = importlib.import_module("requests_app.migrations.0006_session_reports_evaluations")
+    migration = importlib.import_module("sessions_app.migrations.0002_seed_criteria")
     province = f.ProvinceFactory()
     migration.seed_criteria(apps, None)
     migration.seed_criteria(apps, None)

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from mediazione import formatting
+from core import formatting
 
 # 08:30 UTC on Friday 4 December 2026 is 09:30 in Italy (winter time).
 FRIDAY_MORNING = dt.datetime(2026, 12, 4, 8, 30, tzinfo=dt.UTC)

@@ -16,7 +16,8 @@ from django.utils import translation
 
 from reporting.exports import report_context
 from reporting.models import Action, ProjectExpense
-from requests_app.models import Appointment, ProposedSlot
+from requests_app.models import ProposedSlot
+from scheduling.models import Appointment
 
 from . import factories as f
 from . import timesheet_factories as tf
@@ -117,9 +118,9 @@ def planned(office_request):
 def test_the_calendar_names_weeks_days_and_months_in_the_page_language(planned, language, week, month):
     user = in_english(planned) if language == "en" else planned
     client = login_client(user)
-    week_html = main(client.get(reverse("requests:calendar"), {"data": "2026-12-10"}).content.decode())
+    week_html = main(client.get(reverse("scheduling:calendar"), {"data": "2026-12-10"}).content.decode())
     month_html = main(
-        client.get(reverse("requests:calendar"), {"vista": "mese", "data": "2026-12-10"}).content.decode()
+        client.get(reverse("scheduling:calendar"), {"vista": "mese", "data": "2026-12-10"}).content.decode()
     )
     for text in week:
         assert text in week_html

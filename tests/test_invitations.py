@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, Role, User
 from accounts.scoping import actor_for
 from accounts.services import invitation_accept, invitation_create
-from mediazione.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 
 from . import factories as f
 

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.scoping import actor_for
-from requests_app.matching import candidates, exclusions
-from requests_app.models import Appointment, ProposedSlot
+from requests_app.models import ProposedSlot
+from scheduling.matching import candidates, exclusions
+from scheduling.models import Appointment
 
 from . import factories as f
 
@@ -362,7 +363,7 @@ def test_no_preferred_gender_prefers_nobody(world):
 
 def evaluated(world, mediator, scores, *, side="requester"):
     """A closed request of the district on which ``side`` gave ``mediator`` these scores (one criterion each)."""
-    from requests_app.models import Evaluation, EvaluationCriterion, EvaluationScore
+    from sessions_app.models import Evaluation, EvaluationCriterion, EvaluationScore
 
     request = f.MediationRequestFactory(office=world["request"].office, status="evaluated", assigned_mediator=mediator)
     evaluation = Evaluation.objects.create(request=request, side=side, mediator=mediator, by=world["coordinator"])

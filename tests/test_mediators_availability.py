@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mediators.models import Mediator
-from mediators.selectors import available_on, free_mediator_ids, mediator_is_free
+from mediators.selectors import available_on
+from scheduling.selectors import free_mediator_ids, mediator_is_free
 
 from . import factories as f
 
@@ -106,7 +107,7 @@ def test_available_on_a_date_needs_a_slot_that_weekday_and_no_absence(monday_mor
 
 
 def book(mediator, starts_at: datetime, ends_at: datetime, status: str = "planned"):
-    from requests_app.models import Appointment
+    from scheduling.models import Appointment
 
     request = f.MediationRequestFactory(status="scheduled")
     return Appointment.objects.create(

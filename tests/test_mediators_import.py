@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.scoping import actor_for
+from core.errors import NotAllowed
 from mediators import importing
 from mediators.import_views import SESSION_KEY
 from mediators.importing import ImportErrors
 from mediators.models import Mediator, MediatorLanguage
-from mediazione.errors import NotAllowed
 
 from .factories import social_worker
 from .mediator_factories import RosterMediatorFactory

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role
-from audit.models import MediatorErasure, ReadEvent
+from audit.models import ReadEvent
 from mediators.models import Absence, Mediator, MediatorLanguage, Qualification, Training
-from requests_app.models import Appointment, Notification, Offer
+from notifications.models import Notification
+from privacy.models import MediatorErasure
+from scheduling.models import Appointment, Offer
 
 from . import factories as f
 from . import report_factories as rf
@@ -76,7 +78,7 @@ def world():
 
 
 def download(user) -> dict:
-    response = login_client(user).get(reverse("audit:my_data"))
+    response = login_client(user).get(reverse("privacy:my_data"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith('attachment; filename="i-miei-dati-')
@@ -144,7 +146,7 @@ def test_the_download_is_recorded_in_the_read_audit(world):
 
 def test_the_profile_page_offers_the_download_to_the_mediator_only(world):
     url = world.mediator.get_absolute_url()
-    button = reverse("audit:my_data")
+    button = reverse("privacy:my_data")
 
     assert button in login_client(world.mediator_user).get(url).content.decode()
     assert button not in login_client(world.coordinator).get(url).content.decode()
@@ -152,11 +154,11 @@ def test_the_profile_page_offers_the_download_to_the_mediator_only(world):
 
 @pytest.mark.parametrize("role", ["social_worker", "coordinator", "province_staff", "funder_viewer"])
 def test_other_roles_have_no_own_data_download(role):
-    assert login_client(getattr(f, role)()).get(reverse("audit:my_data")).status_code == 403
+    assert login_client(getattr(f, role)()).get(reverse("privacy:my_data")).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_login():
-    assert Client().get(reverse("audit:my_data")).status_code == 302
+    assert Client().get(reverse("privacy:my_data")).status_code == 302
 
 
 # --- Erasure ----------------------------------------------------------------------------------------------------------
@@ -182,11 +184,11 @@ def counts(mediator) -> dict:
 
 def erase(world, admin=None):
     admin = admin or f.administrator()
-    return login_client(admin).post(reverse("audit:erase_mediator", args=[world.mediator.pk]), {"confirm": "yes"})
+    return login_client(admin).post(reverse("privacy:erase_mediator", args=[world.mediator.pk]), {"confirm": "yes"})
 
 
 def test_an_administrator_sees_what_will_be_erased_and_what_stays(world):
-    response = login_client(f.administrator()).get(reverse("audit:erase_mediator", args=[world.mediator.pk]))
+    response = login_client(f.administrator()).get(reverse("privacy:erase_mediator", args=[world.mediator.pk]))
 
     assert response.status_code == 200
     assert f"Mediatore cancellato {world.mediator.pk}" in response.content.decode()
@@ -256,7 +258,7 @@ def test_erasing_is_recorded_in_the_read_audit_and_marked_once(world):
 
 
 def test_without_the_confirmation_nothing_is_erased(world):
-    response = login_client(f.administrator()).post(reverse("audit:erase_mediator", args=[world.mediator.pk]), {})
+    response = login_client(f.administrator()).post(reverse("privacy:erase_mediator", args=[world.mediator.pk]), {})
 
     assert response.status_code == 400
     assert Mediator.objects.get(pk=world.mediator.pk).first_name == "Amina"
@@ -268,7 +270,7 @@ def test_only_administrators_erase(world, role):
     user = {"coordinator": world.coordinator, "mediator": world.mediator_user}.get(role) or f.province_staff(
         province=world.province
     )
-    url = reverse("audit:erase_mediator", args=[world.mediator.pk])
+    url = reverse("privacy:erase_mediator", args=[world.mediator.pk])
 
     assert login_client(user).get(url).status_code == 403
     assert login_client(user).post(url, {"confirm": "yes"}).status_code == 403
@@ -277,8 +279,8 @@ def test_only_administrators_erase(world, role):
 
 def test_the_service_refuses_anyone_but_an_administrator(world):
     from accounts.scoping import actor_for
-    from audit.services import mediator_erase
-    from mediazione.errors import NotAllowed
+    from core.errors import NotAllowed
+    from privacy.services import mediator_erase
 
     with pytest.raises(NotAllowed):
         mediator_erase(actor=actor_for(world.coordinator), mediator=world.mediator, path="/")
@@ -287,7 +289,7 @@ def test_the_service_refuses_anyone_but_an_administrator(world):
 
 def test_the_profile_page_offers_erasure_to_administrators_only(world):
     url = world.mediator.get_absolute_url()
-    button = reverse("audit:erase_mediator", args=[world.mediator.pk])
+    button = reverse("privacy:erase_mediator", args=[world.mediator.pk])
 
     assert button in login_client(f.administrator()).get(url).content.decode()
     assert button not in login_client(world.coordinator).get(url).content.decode()

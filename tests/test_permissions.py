@@ -20,11 +20,13 @@ from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
 from mediators.services import mediator_calendar_token_reset
-from requests_app import report_services
 from requests_app import services as request_services
-from requests_app.models import Appointment, MediationRequest, StatusChange
-from requests_app.offer_links import make_token
+from requests_app.models import MediationRequest, StatusChange
 from requests_app.transitions import MANUAL, TRANSITIONS
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment
+from scheduling.offer_links import make_token
+from sessions_app import services as report_services
 
 from . import factories as f
 from .conftest import login_client, shared_world
@@ -258,13 +260,13 @@ MATRIX = [
     (
         "the e-mail link of an offer",
         "get",
-        lambda o: reverse("requests:offer_link", args=[make_token(o["offer"], "accept")]),
+        lambda o: reverse("scheduling:offer_link", args=[make_token(o["offer"], "accept")]),
         expect(anonymous=200, everyone=200),
     ),
     (
         "a forged offer link",
         "get",
-        lambda o: reverse("requests:offer_link", args=["forged"]),
+        lambda o: reverse("scheduling:offer_link", args=["forged"]),
         expect(anonymous=410, everyone=410),
     ),
     # --- Matching and scheduling: the district's coordinators (and administrators) work on a request's offers and
@@ -272,25 +274,25 @@ MATRIX = [
     (
         "candidates of a request in matching",
         "get",
-        lambda o: reverse("requests:candidates", args=[o["matching"].pk]),
+        lambda o: reverse("scheduling:candidates", args=[o["matching"].pk]),
         expect(nobody=404, request_here=403, **{"coordinatore.cremona": 200, "admin": 200}),
     ),
     (
         "a refused offer action",
         "post",
-        lambda o: reverse("requests:candidates", args=[o["matching"].pk]),
+        lambda o: reverse("scheduling:candidates", args=[o["matching"].pk]),
         expect(nobody=404, request_here=403, **{"coordinatore.cremona": 400, "admin": 400}),
     ),
     (
         "appointments of a scheduled request",
         "get",
-        lambda o: reverse("requests:plan", args=[o["appointment"].request_id]),
+        lambda o: reverse("scheduling:plan", args=[o["appointment"].request_id]),
         expect(nobody=404, request_here=403, **{"coordinatore.cremona": 200, "admin": 200, "mediatore.cremona": 403}),
     ),
     (
         "my offers",
         "get",
-        lambda o: reverse("requests:offers"),
+        lambda o: reverse("scheduling:offers"),
         expect(
             nobody=403, **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200, "admin": 200}
         ),
@@ -298,7 +300,7 @@ MATRIX = [
     (
         "an empty answer to an offer",
         "post",
-        lambda o: reverse("requests:offers"),
+        lambda o: reverse("scheduling:offers"),
         expect(
             nobody=403, **{"mediatore.cremona": 404, "mediatore.crema": 404, "mediatore.bergamo": 404, "admin": 404}
         ),
@@ -425,29 +427,29 @@ MATRIX = [
     ("request again", "post", lambda o: reverse("requests:copy", args=[o["submitted"].pk]), ACT_ON_CREMONA_REQUEST),
     # --- Calendars: mediators their own, coordinators their district's, province staff their province's; the feed
     # answers its secret address without login; a new address is made by the mediator or their coordinators.
-    ("calendar", "get", lambda o: reverse("requests:calendar"), CALENDAR_PAGE),
+    ("calendar", "get", lambda o: reverse("scheduling:calendar"), CALENDAR_PAGE),
     (
         "calendar month, hostile date",
         "get",
-        lambda o: reverse("requests:calendar") + "?vista=mese&data=2026-02-31&mediatore=abc",
+        lambda o: reverse("scheduling:calendar") + "?vista=mese&data=2026-02-31&mediatore=abc",
         CALENDAR_PAGE,
     ),
     (
         "calendar feed",
         "get",
-        lambda o: reverse("requests:calendar_feed", args=[o["feed_token"]]),
+        lambda o: reverse("scheduling:calendar_feed", args=[o["feed_token"]]),
         expect(anonymous=200, everyone=200),
     ),
     (
         "an unknown calendar feed",
         "get",
-        lambda o: reverse("requests:calendar_feed", args=["no-such-token"]),
+        lambda o: reverse("scheduling:calendar_feed", args=["no-such-token"]),
         expect(anonymous=404, everyone=404),
     ),
     (
         "new calendar address",
         "post",
-        lambda o: reverse("requests:calendar_token_reset", args=[o["own"].pk]),
+        lambda o: reverse("scheduling:calendar_token_reset", args=[o["own"].pk]),
         expect(
             nobody=404,
             **{"mediatore.cremona": 302, "coordinatore.cremona": 302, "admin": 302, "provincia.cremona": 403},
@@ -472,7 +474,7 @@ MATRIX = [
     (
         "write the report of a past appointment",
         "get",
-        lambda o: reverse("requests:report_write", args=[o["unreported"].pk]),
+        lambda o: reverse("sessions:report_write", args=[o["unreported"].pk]),
         expect(
             nobody=404,
             request_here=403,
@@ -482,7 +484,7 @@ MATRIX = [
     (
         "an empty report of a past appointment",
         "post",
-        lambda o: reverse("requests:report_write", args=[o["unreported"].pk]),
+        lambda o: reverse("sessions:report_write", args=[o["unreported"].pk]),
         expect(
             nobody=404,
             request_here=403,
@@ -492,25 +494,25 @@ MATRIX = [
     (
         "session reports",
         "get",
-        lambda o: reverse("requests:reports"),
+        lambda o: reverse("sessions:reports"),
         expect(everyone=200, **{"asl.cremona": 403}),
     ),
     (
         "mark a scheduled request completed",
         "post",
-        lambda o: reverse("requests:request_complete", args=[o["report"].appointment.request_id]),
+        lambda o: reverse("sessions:request_complete", args=[o["report"].appointment.request_id]),
         expect(nobody=404, request_here=302, **{"mediatore.cremona": 302}),
     ),
     (
         "evaluations of a request",
         "get",
-        lambda o: reverse("requests:evaluate", args=[o["report"].appointment.request_id]),
+        lambda o: reverse("sessions:evaluate", args=[o["report"].appointment.request_id]),
         expect(nobody=404, request_here=200, **{"mediatore.cremona": 200}),
     ),
     (
         "an empty evaluation",
         "post",
-        lambda o: reverse("requests:evaluate", args=[o["report"].appointment.request_id]),
+        lambda o: reverse("sessions:evaluate", args=[o["report"].appointment.request_id]),
         expect(
             nobody=404,
             request_here=403,
@@ -520,7 +522,7 @@ MATRIX = [
     (
         "evaluation averages",
         "get",
-        lambda o: reverse("requests:evaluation_averages"),
+        lambda o: reverse("sessions:evaluation_averages"),
         expect(
             nobody=403,
             managers_here=200,
@@ -528,8 +530,8 @@ MATRIX = [
             **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200},
         ),
     ),
-    ("notifications", "get", lambda o: reverse("requests:notifications"), expect(everyone=200)),
-    ("mark notifications read", "post", lambda o: reverse("requests:notifications_read"), expect(everyone=302)),
+    ("notifications", "get", lambda o: reverse("notifications:list"), expect(everyone=200)),
+    ("mark notifications read", "post", lambda o: reverse("notifications:read"), expect(everyone=302)),
     # --- Timesheets: a mediator's month in a district is seen by the mediator, the district's coordinators, the
     # province's staff (404 for anyone else); the lists are for managers (403 for other roles), "my timesheets" for
     # mediators. Actions answer whoever sees the sheet with a redirect (and a message when refused).
@@ -680,19 +682,19 @@ MATRIX = [
     (
         "my data",
         "get",
-        lambda o: reverse("audit:my_data"),
+        lambda o: reverse("privacy:my_data"),
         expect(nobody=403, **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200}),
     ),
     (
         "erase a mediator's personal data",
         "get",
-        lambda o: reverse("audit:erase_mediator", args=[o["mediator"].pk]),
+        lambda o: reverse("privacy:erase_mediator", args=[o["mediator"].pk]),
         expect(nobody=403, admin_only=200),
     ),
     (
         "an unconfirmed erasure",
         "post",
-        lambda o: reverse("audit:erase_mediator", args=[o["mediator"].pk]),
+        lambda o: reverse("privacy:erase_mediator", args=[o["mediator"].pk]),
         expect(nobody=403, admin_only=400),
     ),
 ]
@@ -738,28 +740,28 @@ def build_objects(demo_world):
         actor=actor_for(users["coordinatore.cremona"]),
         request=request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-3")),
     )
-    offer = request_services.offers_create(
+    offer = scheduling_services.offers_create(
         actor=actor_for(users["coordinatore.cremona"]), request=matching, tiers=[[own]]
     )[0]
     assigned_request = request_services.request_accept(
         actor=actor_for(users["coordinatore.cremona"]),
         request=request_services.request_submit(actor=worker, request=_draft(worker, office, "MATRICE-4")),
     )
-    request_services.offer_accept(
-        offer=request_services.offers_create(
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(
             actor=actor_for(users["coordinatore.cremona"]), request=assigned_request, tiers=[[own]]
         )[0],
         by=users["mediatore.cremona"],
     )
     start = timezone.now() + timedelta(days=3)
-    appointment = request_services.appointment_create(
+    appointment = scheduling_services.appointment_create(
         actor=actor_for(users["coordinatore.cremona"]),
         request=assigned_request,
         starts_at=start,
         ends_at=start + timedelta(hours=1),
         place="Via Dante 134, Cremona",
     )
-    weekly, _skipped = request_services.series_create(
+    weekly, _skipped = scheduling_services.series_create(
         actor=actor_for(users["coordinatore.cremona"]),
         request=assigned_request,
         starts_at=start + timedelta(days=7),
@@ -894,23 +896,23 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:transition": "submit a submitted request",
         "requests:comment": "comment on a request",
         "requests:copy": "request again",
-        "requests:notifications": "notifications",
-        "requests:notifications_read": "mark notifications read",
-        "requests:offer_link": "the e-mail link of an offer",
-        "requests:appointment": "an appointment in Cremona",
-        "requests:series": "a series in Cremona",
-        "requests:report": "a session report in Cremona",
-        "requests:report_write": "write the report of a past appointment",
-        "requests:reports": "session reports",
-        "requests:request_complete": "mark a scheduled request completed",
-        "requests:evaluate": "evaluations of a request",
-        "requests:evaluation_averages": "evaluation averages",
-        "requests:calendar": "calendar",
-        "requests:calendar_feed": "calendar feed",
-        "requests:calendar_token_reset": "new calendar address",
-        "requests:candidates": "candidates of a request in matching",
-        "requests:plan": "appointments of a scheduled request",
-        "requests:offers": "my offers",
+        "notifications:list": "notifications",
+        "notifications:read": "mark notifications read",
+        "scheduling:offer_link": "the e-mail link of an offer",
+        "scheduling:appointment": "an appointment in Cremona",
+        "scheduling:series": "a series in Cremona",
+        "sessions:report": "a session report in Cremona",
+        "sessions:report_write": "write the report of a past appointment",
+        "sessions:reports": "session reports",
+        "sessions:request_complete": "mark a scheduled request completed",
+        "sessions:evaluate": "evaluations of a request",
+        "sessions:evaluation_averages": "evaluation averages",
+        "scheduling:calendar": "calendar",
+        "scheduling:calendar_feed": "calendar feed",
+        "scheduling:calendar_token_reset": "new calendar address",
+        "scheduling:candidates": "candidates of a request in matching",
+        "scheduling:plan": "appointments of a scheduled request",
+        "scheduling:offers": "my offers",
         "timesheets:mine": "my timesheets",
         "timesheets:district": "timesheets of the district",
         "timesheets:month_export": "the month's timesheets as CSV",
@@ -919,8 +921,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "timesheets:export": "a timesheet of Cremona as XLSX",
         "timesheets:act": "submit a timesheet of Cremona",
         "audit:list": "read audit",
-        "audit:my_data": "my data",
-        "audit:erase_mediator": "erase a mediator's personal data",
+        "privacy:my_data": "my data",
+        "privacy:erase_mediator": "erase a mediator's personal data",
         "reporting:dashboard": "reporting dashboard",
         "reporting:jobs": "reports prepared",
         "reporting:job": "a report of Cremona",
@@ -997,11 +999,11 @@ def test_outsiders_cannot_touch_a_request_they_cannot_see(objects, who):
 
 
 def test_a_coordinator_cannot_offer_a_cremona_request_to_a_mediator_of_bergamo(objects):
-    from requests_app.models import Offer
+    from scheduling.models import Offer
 
     client = login_client(objects["users"]["coordinatore.cremona"])
     response = client.post(
-        reverse("requests:candidates", args=[objects["matching"].pk]),
+        reverse("scheduling:candidates", args=[objects["matching"].pk]),
         {"action": "offer", "mediator": [objects["foreign"].pk], f"tier_{objects['foreign'].pk}": "1"},
     )
     assert response.status_code == 400
@@ -1023,6 +1025,6 @@ def test_a_coordinator_cannot_hand_a_cremona_series_to_a_mediator_of_bergamo(obj
 
 def test_the_calendar_of_cremona_does_not_open_on_a_mediator_of_bergamo(objects):
     page = login_client(objects["users"]["coordinatore.cremona"]).get(
-        reverse("requests:calendar") + f"?mediatore={objects['foreign'].pk}"
+        reverse("scheduling:calendar") + f"?mediatore={objects['foreign'].pk}"
     )
     assert page.status_code == 200 and objects["foreign"].last_name not in page.content.decode()

@@ -69,7 +69,7 @@ def request_with(rows: int):
 
     from django.utils import timezone
 
-    from requests_app.models import Appointment, Offer
+    from scheduling.models import Appointment, Offer
 
     district = f.DistrictFactory()
     provider = f.ProviderFactory(province=district.province)
@@ -123,7 +123,7 @@ def reports_world(rows: int):
     """One district with ``rows`` mediators, each with a submitted report, a past appointment still to report and
     a completed request the office evaluated."""
     from accounts.scoping import actor_for
-    from requests_app import report_services
+    from sessions_app import services as report_services
 
     from .report_factories import make_world, past_appointment, validated, write
 
@@ -174,7 +174,7 @@ def test_reports_page_queries_do_not_grow_with_rows(rows, role, django_assert_nu
     #   mediator). A mediator's role also reads the districts they serve.
     extra = {"coordinator": 3, "social_worker": 3, "mediator": 1 + 4, "province_staff": 2}[role]
     with django_assert_num_queries(FRAME + 1 + extra):
-        response = client.get(reverse("requests:reports"))
+        response = client.get(reverse("sessions:reports"))
     assert response.status_code == 200
     lists = response.context["lists"]
     if role == "coordinator":
@@ -196,7 +196,7 @@ def test_evaluation_averages_queries_do_not_grow_with_mediators(rows, django_ass
     # + the roles in the header; the mediators of the district (with their providers); the criteria of their
     #   provinces; the average per mediator, side and criterion; the number of evaluations per mediator and side.
     with django_assert_num_queries(FRAME + 1 + 4):
-        response = client.get(reverse("requests:evaluation_averages"))
+        response = client.get(reverse("sessions:evaluation_averages"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == rows + 1
     assert sum(row["evaluations"] for row in response.context["rows"]) == rows

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from requests_app.models import Evaluation
+from sessions_app.models import Evaluation
 from timesheets import services, tasks
 from timesheets.models import Reminder
 

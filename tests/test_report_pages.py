@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.scoping import actor_for
-from requests_app import report_services
-from requests_app.models import Evaluation, EvaluationCriterion, MediationRequest, SessionReport
+from requests_app.models import MediationRequest
+from sessions_app import services as report_services
+from sessions_app.models import Evaluation, EvaluationCriterion, SessionReport
 
 from . import factories as f
 from .conftest import login_client
@@ -57,7 +58,7 @@ def test_the_mediator_finds_the_button_on_the_appointment_and_submits_the_report
     appointment = world.appointments[0]
     client = login_client(world.mediator_user)
     page = client.get(appointment.get_absolute_url()).content.decode()
-    url = reverse("requests:report_write", args=[appointment.pk])
+    url = reverse("sessions:report_write", args=[appointment.pk])
     assert f'href="{url}"' in page and 'data-testid="appointment-report"' in page
 
     form = client.get(url)
@@ -83,7 +84,7 @@ def test_the_mediator_finds_the_button_on_the_appointment_and_submits_the_report
 def test_a_draft_is_saved_and_finished_later(world):
     appointment = world.appointments[0]
     client = login_client(world.mediator_user)
-    url = reverse("requests:report_write", args=[appointment.pk])
+    url = reverse("sessions:report_write", args=[appointment.pk])
     client.post(url, form_data(appointment, action="save"))
     assert SessionReport.objects.get().status == "draft"
     assert client.get(url).context["form"].initial["travel_km"] == Decimal("12.5")
@@ -113,7 +114,7 @@ HOSTILE = [
 def test_bad_input_shows_a_message_and_saves_nothing(world, data, field):
     appointment = world.appointments[0]
     response = login_client(world.mediator_user).post(
-        reverse("requests:report_write", args=[appointment.pk]), form_data(appointment, **data)
+        reverse("sessions:report_write", args=[appointment.pk]), form_data(appointment, **data)
     )
     assert response.status_code == 400
     form = response.context["form"]
@@ -132,7 +133,7 @@ def test_a_coordinator_writes_on_behalf_without_the_notes_field(world):
     write(world, submit=False)
     appointment = world.appointments[0]
     client = login_client(world.coordinator)
-    url = reverse("requests:report_write", args=[appointment.pk])
+    url = reverse("sessions:report_write", args=[appointment.pk])
     page = client.get(url)
     assert "sensitive_notes" not in page.context["form"].fields
     assert escape(NOTE) not in page.content.decode()
@@ -146,10 +147,10 @@ def test_an_appointment_still_to_come_says_when_its_report_can_be_written(world)
         mediator=world.mediator, starts_at=start, ends_at=start + timedelta(hours=1), created_by=world.coordinator
     )
     client = login_client(world.mediator_user)
-    response = client.get(reverse("requests:report_write", args=[future.pk]))
+    response = client.get(reverse("sessions:report_write", args=[future.pk]))
     assert response.status_code == 200 and response.context["refusal"]
     assert 'data-testid="report-form"' not in response.content.decode()
-    assert client.post(reverse("requests:report_write", args=[future.pk]), form_data(future)).status_code == 200
+    assert client.post(reverse("sessions:report_write", args=[future.pk]), form_data(future)).status_code == 200
     assert not SessionReport.objects.exists()
 
 
@@ -209,7 +210,7 @@ def test_the_notes_are_shown_to_the_office_and_the_mediator_only(world):
 def test_each_role_finds_its_work_on_the_reports_page(world):
     other = make_world()
     write(other)
-    url = reverse("requests:reports")
+    url = reverse("sessions:reports")
     to_write = login_client(world.mediator_user).get(url).context["lists"]["to_write"]
     assert [a.pk for a in to_write] == [world.appointments[0].pk]
     report = write(world)
@@ -226,7 +227,7 @@ def test_each_role_finds_its_work_on_the_reports_page(world):
 def test_the_office_evaluates_and_the_coordinator_reads_the_averages(world):
     validated(world)
     criteria = list(EvaluationCriterion.objects.filter(province=world.province).order_by("order"))
-    url = reverse("requests:evaluate", args=[world.request.pk])
+    url = reverse("sessions:evaluate", args=[world.request.pk])
     office = login_client(world.social_worker)
     assert office.get(url).context["can_evaluate"] is True
 
@@ -246,14 +247,14 @@ def test_the_office_evaluates_and_the_coordinator_reads_the_averages(world):
     assert [e.side for e in office.get(url).context["evaluations"]] == ["requester"]
     assert login_client(world.coordinator).post(url, data).status_code == 403
 
-    averages = login_client(world.coordinator).get(reverse("requests:evaluation_averages"))
+    averages = login_client(world.coordinator).get(reverse("sessions:evaluation_averages"))
     row = next(r for r in averages.context["rows"] if r["mediator"] == world.mediator)
     assert row["office"] == [Decimal("5.00"), Decimal("4.00"), Decimal("4.00"), Decimal("3.00"), Decimal("5.00")]
     assert row["overall"] == Decimal("4.20")
     assert "4,20" in averages.content.decode() or "4.20" in averages.content.decode()
-    own = login_client(world.mediator_user).get(reverse("requests:evaluation_averages"))
+    own = login_client(world.mediator_user).get(reverse("sessions:evaluation_averages"))
     assert [r["mediator"] for r in own.context["rows"]] == [world.mediator]
-    assert login_client(world.social_worker).get(reverse("requests:evaluation_averages")).status_code == 403
+    assert login_client(world.social_worker).get(reverse("sessions:evaluation_averages")).status_code == 403
 
 
 def test_the_coordinator_marks_a_request_completed_from_the_report_page():
@@ -262,13 +263,13 @@ def test_the_coordinator_marks_a_request_completed_from_the_report_page():
     client = login_client(world.coordinator)
     page = client.get(report.get_absolute_url()).content.decode()
     assert 'data-testid="request-complete"' in page
-    response = client.post(reverse("requests:request_complete", args=[world.request.pk]))
+    response = client.post(reverse("sessions:request_complete", args=[world.request.pk]))
     assert response["Location"] == world.request.get_absolute_url()
     assert MediationRequest.objects.get(pk=world.request.pk).status == "completed"
     # Again: a message, nothing changes.
-    client.post(reverse("requests:request_complete", args=[world.request.pk]))
+    client.post(reverse("sessions:request_complete", args=[world.request.pk]))
     assert MediationRequest.objects.get(pk=world.request.pk).status == "completed"
-    login_client(world.social_worker).post(reverse("requests:request_complete", args=[world.request.pk]))
+    login_client(world.social_worker).post(reverse("sessions:request_complete", args=[world.request.pk]))
     assert MediationRequest.objects.get(pk=world.request.pk).status == "completed"
 
 
@@ -284,11 +285,11 @@ def test_the_admin_lists_reports_evaluations_and_criteria_without_the_notes(worl
     )
     admin = login_client(f.administrator())
     for url in [
-        reverse("admin:requests_app_sessionreport_changelist"),
-        reverse("admin:requests_app_sessionreport_change", args=[report.pk]),
-        reverse("admin:requests_app_evaluation_changelist"),
-        reverse("admin:requests_app_evaluation_change", args=[Evaluation.objects.get().pk]),
-        reverse("admin:requests_app_evaluationcriterion_changelist"),
+        reverse("admin:sessions_app_sessionreport_changelist"),
+        reverse("admin:sessions_app_sessionreport_change", args=[report.pk]),
+        reverse("admin:sessions_app_evaluation_changelist"),
+        reverse("admin:sessions_app_evaluation_change", args=[Evaluation.objects.get().pk]),
+        reverse("admin:sessions_app_evaluationcriterion_changelist"),
     ]:
         response = admin.get(url)
         assert response.status_code == 200, url

@@ -36,19 +36,14 @@ from django.utils import timezone, translation
 
 from accounts.models import Office
 from accounts.scoping import actor_for
-from mediazione.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from reporting import exports, indicators, presenters, services
 from reporting.indicators import SUPPRESSED, Scope, shown
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense, ProjectPartner, ReportJob
 from reporting.presenters import WITHHELD
-from requests_app.models import (
-    Appointment,
-    Evaluation,
-    EvaluationCriterion,
-    EvaluationScore,
-    SessionReport,
-    StatusChange,
-)
+from requests_app.models import StatusChange
+from scheduling.models import Appointment
+from sessions_app.models import Evaluation, EvaluationCriterion, EvaluationScore, SessionReport
 
 from . import factories as f
 

@@ -171,7 +171,7 @@ def test_a_bad_request_for_a_report_is_a_message_and_nothing_is_saved(data):
 
 def test_the_coordinator_charges_a_request_from_its_page(data):
     client = login_client(data.coordinator)
-    target = reverse("requests:candidates", args=[data.r6.pk])
+    target = reverse("scheduling:candidates", args=[data.r6.pk])
     response = client.post(
         reverse("reporting:charge", args=[data.r6.pk]), {"progetto": data.project.pk, "next": target}
     )
@@ -190,7 +190,7 @@ def test_the_coordinator_charges_a_request_from_its_page(data):
 
 def test_the_candidates_page_shows_the_project_box_to_the_coordinator(data):
     type(data.r6).objects.filter(pk=data.r6.pk).update(status="matching")
-    html = login_client(data.coordinator).get(reverse("requests:candidates", args=[data.r6.pk])).content.decode()
+    html = login_client(data.coordinator).get(reverse("scheduling:candidates", args=[data.r6.pk])).content.decode()
     assert 'data-testid="project-charge"' in html and "Famiglie in Padania" in html
 
 
@@ -221,7 +221,7 @@ def test_the_list_of_reports_runs_a_fixed_number_of_queries(rows, data, django_a
 def test_demo_data_builds_the_cremona_project_and_a_finished_report(demo_world):
     from mediators import demo as mediators_demo
     from reporting import demo as reporting_demo
-    from requests_app import demo as requests_demo
+    from scheduling import demo as requests_demo
 
     mediators_demo.build()
     requests_demo.build()

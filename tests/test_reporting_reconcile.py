@@ -45,8 +45,8 @@ def test_on_the_scale_data_the_csvs_cost_adds_up_to_the_pdfs_spending():
 def test_on_the_cremona_demo_the_csvs_cost_adds_up_to_the_pdfs_spending(demo_world):
     from mediators import demo as mediators_demo
     from reporting import demo as reporting_demo
-    from requests_app import demo as requests_demo
-    from requests_app import demo_reports
+    from scheduling import demo as requests_demo
+    from sessions_app import demo as demo_reports
 
     mediators_demo.build()
     requests_demo.build()

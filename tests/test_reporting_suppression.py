@@ -32,14 +32,9 @@ from reporting import charts, indicators, presenters, services
 from reporting.indicators import SUPPRESSED, Scope
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner
 from reporting.presenters import WITHHELD, funder_counts
-from requests_app.models import (
-    Appointment,
-    Evaluation,
-    EvaluationCriterion,
-    EvaluationScore,
-    SessionReport,
-    StatusChange,
-)
+from requests_app.models import StatusChange
+from scheduling.models import Appointment
+from sessions_app.models import Evaluation, EvaluationCriterion, EvaluationScore, SessionReport
 
 from . import factories as f
 from .conftest import login_client

@@ -8,9 +8,12 @@ import pytest
 from django.utils import timezone, translation
 
 from accounts.scoping import actor_for, visible
-from mediazione.errors import DomainError, NotAllowed
-from requests_app import report_selectors, report_services
-from requests_app.models import Appointment, MediationRequest, SessionReport, StatusChange
+from core.errors import DomainError, NotAllowed
+from requests_app.models import MediationRequest, StatusChange
+from scheduling.models import Appointment
+from sessions_app import selectors as report_selectors
+from sessions_app import services as report_services
+from sessions_app.models import SessionReport
 
 from . import factories as f
 from .report_factories import make_world, past_appointment, validated, write

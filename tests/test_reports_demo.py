@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.urls import reverse
 
 from mediators import demo as mediators_demo
-from requests_app import demo as requests_demo
-from requests_app import demo_reports
-from requests_app.models import Appointment, Evaluation, EvaluationCriterion, SessionReport
-from requests_app.report_services import APPOINTMENT_STATUS
+from scheduling import demo as requests_demo
+from scheduling.models import Appointment
+from sessions_app import demo as demo_reports
+from sessions_app.models import Evaluation, EvaluationCriterion, SessionReport
+from sessions_app.services import APPOINTMENT_STATUS
 
 from .conftest import login_client
 
@@ -84,7 +85,7 @@ def test_reports_agree_with_their_appointments_and_requests(demo):
 
 def test_each_role_finds_work_on_the_reports_page(demo):
     lists = {
-        who: login_client(demo[who]).get(reverse("requests:reports")).context["lists"]
+        who: login_client(demo[who]).get(reverse("sessions:reports")).context["lists"]
         for who in ["mediatore.cremona", "assistente.cremona", "coordinatore.cremona", "provincia.cremona"]
     }
     assert lists["mediatore.cremona"]["to_write"]

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from requests_app.models import Appointment, Offer
+from scheduling.models import Appointment, Offer
 
 from . import factories as f
 from .conftest import login_client

@@ -11,13 +11,10 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.scoping import visible
 from mediators import demo as mediators_demo
-from requests_app import demo as requests_demo
 from requests_app.models import (
     OPEN_STATUSES,
-    Appointment,
     Comment,
     MediationRequest,
-    Offer,
     ProposedSlot,
     RequestCountry,
     RequestLanguage,
@@ -26,6 +23,8 @@ from requests_app.models import (
     Urgency,
 )
 from requests_app.transitions import TRANSITIONS
+from scheduling import demo as requests_demo
+from scheduling.models import Appointment, Offer
 
 from . import demo_promises
 
@@ -297,7 +296,7 @@ def test_demo_data_twice_gives_the_same_offers_and_appointments(settings):
 
 
 def test_mediatore_cremona_has_a_weekly_series_on_a_request_of_assistente_cremona(demo_requests):
-    from requests_app.models import AppointmentSeries
+    from scheduling.models import AppointmentSeries
 
     demo_promises.assert_the_weekly_series_is_on_tuesdays_at_16()
     planned = AppointmentSeries.objects.get()

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from requests_app.models import MediationRequest, Notification, ProposedSlot, StatusChange
+from notifications.models import Notification
+from requests_app.models import MediationRequest, ProposedSlot, StatusChange
 
 from . import factories as f
 

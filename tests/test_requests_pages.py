@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scoping import actor_for
+from notifications.models import Notification
 from requests_app import services
-from requests_app.models import Comment, MediationRequest, Notification, ProposedSlot, Status
+from requests_app.models import Comment, MediationRequest, ProposedSlot, Status
 
 from . import factories as f
 
@@ -392,7 +393,7 @@ def test_the_notifications_page_lists_my_notifications_newest_first(area, client
     old = notify(area["worker"], request, "accepted", read=True, minutes_ago=30)
     new = notify(area["worker"], request, "comment", minutes_ago=1)
     notify(area["coordinator"], request, "submitted")  # someone else's
-    response = client_for(area["worker"]).get(reverse("requests:notifications"))
+    response = client_for(area["worker"]).get(reverse("notifications:list"))
     assert list(response.context["page"]) == [new, old]
     page = response.content.decode()
     assert page.count('data-testid="notification"') == 2
@@ -405,7 +406,7 @@ def test_a_notification_links_to_its_request_only_while_the_user_may_see_it(area
     moved = req(area["crema_office"], case_code="CREMA-NASCOSTA")
     notify(area["coordinator"], visible_request)
     notify(area["coordinator"], moved)  # e.g. sent before the coordinator changed district
-    page = client_for(area["coordinator"]).get(reverse("requests:notifications")).content.decode()
+    page = client_for(area["coordinator"]).get(reverse("notifications:list")).content.decode()
     assert visible_request.get_absolute_url() in page
     assert moved.get_absolute_url() not in page
     assert "non più visibile" in page
@@ -419,8 +420,8 @@ def test_the_header_counts_unread_notifications_and_mark_all_read_clears_it(area
     client = client_for(area["worker"])
     home = client.get(reverse("home")).content.decode()
     assert "2 non lette" in home
-    assert reverse("requests:notifications") in home
-    response = client.post(reverse("requests:notifications_read"))
+    assert reverse("notifications:list") in home
+    response = client.post(reverse("notifications:read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=area["worker"], read_at__isnull=True).exists()
     assert "non lette" not in client.get(reverse("home")).content.decode()
@@ -432,16 +433,14 @@ def test_mark_read_takes_some_ids_and_ignores_garbage_and_other_people(area, cli
     other_mine = notify(area["worker"], request)
     theirs = notify(area["coordinator"], request)
     client = client_for(area["worker"])
-    response = client.post(
-        reverse("requests:notifications_read"), {"ids": [str(mine.pk), str(theirs.pk), "abc", "9" * 30]}
-    )
+    response = client.post(reverse("notifications:read"), {"ids": [str(mine.pk), str(theirs.pk), "abc", "9" * 30]})
     assert response.status_code == 302
     unread = set(Notification.objects.filter(read_at__isnull=True))
     assert unread == {other_mine, theirs}
 
 
 def test_notifications_page_survives_a_bad_page_number(area, client_for):
-    assert client_for(area["worker"]).get(reverse("requests:notifications"), {"page": "abc"}).status_code == 200
+    assert client_for(area["worker"]).get(reverse("notifications:list"), {"page": "abc"}).status_code == 200
 
 
 # --- Home and navigation -------------------------------------------------------------------------------------------
@@ -517,7 +516,7 @@ def test_the_notifications_page_queries_do_not_grow_with_rows(area, client_for, 
     client = client_for(area["worker"])
     # + count; the page of notifications with their request and actor; which of those requests are still visible.
     with django_assert_num_queries(FRAME + 3):
-        response = client.get(reverse("requests:notifications"))
+        response = client.get(reverse("notifications:list"))
     assert len(response.context["page"]) == min(rows, 25)
 
 

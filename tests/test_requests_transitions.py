@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scoping import actor_for
-from mediazione.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
+from notifications.models import Notification
 from requests_app import services
-from requests_app.models import MediationRequest, Notification, RequestLanguage, Status, StatusChange
+from requests_app.models import MediationRequest, RequestLanguage, Status, StatusChange
 from requests_app.transitions import MANUAL, TRANSITIONS
 
 from . import factories as f

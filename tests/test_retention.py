@@ -15,21 +15,13 @@ from django.core.management import call_command
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
-from audit import services
-from audit.models import Anonymisation, ReadEvent
-from audit.tasks import anonymise_expired_task
-from requests_app.models import (
-    Appointment,
-    Comment,
-    Evaluation,
-    EvaluationCriterion,
-    EvaluationScore,
-    MediationRequest,
-    Offer,
-    RequestCountry,
-    SessionReport,
-    StatusChange,
-)
+from audit.models import ReadEvent
+from privacy import services as privacy_services
+from privacy.models import Anonymisation
+from privacy.tasks import anonymise_expired_task
+from requests_app.models import Comment, MediationRequest, RequestCountry, StatusChange
+from scheduling.models import Appointment, Offer
+from sessions_app.models import Evaluation, EvaluationCriterion, EvaluationScore, SessionReport
 
 from . import factories as f
 from . import report_factories as rf
@@ -164,7 +156,7 @@ def test_the_totals_of_past_reports_are_the_same_before_and_after():
     assert before["held_hours"] == timedelta(hours=3)
     assert before["reported"]["km"] == Decimal("37.5")
 
-    assert len(services.requests_anonymise_expired()) == 2
+    assert len(privacy_services.requests_anonymise_expired()) == 2
 
     assert totals() == before
 
@@ -172,7 +164,7 @@ def test_the_totals_of_past_reports_are_the_same_before_and_after():
 def test_a_cancelled_request_is_anonymised_too():
     world = finished(status="cancelled")
 
-    assert services.requests_anonymise_expired() == [world.request.pk]
+    assert privacy_services.requests_anonymise_expired() == [world.request.pk]
 
 
 def test_a_second_run_finds_nothing_to_do():
@@ -181,8 +173,8 @@ def test_a_second_run_finds_nothing_to_do():
     after_first = MediationRequest.objects.filter(pk=world.request.pk).values().get()
 
     assert "0 request(s)" in run()
-    assert services.requests_anonymise_expired() == []
-    assert services.request_anonymise(request_id=world.request.pk) is False
+    assert privacy_services.requests_anonymise_expired() == []
+    assert privacy_services.request_anonymise(request_id=world.request.pk) is False
     assert MediationRequest.objects.filter(pk=world.request.pk).values().get() == after_first
     assert Anonymisation.objects.count() == 1
 
@@ -191,7 +183,7 @@ def test_requests_younger_than_the_period_are_untouched():
     young = finished(years_ago=4)
     before = free_text(young)
 
-    assert services.requests_anonymise_expired() == []
+    assert privacy_services.requests_anonymise_expired() == []
 
     assert free_text(young) == before
     assert not Anonymisation.objects.exists()
@@ -201,14 +193,14 @@ def test_open_requests_are_never_anonymised_however_old():
     world = finished()
     MediationRequest.objects.filter(pk=world.request.pk).update(status="evaluated")
 
-    assert services.requests_anonymise_expired() == []
+    assert privacy_services.requests_anonymise_expired() == []
 
 
 def test_the_period_is_the_setting(settings):
     young = finished(years_ago=2)
     settings.RETENTION_YEARS = 1
 
-    assert services.requests_anonymise_expired() == [young.request.pk]
+    assert privacy_services.requests_anonymise_expired() == [young.request.pk]
 
 
 def test_the_read_audit_of_an_anonymised_request_stays_as_it_was():
@@ -237,7 +229,7 @@ def test_the_nightly_task_runs_the_same_job():
     finished()
 
     assert django_settings.CELERY_BEAT_SCHEDULE["anonymise-expired-requests"]["task"] == (
-        "audit.tasks.anonymise_expired_task"
+        "privacy.tasks.anonymise_expired_task"
     )
     assert anonymise_expired_task.delay().get() == 1
     assert anonymise_expired_task.delay().get() == 0
@@ -269,6 +261,6 @@ def test_the_reporting_indicators_are_the_same_before_and_after():
     before = indicators.compute(scope)
     assert (before["sessions"]["held"], before["reach"]["minors"]) == (2, 3)
 
-    assert services.requests_anonymise_expired() == [world.request.pk]
+    assert privacy_services.requests_anonymise_expired() == [world.request.pk]
 
     assert indicators.compute(scope) == before

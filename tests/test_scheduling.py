@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scoping import actor_for
-from mediazione.errors import DomainError, NotAllowed
-from requests_app import services
-from requests_app.models import Appointment, MediationRequest, Offer, StatusChange
-from requests_app.offer_links import make_token
+from core.errors import DomainError, NotAllowed
+from requests_app.models import MediationRequest, StatusChange
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, Offer
+from scheduling.offer_links import make_token
 
 from . import factories as f
 
@@ -47,7 +48,7 @@ def world(db):
 
 
 def offer_to(world, *tiers, **kwargs):
-    return services.offers_create(
+    return scheduling_services.offers_create(
         actor=actor_for(world["coordinator"]), request=world["request"], tiers=[list(t) for t in tiers], **kwargs
     )
 
@@ -80,7 +81,7 @@ def test_only_candidates_can_be_offered(world):
 def test_only_the_district_coordinator_offers_a_request_in_matching(world):
     other = f.coordinator()
     with pytest.raises(NotAllowed):
-        services.offers_create(actor=actor_for(other), request=world["request"], tiers=[[world["m"][0]]])
+        scheduling_services.offers_create(actor=actor_for(other), request=world["request"], tiers=[[world["m"][0]]])
     MediationRequest.objects.filter(pk=world["request"].pk).update(status="submitted")
     with pytest.raises(DomainError):
         offer_to(world, [world["m"][0]])
@@ -91,7 +92,7 @@ def test_the_first_acceptance_wins_and_the_others_are_told(world, django_capture
     first, second, queued = offer_to(world, [m[0], m[1]], [m[2]])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.offer_accept(offer=first, by=m[0].user)
+        scheduling_services.offer_accept(offer=first, by=m[0].user)
     request = MediationRequest.objects.get(pk=world["request"].pk)
     assert request.status == "assigned"
     assert request.assigned_mediator == m[0]
@@ -102,18 +103,18 @@ def test_the_first_acceptance_wins_and_the_others_are_told(world, django_capture
     assert "med0@example.org" in told and "med1@example.org" in told
     assert "med2@example.org" not in told  # a queued offer was never sent: nothing to take back
     with pytest.raises(DomainError):
-        services.offer_accept(offer=second, by=m[1].user)
+        scheduling_services.offer_accept(offer=second, by=m[1].user)
 
 
 def test_a_mediator_cannot_answer_someone_elses_offer(world):
     offer = offer_to(world, [world["m"][0]])[0]
     with pytest.raises(NotAllowed):
-        services.offer_accept(offer=offer, by=world["m"][1].user)
+        scheduling_services.offer_accept(offer=offer, by=world["m"][1].user)
 
 
 def test_declining_tells_the_coordinator_and_keeps_the_reason(world):
     offer = offer_to(world, [world["m"][0]])[0]
-    services.offer_decline(offer=offer, by=world["m"][0].user, reason="Impegnata quel giorno")
+    scheduling_services.offer_decline(offer=offer, by=world["m"][0].user, reason="Impegnata quel giorno")
     offer.refresh_from_db()
     assert (offer.status, offer.decline_reason) == ("declined", "Impegnata quel giorno")
     assert world["coordinator"].notifications.filter(kind="offer_declined").exists()
@@ -122,40 +123,42 @@ def test_declining_tells_the_coordinator_and_keeps_the_reason(world):
 def test_silence_never_counts_as_acceptance(world):
     offer = offer_to(world, [world["m"][0]], answer_within_hours=1)[0]
     later = timezone.now() + timedelta(hours=2)
-    assert services.offers_tick(now=later) == {"released": 0, "expired": 1}
+    assert scheduling_services.offers_tick(now=later) == {"released": 0, "expired": 1}
     offer.refresh_from_db()
     assert offer.status == "expired"
     with pytest.raises(DomainError):
-        services.offer_accept(offer=offer, by=world["m"][0].user)
+        scheduling_services.offer_accept(offer=offer, by=world["m"][0].user)
     assert MediationRequest.objects.get(pk=world["request"].pk).status == "matching"
 
 
 def test_the_next_tier_is_released_after_the_wait(world):
     queued = offer_to(world, [world["m"][0]], [world["m"][1]], next_tier_after_hours=3)[1]
-    assert services.offers_tick(now=timezone.now() + timedelta(hours=1))["released"] == 0
-    assert services.offers_tick(now=timezone.now() + timedelta(hours=3, minutes=1))["released"] == 1
+    assert scheduling_services.offers_tick(now=timezone.now() + timedelta(hours=1))["released"] == 0
+    assert scheduling_services.offers_tick(now=timezone.now() + timedelta(hours=3, minutes=1))["released"] == 1
     queued.refresh_from_db()
     assert queued.status == "open"
 
 
 def test_a_coordinator_records_an_acceptance_taken_by_phone(world):
     offer = offer_to(world, [world["m"][0]])[0]
-    services.offer_accept(offer=offer, by=world["coordinator"], by_phone=True)
+    scheduling_services.offer_accept(offer=offer, by=world["coordinator"], by_phone=True)
     offer.refresh_from_db()
     assert offer.by_phone and offer.recorded_by == world["coordinator"]
     with pytest.raises(NotAllowed):
         other = offer_to_new_request(world)
-        services.offer_accept(offer=other, by=world["m"][1].user, by_phone=True)
+        scheduling_services.offer_accept(offer=other, by=world["m"][1].user, by_phone=True)
 
 
 def offer_to_new_request(world):
     request = f.MediationRequestFactory(office=world["office"], status="matching", languages=["ara"])
-    return services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[world["m"][1]]])[0]
+    return scheduling_services.offers_create(
+        actor=actor_for(world["coordinator"]), request=request, tiers=[[world["m"][1]]]
+    )[0]
 
 
 def test_withdrawing_an_offer_tells_the_mediator(world):
     offer = offer_to(world, [world["m"][0]])[0]
-    services.offer_withdraw(actor=actor_for(world["coordinator"]), offer=offer)
+    scheduling_services.offer_withdraw(actor=actor_for(world["coordinator"]), offer=offer)
     offer.refresh_from_db()
     assert offer.status == "withdrawn"
     assert world["m"][0].user.notifications.filter(kind="offer_withdrawn").exists()
@@ -163,21 +166,21 @@ def test_withdrawing_an_offer_tells_the_mediator(world):
 
 def test_the_e_mail_link_accepts_once_without_logging_in_and_a_get_changes_nothing(world):
     offer = offer_to(world, [world["m"][0]])[0]
-    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    url = reverse("scheduling:offer_link", args=[make_token(offer, "accept")])
     client = Client()
     assert client.get(url).status_code == 200
     assert Offer.objects.get(pk=offer.pk).status == "open"  # a mail scanner opening the link answers nothing
     assert client.post(url).status_code == 200
     assert Offer.objects.get(pk=offer.pk).status == "accepted"
     assert client.post(url).status_code == 410  # single use
-    assert client.get(reverse("requests:offer_link", args=["forged-token"])).status_code == 410
+    assert client.get(reverse("scheduling:offer_link", args=["forged-token"])).status_code == 410
 
 
 def test_another_mediator_logged_in_cannot_answer_someone_elses_offer_link_and_is_told_whose_it_is(world):
     from .conftest import login_client
 
     offer = offer_to(world, [world["m"][0]])[0]
-    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    url = reverse("scheduling:offer_link", args=[make_token(offer, "accept")])
     other = login_client(world["m"][1].user)
     page = other.get(url).content.decode()
     assert world["m"][0].full_name in page and world["m"][1].user.email in page
@@ -198,7 +201,7 @@ def test_the_link_confirms_by_name_whose_offer_was_accepted(world):
     from .conftest import login_client
 
     offer = offer_to(world, [world["m"][0]])[0]
-    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    url = reverse("scheduling:offer_link", args=[make_token(offer, "accept")])
     assert world["m"][0].full_name in Client().get(url).content.decode()
     page = login_client(world["m"][0].user).post(url)  # the mediator themselves, logged in
     assert page.status_code == 200 and world["m"][0].full_name in page.content.decode()
@@ -211,10 +214,10 @@ def test_a_forged_or_stale_link_answers_nothing(world):
 
     first, second = offer_to(world, [world["m"][0], world["m"][1]])
     forged = signing.dumps({"o": second.pk, "a": "accept", "n": second.link_nonce}, salt="not-the-portal")
-    assert Client().post(reverse("requests:offer_link", args=[forged])).status_code == 410
+    assert Client().post(reverse("scheduling:offer_link", args=[forged])).status_code == 410
     stale = make_token(first, "accept")
-    services.offer_withdraw(actor=actor_for(world["coordinator"]), offer=first)
-    assert Client().post(reverse("requests:offer_link", args=[stale])).status_code == 410
+    scheduling_services.offer_withdraw(actor=actor_for(world["coordinator"]), offer=first)
+    assert Client().post(reverse("scheduling:offer_link", args=[stale])).status_code == 410
     assert dict(Offer.objects.values_list("pk", "status")) == {first.pk: "withdrawn", second.pk: "open"}
 
 
@@ -222,13 +225,13 @@ def test_a_used_link_opened_while_logged_in_leads_to_the_offers_not_to_the_login
     from .conftest import login_client
 
     offer = offer_to(world, [world["m"][0]])[0]
-    url = reverse("requests:offer_link", args=[make_token(offer, "accept")])
+    url = reverse("scheduling:offer_link", args=[make_token(offer, "accept")])
     mediator = login_client(world["m"][0].user)
     assert mediator.post(url).status_code == 200
     page = mediator.get(url)  # the link again, from the e-mail, already logged in
     assert page.status_code == 410
     html = page.content.decode()
-    assert f'href="{reverse("requests:offers")}"' in html.split("<main")[1]
+    assert f'href="{reverse("scheduling:offers")}"' in html.split("<main")[1]
     assert f'href="{reverse("account_login")}"' not in html.split("<main")[1]
 
 
@@ -238,13 +241,13 @@ def test_a_used_link_opened_while_logged_in_leads_to_the_offers_not_to_the_login
 @pytest.fixture
 def assigned(world):
     offer = offer_to(world, [world["m"][0]])[0]
-    services.offer_accept(offer=offer, by=world["m"][0].user)
+    scheduling_services.offer_accept(offer=offer, by=world["m"][0].user)
     world["request"].refresh_from_db()
     return world
 
 
 def plan(world, start, minutes=60, place="Via Roma 1, Cremona", mode="in_person", request=None):
-    return services.appointment_create(
+    return scheduling_services.appointment_create(
         actor=actor_for(world["coordinator"]),
         request=request or world["request"],
         starts_at=start,
@@ -288,9 +291,11 @@ def test_in_person_work_keeps_a_travel_buffer_between_places(assigned, settings)
 
 def test_a_cancelled_or_void_appointment_frees_the_time(assigned):
     first = plan(assigned, next_weekday(2, 9))
-    services.appointment_cancel(actor=actor_for(assigned["coordinator"]), appointment=first, reason="Famiglia malata")
+    scheduling_services.appointment_cancel(
+        actor=actor_for(assigned["coordinator"]), appointment=first, reason="Famiglia malata"
+    )
     second = plan(assigned, next_weekday(2, 9))
-    services.appointment_cancel(
+    scheduling_services.appointment_cancel(
         actor=actor_for(assigned["coordinator"]), appointment=second, reason="Inserito per errore", void=True
     )
     plan(assigned, next_weekday(2, 9))
@@ -300,17 +305,21 @@ def test_a_cancelled_or_void_appointment_frees_the_time(assigned):
 def test_a_cancellation_less_than_24_hours_before_is_flagged_for_costs_and_void_is_not(assigned):
     soon = timezone.now() + timedelta(hours=5)
     late = plan(assigned, soon)
-    services.appointment_cancel(actor=actor_for(assigned["coordinator"]), appointment=late, reason="Imprevisto")
+    scheduling_services.appointment_cancel(
+        actor=actor_for(assigned["coordinator"]), appointment=late, reason="Imprevisto"
+    )
     late.refresh_from_db()
     assert late.late_cancellation is True
     mistake = plan(assigned, soon)
-    services.appointment_cancel(
+    scheduling_services.appointment_cancel(
         actor=actor_for(assigned["coordinator"]), appointment=mistake, reason="Doppione", void=True
     )
     mistake.refresh_from_db()
     assert (mistake.status, mistake.late_cancellation) == ("void", False)
     early = plan(assigned, timezone.now() + timedelta(days=3))
-    services.appointment_cancel(actor=actor_for(assigned["coordinator"]), appointment=early, reason="Spostato")
+    scheduling_services.appointment_cancel(
+        actor=actor_for(assigned["coordinator"]), appointment=early, reason="Spostato"
+    )
     early.refresh_from_db()
     assert early.late_cancellation is False
 
@@ -319,14 +328,14 @@ def test_rescheduling_checks_the_new_time_and_notifies(assigned):
     first = plan(assigned, next_weekday(3, 9))
     plan(assigned, next_weekday(3, 11))
     with pytest.raises(DomainError):
-        services.appointment_reschedule(
+        scheduling_services.appointment_reschedule(
             actor=actor_for(assigned["coordinator"]),
             appointment=first,
             starts_at=next_weekday(3, 11),
             ends_at=next_weekday(3, 12),
             reason="Richiesta della scuola",
         )
-    services.appointment_reschedule(
+    scheduling_services.appointment_reschedule(
         actor=actor_for(assigned["coordinator"]),
         appointment=first,
         starts_at=next_weekday(3, 14),
@@ -342,7 +351,7 @@ def test_appointments_need_an_assigned_mediator_and_a_future_time(world):
     with pytest.raises(DomainError):
         plan(world, next_weekday(0, 10))
     offer = offer_to(world, [world["m"][0]])[0]
-    services.offer_accept(offer=offer, by=world["m"][0].user)
+    scheduling_services.offer_accept(offer=offer, by=world["m"][0].user)
     with pytest.raises(DomainError):
         plan(world, timezone.now() - timedelta(hours=1))
 
@@ -388,8 +397,8 @@ def test_twenty_mediators_accepting_at_once_exactly_one_wins():
         people.append(
             f.MediatorFactory(provider=provider, districts=[district], user=user, email=user.email, languages=["ara"])
         )
-    offers = services.offers_create(actor=actor_for(coordinator), request=request, tiers=[people])
-    results = run_at_once(20, lambda i: services.offer_accept(offer=offers[i], by=people[i].user))
+    offers = scheduling_services.offers_create(actor=actor_for(coordinator), request=request, tiers=[people])
+    results = run_at_once(20, lambda i: scheduling_services.offer_accept(offer=offers[i], by=people[i].user))
     assert len(results) == 20
     assert [r[0] for r in results].count("ok") == 1
     assert Offer.objects.filter(request=request, status="accepted").count() == 1
@@ -412,7 +421,7 @@ def test_twenty_overlapping_bookings_at_once_never_overlap():
     start = next_weekday(4, 9)
 
     def book(i):
-        return services.appointment_create(
+        return scheduling_services.appointment_create(
             actor=actor_for(coordinator),
             request=MediationRequest.objects.get(pk=requests[i].pk),
             starts_at=start + timedelta(minutes=5 * i),

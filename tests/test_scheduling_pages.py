@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.scoping import actor_for
 from mediators.models import Mediator
-from requests_app import services
-from requests_app.models import Appointment, Offer, ProposedSlot
+from requests_app.models import ProposedSlot
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, Offer
 
 from . import factories as f
 from .conftest import login_client
@@ -47,7 +48,7 @@ def _mediator(provider, district, i, **kwargs):
 
 
 def candidates_url(request):
-    return reverse("requests:candidates", args=[request.pk])
+    return reverse("scheduling:candidates", args=[request.pk])
 
 
 def offer_both(world):
@@ -77,17 +78,17 @@ def test_a_coordinator_offers_to_two_the_first_accepts_on_my_offers_and_the_othe
     assert sorted(request.offers.values_list("status", flat=True)) == ["open", "open"]
     m0, m1 = world["m"]
     mediator = login_client(m0.user)
-    page = mediator.get(reverse("requests:offers")).content.decode()
+    page = mediator.get(reverse("scheduling:offers")).content.decode()
     assert "Offerta" in page and request.case_code in page
     offer = request.offers.get(mediator=m0)
-    assert mediator.post(reverse("requests:offers"), {"offer": offer.pk, "action": "accept"}).status_code == 302
+    assert mediator.post(reverse("scheduling:offers"), {"offer": offer.pk, "action": "accept"}).status_code == 302
     request.refresh_from_db()
     assert request.status == "assigned" and request.assigned_mediator == m0
     assert request.offers.get(mediator=m1).status == Offer.Status.WITHDRAWN
     # The winner's past offer leads to the request, which is now theirs to read.
-    assert request.get_absolute_url() in mediator.get(reverse("requests:offers")).content.decode()
+    assert request.get_absolute_url() in mediator.get(reverse("scheduling:offers")).content.decode()
     assert mediator.get(request.get_absolute_url()).status_code == 200
-    past = login_client(m1.user).get(reverse("requests:offers")).content.decode()
+    past = login_client(m1.user).get(reverse("scheduling:offers")).content.decode()
     assert request.get_absolute_url() not in past
     assert "Ritirata" in past or "Ritirato" in past or "Withdrawn" in past
 
@@ -96,7 +97,9 @@ def test_a_mediator_declines_with_a_reason(world):
     offer_both(world)
     m0 = world["m"][0]
     offer = world["request"].offers.get(mediator=m0)
-    login_client(m0.user).post(reverse("requests:offers"), {"offer": offer.pk, "action": "decline", "reason": "Ferie"})
+    login_client(m0.user).post(
+        reverse("scheduling:offers"), {"offer": offer.pk, "action": "decline", "reason": "Ferie"}
+    )
     offer.refresh_from_db()
     assert offer.status == Offer.Status.DECLINED and offer.decline_reason == "Ferie"
 
@@ -105,7 +108,7 @@ def test_a_mediator_cannot_answer_another_mediators_offer(world):
     offer_both(world)
     offer = world["request"].offers.get(mediator=world["m"][0])
     response = login_client(world["m"][1].user).post(
-        reverse("requests:offers"), {"offer": offer.pk, "action": "accept"}
+        reverse("scheduling:offers"), {"offer": offer.pk, "action": "accept"}
     )
     assert response.status_code == 404
     offer.refresh_from_db()
@@ -156,37 +159,39 @@ def test_the_lookup_says_why_a_mediator_is_not_listed(world):
 
 def test_planning_from_a_proposed_slot_moves_the_request_to_scheduled(world):
     request = world["request"]
-    services.offer_accept(
-        offer=services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[world["m"][0]]])[
-            0
-        ],
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(
+            actor=actor_for(world["coordinator"]), request=request, tiers=[[world["m"][0]]]
+        )[0],
         by=world["m"][0].user,
     )
     start = next_weekday(1, 10)
     slot = ProposedSlot.objects.create(request=request, starts_at=start, ends_at=start + timedelta(hours=1))
     client = login_client(world["coordinator"])
-    response = client.post(reverse("requests:plan", args=[request.pk]), {"slot": slot.pk})
+    response = client.post(reverse("scheduling:plan", args=[request.pk]), {"slot": slot.pk})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "scheduled"
     appointment = Appointment.objects.get(request=request)
     assert appointment.starts_at == start and response["Location"] == appointment.get_absolute_url()
-    page = client.get(reverse("requests:plan", args=[request.pk])).content.decode()
+    page = client.get(reverse("scheduling:plan", args=[request.pk])).content.decode()
     assert appointment.get_absolute_url() in page
 
 
 def test_an_overlap_is_a_message_on_the_form(world):
     request = world["request"]
     m0 = world["m"][0]
-    services.offer_accept(
-        offer=services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[0],
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[
+            0
+        ],
         by=m0.user,
     )
     client = login_client(world["coordinator"])
     day = timezone.localdate() + timedelta(days=5)
     data = {"date": day.isoformat(), "time": "10:00", "duration": "60", "mode": "phone", "place": ""}
-    assert client.post(reverse("requests:plan", args=[request.pk]), data).status_code == 302
-    response = client.post(reverse("requests:plan", args=[request.pk]), {**data, "time": "10:30"})
+    assert client.post(reverse("scheduling:plan", args=[request.pk]), data).status_code == 302
+    response = client.post(reverse("scheduling:plan", args=[request.pk]), {**data, "time": "10:30"})
     assert response.status_code == 400
     assert "plan-error" in response.content.decode()
     assert Appointment.objects.filter(request=request).count() == 1
@@ -208,11 +213,13 @@ def test_an_overlap_is_a_message_on_the_form(world):
 def test_bad_appointment_input_is_a_message_not_a_500(world, data):
     request = world["request"]
     m0 = world["m"][0]
-    services.offer_accept(
-        offer=services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[0],
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[
+            0
+        ],
         by=m0.user,
     )
-    response = login_client(world["coordinator"]).post(reverse("requests:plan", args=[request.pk]), data)
+    response = login_client(world["coordinator"]).post(reverse("scheduling:plan", args=[request.pk]), data)
     assert response.status_code == 400
     assert not Appointment.objects.exists()
 
@@ -220,12 +227,14 @@ def test_bad_appointment_input_is_a_message_not_a_500(world, data):
 def _scheduled(world):
     request = world["request"]
     m0 = world["m"][0]
-    services.offer_accept(
-        offer=services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[0],
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])[
+            0
+        ],
         by=m0.user,
     )
     start = timezone.now() + timedelta(days=3)
-    return services.appointment_create(
+    return scheduling_services.appointment_create(
         actor=actor_for(world["coordinator"]), request=request, starts_at=start, ends_at=start + timedelta(hours=1)
     )
 
@@ -274,7 +283,9 @@ def test_the_candidates_page_runs_a_fixed_number_of_queries(world, n):
     for i in range(2, n):
         _mediator(world["provider"], world["district"], i)
     everyone = list(Mediator.objects.all())
-    services.offers_create(actor=actor_for(world["coordinator"]), request=world["request"], tiers=[everyone[: n // 2]])
+    scheduling_services.offers_create(
+        actor=actor_for(world["coordinator"]), request=world["request"], tiers=[everyone[: n // 2]]
+    )
     client = login_client(world["coordinator"])
     url = candidates_url(world["request"]) + f"?why={everyone[-1].pk}"
     client.get(url)  # warm the session and the caches
@@ -286,10 +297,10 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
     m0 = world["m"][0]
     for _ in range(n):
         request = f.MediationRequestFactory(office=world["office"], status="matching", languages=["ara"])
-        services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])
+        scheduling_services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])
     client = login_client(m0.user)
-    client.get(reverse("requests:offers"))
-    assert _count(client, reverse("requests:offers")) == MY_OFFERS_QUERIES
+    client.get(reverse("scheduling:offers"))
+    assert _count(client, reverse("scheduling:offers")) == MY_OFFERS_QUERIES
 
 
 # Each request of a logged-in user: session, user, the user's memberships (role), the unread notifications count,

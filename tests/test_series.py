@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.scoping import actor_for
-from mediazione.errors import DomainError, NotAllowed
-from requests_app import series, services
-from requests_app.models import Appointment, AppointmentSeries, MediationRequest, Notification
+from core.errors import DomainError, NotAllowed
+from notifications.models import Notification
+from requests_app.models import MediationRequest
+from scheduling import recurrence as series
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, AppointmentSeries
 
 from . import factories as f
 from .conftest import login_client
@@ -30,8 +33,10 @@ def world(db):
         office=office, status="matching", languages=["ara:Darija"], mode="in_person", place="Via Dante 134"
     )
     mediators = [_mediator(provider, district, i) for i in range(3)]
-    services.offer_accept(
-        offer=services.offers_create(actor=actor_for(coordinator), request=request, tiers=[[mediators[0]]])[0],
+    scheduling_services.offer_accept(
+        offer=scheduling_services.offers_create(actor=actor_for(coordinator), request=request, tiers=[[mediators[0]]])[
+            0
+        ],
         by=mediators[0].user,
     )
     request.refresh_from_db()
@@ -53,7 +58,7 @@ def monday_next_week(hour=10) -> datetime:
 
 def plan_weekly(world, *, weeks=4, hour=10, **kwargs) -> AppointmentSeries:
     start = monday_next_week(hour)
-    planned, _skipped = services.series_create(
+    planned, _skipped = scheduling_services.series_create(
         actor=actor_for(world["coordinator"]),
         request=world["request"],
         starts_at=start,
@@ -139,7 +144,7 @@ def test_every_clash_is_listed_and_nothing_is_saved(world):
         place="Ospedale di Cremona",
         created_by=world["coordinator"],
     )
-    with pytest.raises(services.SeriesConflicts) as refused:
+    with pytest.raises(scheduling_services.SeriesConflicts) as refused:
         plan_weekly(world, weeks=5)
     found = refused.value.conflicts
     assert [c.starts_at.astimezone(ROME).date() for c in found] == [
@@ -192,7 +197,7 @@ def test_a_series_that_makes_no_sense_is_refused_with_a_reason(world, change, fi
     if field == "starts_at":
         values["ends_at"] = values["starts_at"] + timedelta(hours=1)
     with pytest.raises(DomainError) as refused:
-        services.series_create(actor=actor_for(world["coordinator"]), request=world["request"], **values)
+        scheduling_services.series_create(actor=actor_for(world["coordinator"]), request=world["request"], **values)
     assert refused.value.field == field
     assert not Appointment.objects.exists()
 
@@ -200,7 +205,7 @@ def test_a_series_that_makes_no_sense_is_refused_with_a_reason(world, change, fi
 def test_only_the_district_coordinator_plans_a_series(world):
     worker = f.social_worker(office=world["office"])
     with pytest.raises(NotAllowed):
-        services.series_create(
+        scheduling_services.series_create(
             actor=actor_for(worker),
             request=world["request"],
             starts_at=monday_next_week(),
@@ -220,7 +225,7 @@ def occurrence(planned, index) -> Appointment:
 
 def test_cancelling_one_leaves_the_others_planned(world):
     planned = plan_weekly(world, weeks=4)
-    count = services.series_cancel(
+    count = scheduling_services.series_cancel(
         actor=actor_for(world["coordinator"]), appointment=occurrence(planned, 1), scope=series.THIS, reason="Festa"
     )
     assert count == 1
@@ -234,7 +239,7 @@ def test_cancelling_one_leaves_the_others_planned(world):
 
 def test_cancelling_this_and_the_following_stops_the_series_there(world):
     planned = plan_weekly(world, weeks=4)
-    count = services.series_cancel(
+    count = scheduling_services.series_cancel(
         actor=actor_for(world["coordinator"]),
         appointment=occurrence(planned, 2),
         scope=series.FOLLOWING,
@@ -253,7 +258,7 @@ def test_all_means_those_still_to_come_and_the_one_chosen_not_other_past_ones(wo
     for occurrence_, days in ((first, 14), (second, 7)):
         start = timezone.now() - timedelta(days=days)
         Appointment.objects.filter(pk=occurrence_.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
-    count = services.series_cancel(
+    count = scheduling_services.series_cancel(
         actor=actor_for(world["coordinator"]), appointment=first, scope=series.ALL, reason="Progetto sospeso"
     )
     assert count == 2
@@ -268,11 +273,11 @@ def test_the_office_may_cancel_all_but_never_void(world):
     planned = plan_weekly(world, weeks=3)
     worker = world["request"].requester
     with pytest.raises(NotAllowed):
-        services.series_cancel(
+        scheduling_services.series_cancel(
             actor=actor_for(worker), appointment=occurrence(planned, 0), scope=series.ALL, reason="x", void=True
         )
     assert (
-        services.series_cancel(
+        scheduling_services.series_cancel(
             actor=actor_for(worker), appointment=occurrence(planned, 0), scope=series.ALL, reason="Chiuso il caso"
         )
         == 3
@@ -284,7 +289,7 @@ def test_moving_this_and_the_following_shifts_them_by_the_same_days_to_the_new_t
     planned = plan_weekly(world, weeks=4)
     third = occurrence(planned, 2)
     new_start = datetime.combine(third.starts_at.astimezone(ROME).date() + timedelta(days=1), time(15), tzinfo=ROME)
-    moved = services.series_move(
+    moved = scheduling_services.series_move(
         actor=actor_for(world["coordinator"]),
         appointment=third,
         scope=series.FOLLOWING,
@@ -309,7 +314,7 @@ def test_moving_all_a_week_later_crosses_no_occurrence_on_the_way(world):
     planned = plan_weekly(world, weeks=3)
     first = occurrence(planned, 0)
     new_start = first.starts_at + timedelta(weeks=1)
-    services.series_move(
+    scheduling_services.series_move(
         actor=actor_for(world["coordinator"]),
         appointment=first,
         scope=series.ALL,
@@ -337,8 +342,8 @@ def test_a_move_that_clashes_lists_the_clashes_and_moves_nothing(world):
     )
     first = occurrence(planned, 0)
     new_start = datetime.combine(first.starts_at.astimezone(ROME).date(), time(15), tzinfo=ROME)
-    with pytest.raises(services.SeriesConflicts) as refused:
-        services.series_move(
+    with pytest.raises(scheduling_services.SeriesConflicts) as refused:
+        scheduling_services.series_move(
             actor=actor_for(world["coordinator"]),
             appointment=first,
             scope=series.ALL,
@@ -354,7 +359,7 @@ def test_the_mediator_changes_from_a_date_on_and_earlier_ones_stay(world):
     m0, m1 = world["m"][0], world["m"][1]
     planned = plan_weekly(world, weeks=4)
     from_day = occurrence(planned, 2).starts_at.astimezone(ROME).date()
-    changed = services.series_change_mediator(
+    changed = scheduling_services.series_change_mediator(
         actor=actor_for(world["coordinator"]), planned=planned, from_day=from_day, mediator=m1, reason="Ferie lunghe"
     )
     assert changed == 2
@@ -384,8 +389,8 @@ def test_a_new_mediator_who_is_busy_is_refused_with_the_clashes(world):
         place="Via Dante 134",
         created_by=world["coordinator"],
     )
-    with pytest.raises(services.SeriesConflicts) as refused:
-        services.series_change_mediator(
+    with pytest.raises(scheduling_services.SeriesConflicts) as refused:
+        scheduling_services.series_change_mediator(
             actor=actor_for(world["coordinator"]),
             planned=planned,
             from_day=timezone.localdate(),
@@ -400,7 +405,7 @@ def test_a_mediator_who_does_not_speak_the_language_cannot_take_over(world):
     planned = plan_weekly(world, weeks=2)
     chinese = f.MediatorFactory(provider=world["provider"], districts=[world["district"]], languages=["zho"])
     with pytest.raises(DomainError) as refused:
-        services.series_change_mediator(
+        scheduling_services.series_change_mediator(
             actor=actor_for(world["coordinator"]),
             planned=planned,
             from_day=timezone.localdate(),
@@ -416,7 +421,7 @@ def test_a_mediator_who_does_not_speak_the_language_cannot_take_over(world):
 def test_the_mediator_who_handed_over_still_sees_the_series_but_only_their_own_appointments(world):
     m0, m1 = world["m"][0], world["m"][1]
     planned = plan_weekly(world, weeks=4)
-    services.series_change_mediator(
+    scheduling_services.series_change_mediator(
         actor=actor_for(world["coordinator"]),
         planned=planned,
         from_day=occurrence(planned, 2).starts_at.astimezone(ROME).date(),
@@ -449,7 +454,7 @@ def plan_form(start: datetime, **extra) -> dict:
 def test_the_planning_page_plans_a_weekly_series_and_opens_it(world):
     start = monday_next_week()
     response = login_client(world["coordinator"]).post(
-        reverse("requests:plan", args=[world["request"].pk]),
+        reverse("scheduling:plan", args=[world["request"].pk]),
         plan_form(start, repeat="1", until=(start.date() + timedelta(weeks=5)).isoformat()),
     )
     planned = AppointmentSeries.objects.get()
@@ -466,12 +471,12 @@ def test_the_planning_page_lists_the_clashes_and_offers_to_plan_the_others(world
     )
     client = login_client(world["coordinator"])
     data = plan_form(start, repeat="1", until=(start.date() + timedelta(weeks=2)).isoformat())
-    refused = client.post(reverse("requests:plan", args=[world["request"].pk]), data)
+    refused = client.post(reverse("scheduling:plan", args=[world["request"].pk]), data)
     assert refused.status_code == 400
     html = refused.content.decode()
     assert 'data-testid="conflicts"' in html and 'name="skip"' in html
     assert not Appointment.objects.exists()
-    accepted = client.post(reverse("requests:plan", args=[world["request"].pk]), {**data, "skip": "1"})
+    accepted = client.post(reverse("scheduling:plan", args=[world["request"].pk]), {**data, "skip": "1"})
     assert accepted.status_code == 302
     assert Appointment.objects.count() == 2
 
@@ -488,7 +493,7 @@ def test_the_planning_page_lists_the_clashes_and_offers_to_plan_the_others(world
 def test_bad_repetition_input_is_a_message_not_a_500(world, data):
     start = monday_next_week()
     response = login_client(world["coordinator"]).post(
-        reverse("requests:plan", args=[world["request"].pk]), plan_form(start, **data)
+        reverse("scheduling:plan", args=[world["request"].pk]), plan_form(start, **data)
     )
     # "x" is read as "does not repeat": one appointment, no series.
     if data["repeat"] == "x":

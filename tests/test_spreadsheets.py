@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from mediazione import spreadsheets
+from core import spreadsheets
 from reporting import services as report_services
 from reporting.indicators import Scope
 

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.scoping import actor_for, visible
-from mediazione.errors import DomainError, NotAllowed
-from requests_app import report_services
+from core.errors import DomainError, NotAllowed
+from sessions_app import services as report_services
 from timesheets import selectors, services
 from timesheets.models import Timesheet
 

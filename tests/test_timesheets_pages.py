@@ -157,7 +157,7 @@ def test_a_mediator_does_not_see_the_rates_on_their_profile_and_the_coordinator_
 def test_province_staff_see_no_link_to_write_a_missing_report_the_coordinator_and_the_mediator_do():
     world = tf.month_world(held=1)
     missing = tf.appointment_on(world.request, tf.last_month() + timedelta(days=20))
-    write = reverse("requests:report_write", args=[missing.pk])
+    write = reverse("sessions:report_write", args=[missing.pk])
     assert write not in login_client(f.province_staff(province=world.province)).get(_sheet_url(world)).content.decode()
     assert write in login_client(world.coordinator).get(_sheet_url(world)).content.decode()
     assert write in login_client(world.mediator_user).get(_sheet_url(world)).content.decode()

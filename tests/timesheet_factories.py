@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from requests_app.models import Appointment
+from scheduling.models import Appointment
 from timesheets import selectors
 from timesheets.models import Rate
 

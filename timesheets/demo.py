@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.demo import PROVINCES, demo_email
 from accounts.models import District, Membership, Provider, Role, User
 from mediators.models import Mediator
-from requests_app.models import Appointment
+from scheduling.models import Appointment
 
 from . import selectors
 from .models import Rate, Timesheet

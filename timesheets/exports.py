@@ -1,6 +1,6 @@
 """Timesheets as CSV and XLSX: one row per line (session), then the totals. Never the sensitive notes, nor anything
 of the family but the office's pseudonymous case code. The format (Italian CSV, safe cells, typed XLSX) is
-mediazione.spreadsheets'."""
+core.spreadsheets'."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from mediazione import spreadsheets
+from core import spreadsheets
 
 from .selectors import Sheet
 

@@ -157,7 +157,7 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
     )
     appointment = models.ForeignKey(
-        "requests_app.Appointment",
+        "scheduling.Appointment",
         verbose_name=_("appointment"),
         on_delete=models.CASCADE,
         null=True,

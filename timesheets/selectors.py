@@ -21,13 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import District, Provider, Role
-from accounts.scoping import actor_for, timesheet_pair_visible, visible
+from accounts.scoping import actor_for, visible
+from core.formatting import format_month
 from mediators.models import Mediator
-from mediazione.formatting import format_month
-from requests_app.models import Appointment, SessionReport
+from scheduling.models import Appointment
+from sessions_app.models import SessionReport
 
 from .costs import CENT, Billing, annotate_costs
 from .models import Timesheet
+from .rules import timesheet_pair_visible
 
 ROME = ZoneInfo(settings.TIME_ZONE)
 ReportStatus = SessionReport.Status

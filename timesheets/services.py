@@ -1,6 +1,6 @@
 """Every write about timesheets and reminders.
 
-Keyword-only, one transaction each, a :class:`~mediazione.errors.DomainError` in the user's language when a rule is
+Keyword-only, one transaction each, a :class:`~core.errors.DomainError` in the user's language when a rule is
 not met. The life of a timesheet (a mediator's month in one district):
 
     draft ──submit (the mediator, once the month is over)──▶ submitted ──approve (district coordinator)──▶ approved
@@ -27,9 +27,11 @@ from django.utils.translation import ngettext
 
 from accounts.models import District, Role, User
 from accounts.scoping import Actor
+from core.errors import DomainError, NotAllowed, send_back_reason
 from mediators.models import Mediator
-from mediazione.errors import DomainError, NotAllowed, send_back_reason
-from requests_app.models import Appointment, Evaluation, MediationRequest, SessionReport, Status
+from requests_app.models import MediationRequest, Status
+from scheduling.models import Appointment
+from sessions_app.models import Evaluation, SessionReport
 
 from . import selectors
 from .models import Reminder, Timesheet

@@ -1,4 +1,4 @@
-"""Template filters for dates, times, numbers and money in the page's language (see mediazione.formatting).
+"""Template filters for dates, times, numbers and money in the page's language (see core.formatting).
 
 {% load formatting %}
 {{ appointment.starts_at|day_time }}   giovedì 10 dicembre 2026, 09:30
@@ -7,7 +7,7 @@
 
 from django import template
 
-from mediazione import formatting
+from core import formatting
 
 register = template.Library()
 

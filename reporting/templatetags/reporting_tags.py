@@ -4,9 +4,8 @@ from django import template
 
 from accounts.models import Role
 from accounts.scoping import actor_for, visible
-
-from ..models import Project, ProjectCharge
-from ..services import CHARGEABLE
+from reporting.models import Project, ProjectCharge
+from reporting.services import CHARGEABLE
 
 register = template.Library()
 

@@ -28,7 +28,7 @@ def status_badge(status: str) -> str:
 @register.filter
 def notification_text(notification) -> str:
     """What happened, with its facts, in the active language: ``{{ n|notification_text }}``."""
-    from requests_app.notification_text import describe
+    from notifications.text import describe
 
     return describe(notification)
 
@@ -36,6 +36,6 @@ def notification_text(notification) -> str:
 @register.filter
 def notification_path(notification) -> str:
     """The page that shows what happened: ``<a href="{{ n|notification_path }}">``."""
-    from requests_app.notification_text import path_for
+    from notifications.text import path_for
 
     return path_for(notification)

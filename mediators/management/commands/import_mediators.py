@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.scoping import actor_for
+from core.errors import DomainError
 from mediators import importing
-from mediazione.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from accounts import demo as accounts_demo
 from mediators import demo as mediators_demo
 from reporting import demo as reporting_demo
-from requests_app import demo as requests_demo
-from requests_app import demo_reports
+from scheduling import demo as requests_demo
+from sessions_app import demo as demo_reports
 from timesheets import demo as timesheets_demo
 
 # Each capability adds its own builder here, after the ones it depends on. The reports let go of the demo's

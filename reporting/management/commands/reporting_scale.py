@@ -22,7 +22,9 @@ from django.utils import timezone
 from accounts.models import District, Funder, Membership, Office, Provider, Province, Role, User
 from mediators.models import Mediator
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner
-from requests_app.models import Appointment, MediationRequest, RequestLanguage, SessionReport, StatusChange
+from requests_app.models import MediationRequest, RequestLanguage, StatusChange
+from scheduling.models import Appointment
+from sessions_app.models import SessionReport
 
 LANGUAGES = ["ara", "fra", "eng", "urd", "pan", "hin", "ben", "zho", "rus", "ukr", "sqi", "ron", "spa", "wol", "tir"]
 SETTINGS = ["child_protection", "school", "health", "basic_social_service", "judicial"]

@@ -1,0 +1,278 @@
+"""The home page: what the current role can do now, with real counts. It sees every room, so it lives on the top floor
+(the project package); each room keeps its own selectors, the home only adds them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import District, Invitation, Membership, Office, Province, Role
+from accounts.scoping import Actor, actor_for, visible
+from mediators import selectors as mediator_selectors
+from mediators.models import Mediator
+from requests_app.models import OPEN_STATUSES, MediationRequest, Status, Urgency
+
+
+@dataclass
+class Card:
+    """One box of the home dashboard: a title, a number or a line of text, and where to go from there."""
+
+    key: str  # stable name, for tests and styling
+    title: str
+    value: int | str
+    text: str = ""
+    url: str = ""
+    link_label: str = ""
+    icon: str = "it-info-circle"
+
+
+def dashboard_cards(*, actor: Actor) -> list[Card]:
+    """What the current role can do, with real counts. Later capabilities add their own cards here."""
+    user = actor.user
+    cards: list[Card] = []
+    pending = Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    cards.extend(_request_cards(actor))
+    if actor.role == Role.SOCIAL_WORKER:
+        office = actor.membership.office
+        colleagues = Membership.objects.filter(role=Role.SOCIAL_WORKER, office=office, is_active=True).count()
+        cards.append(
+            Card(
+                key="office",
+                title=str(_("Your office")),
+                value=office.name,
+                text=f"{office.get_kind_display()} · {office.district.name}",
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                key="colleagues",
+                title=str(_("Social workers in your office")),
+                value=colleagues,
+                icon="it-user",
+            )
+        )
+    if actor.role == Role.MEDIATOR:
+        profile = mediator_selectors.own_mediator_profile(user=user)
+        if profile is not None:
+            cards.append(
+                Card(
+                    key="my_profile",
+                    title=str(_("Your profile")),
+                    value=str(_("%(count)s languages") % {"count": profile.languages.count()}),
+                    text=str(
+                        _("Keep your availability and absences up to date: coordinators look for free mediators.")
+                    ),
+                    url=profile.get_absolute_url(),
+                    link_label=str(_("Open your profile")),
+                    icon="it-user",
+                )
+            )
+        districts = visible(user, District).order_by("name")
+        cards.append(
+            Card(
+                key="provider",
+                title=str(_("Your provider")),
+                value=actor.membership.provider.name,
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                key="districts_served",
+                title=str(_("Districts you work in")),
+                value=districts.count(),
+                text=", ".join(d.name for d in districts),
+                icon="it-map-marker",
+            )
+        )
+    if actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        cards.extend(_roster_cards(user))
+        if actor.role != Role.COORDINATOR:
+            cards.append(
+                Card(
+                    key="districts",
+                    title=str(_("Districts")),
+                    value=visible(user, District).count(),
+                    url=reverse("accounts:organisations"),
+                    link_label=str(_("See organisations")),
+                    icon="it-map-marker",
+                )
+            )
+        cards.append(
+            Card(
+                key="offices",
+                title=str(_("Offices")),
+                value=visible(user, Office).count(),
+                url=reverse("accounts:organisations"),
+                link_label=str(_("See organisations")),
+                icon="it-pa",
+            )
+        )
+        cards.append(
+            Card(
+                key="people",
+                title=str(_("People with a role")),
+                value=visible(user, Membership).filter(is_active=True).values("user").distinct().count(),
+                url=reverse("accounts:people"),
+                link_label=str(_("Manage people")),
+                icon="it-user",
+            )
+        )
+        cards.append(
+            Card(
+                key="invitations",
+                title=str(_("Invitations waiting for an answer")),
+                value=visible(user, Invitation).filter(pending).count(),
+                url=reverse("accounts:invite"),
+                link_label=str(_("Invite a person")),
+                icon="it-mail",
+            )
+        )
+    if actor.role == Role.FUNDER_VIEWER:
+        provinces = visible(user, Province).annotate(district_count=Count("districts"))
+        for province in provinces:
+            cards.append(
+                Card(
+                    key="province_funded",
+                    title=str(_("Province funded")),
+                    value=province.name,
+                    text=str(_("%(count)s districts") % {"count": province.district_count}),
+                    icon="it-map-marker",
+                )
+            )
+    return cards
+
+
+def _request_cards(actor: Actor) -> list[Card]:
+    """The requests waiting for this role, counted in one query."""
+    requests = visible(actor.user, MediationRequest)
+    url = reverse("requests:list")
+    is_open = Q(status__in=OPEN_STATUSES)
+    if actor.role == Role.SOCIAL_WORKER:
+        counts = requests.aggregate(drafts=Count("pk", filter=Q(status=Status.DRAFT)), open=Count("pk", filter=is_open))
+        return [
+            Card(
+                key="request_drafts",
+                title=str(_("Drafts of your office")),
+                value=counts["drafts"],
+                text=str(_("Requests not submitted yet.")),
+                url=f"{url}?status={Status.DRAFT}",
+                link_label=str(_("See the drafts")),
+                icon="it-pencil",
+            ),
+            Card(
+                key="requests_open",
+                title=str(_("Open requests of your office")),
+                value=counts["open"],
+                url=f"{url}?status=open",
+                link_label=str(_("See your office's requests")),
+                icon="it-file",
+            ),
+        ]
+    if actor.role == Role.COORDINATOR:
+        waiting = Q(status=Status.SUBMITTED)
+        counts = requests.aggregate(
+            waiting=Count("pk", filter=waiting), urgent=Count("pk", filter=waiting & Q(urgency=Urgency.URGENT))
+        )
+        return [
+            Card(
+                key="requests_waiting",
+                title=str(_("Requests waiting in the queue")),
+                value=counts["waiting"],
+                text=ngettext("%(count)s urgent", "%(count)s urgent", counts["urgent"]) % {"count": counts["urgent"]},
+                url=f"{url}?status={Status.SUBMITTED}",
+                link_label=str(_("Open the queue")),
+                icon="it-clock",
+            )
+        ]
+    if actor.role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        return [
+            Card(
+                key="requests_open",
+                title=str(_("Open requests")),
+                value=requests.filter(is_open).count(),
+                url=f"{url}?status=open",
+                link_label=str(_("See the requests")),
+                icon="it-file",
+            )
+        ]
+    return []
+
+
+ROLE_INTROS = {
+    Role.SOCIAL_WORKER: _(
+        "Request linguistic-cultural mediators for the families you follow, propose dates, confirm what happened "
+        "and evaluate the mediation."
+    ),
+    Role.COORDINATOR: _(
+        "Triage the requests of your district, find and assign mediators, keep the roster, validate sessions and "
+        "timesheets, and invite the people of your district."
+    ),
+    Role.MEDIATOR: _("Answer offers of work, keep your availability and calendar, and log your sessions and travel."),
+    Role.PROVINCE_STAFF: _(
+        "Oversee every district of the province, run the funded projects and their budgets, export accountability "
+        "reports and invite people."
+    ),
+    Role.FUNDER_VIEWER: _("Read the aggregate reports of the projects you fund. No personal data is ever shown."),
+    Role.ADMINISTRATOR: _("Manage organisations, users and reference data of the whole portal."),
+}
+
+
+def role_intro(*, role: str | None) -> str:
+    return str(ROLE_INTROS.get(role, ""))
+
+
+def _roster_cards(user) -> list[Card]:
+    expiring = mediator_selectors.expiring_qualifications(user=user)
+    return [
+        Card(
+            key="mediators",
+            title=str(_("Active mediators")),
+            value=visible(user, Mediator).filter(is_active=True).count(),
+            url=reverse("mediators:list"),
+            link_label=str(_("Search the roster")),
+            icon="it-search",
+        ),
+        Card(
+            key="expiring_qualifications",
+            title=str(_("Qualifications expiring within 30 days")),
+            value=expiring.count(),
+            url="#expiring",
+            link_label=str(_("See the list")),
+            icon="it-warning-circle",
+        ),
+    ]
+
+
+EXPIRING_ON_HOME = 20
+
+
+def dashboard_expiring_qualifications(*, actor: Actor) -> list:
+    """The qualifications that expire soon, listed under the cards of the roles that keep the roster."""
+    if actor.role not in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        return []
+    return list(mediator_selectors.expiring_qualifications(user=actor.user)[:EXPIRING_ON_HOME])
+
+
+@login_required
+def home(request):
+    actor = actor_for(request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "actor": actor,
+            "cards": dashboard_cards(actor=actor) if actor.role else [],
+            "role_intro": role_intro(role=actor.role),
+            "expiring": dashboard_expiring_qualifications(actor=actor),
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,26 @@
+"""Scoped reads of notifications: one's own, never another person's (accounts.scoping: a personal model)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.scoping import visible
+
+from .models import Notification
+
+
+def unread_notification_count(*, user) -> int:
+    return visible(user, Notification).filter(read_at__isnull=True).count()
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return visible(user, Notification).select_related("request__office__district", "actor")
+
+
+def reachable_request_ids(*, user, notifications) -> set[int]:
+    """Which of the notifications' requests the user may still open (a notification outlives the user's scope)."""
+    ids = {n.request_id for n in notifications if n.request_id is not None}
+    if not ids:
+        return set()
+    requests = Notification._meta.get_field("request").related_model
+    return set(visible(user, requests).filter(pk__in=ids).values_list("pk", flat=True))

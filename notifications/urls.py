@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("notifiche/", views.notification_list, name="list"),
+    path("notifiche/lette/", views.notifications_read, name="read"),
+]

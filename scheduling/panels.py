@@ -1,0 +1,32 @@
+"""The scheduling part of a request's page (registered in requests_app.panels when the app is ready)."""
+
+from __future__ import annotations
+
+from requests_app.models import Status
+
+from . import selectors
+
+# Offers start with matching, appointments later still: before it the request page has nothing to summarise.
+BEFORE_MATCHING = (Status.DRAFT, Status.SUBMITTED, Status.REJECTED)
+
+
+def request_panel(*, user, request) -> dict:
+    """Whether the user plans this request's offers and appointments, and the summary of both: offers (the
+    coordinators' business) and appointments (everyone's who sees the request, a mediator only their own), each list
+    cut at the selectors' limit. Before matching a request has neither: no section, and no query."""
+    can_schedule = selectors.can_schedule(user=user, request=request)
+    if request.status in BEFORE_MATCHING:
+        return {"can_schedule": can_schedule, "show_summary": False}
+    limit = selectors.SUMMARY_LIMIT
+    offers = selectors.request_summary_offers(user=user, request=request)
+    appointments = selectors.request_summary_appointments(user=user, request=request)
+    return {
+        "can_schedule": can_schedule,
+        "show_summary": True,
+        "show_offers": selectors.can_see_offers(user=user, request=request),
+        "summary_offers": offers[:limit],
+        "more_offers": len(offers) > limit,
+        "summary_appointments": appointments[:limit],
+        "more_appointments": len(appointments) > limit,
+        "summary_limit": limit,
+    }

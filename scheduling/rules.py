@@ -1,0 +1,35 @@
+"""Who sees appointments and series (accounts.scoping is the engine; offers are read through their request)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Role
+from accounts.scoping import Actor, rule
+from requests_app.rules import by_request
+
+from .models import Appointment, AppointmentSeries
+
+# --- Rules of scheduling ---------------------------------------------------------------------------------------------
+
+
+@rule(Appointment)
+def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
+    """An appointment is seen by its mediator, the requesting office, the district's coordinators, the province."""
+    if (scoped := by_request(actor, qs, "request__")) is not None:
+        return scoped
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(mediator__user=actor.user)
+    return qs.none()
+
+
+@rule(AppointmentSeries)
+def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Recurring appointments are seen like their occurrences; a mediator sees a series they do any occurrence of
+    (the one who handed it over keeps seeing what was theirs)."""
+    if (scoped := by_request(actor, qs, "request__")) is not None:
+        return scoped
+    if actor.has_role(Role.MEDIATOR):
+        mine = Appointment.objects.filter(series=OuterRef("pk"), mediator__user=actor.user)
+        return qs.filter(Q(mediator__user=actor.user) | Q(Exists(mine)))
+    return qs.none()

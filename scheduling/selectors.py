@@ -1,0 +1,159 @@
+"""Scoped reads of scheduling: a request for its matching and planning pages, its offers and appointments, a
+mediator's offers, series and their occurrences, and when a mediator is free."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.scoping import actor_for, get_for_user_or_404, visible
+from mediators.models import Absence, AvailabilitySlot, Mediator
+from requests_app.models import MediationRequest
+from requests_app.selectors import is_district_coordinator
+
+from .models import LIVE_APPOINTMENT, Appointment, AppointmentSeries, Offer
+
+
+def appointment_detail(*, user, pk):
+    return get_for_user_or_404(
+        user,
+        visible(user, Appointment).select_related("request__office__district", "mediator", "created_by"),
+        pk=pk,
+    )
+
+
+def can_manage_appointment(*, user, appointment) -> bool:
+    return is_district_coordinator(user=user, request=appointment.request) or actor_for(user).is_admin
+
+
+def request_for_scheduling(*, user, pk) -> MediationRequest:
+    """A request for its matching and scheduling pages: 404 outside the user's scope."""
+    return get_for_user_or_404(
+        user,
+        visible(user, MediationRequest)
+        .select_related("office__district", "assigned_mediator")
+        .prefetch_related("languages", "slots"),
+        pk=pk,
+    )
+
+
+def can_schedule(*, user, request: MediationRequest) -> bool:
+    """Offers and appointments of a request are the district coordinators' work (and the administrators')."""
+    return is_district_coordinator(user=user, request=request) or actor_for(user).is_admin
+
+
+def request_offers(*, request: MediationRequest):
+    return Offer.objects.filter(request=request).select_related("mediator", "recorded_by").order_by("tier", "pk")
+
+
+def request_appointments(*, request: MediationRequest):
+    return Appointment.objects.filter(request=request).select_related("mediator").order_by("starts_at", "pk")
+
+
+# The request page's summary lists at most this many offers and appointments (the selectors read one more, to say
+# that there are more): a long series has its own pages.
+SUMMARY_LIMIT = 40
+
+
+def can_see_offers(*, user, request: MediationRequest) -> bool:
+    """Offers are the coordinators' business: the district's coordinators, the province's staff, administrators.
+    Never the office (an offer is not a booking) nor a mediator (not even their own, on the request's page)."""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role == Role.PROVINCE_STAFF:
+        return request.office.district.province_id in actor.province_ids
+    return is_district_coordinator(user=user, request=request)
+
+
+def request_summary_offers(*, user, request: MediationRequest) -> list:
+    """The offers of a request for its page, first tier first (one query); empty for those who may not see them."""
+    if not can_see_offers(user=user, request=request):
+        return []
+    offers = Offer.objects.filter(request=request).select_related("mediator").order_by("tier", "release_at", "pk")
+    return list(offers[: SUMMARY_LIMIT + 1])
+
+
+def request_summary_appointments(*, user, request: MediationRequest) -> list:
+    """The appointments of a request that the user sees, in time order (one query): a mediator only their own;
+    appointments voided as entered by mistake only for those who manage them (the district's coordinators)."""
+    appointments = visible(user, Appointment).filter(request=request)
+    if not can_schedule(user=user, request=request):
+        appointments = appointments.exclude(status=Appointment.Status.VOID)
+    return list(appointments.select_related("mediator").order_by("starts_at", "pk")[: SUMMARY_LIMIT + 1])
+
+
+def mediator_offers(*, user):
+    """A mediator's offers that were sent (queued ones are not sent yet), with what the offer page shows."""
+    return (
+        Offer.objects.filter(mediator__user=user)
+        .exclude(status=Offer.Status.QUEUED)
+        .select_related("request__office__district")
+        .prefetch_related("request__languages", "request__slots")
+    )
+
+
+def series_detail(*, user, pk):
+    """Recurring appointments for their page: 404 outside the user's scope."""
+    return get_for_user_or_404(
+        user,
+        visible(user, AppointmentSeries).select_related(
+            "request__office__district", "request__assigned_mediator", "mediator", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+def series_occurrences(*, user, planned):
+    """The occurrences of a series the user sees (a mediator: their own), in time order, with their mediator."""
+    return visible(user, Appointment).filter(series=planned).select_related("mediator").order_by("starts_at", "pk")
+
+
+# --- Availability: when a mediator is free -------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("Availability is asked with aware datetimes (stored in UTC, read in Europe/Rome).")
+    return timezone.localtime(moment)
+
+
+def free_condition(*, starts_at: datetime, ends_at: datetime) -> Q | None:
+    """The condition "free from ``starts_at`` to ``ends_at``" on a :class:`Mediator` queryset, or None when nobody
+    can be free then. One place for the rule, so that :func:`free_mediator_ids` and the candidates of a request
+    (``requests_app.matching``, one annotation per proposed slot) cannot disagree.
+
+    Free means: a weekly slot of that weekday covers the whole interval in local time (Europe/Rome, so a 10:00
+    appointment is 10:00 in winter and in summer), no absence covers that day, and no live appointment (neither
+    cancelled nor void) of the mediator overlaps the interval. An interval that crosses midnight is never free:
+    mediators do not work overnight shifts.
+    """
+    start, end = _local(starts_at), _local(ends_at)
+    if end <= start or start.date() != end.date():
+        return None
+    day = start.date()
+    slot = AvailabilitySlot.objects.filter(
+        mediator=OuterRef("pk"), weekday=day.weekday(), start_time__lte=start.time(), end_time__gte=end.time()
+    )
+    absent = Absence.objects.filter(mediator=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
+    booked = Appointment.objects.filter(
+        LIVE_APPOINTMENT, mediator=OuterRef("pk"), starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    return Q(Exists(slot)) & ~Q(Exists(absent)) & ~Q(Exists(booked))
+
+
+def free_mediator_ids(*, mediator_ids, starts_at: datetime, ends_at: datetime) -> set[int]:
+    """Of the given mediators, those free from ``starts_at`` to ``ends_at`` (see :func:`free_condition`): in one
+    query, whatever their number and however many appointments they have."""
+    condition = free_condition(starts_at=starts_at, ends_at=ends_at)
+    if condition is None:
+        return set()
+    return set(Mediator.objects.filter(pk__in=list(mediator_ids)).filter(condition).values_list("pk", flat=True))
+
+
+def mediator_is_free(*, mediator: Mediator, starts_at: datetime, ends_at: datetime) -> bool:
+    """Is this mediator free from ``starts_at`` to ``ends_at``? (See :func:`free_mediator_ids`.)"""
+    return mediator.pk in free_mediator_ids(mediator_ids=[mediator.pk], starts_at=starts_at, ends_at=ends_at)

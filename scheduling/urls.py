@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import calendar_views, views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("richieste/<int:pk>/candidati/", views.candidates, name="candidates"),
+    path("richieste/<int:pk>/appuntamenti/", views.appointment_plan, name="plan"),
+    path("offerte/", views.my_offers, name="offers"),
+    path("offerte/risposta/<str:token>/", views.offer_link, name="offer_link"),
+    path("appuntamenti/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appuntamenti/serie/<int:pk>/", views.series_detail, name="series"),
+    path("calendario/", calendar_views.agenda, name="calendar"),
+    path("calendario/indirizzo/<int:pk>/", calendar_views.calendar_token_reset, name="calendar_token_reset"),
+    path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+]

@@ -1,0 +1,323 @@
+"""Scoped reads of session reports and evaluations, and what a user may do with them.
+
+Every list starts from :func:`accounts.scoping.visible` and runs a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Role
+from accounts.scoping import actor_for, get_for_user_or_404, visible
+from mediators.models import Mediator
+from requests_app.models import MediationRequest, Status
+from requests_app.selectors import can_read_sensitive_notes, is_district_coordinator, is_office_member
+from scheduling.models import Appointment
+
+from .models import Evaluation, EvaluationCriterion, EvaluationScore, SessionReport
+
+__all__ = ["is_district_coordinator", "is_office_member"]
+
+ReportStatus = SessionReport.Status
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.SENT_BACK)
+WAITING = (ReportStatus.SUBMITTED, ReportStatus.CONFIRMED)
+LIST_LIMIT = 100
+
+# Appointments that owe a report: held, missed, still "planned" although past, or cancelled late (owed by the rule).
+# Cancelled in time and void ones owe nothing.
+OWES_REPORT = Q(status__in=[Appointment.Status.PLANNED, Appointment.Status.HELD, Appointment.Status.NO_SHOW]) | Q(
+    status=Appointment.Status.CANCELLED, late_cancellation=True
+)
+
+
+def _is_appointment_mediator(user, appointment: Appointment) -> bool:
+    actor = actor_for(user)
+    return (
+        actor.role == Role.MEDIATOR
+        and appointment.mediator.user_id is not None
+        and appointment.mediator.user_id == user.pk
+    )
+
+
+# --- Reports: who may do what -----------------------------------------------------------------------------------------
+
+
+def may_write_report(*, user, appointment: Appointment) -> bool:
+    """The appointment's mediator, a coordinator of the request's district (on the mediator's behalf), an admin."""
+    return (
+        _is_appointment_mediator(user, appointment)
+        or is_district_coordinator(user=user, request=appointment.request)
+        or actor_for(user).is_admin
+    )
+
+
+def why_no_report(*, appointment: Appointment) -> str:
+    """Why this appointment cannot have a report (yet), or "" when it can."""
+    if appointment.status == Appointment.Status.VOID:
+        return _("This appointment was entered by mistake: it has no report.")
+    if appointment.status == Appointment.Status.CANCELLED and not appointment.late_cancellation:
+        return _("This appointment was cancelled in time: it has no report.")
+    if appointment.starts_at > timezone.now():
+        return _("The report is written once the appointment has started.")
+    return ""
+
+
+def may_read_report_notes(*, user, appointment: Appointment) -> bool:
+    """The request's rule (the requesting office and the assigned mediator), and the mediator who did the session."""
+    return can_read_sensitive_notes(user=user, request=appointment.request) or _is_appointment_mediator(
+        user, appointment
+    )
+
+
+def report_actions(*, user, report: SessionReport) -> dict[str, bool]:
+    """The buttons a user sees on a report's page (the services check again)."""
+    appointment = report.appointment
+    request = appointment.request
+    writer = may_write_report(user=user, appointment=appointment)
+    coordinator = is_district_coordinator(user=user, request=request) or actor_for(user).is_admin
+    return {
+        "edit": writer and report.status in EDITABLE,
+        "submit": writer and report.status in EDITABLE,
+        "confirm": report.status == ReportStatus.SUBMITTED
+        and (is_office_member(user=user, request=request) or actor_for(user).is_admin),
+        "validate": coordinator and report.status in WAITING,
+        # A report of a month whose timesheet is approved cannot go back (the service refuses; no button either).
+        "send_back": coordinator and report.status in WAITING and not _month_approved(appointment),
+        "complete": coordinator and request.status == Status.SCHEDULED and not completion_blockers(request=request),
+        "notes": may_read_report_notes(user=user, appointment=appointment),
+    }
+
+
+def _month_approved(appointment) -> bool:
+    from .locks import why_locked
+
+    return bool(why_locked(appointment=appointment))
+
+
+def report_detail(*, user, pk) -> SessionReport:
+    return get_for_user_or_404(
+        user,
+        visible(user, SessionReport).select_related(
+            "appointment__request__office__district",
+            "appointment__request__assigned_mediator",
+            "appointment__mediator",
+            "written_by",
+            "submitted_by",
+            "confirmed_by",
+            "validated_by",
+            "sent_back_by",
+        ),
+        pk=pk,
+    )
+
+
+def appointment_for_report(*, user, pk) -> Appointment:
+    """The appointment whose report is written: 404 outside the user's scope."""
+    return get_for_user_or_404(
+        user,
+        visible(user, Appointment).select_related(
+            "request__office__district", "request__assigned_mediator", "mediator", "report"
+        ),
+        pk=pk,
+    )
+
+
+def report_of(appointment: Appointment) -> SessionReport | None:
+    try:
+        return appointment.report
+    except SessionReport.DoesNotExist:
+        return None
+
+
+# --- Completing a request ---------------------------------------------------------------------------------------------
+
+
+def completion_blockers(*, request: MediationRequest) -> list[str]:
+    """Why a scheduled request cannot be completed yet ([] when it can): appointments still planned, sessions
+    without a validated report, nothing held at all. Two queries."""
+    counts = Appointment.objects.filter(request=request).aggregate(
+        planned=Count("pk", filter=Q(status=Appointment.Status.PLANNED)),
+        unreported=Count(
+            "pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~Q(report__status=ReportStatus.VALIDATED)
+        ),
+    )
+    held = SessionReport.objects.filter(
+        appointment__request=request, status=ReportStatus.VALIDATED, outcome__in=["held", "partly"]
+    ).count()
+    blockers = []
+    if counts["planned"]:
+        blockers.append(
+            ngettext(
+                "%(count)s appointment is still planned: report it, or cancel it.",
+                "%(count)s appointments are still planned: report them, or cancel them.",
+                counts["planned"],
+            )
+            % {"count": counts["planned"]}
+        )
+    if counts["unreported"]:
+        blockers.append(
+            ngettext(
+                "%(count)s session has no validated report yet.",
+                "%(count)s sessions have no validated report yet.",
+                counts["unreported"],
+            )
+            % {"count": counts["unreported"]}
+        )
+    if not held:
+        blockers.append(_("No held session is validated yet."))
+    return blockers
+
+
+def all_sessions_done(*, request: MediationRequest) -> bool:
+    """Nothing planned, every session validated, and at least the expected number held: the request is done."""
+    if completion_blockers(request=request):
+        return False
+    held = SessionReport.objects.filter(
+        appointment__request=request, status=ReportStatus.VALIDATED, outcome__in=["held", "partly"]
+    ).count()
+    return held >= request.expected_sessions
+
+
+# --- The lists of work ------------------------------------------------------------------------------------------------
+
+
+def _reports(user) -> QuerySet[SessionReport]:
+    return visible(user, SessionReport).select_related(
+        "appointment__request__office__district", "appointment__mediator"
+    )
+
+
+def _missing(user) -> QuerySet[Appointment]:
+    """Appointments past their start that owe a report not yet submitted (none, a draft, or one sent back)."""
+    return (
+        visible(user, Appointment)
+        .filter(OWES_REPORT, starts_at__lte=timezone.now())
+        .filter(Q(report__isnull=True) | Q(report__status__in=EDITABLE))
+        .select_related("request__office__district", "mediator", "report")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _to_evaluate(user, side: str) -> QuerySet[MediationRequest]:
+    done = Evaluation.objects.filter(request=OuterRef("pk"), side=side)
+    queryset = visible(user, MediationRequest).filter(status__in=[Status.COMPLETED, Status.EVALUATED])
+    if side == Evaluation.Side.REQUESTER:
+        queryset = queryset.filter(status=Status.COMPLETED)
+    return queryset.filter(~Exists(done)).select_related("office").order_by("updated_at", "pk")
+
+
+def work_lists(*, user) -> dict[str, list]:
+    """What each role has to do with reports and evaluations, as the reports page lists it. One query a list."""
+    role = actor_for(user).role
+    lists: dict[str, list] = {}
+    if role in (Role.MEDIATOR, Role.COORDINATOR, Role.ADMINISTRATOR):
+        lists["to_write"] = list(_missing(user)[:LIST_LIMIT])
+    if role == Role.SOCIAL_WORKER:
+        lists["to_confirm"] = list(
+            _reports(user).filter(status=ReportStatus.SUBMITTED).order_by("started_at", "pk")[:LIST_LIMIT]
+        )
+        lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.REQUESTER)[:LIST_LIMIT])
+    if role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        lists["to_validate"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
+    if role == Role.MEDIATOR:
+        lists["waiting"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
+        lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.MEDIATOR)[:LIST_LIMIT])
+    lists["recent"] = list(_reports(user).filter(status=ReportStatus.VALIDATED).order_by("-validated_at", "-pk")[:20])
+    return lists
+
+
+# --- Evaluations ------------------------------------------------------------------------------------------------------
+
+
+def may_evaluate(*, user, request: MediationRequest, side: str) -> bool:
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if side == Evaluation.Side.REQUESTER:
+        return is_office_member(user=user, request=request)
+    return (
+        actor.role == Role.MEDIATOR
+        and request.assigned_mediator_id is not None
+        and request.assigned_mediator.user_id == user.pk
+    )
+
+
+def request_for_evaluation(*, user, pk) -> MediationRequest:
+    return get_for_user_or_404(
+        user,
+        visible(user, MediationRequest).select_related("office__district__province", "assigned_mediator"),
+        pk=pk,
+    )
+
+
+def criteria_of(*, request: MediationRequest) -> list[EvaluationCriterion]:
+    return list(
+        EvaluationCriterion.objects.filter(province_id=request.office.district.province_id, active=True).order_by(
+            "order", "pk"
+        )
+    )
+
+
+def evaluations_of(*, user, request: MediationRequest) -> dict[str, Evaluation]:
+    """The evaluations of a request the user may read, by side, with their scores."""
+    rows = visible(user, Evaluation).filter(request=request).select_related("by").prefetch_related("scores__criterion")
+    return {evaluation.side: evaluation for evaluation in rows}
+
+
+def _round(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def mediator_averages(*, user, mediators: QuerySet[Mediator] | None = None) -> dict:
+    """Each mediator's average score per criterion, as the requesting offices gave them (and, beside it, the
+    mediators' own evaluations). ``mediators`` is already scoped (defaults to those the user sees). Criteria are
+    matched by their key, so that provinces with the same defaults share columns. Four queries."""
+    mediators = list(
+        (mediators if mediators is not None else visible(user, Mediator))
+        .select_related("provider")
+        .order_by("last_name", "first_name", "pk")
+    )
+    ids = [m.pk for m in mediators]
+    provinces = {m.provider.province_id for m in mediators}
+    columns: dict[str, EvaluationCriterion] = {}
+    for criterion in EvaluationCriterion.objects.filter(province_id__in=provinces, active=True).order_by("order", "pk"):
+        columns.setdefault(criterion.key, criterion)
+    averages: dict[tuple[int, str, str], float] = {}
+    for row in (
+        EvaluationScore.objects.filter(evaluation__mediator_id__in=ids)
+        .values("evaluation__mediator_id", "evaluation__side", "criterion__key")
+        .annotate(average=Avg("score"))
+        .order_by()
+    ):
+        key = (row["evaluation__mediator_id"], row["evaluation__side"], row["criterion__key"])
+        averages[key] = row["average"]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"requester": 0, "mediator": 0})
+    for row in (
+        Evaluation.objects.filter(mediator_id__in=ids).values("mediator_id", "side").annotate(n=Count("pk")).order_by()
+    ):
+        counts[row["mediator_id"]][row["side"]] = row["n"]
+    rows = []
+    for mediator in mediators:
+        office = [averages.get((mediator.pk, "requester", key)) for key in columns]
+        own = [averages.get((mediator.pk, "mediator", key)) for key in columns]
+        given = [value for value in office if value is not None]
+        # Every criterion is scored in every evaluation: the mean of the criteria's means is the mean of all scores.
+        rows.append(
+            {
+                "mediator": mediator,
+                "evaluations": counts[mediator.pk]["requester"],
+                "self_evaluations": counts[mediator.pk]["mediator"],
+                "office": [_round(value) for value in office],
+                "own": [_round(value) for value in own],
+                "overall": _round(sum(given) / len(given)) if given else None,
+            }
+        )
+    return {"criteria": list(columns.values()), "rows": rows}
