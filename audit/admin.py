@@ -2,8 +2,6 @@
 
 from django.contrib import admin
 
-from privacy.models import Anonymisation, MediatorErasure
-
 from .models import ReadEvent
 
 
@@ -25,14 +23,3 @@ class ReadEventAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "province"]
     date_hierarchy = "at"
     search_fields = ["user__email", "path_hash"]
-
-
-@admin.register(Anonymisation)
-class AnonymisationAdmin(ReadOnlyAdmin):
-    list_display = ["request", "at"]
-
-
-@admin.register(MediatorErasure)
-class MediatorErasureAdmin(ReadOnlyAdmin):
-    list_display = ["mediator", "by", "at"]
-    list_select_related = ["mediator", "by"]

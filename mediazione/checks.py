@@ -43,3 +43,25 @@ def refuse_misconfigured_start() -> None:
     problems = configuration_errors()
     if problems and not settings.DEBUG:
         raise ImproperlyConfigured("Mediazione is misconfigured:\n- " + "\n- ".join(problems))
+
+
+@register(Tags.database)
+def check_database_made_before_the_rooms(app_configs=None, databases=None, **kwargs):
+    """A database migrated before requests_app was split into rooms (issue #15) cannot follow the new migrations: say
+    so before ``migrate`` runs (it runs the database checks), instead of failing half-way."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    errors = []
+    for alias in databases or []:
+        recorder = MigrationRecorder(connections[alias])
+        if recorder.has_table() and recorder.migration_qs.filter(app="requests_app", name="0007_notification_details"):
+            errors.append(
+                Error(
+                    "This database was made before the portal's apps were split (see docs/architecture.md, "
+                    "Migrations): make it again.",
+                    hint="For the demo: delete db.sqlite3, then run make demo.",
+                    id="mediazione.E002",
+                )
+            )
+    return errors

@@ -124,7 +124,7 @@ def _local(moment: datetime) -> datetime:
 def free_condition(*, starts_at: datetime, ends_at: datetime) -> Q | None:
     """The condition "free from ``starts_at`` to ``ends_at``" on a :class:`Mediator` queryset, or None when nobody
     can be free then. One place for the rule, so that :func:`free_mediator_ids` and the candidates of a request
-    (``requests_app.matching``, one annotation per proposed slot) cannot disagree.
+    (``scheduling.matching``, one annotation per proposed slot) cannot disagree.
 
     Free means: a weekly slot of that weekday covers the whole interval in local time (Europe/Rome, so a 10:00
     appointment is 10:00 in winter and in summer), no absence covers that day, and no live appointment (neither

@@ -1,4 +1,4 @@
-"""Demo session reports and evaluations, on the appointments of :mod:`requests_app.demo` (run after it).
+"""Demo session reports and evaluations, on the appointments of :mod:`scheduling.demo` (run after it).
 
 Every past appointment that owes a report (held, missed, cancelled late) of a completed, evaluated or closed request
 has a validated report, confirmed by the office; the scheduled requests show every step — validated, confirmed,

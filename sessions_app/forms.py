@@ -1,5 +1,5 @@
 """The session report form and the evaluation form: they parse what a person typed, with a message on the field that
-is wrong; the rules of the domain and every write are in :mod:`requests_app.report_services`."""
+is wrong; the rules of the domain and every write are in :mod:`sessions_app.services`."""
 
 from __future__ import annotations
 

@@ -378,7 +378,7 @@ def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
         "approve": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         "send_back": coordinator and sheet.status == Timesheet.Status.SUBMITTED,
         # Writing a missing report: the mediator, or a coordinator of the district on their behalf (as
-        # requests_app.report_selectors.may_write_report); province staff oversee, they do not write.
+        # sessions_app.selectors.may_write_report); province staff oversee, they do not write.
         "write_reports": own or coordinator,
         "costs": shows_costs(user=user),
     }
