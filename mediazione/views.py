@@ -42,7 +42,7 @@ def _outbox_state() -> dict:
     """What waits for the broker: e-mails and report jobs not yet handed over (the sweeper sends them)."""
     from reporting.models import ReportJob
 
-    from .models import PendingTask
+    from core.models import PendingTask
 
     try:
         return {
