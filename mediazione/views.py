@@ -40,9 +40,8 @@ def _cache_state() -> str:
 
 def _outbox_state() -> dict:
     """What waits for the broker: e-mails and report jobs not yet handed over (the sweeper sends them)."""
-    from reporting.models import ReportJob
-
     from core.models import PendingTask
+    from reporting.models import ReportJob
 
     try:
         return {

@@ -2,8 +2,8 @@
 in Europe/Rome, place or mode, mediator), and the page it leads to.
 
 The same sentence is the e-mail's first line and the text of the notifications list, so the two never disagree.
-The facts come from ``Notification.details``, written when it happened (see ``facts_of_appointment`` and friends in
-``requests_app.services``), and from the request and the actor, which the list loads with ``select_related``: no
+The facts come from ``Notification.details``, written when it happened (by the room that notifies, e.g.
+``scheduling/facts.py``), and from the request and the actor, which the list loads with ``select_related``: no
 query per notification.
 """
 

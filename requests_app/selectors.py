@@ -119,11 +119,3 @@ def language_codes_in_requests(*, user) -> list[str]:
         .values_list("code", flat=True)
         .distinct()
     )
-
-
-def visible_request_ids(*, user, ids) -> set[int]:
-    """Which of these requests the user may still open (a notification outlives the user's scope)."""
-    ids = {pk for pk in ids if pk is not None}
-    if not ids:
-        return set()
-    return set(visible(user, MediationRequest).filter(pk__in=ids).values_list("pk", flat=True))

@@ -8,7 +8,7 @@ class SchedulingConfig(AppConfig):
     """Matching, offers, appointments, recurring series, calendars and the ICS feed."""
 
     name = "scheduling"
-    verbose_name = _("Scheduling")
+    verbose_name = _("Offers and appointments")
 
     def ready(self):
         from requests_app import panels

@@ -8,7 +8,7 @@ class SessionsConfig(AppConfig):
     """Session reports and evaluations: what happened at each appointment, and how it went."""
 
     name = "sessions_app"
-    verbose_name = _("Sessions")
+    verbose_name = _("Session reports and evaluations")
 
     def ready(self):
         from scheduling import ratings
