@@ -75,6 +75,21 @@ def may_read_report_notes(*, user, appointment: Appointment) -> bool:
     )
 
 
+def may_confirm(*, user, report: SessionReport) -> bool:
+    """A submitted report, and the user is of the requesting office (or an administrator). No query."""
+    return report.status == ReportStatus.SUBMITTED and (
+        is_office_member(user=user, request=report.appointment.request) or actor_for(user).is_admin
+    )
+
+
+def may_validate(*, user, report: SessionReport) -> bool:
+    """A submitted or confirmed report, and the user coordinates its district (or is an administrator). No query
+    once the report's request and office are loaded."""
+    return report.status in WAITING and (
+        is_district_coordinator(user=user, request=report.appointment.request) or actor_for(user).is_admin
+    )
+
+
 def report_actions(*, user, report: SessionReport) -> dict[str, bool]:
     """The buttons a user sees on a report's page (the services check again)."""
     appointment = report.appointment
@@ -84,9 +99,8 @@ def report_actions(*, user, report: SessionReport) -> dict[str, bool]:
     return {
         "edit": writer and report.status in EDITABLE,
         "submit": writer and report.status in EDITABLE,
-        "confirm": report.status == ReportStatus.SUBMITTED
-        and (is_office_member(user=user, request=request) or actor_for(user).is_admin),
-        "validate": coordinator and report.status in WAITING,
+        "confirm": may_confirm(user=user, report=report),
+        "validate": may_validate(user=user, report=report),
         # A report of a month whose timesheet is approved cannot go back (the service refuses; no button either).
         "send_back": coordinator and report.status in WAITING and not _month_approved(appointment),
         "complete": coordinator and request.status == Status.SCHEDULED and not completion_blockers(request=request),
@@ -115,6 +129,16 @@ def report_detail(*, user, pk) -> SessionReport:
         ),
         pk=pk,
     )
+
+
+def reports_by_ids(*, user, ids: list[int]) -> dict[int, SessionReport]:
+    """The reports of a batch the user may see, by id (one query): an id outside the user's scope is simply absent."""
+    return {
+        report.pk: report
+        for report in visible(user, SessionReport)
+        .filter(pk__in=ids)
+        .select_related("appointment__request__office__district", "appointment__mediator")
+    }
 
 
 def appointment_for_report(*, user, pk) -> Appointment:
@@ -229,6 +253,11 @@ def work_lists(*, user) -> dict[str, list]:
         lists["waiting"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
         lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.MEDIATOR)[:LIST_LIMIT])
     lists["recent"] = list(_reports(user).filter(status=ReportStatus.VALIDATED).order_by("-validated_at", "-pk")[:20])
+    # The rows the user may tick for a batch (no query: the lists hold their requests and offices).
+    for report in lists.get("to_confirm", []):
+        report.selectable = may_confirm(user=user, report=report)
+    for report in lists.get("to_validate", []):
+        report.selectable = may_validate(user=user, report=report)
     return lists
 
 

@@ -16,6 +16,7 @@ request whose sessions are all done moves the request to ``completed``; the offi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Province
 from accounts.scoping import Actor
+from core.batches import BatchResult, parse_ids, run_batch
 from core.errors import DomainError, NotAllowed, send_back_reason
+from core.formatting import format_day_month
 from mediators.models import Mode
 from requests_app.models import MediationRequest, Status
 from requests_app.services import apply_transition
@@ -332,6 +335,40 @@ def report_send_back(*, actor: Actor, report: SessionReport, reason: str) -> Ses
     report.sent_back_by, report.sent_back_at, report.send_back_reason = actor.user, timezone.now(), reason
     report.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])
     return report
+
+
+# --- Batches ---------------------------------------------------------------------------------------------------------
+# From the list of reports, several at once: each report is read again through the user's scope and goes through the
+# same service as its own page's button, in its own transaction (one refused report never undoes the others).
+
+
+def report_label(report: SessionReport) -> str:
+    """How a person finds a report in a list: "TM-2025-014 del giorno 4 dicembre"."""
+    return _("%(code)s of %(day)s") % {
+        "code": report.appointment.request.case_code,
+        "day": format_day_month(report.started_at or report.appointment.starts_at),
+    }
+
+
+def _reports_batch(actor: Actor, report_ids: Iterable[str], action) -> BatchResult:
+    ids, bad = parse_ids(report_ids)
+    return run_batch(
+        ids=ids,
+        bad=bad,
+        found=report_selectors.reports_by_ids(user=actor.user, ids=ids),
+        label=report_label,
+        act=lambda report: action(actor=actor, report=report),
+    )
+
+
+def reports_confirm(*, actor: Actor, report_ids: Iterable[str]) -> BatchResult:
+    """The office confirms several submitted reports at once (each through :func:`report_confirm`)."""
+    return _reports_batch(actor, report_ids, report_confirm)
+
+
+def reports_validate(*, actor: Actor, report_ids: Iterable[str]) -> BatchResult:
+    """The district's coordinator validates several reports at once (each through :func:`report_validate`)."""
+    return _reports_batch(actor, report_ids, report_validate)
 
 
 # --- Completing a request ---------------------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, visible
 from audit.services import record_read
+from core.batches import LEVELS, summary
 from core.errors import DomainError
 from mediators.models import Mediator
 from requests_app.models import Status
@@ -167,11 +169,51 @@ def request_complete(request, pk: int):
 @role_required(*REPORT_ROLES)
 def report_list(request):
     """What is waiting: reports to write, to confirm, to validate; mediations to evaluate; the latest validated."""
+    lists = report_selectors.work_lists(user=request.user)
+    # The id of the form each list's ticked rows belong to, when the user may act on at least one of its rows.
+    batch = {
+        action: f"batch-{action}" if any(report.selectable for report in lists.get(name, [])) else ""
+        for action, name in (("confirm", "to_confirm"), ("validate", "to_validate"))
+    }
     return render(
         request,
         "sessions_app/list.html",
-        {"lists": report_selectors.work_lists(user=request.user), "role": actor_for(request.user).role},
+        {"lists": lists, "batch": batch, "role": actor_for(request.user).role},
     )
+
+
+# --- Batches from the list --------------------------------------------------------------------------------------------
+
+
+def _batch(request, action: str):
+    """Confirm or validate the reports ticked in the list; the summary says what was done and what was refused."""
+    service = {"confirm": report_services.reports_confirm, "validate": report_services.reports_validate}[action]
+    try:
+        result = service(actor=actor_for(request.user), report_ids=request.POST.getlist("report"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("sessions:reports")
+    done, refused = len(result.done), len(result.refused)
+    if action == "confirm":
+        done_text = ngettext("%(count)s report confirmed", "%(count)s reports confirmed", done) % {"count": done}
+    else:
+        done_text = ngettext("%(count)s report validated", "%(count)s reports validated", done) % {"count": done}
+    refused_text = ngettext("%(count)s report refused", "%(count)s reports refused", refused) % {"count": refused}
+    level, text = summary(result, done=done_text, refused=refused_text)
+    messages.add_message(request, LEVELS[level], text)
+    return redirect("sessions:reports")
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def reports_confirm(request):
+    return _batch(request, "confirm")
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def reports_validate(request):
+    return _batch(request, "validate")
 
 
 # --- Evaluations ------------------------------------------------------------------------------------------------------

@@ -132,6 +132,13 @@ def _foreign_sheet_at_home(o, name, *extra):
     return reverse(f"timesheets:{name}", args=[o["foreign"].pk, o["foreign_district"].pk, "2026-01", *extra])
 
 
+# Batches (several reports or timesheets at once): for the role that acts, a redirect back to the list with a summary;
+# 403 for other roles; 405 for anything but POST, whoever asks.
+BATCH_CONFIRM = expect(nobody=403, social_workers=302)
+BATCH_BY_COORDINATORS = expect(
+    nobody=403, **{"coordinatore.cremona": 302, "coordinatore.crema": 302, "coordinatore.bergamo": 302, "admin": 302}
+)
+ONLY_POST = expect(anonymous=405, everyone=405)
 BERGAMO_TIMESHEET = expect(nobody=404, **{"coordinatore.bergamo": 200, "provincia.bergamo": 200, "admin": 200})
 
 
@@ -497,6 +504,13 @@ MATRIX = [
         lambda o: reverse("sessions:reports"),
         expect(everyone=200, **{"asl.cremona": 403}),
     ),
+    # Batches from the list of reports: a social worker confirms, a coordinator validates, several at once; anything
+    # but POST is 405. Whoever has the role gets a redirect to the list with a summary (an id outside their scope is
+    # "not found" there: test_a_batch_acts_only_within_the_users_scope below).
+    ("confirm several reports", "post", lambda o: reverse("sessions:reports_confirm"), BATCH_CONFIRM),
+    ("confirm several reports by GET", "get", lambda o: reverse("sessions:reports_confirm"), ONLY_POST),
+    ("validate several reports", "post", lambda o: reverse("sessions:reports_validate"), BATCH_BY_COORDINATORS),
+    ("validate several reports by GET", "get", lambda o: reverse("sessions:reports_validate"), ONLY_POST),
     (
         "mark a scheduled request completed",
         "post",
@@ -577,6 +591,8 @@ MATRIX = [
         lambda o: _sheet(o, "act", "send_back"),
         expect(nobody=404, **{w: 302 for w in CREMONA_TIMESHEET if CREMONA_TIMESHEET[w] == 200}),
     ),
+    ("approve several timesheets", "post", lambda o: reverse("timesheets:approve_many"), BATCH_BY_COORDINATORS),
+    ("approve several timesheets by GET", "get", lambda o: reverse("timesheets:approve_many"), ONLY_POST),
     ("an unknown action on a timesheet", "post", lambda o: _sheet(o, "act", "explode"), expect(nobody=404)),
     # A Bergamo mediator's id with the district of Cremona: 404 for the page, its exports and every action, whoever
     # asks (the coordinators and staff of Cremona included); in Bergamo, only Bergamo's managers see it.
@@ -905,6 +921,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "sessions:report_write": "write the report of a past appointment",
         "sessions:reports": "session reports",
         "sessions:request_complete": "mark a scheduled request completed",
+        "sessions:reports_confirm": "confirm several reports",
+        "sessions:reports_validate": "validate several reports",
         "sessions:evaluate": "evaluations of a request",
         "sessions:evaluation_averages": "evaluation averages",
         "scheduling:calendar": "calendar",
@@ -920,6 +938,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "timesheets:sheet": "a timesheet of Cremona",
         "timesheets:export": "a timesheet of Cremona as XLSX",
         "timesheets:act": "submit a timesheet of Cremona",
+        "timesheets:approve_many": "approve several timesheets",
         "audit:list": "read audit",
         "privacy:my_data": "my data",
         "privacy:erase_mediator": "erase a mediator's personal data",
@@ -976,6 +995,36 @@ def test_a_refused_action_on_a_request_is_a_message_and_changes_nothing(objects,
         assert levels == ["error"]
         assert request.status == "submitted"
         assert StatusChange.objects.filter(request=request).count() == history
+
+
+# Who may act on the submitted report of the matrix (mediatore.cremona's, at assistente.cremona's office).
+BATCH_ACTORS = {
+    "reports_confirm": {"assistente.cremona", "admin"},
+    "reports_validate": {"coordinatore.cremona", "admin"},
+}
+
+
+@pytest.mark.parametrize("who", LOGGED_IN)
+@pytest.mark.parametrize("action", list(BATCH_ACTORS))
+def test_a_batch_acts_only_within_the_users_scope(objects, who, action):
+    """Every user posts the Cremona report's id in a batch: only its office confirms it and only its district's
+    coordinator validates it (and the administrator); to anyone else who has the role it is "not found", its case
+    code never named; other roles get 403. Nothing changes for them."""
+    from django.contrib.messages import get_messages
+
+    report = objects["report"]
+    response = login_client(objects["users"][who]).post(reverse(f"sessions:{action}"), {"report": [report.pk]})
+    report.refresh_from_db()
+    changed = report.status != "submitted"
+    assert changed == (who in BATCH_ACTORS[action])
+    if response.status_code == 302:
+        text = " ".join(str(m) for m in get_messages(response.wsgi_request))
+        code = report.appointment.request.case_code
+        if not changed:
+            assert code not in text, text
+            assert text.endswith(("— not found.", "— non trovato.")), text
+    else:
+        assert response.status_code == 403
 
 
 @pytest.mark.parametrize("who", sorted(set(LOGGED_IN) - GROUPS["request_here"]))

@@ -367,6 +367,14 @@ def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sh
     return build_sheets(pairs=[(mediator, district)], month=month)[0]
 
 
+def timesheets_by_ids(*, user, ids: list[int]) -> dict[int, Timesheet]:
+    """The timesheets of a batch the user may see, by id (one query): an id outside the scope is simply absent."""
+    return {
+        timesheet.pk: timesheet
+        for timesheet in visible(user, Timesheet).filter(pk__in=ids).select_related("mediator__provider", "district")
+    }
+
+
 def sheet_actions(*, user, sheet: Sheet) -> dict[str, bool]:
     actor = actor_for(user)
     own = actor.role == Role.MEDIATOR and sheet.mediator.user_id == user.pk

@@ -14,6 +14,7 @@ approving checks it again and locks the month's session reports of that mediator
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -27,7 +28,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import District, Role, User
 from accounts.scoping import Actor
+from core.batches import BatchResult, parse_ids, run_batch
 from core.errors import DomainError, NotAllowed, send_back_reason
+from core.formatting import format_month
 from mediators.models import Mediator
 from requests_app.models import MediationRequest, Status
 from scheduling.models import Appointment
@@ -154,6 +157,27 @@ def timesheet_send_back(*, actor: Actor, timesheet: Timesheet, reason: str) -> T
     timesheet.sent_back_by, timesheet.sent_back_at, timesheet.send_back_reason = actor.user, timezone.now(), reason
     timesheet.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])
     return timesheet
+
+
+# --- Batches ---------------------------------------------------------------------------------------------------------
+
+
+def timesheet_label(timesheet: Timesheet) -> str:
+    """How a coordinator finds a timesheet in the month's list: "Amina Rossi, ottobre 2026"."""
+    return _("%(mediator)s, %(month)s") % {"mediator": timesheet.mediator, "month": format_month(timesheet.month)}
+
+
+def timesheets_approve(*, actor: Actor, timesheet_ids: Iterable[str]) -> BatchResult:
+    """A coordinator approves several timesheets at once from the district's month: each is read again through the
+    user's scope and approved by :func:`timesheet_approve` in its own transaction (a refused one undoes nothing)."""
+    ids, bad = parse_ids(timesheet_ids)
+    return run_batch(
+        ids=ids,
+        bad=bad,
+        found=selectors.timesheets_by_ids(user=actor.user, ids=ids),
+        label=timesheet_label,
+        act=lambda timesheet: timesheet_approve(actor=actor, timesheet=timesheet),
+    )
 
 
 # --- Reminders --------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ app_name = "timesheets"
 urlpatterns = [
     path("miei/", views.my_timesheets, name="mine"),
     path("ambito/", views.district_timesheets, name="district"),
+    path("ambito/approva/", views.approve_many, name="approve_many"),
     path("ambito/esporta.<str:fmt>", views.month_export, name="month_export"),
     path("enti/", views.provider_totals, name="providers"),
     path("<int:mediator>/<int:district>/<month:month>/", views.sheet, name="sheet"),

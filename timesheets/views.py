@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from audit.services import record_read
+from core.batches import LEVELS, summary
 from core.errors import DomainError
 
 from . import exports, selectors, services
@@ -55,10 +58,12 @@ def district_timesheets(request):
         sheet.actions = selectors.sheet_actions(user=request.user, sheet=sheet)
     # A mediator serving two districts of the province is named once.
     idle = list(dict.fromkeys(str(sheet.mediator) for sheet in sheets if not sheet.lines and sheet.timesheet is None))
+    # The checkboxes of the batch: only when at least one row may be approved by this user.
+    approvable = any(sheet.actions["approve"] and sheet.timesheet for sheet in sheets)
     return render(
         request,
         "timesheets/district.html",
-        {"districts": districts, "sheets": sheets, "idle": idle, **_months(month)},
+        {"districts": districts, "sheets": sheets, "idle": idle, "approvable": approvable, **_months(month)},
     )
 
 
@@ -107,6 +112,30 @@ def sheet_action(request, mediator: int, district: int, month, action: str):
             raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
+    return redirect(target)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def approve_many(request):
+    """Approve the timesheets ticked in the district's month; the summary says what was approved and what was
+    refused, and why."""
+    month = selectors.parse_month(request.POST.get("mese"))
+    target = f"{reverse('timesheets:district')}?mese={month:%Y-%m}"
+    try:
+        result = services.timesheets_approve(
+            actor=actor_for(request.user), timesheet_ids=request.POST.getlist("timesheet")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(target)
+    done, refused = len(result.done), len(result.refused)
+    level, text = summary(
+        result,
+        done=ngettext("%(count)s timesheet approved", "%(count)s timesheets approved", done) % {"count": done},
+        refused=ngettext("%(count)s timesheet refused", "%(count)s timesheets refused", refused) % {"count": refused},
+    )
+    messages.add_message(request, LEVELS[level], text)
     return redirect(target)
 
 
