@@ -171,14 +171,14 @@ def report_list(request):
     """What is waiting: reports to write, to confirm, to validate; mediations to evaluate; the latest validated."""
     lists = report_selectors.work_lists(user=request.user)
     # The id of the form each list's ticked rows belong to, when the user may act on at least one of its rows.
-    batch = {
+    batch_forms = {
         action: f"batch-{action}" if any(report.selectable for report in lists.get(name, [])) else ""
         for action, name in (("confirm", "to_confirm"), ("validate", "to_validate"))
     }
     return render(
         request,
         "sessions_app/list.html",
-        {"lists": lists, "batch": batch, "role": actor_for(request.user).role},
+        {"lists": lists, "batch_forms": batch_forms, "role": actor_for(request.user).role},
     )
 
 
@@ -196,8 +196,10 @@ def _batch(request, action: str):
     done, refused = len(result.done), len(result.refused)
     if action == "confirm":
         done_text = ngettext("%(count)s report confirmed", "%(count)s reports confirmed", done) % {"count": done}
+        done_text = done_text if done else _("No report confirmed")
     else:
         done_text = ngettext("%(count)s report validated", "%(count)s reports validated", done) % {"count": done}
+        done_text = done_text if done else _("No report validated")
     refused_text = ngettext("%(count)s report refused", "%(count)s reports refused", refused) % {"count": refused}
     level, text = summary(result, done=done_text, refused=refused_text)
     messages.add_message(request, LEVELS[level], text)

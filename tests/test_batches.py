@@ -214,7 +214,7 @@ def test_the_summary_is_italian_by_default_and_plural_aware():
     assert summary_of(again) == [
         (
             "error",
-            f"0 resoconti confermati; 2 resoconti rifiutati: {report_services.report_label(report)} — "
+            f"Nessun resoconto confermato; 2 resoconti rifiutati: {report_services.report_label(report)} — "
             "Questo resoconto è “Confermato dal servizio”: si può confermare solo un resoconto inviato; "
             "“abc” — non trovato.",
         )
@@ -237,6 +237,7 @@ def test_the_coordinator_ticks_reports_to_validate_and_province_staff_see_no_che
     submitted_reports(world, 3)
     page = login_client(world.coordinator).get(reverse("sessions:reports")).content.decode()
     assert page.count('data-testid="batch-box"') == 3
+    assert page.count('class="batch-col"') == 1 + 3  # the header and the rows to validate: no other list has them
     assert 'form="batch-validate"' in page and 'data-testid="batch-validate"' in page
     assert "js/batch.js" in page
 

@@ -132,7 +132,9 @@ def approve_many(request):
     done, refused = len(result.done), len(result.refused)
     level, text = summary(
         result,
-        done=ngettext("%(count)s timesheet approved", "%(count)s timesheets approved", done) % {"count": done},
+        done=ngettext("%(count)s timesheet approved", "%(count)s timesheets approved", done) % {"count": done}
+        if done
+        else _("No timesheet approved"),
         refused=ngettext("%(count)s timesheet refused", "%(count)s timesheets refused", refused) % {"count": refused},
     )
     messages.add_message(request, LEVELS[level], text)
