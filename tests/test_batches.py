@@ -229,6 +229,18 @@ def test_a_batch_with_nothing_ticked_says_so_and_changes_nothing():
     assert status_of(report) == Status.SUBMITTED
 
 
+def test_a_hostile_id_is_shown_escaped_as_not_found_never_a_500():
+    world = rf.make_world(sessions=0)
+    client = login_client(world.coordinator)
+    response = client.post(
+        reverse("sessions:reports_validate"), {"report": ["<script>alert(1)</script>", "99999999999999999999999"]}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("sessions:reports")).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "“&lt;script&gt;alert(1)&lt;/sc” — non trovato; “99999999999999999999” — non trovato." in page
+
+
 # --- The lists: a checkbox on the rows the user may act on ------------------------------------------------------------
 
 
