@@ -32,6 +32,15 @@ _OFFERS_PAGE = {
 }
 
 
+# Kinds about one session's report: their facts are the appointment's (day, time, place, mediator) and the report.
+_REPORT_KINDS = {
+    Notification.Kind.REPORT_SUBMITTED,
+    Notification.Kind.REPORT_CONFIRMED,
+    Notification.Kind.REPORT_VALIDATED,
+    Notification.Kind.REPORT_SENT_BACK,
+}
+
+
 # --- Dates ------------------------------------------------------------------------------------------------------------
 
 
@@ -136,6 +145,12 @@ def describe(notification: Notification) -> str:
             "mediator": mediator or actor,
             "code": code,
         }
+    if kind == K.COMPLETED:
+        return _("Every session of the request %(code)s is done: evaluate how the mediation went.") % {"code": code}
+    if kind == K.EVALUATED:
+        return _("The office evaluated the mediation of the request %(code)s: it can be closed.") % {"code": code}
+    if kind in _REPORT_KINDS:
+        return _report_sentence(kind, d, code=code, actor=actor)
     if "starts_at" not in d:
         # Written before notifications kept their facts: the kind is all there is to say.
         return f"{notification.get_kind_display()} · {code}"
@@ -184,11 +199,41 @@ def describe(notification: Notification) -> str:
     return f"{notification.get_kind_display()} · {code}"
 
 
+def _report_sentence(kind: str, d: dict, *, code: str, actor: str) -> str:
+    """What happened to a session's report, with the session's day, time and place when they were kept. Never the
+    report's content: the notes and the reason for sending it back are read in the portal."""
+    K = Notification.Kind
+    facts = {
+        "code": code,
+        "actor": actor,
+        "mediator": d.get("mediator", ""),
+        "session": _("the session of %(when)s, %(where)s") % {"when": span(d), "where": where(d)}
+        if "starts_at" in d
+        else _("a session"),
+    }
+    if kind == K.REPORT_SUBMITTED:
+        return _(
+            "%(mediator)s wrote the report of %(session)s (request %(code)s): confirm that it went as it says."
+        ) % {**facts, "mediator": facts["mediator"] or actor}
+    if kind == K.REPORT_CONFIRMED:
+        return _("The office confirmed the report of %(session)s (request %(code)s): it can be validated.") % facts
+    if kind == K.REPORT_VALIDATED:
+        return _("Your report of %(session)s (request %(code)s) was validated by %(actor)s.") % facts
+    return (
+        _("%(actor)s sent back your report of %(session)s (request %(code)s): read what to correct in the portal.")
+        % facts
+    )
+
+
 def path_for(notification: Notification, recipient=None) -> str:
     """The page that shows what happened, one the recipient can open."""
     d = notification.details or {}
     if notification.kind in _OFFERS_PAGE:
         return reverse("scheduling:offers")
+    if d.get("report"):
+        return reverse("sessions:report", args=[d["report"]])
+    if notification.kind == Notification.Kind.COMPLETED and notification.request_id is not None:
+        return reverse("sessions:evaluate", args=[notification.request_id])
     if d.get("series"):
         return reverse("scheduling:series", args=[d["series"]])
     if d.get("appointment"):
