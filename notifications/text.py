@@ -149,7 +149,7 @@ def describe(notification: Notification) -> str:
         return _("Every session of the request %(code)s is done: evaluate how the mediation went.") % {"code": code}
     if kind == K.EVALUATED:
         return _("The office evaluated the mediation of the request %(code)s: it can be closed.") % {"code": code}
-    if kind in _REPORT_KINDS:
+    if kind in _REPORT_KINDS and "starts_at" in d:
         return _report_sentence(kind, d, code=code, actor=actor)
     if "starts_at" not in d:
         # Written before notifications kept their facts: the kind is all there is to say.
@@ -200,27 +200,36 @@ def describe(notification: Notification) -> str:
 
 
 def _report_sentence(kind: str, d: dict, *, code: str, actor: str) -> str:
-    """What happened to a session's report, with the session's day, time and place when they were kept. Never the
-    report's content: the notes and the reason for sending it back are read in the portal."""
+    """What happened to a session's report, with the session's day, time and place. Never the report's content:
+    the notes and the reason for sending it back are read in the portal."""
     K = Notification.Kind
-    facts = {
-        "code": code,
-        "actor": actor,
-        "mediator": d.get("mediator", ""),
-        "session": _("the session of %(when)s, %(where)s") % {"when": span(d), "where": where(d)}
-        if "starts_at" in d
-        else _("a session"),
-    }
+    facts = {"code": code, "actor": actor, "when": span(d), "where": where(d), "mediator": d.get("mediator") or actor}
     if kind == K.REPORT_SUBMITTED:
-        return _(
-            "%(mediator)s wrote the report of %(session)s (request %(code)s): confirm that it went as it says."
-        ) % {**facts, "mediator": facts["mediator"] or actor}
+        return (
+            _(
+                "%(mediator)s wrote the report of the session of %(when)s, %(where)s (request %(code)s): confirm "
+                "that it went as it says."
+            )
+            % facts
+        )
     if kind == K.REPORT_CONFIRMED:
-        return _("The office confirmed the report of %(session)s (request %(code)s): it can be validated.") % facts
+        return (
+            _(
+                "The office confirmed the report of the session of %(when)s, %(where)s (request %(code)s): it can "
+                "be validated."
+            )
+            % facts
+        )
     if kind == K.REPORT_VALIDATED:
-        return _("Your report of %(session)s (request %(code)s) was validated by %(actor)s.") % facts
+        return (
+            _("Your report of the session of %(when)s, %(where)s (request %(code)s) was validated by %(actor)s.")
+            % facts
+        )
     return (
-        _("%(actor)s sent back your report of %(session)s (request %(code)s): read what to correct in the portal.")
+        _(
+            "%(actor)s sent back your report of the session of %(when)s, %(where)s (request %(code)s): read what to "
+            "correct in the portal."
+        )
         % facts
     )
 

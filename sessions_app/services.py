@@ -86,21 +86,14 @@ DEFAULT_CRITERIA = [
 # --- Who must act next -----------------------------------------------------------------------------------------------
 
 
-def _notify_report(report: SessionReport, *, kind: str, actor: Actor, recipients: list) -> None:
-    """Tell whoever must act next on a report, with the session's day, time and place, never its content."""
+def _notify_report(report: SessionReport, *, kind: str, actor: Actor, recipients: list | None = None) -> None:
+    """Tell whoever must act next on a report (by default its mediator), with the session's day, time and place,
+    never its content."""
     appointment = report.appointment
-    notify(
-        recipients=recipients,
-        request=appointment.request,
-        kind=kind,
-        actor=actor.user,
-        details={**facts_of_appointment(appointment), "report": report.pk},
-    )
-
-
-def _mediator_of(report: SessionReport) -> list:
-    mediator = report.appointment.mediator
-    return [mediator.user] if mediator.user_id else []
+    if recipients is None:
+        recipients = [appointment.mediator.user] if appointment.mediator.user_id else []
+    details = {**facts_of_appointment(appointment), "report": report.pk}
+    notify(recipients=recipients, request=appointment.request, kind=kind, actor=actor.user, details=details)
 
 
 # --- Writing a report -------------------------------------------------------------------------------------------------
@@ -278,12 +271,8 @@ def _submit(actor: Actor, report: SessionReport) -> None:
     report.save(update_fields=["status", "submitted_by", "submitted_at", "confirmed_by", "confirmed_at", "updated_at"])
     # The office confirms it, the coordinators validate it (they may do it before the office).
     request = report.appointment.request
-    _notify_report(
-        report,
-        kind=Notification.Kind.REPORT_SUBMITTED,
-        actor=actor,
-        recipients=[request.requester, *district_coordinators(request=request)],
-    )
+    recipients = [request.requester, *district_coordinators(request=request)]
+    _notify_report(report, kind=Notification.Kind.REPORT_SUBMITTED, actor=actor, recipients=recipients)
 
 
 @transaction.atomic
@@ -343,17 +332,13 @@ def report_validate(*, actor: Actor, report: SessionReport) -> SessionReport:
     report.status = ReportStatus.VALIDATED
     report.validated_by, report.validated_at = actor.user, timezone.now()
     report.save(update_fields=["status", "validated_by", "validated_at", "updated_at"])
-    _notify_report(report, kind=Notification.Kind.REPORT_VALIDATED, actor=actor, recipients=_mediator_of(report))
+    _notify_report(report, kind=Notification.Kind.REPORT_VALIDATED, actor=actor)
     request = report.appointment.request
     if request.status == Status.SCHEDULED and report_selectors.all_sessions_done(request=request):
         apply_transition(actor=actor, request=request, name="complete")
-        _notify_completed(actor, request)
+        # Every session is done: the office evaluates the mediation.
+        notify(recipients=[request.requester], request=request, kind=Notification.Kind.COMPLETED, actor=actor.user)
     return report
-
-
-def _notify_completed(actor: Actor, request: MediationRequest) -> None:
-    """Every session is done: the office evaluates the mediation."""
-    notify(recipients=[request.requester], request=request, kind=Notification.Kind.COMPLETED, actor=actor.user)
 
 
 @transaction.atomic
@@ -374,7 +359,7 @@ def report_send_back(*, actor: Actor, report: SessionReport, reason: str) -> Ses
     report.sent_back_by, report.sent_back_at, report.send_back_reason = actor.user, timezone.now(), reason
     report.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])
     # The reason is read in the portal, never in an e-mail: it may speak of the family.
-    _notify_report(report, kind=Notification.Kind.REPORT_SENT_BACK, actor=actor, recipients=_mediator_of(report))
+    _notify_report(report, kind=Notification.Kind.REPORT_SENT_BACK, actor=actor)
     return report
 
 
@@ -390,7 +375,7 @@ def request_complete(*, actor: Actor, request: MediationRequest) -> MediationReq
     if request.status == Status.SCHEDULED and blockers:
         raise DomainError(" ".join(blockers))
     request = apply_transition(actor=actor, request=request, name="complete")
-    _notify_completed(actor, request)
+    notify(recipients=[request.requester], request=request, kind=Notification.Kind.COMPLETED, actor=actor.user)
     return request
 
 
@@ -495,10 +480,6 @@ def evaluation_save(
     if side == Evaluation.Side.REQUESTER and request.status == Status.COMPLETED:
         apply_transition(actor=actor, request=request, name="evaluate")
         # The coordinators close it.
-        notify(
-            recipients=district_coordinators(request=request),
-            request=request,
-            kind=Notification.Kind.EVALUATED,
-            actor=actor.user,
-        )
+        coordinators = district_coordinators(request=request)
+        notify(recipients=coordinators, request=request, kind=Notification.Kind.EVALUATED, actor=actor.user)
     return evaluation
