@@ -382,3 +382,11 @@ def test_the_task_sends_the_summaries(world, on_commit, clock):
     kept_for_summary(world, on_commit, count=1)
     clock.move_to(TUESDAY_MORNING)
     assert send_daily_digests_task.delay().get() == 2
+
+
+def test_the_e_mail_of_a_new_urgent_request_says_when_it_is_needed(world, on_commit):
+    submit(world, on_commit, case_code="TM-2026-050", urgency="urgent", deadline=date(2026, 12, 9))
+    (english,) = mails_to(world["coordinator_en"])
+    (italian,) = mails_to(world["coordinator_it"])
+    assert "Needed by: 9 December 2026" in english.body
+    assert "Scadenza: 9 dicembre 2026" in italian.body
