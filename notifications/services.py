@@ -173,7 +173,7 @@ def _digest_line(notification: Notification) -> dict:
 
     deadline = ""
     offer = notification.offer
-    if notification.kind == Notification.Kind.OFFER and offer is not None:
+    if notification.kind == Notification.Kind.OFFER and offer is not None and offer.status == "open":
         deadline = _("Answer by %(when)s") % {"when": text.when(offer.expires_at)}
     elif notification.kind == Notification.Kind.SUBMITTED and notification.request.deadline:
         deadline = _("Needed by %(day)s") % {"day": text.day(notification.request.deadline)}

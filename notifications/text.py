@@ -205,33 +205,25 @@ def _report_sentence(kind: str, d: dict, *, code: str, actor: str) -> str:
     K = Notification.Kind
     facts = {"code": code, "actor": actor, "when": span(d), "where": where(d), "mediator": d.get("mediator") or actor}
     if kind == K.REPORT_SUBMITTED:
-        return (
-            _(
-                "%(mediator)s wrote the report of the session of %(when)s, %(where)s (request %(code)s): confirm "
-                "that it went as it says."
-            )
-            % facts
+        sentence = _(
+            "%(mediator)s wrote the report of the session of the request %(code)s on %(when)s, %(where)s: confirm "
+            "that it went as it says."
         )
-    if kind == K.REPORT_CONFIRMED:
-        return (
-            _(
-                "The office confirmed the report of the session of %(when)s, %(where)s (request %(code)s): it can "
-                "be validated."
-            )
-            % facts
+    elif kind == K.REPORT_CONFIRMED:
+        sentence = _(
+            "The office confirmed the report of the session of the request %(code)s on %(when)s, %(where)s: it can "
+            "be validated."
         )
-    if kind == K.REPORT_VALIDATED:
-        return (
-            _("Your report of the session of %(when)s, %(where)s (request %(code)s) was validated by %(actor)s.")
-            % facts
+    elif kind == K.REPORT_VALIDATED:
+        sentence = _(
+            "Your report of the session of the request %(code)s on %(when)s, %(where)s was validated by %(actor)s."
         )
-    return (
-        _(
-            "%(actor)s sent back your report of the session of %(when)s, %(where)s (request %(code)s): read what to "
-            "correct in the portal."
+    else:
+        sentence = _(
+            "%(actor)s sent back your report of the session of the request %(code)s on %(when)s, %(where)s: read what "
+            "to correct in the portal."
         )
-        % facts
-    )
+    return sentence % facts
 
 
 def path_for(notification: Notification, recipient=None) -> str:
