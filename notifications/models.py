@@ -16,7 +16,7 @@ class Delivery(models.TextChoices):
     """How a person wants to hear of one kind of notification."""
 
     IMMEDIATE = "immediate", _("E-mail at once")
-    DIGEST = "digest", _("Daily summary e-mail")
+    DIGEST = "digest", _("Daily summary")
     IN_APP = "in_app", _("In the portal only")
 
 

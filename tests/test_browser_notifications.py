@@ -20,7 +20,7 @@ def test_a_coordinator_chooses_to_read_comments_in_the_portal_only(page, live_se
     page.get_by_test_id("preferences-link").click()
     expect(page.locator("main h1")).to_have_text("Come ricevi le notifiche")
     row = page.get_by_test_id("preference-comment")
-    expect(row.get_by_label("E-mail di riepilogo giornaliero")).to_be_checked()
+    expect(row.get_by_label("Riepilogo giornaliero")).to_be_checked()
     expect(row.get_by_test_id("default")).to_have_count(1)
     assert_accessible(page, "the notification preferences")
     assert_static_files_loaded(page)
