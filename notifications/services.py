@@ -92,12 +92,17 @@ def notification_route_offer_email(*, recipient: User, offer_id: int, kind: str)
     """An offer's notification leaves through the offer's own e-mail (with its answer links): say whether that
     e-mail goes now, and record it on the notification, so that the summary sends only what was not e-mailed."""
     delivery = preferences.delivery_for(recipient, kind)
-    pending = Notification.objects.filter(recipient=recipient, offer_id=offer_id, kind=kind, delivery="")
-    if delivery == Delivery.IMMEDIATE:
-        pending.update(delivery=delivery, emailed_at=timezone.now())
-    else:
-        pending.update(delivery=delivery)
+    Notification.objects.filter(recipient=recipient, offer_id=offer_id, kind=kind, delivery="").update(
+        delivery=delivery
+    )
     return delivery
+
+
+def notification_offer_emailed(*, recipient: User, offer_id: int, kind: str) -> None:
+    """The offer's own e-mail went out (after the send, so that a failed send is not marked as sent)."""
+    Notification.objects.filter(
+        recipient=recipient, offer_id=offer_id, kind=kind, delivery=Delivery.IMMEDIATE, emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
 
 
 # --- The daily summary ------------------------------------------------------------------------------------------------

@@ -174,6 +174,19 @@ def test_a_mediator_who_wants_offers_in_the_portal_only_gets_no_offer_e_mail(wor
     assert offer_notification.delivery == Delivery.IN_APP
 
 
+def test_an_offer_e_mailed_at_once_is_marked_so_and_never_repeated_in_the_summary(world, on_commit, clock):
+    request = new_request(world, Status.MATCHING)
+    with on_commit():
+        scheduling_services.offers_create(
+            actor=actor_for(world["coordinator_it"]), request=request, tiers=[[world["mediator"]]]
+        )
+    assert len(mails_to(world["mediator_user"])) == 1
+    offer_notification = Notification.objects.get(recipient=world["mediator_user"], kind=K.OFFER)
+    assert offer_notification.delivery == Delivery.IMMEDIATE and offer_notification.emailed_at is not None
+    clock.move_to(TUESDAY_MORNING)
+    assert notification_send_digests() == 0
+
+
 def test_an_offer_kept_for_the_summary_says_its_deadline(world, on_commit, clock):
     choose(world["mediator_user"], K.OFFER, Delivery.DIGEST)
     request = new_request(world, Status.MATCHING, case_code="TM-2026-007")

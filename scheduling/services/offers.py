@@ -17,7 +17,7 @@ from core.errors import DomainError, NotAllowed
 from mediators.models import Mediator
 from notifications import text
 from notifications.models import Delivery, Notification
-from notifications.services import notification_route_offer_email, notify
+from notifications.services import notification_offer_emailed, notification_route_offer_email, notify
 from requests_app.models import MediationRequest, Status, StatusChange
 from requests_app.selectors import district_coordinators, is_district_coordinator
 
@@ -86,6 +86,8 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
             },
         )
     send_mail(subject, body, None, [offer.mediator.email])
+    if offer.mediator.user_id:
+        notification_offer_emailed(recipient=offer.mediator.user, offer_id=offer.pk, kind=kind)
     return True
 
 
