@@ -439,6 +439,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "mediators.tasks.notify_expiring_qualifications_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The morning's summary of the notifications each person chose to receive once a day (one e-mail at most).
+    "notification-digests": {
+        "task": "notifications.tasks.send_daily_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Mediators whose report is still missing 48 hours after an appointment (each appointment once).
     "remind-missing-reports": {"task": "timesheets.tasks.remind_missing_reports_task", "schedule": crontab(minute=15)},
     # Social workers with reports to confirm or mediations to evaluate: one digest a day at most.

@@ -12,6 +12,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Delivery(models.TextChoices):
+    """How a person wants to hear of one kind of notification."""
+
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DIGEST = "digest", _("Daily summary")
+    IN_APP = "in_app", _("In the portal only")
+
+
 class Notification(models.Model):
     """Something a person should know about a request: shown in the header's counter and list, also e-mailed."""
 
@@ -36,6 +44,12 @@ class Notification(models.Model):
         SERIES_MOVED = "series_moved", _("Recurring appointments moved")
         SERIES_CANCELLED = "series_cancelled", _("Recurring appointments cancelled")
         MEDIATOR_CHANGED = "mediator_changed", _("Mediator changed")
+        REPORT_SUBMITTED = "report_submitted", _("Session report to confirm")
+        REPORT_CONFIRMED = "report_confirmed", _("Session report to validate")
+        REPORT_VALIDATED = "report_validated", _("Session report validated")
+        REPORT_SENT_BACK = "report_sent_back", _("Session report sent back")
+        COMPLETED = "completed", _("Mediation completed: to evaluate")
+        EVALUATED = "evaluated", _("Mediation evaluated: to close")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -61,6 +75,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # How its recipient wanted it, decided when its e-mail task ran (empty until then): e-mailed at once, kept for
+    # the next morning's digest, or shown in the portal only. The digest sends the "digest" ones not yet e-mailed.
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")
@@ -70,3 +87,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear of one kind of notification. Only a choice that differs from their role's
+    default is stored (``notifications.preferences``): a person who never chose follows the defaults."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Notification.Kind.choices)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.get_delivery_display()}"

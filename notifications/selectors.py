@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.scoping import visible
+from accounts.scoping import actor_for, visible
 
-from .models import Notification
+from . import preferences
+from .models import Notification, NotificationPreference
 
 
 def unread_notification_count(*, user) -> int:
@@ -24,3 +25,21 @@ def reachable_request_ids(*, user, notifications) -> set[int]:
         return set()
     requests = Notification._meta.get_field("request").related_model
     return set(visible(user, requests).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def preference_rows(*, user) -> list[dict]:
+    """One row per kind the user's current role receives: its name, the role's default and the user's choice (the
+    default when they never chose). One query: the user's own choices."""
+    defaults = preferences.kinds_for(actor_for(user).role)
+    if not defaults:
+        return []
+    chosen = dict(visible(user, NotificationPreference).values_list("kind", "delivery"))
+    return [
+        {
+            "kind": kind,
+            "label": Notification.Kind(kind).label,
+            "default": default,
+            "delivery": chosen.get(kind, default),
+        }
+        for kind, default in defaults.items()
+    ]

@@ -32,6 +32,15 @@ _OFFERS_PAGE = {
 }
 
 
+# Kinds about one session's report: their facts are the appointment's (day, time, place, mediator) and the report.
+_REPORT_KINDS = {
+    Notification.Kind.REPORT_SUBMITTED,
+    Notification.Kind.REPORT_CONFIRMED,
+    Notification.Kind.REPORT_VALIDATED,
+    Notification.Kind.REPORT_SENT_BACK,
+}
+
+
 # --- Dates ------------------------------------------------------------------------------------------------------------
 
 
@@ -136,6 +145,12 @@ def describe(notification: Notification) -> str:
             "mediator": mediator or actor,
             "code": code,
         }
+    if kind == K.COMPLETED:
+        return _("Every session of the request %(code)s is done: evaluate how the mediation went.") % {"code": code}
+    if kind == K.EVALUATED:
+        return _("The office evaluated the mediation of the request %(code)s: it can be closed.") % {"code": code}
+    if kind in _REPORT_KINDS and "starts_at" in d:
+        return _report_sentence(kind, d, code=code, actor=actor)
     if "starts_at" not in d:
         # Written before notifications kept their facts: the kind is all there is to say.
         return f"{notification.get_kind_display()} · {code}"
@@ -184,11 +199,42 @@ def describe(notification: Notification) -> str:
     return f"{notification.get_kind_display()} · {code}"
 
 
+def _report_sentence(kind: str, d: dict, *, code: str, actor: str) -> str:
+    """What happened to a session's report, with the session's day, time and place. Never the report's content:
+    the notes and the reason for sending it back are read in the portal."""
+    K = Notification.Kind
+    facts = {"code": code, "actor": actor, "when": span(d), "where": where(d), "mediator": d.get("mediator") or actor}
+    if kind == K.REPORT_SUBMITTED:
+        sentence = _(
+            "%(mediator)s wrote the report of the session of the request %(code)s on %(when)s, %(where)s: confirm "
+            "that it went as it says."
+        )
+    elif kind == K.REPORT_CONFIRMED:
+        sentence = _(
+            "The office confirmed the report of the session of the request %(code)s on %(when)s, %(where)s: it can "
+            "be validated."
+        )
+    elif kind == K.REPORT_VALIDATED:
+        sentence = _(
+            "Your report of the session of the request %(code)s on %(when)s, %(where)s was validated by %(actor)s."
+        )
+    else:
+        sentence = _(
+            "%(actor)s sent back your report of the session of the request %(code)s on %(when)s, %(where)s: read what "
+            "to correct in the portal."
+        )
+    return sentence % facts
+
+
 def path_for(notification: Notification, recipient=None) -> str:
     """The page that shows what happened, one the recipient can open."""
     d = notification.details or {}
     if notification.kind in _OFFERS_PAGE:
         return reverse("scheduling:offers")
+    if d.get("report"):
+        return reverse("sessions:report", args=[d["report"]])
+    if notification.kind == Notification.Kind.COMPLETED and notification.request_id is not None:
+        return reverse("sessions:evaluate", args=[notification.request_id])
     if d.get("series"):
         return reverse("scheduling:series", args=[d["series"]])
     if d.get("appointment"):

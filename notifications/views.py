@@ -1,13 +1,17 @@
-"""Notification pages: one's own list, and marking them read."""
+"""Notification pages: one's own list, marking them read, and how one wants to hear of each kind."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+
 from . import selectors, services
+from .models import Delivery
 
 PAGE_SIZE = 25
 
@@ -38,3 +42,29 @@ def notifications_read(request):
             % {"count": count},
         )
     return redirect("notifications:list")
+
+
+@login_required
+def notification_preferences(request):
+    """One row per kind the user's role receives: at once by e-mail, in the daily summary, or in the portal only."""
+    rows = selectors.preference_rows(user=request.user)
+    error = ""
+    if request.method == "POST":
+        # A kind left out of the form keeps what it had; a value that is no choice is refused, with a message.
+        choices = {row["kind"]: request.POST[row["kind"]] for row in rows if row["kind"] in request.POST}
+        try:
+            services.notification_preferences_save(user=request.user, choices=choices)
+        except DomainError as exc:
+            error = exc.message
+            # Show what the person chose, with the message: nothing was saved.
+            for row in rows:
+                row["delivery"] = choices.get(row["kind"], row["delivery"])
+        else:
+            messages.success(request, _("Your choices are saved."))
+            return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": rows, "deliveries": Delivery.choices, "error": error},
+        status=400 if error else 200,
+    )

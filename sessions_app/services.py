@@ -30,8 +30,12 @@ from core.batches import BatchResult, parse_ids, run_batch
 from core.errors import DomainError, NotAllowed, send_back_reason
 from core.formatting import format_day_month
 from mediators.models import Mode
+from notifications.models import Notification
+from notifications.services import notify
 from requests_app.models import MediationRequest, Status
+from requests_app.selectors import district_coordinators
 from requests_app.services import apply_transition
+from scheduling.facts import facts_of_appointment
 from scheduling.models import LIVE_APPOINTMENT, Appointment
 
 from . import selectors as report_selectors
@@ -80,6 +84,19 @@ DEFAULT_CRITERIA = [
     ("usefulness", "Utilità per il progetto sul caso", "Usefulness for the case plan"),
     ("punctuality", "Puntualità e affidabilità", "Punctuality and reliability"),
 ]
+
+
+# --- Who must act next -----------------------------------------------------------------------------------------------
+
+
+def _notify_report(report: SessionReport, *, kind: str, actor: Actor, recipients: list | None = None) -> None:
+    """Tell whoever must act next on a report (by default its mediator), with the session's day, time and place,
+    never its content."""
+    appointment = report.appointment
+    if recipients is None:
+        recipients = [appointment.mediator.user] if appointment.mediator.user_id else []
+    details = {**facts_of_appointment(appointment), "report": report.pk}
+    notify(recipients=recipients, request=appointment.request, kind=kind, actor=actor.user, details=details)
 
 
 # --- Writing a report -------------------------------------------------------------------------------------------------
@@ -255,6 +272,10 @@ def _submit(actor: Actor, report: SessionReport) -> None:
     # What the office confirmed was the earlier text: the new one needs its own confirmation.
     report.confirmed_by, report.confirmed_at = None, None
     report.save(update_fields=["status", "submitted_by", "submitted_at", "confirmed_by", "confirmed_at", "updated_at"])
+    # The office confirms it, the coordinators validate it (they may do it before the office).
+    request = report.appointment.request
+    recipients = [request.requester, *district_coordinators(request=request)]
+    _notify_report(report, kind=Notification.Kind.REPORT_SUBMITTED, actor=actor, recipients=recipients)
 
 
 @transaction.atomic
@@ -287,6 +308,9 @@ def report_confirm(*, actor: Actor, report: SessionReport) -> SessionReport:
     report.status = ReportStatus.CONFIRMED
     report.confirmed_by, report.confirmed_at = actor.user, timezone.now()
     report.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    _notify_report(
+        report, kind=Notification.Kind.REPORT_CONFIRMED, actor=actor, recipients=district_coordinators(request=request)
+    )
     return report
 
 
@@ -311,9 +335,12 @@ def report_validate(*, actor: Actor, report: SessionReport) -> SessionReport:
     report.status = ReportStatus.VALIDATED
     report.validated_by, report.validated_at = actor.user, timezone.now()
     report.save(update_fields=["status", "validated_by", "validated_at", "updated_at"])
+    _notify_report(report, kind=Notification.Kind.REPORT_VALIDATED, actor=actor)
     request = report.appointment.request
     if request.status == Status.SCHEDULED and report_selectors.all_sessions_done(request=request):
         apply_transition(actor=actor, request=request, name="complete")
+        # Every session is done: the office evaluates the mediation.
+        notify(recipients=[request.requester], request=request, kind=Notification.Kind.COMPLETED, actor=actor.user)
     return report
 
 
@@ -334,6 +361,8 @@ def report_send_back(*, actor: Actor, report: SessionReport, reason: str) -> Ses
     report.status = ReportStatus.SENT_BACK
     report.sent_back_by, report.sent_back_at, report.send_back_reason = actor.user, timezone.now(), reason
     report.save(update_fields=["status", "sent_back_by", "sent_back_at", "send_back_reason", "updated_at"])
+    # The reason is read in the portal, never in an e-mail: it may speak of the family.
+    _notify_report(report, kind=Notification.Kind.REPORT_SENT_BACK, actor=actor)
     return report
 
 
@@ -382,7 +411,9 @@ def request_complete(*, actor: Actor, request: MediationRequest) -> MediationReq
     blockers = report_selectors.completion_blockers(request=request)
     if request.status == Status.SCHEDULED and blockers:
         raise DomainError(" ".join(blockers))
-    return apply_transition(actor=actor, request=request, name="complete")
+    request = apply_transition(actor=actor, request=request, name="complete")
+    notify(recipients=[request.requester], request=request, kind=Notification.Kind.COMPLETED, actor=actor.user)
+    return request
 
 
 # --- Evaluations ------------------------------------------------------------------------------------------------------
@@ -485,4 +516,7 @@ def evaluation_save(
     )
     if side == Evaluation.Side.REQUESTER and request.status == Status.COMPLETED:
         apply_transition(actor=actor, request=request, name="evaluate")
+        # The coordinators close it.
+        coordinators = district_coordinators(request=request)
+        notify(recipients=coordinators, request=request, kind=Notification.Kind.EVALUATED, actor=actor.user)
     return evaluation

@@ -546,6 +546,10 @@ MATRIX = [
     ),
     ("notifications", "get", lambda o: reverse("notifications:list"), expect(everyone=200)),
     ("mark notifications read", "post", lambda o: reverse("notifications:read"), expect(everyone=302)),
+    # One's own choices only: every role opens its own page (province staff and the funder read that they receive
+    # none); an empty form changes nothing and comes back to the page.
+    ("notification preferences", "get", lambda o: reverse("notifications:preferences"), expect(everyone=200)),
+    ("save notification preferences", "post", lambda o: reverse("notifications:preferences"), expect(everyone=302)),
     # --- Timesheets: a mediator's month in a district is seen by the mediator, the district's coordinators, the
     # province's staff (404 for anyone else); the lists are for managers (403 for other roles), "my timesheets" for
     # mediators. Actions answer whoever sees the sheet with a redirect (and a message when refused).
@@ -914,6 +918,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "requests:copy": "request again",
         "notifications:list": "notifications",
         "notifications:read": "mark notifications read",
+        "notifications:preferences": "notification preferences",
         "scheduling:offer_link": "the e-mail link of an offer",
         "scheduling:appointment": "an appointment in Cremona",
         "scheduling:series": "a series in Cremona",

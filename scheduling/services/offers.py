@@ -16,8 +16,8 @@ from core import outbox
 from core.errors import DomainError, NotAllowed
 from mediators.models import Mediator
 from notifications import text
-from notifications.models import Notification
-from notifications.services import notify
+from notifications.models import Delivery, Notification
+from notifications.services import notification_offer_emailed, notification_route_offer_email, notify
 from requests_app.models import MediationRequest, Status, StatusChange
 from requests_app.selectors import district_coordinators, is_district_coordinator
 
@@ -42,6 +42,12 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
         .first()
     )
     if offer is None:
+        return False
+    if offer.mediator.user_id and (
+        notification_route_offer_email(recipient=offer.mediator.user, offer_id=offer.pk, kind=kind)
+        != Delivery.IMMEDIATE
+    ):
+        # The mediator chose to read it in the morning's summary, or in the portal only.
         return False
     language = offer.mediator.user.language if offer.mediator.user_id else settings.LANGUAGE_CODE
     links = {}
@@ -80,6 +86,8 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
             },
         )
     send_mail(subject, body, None, [offer.mediator.email])
+    if offer.mediator.user_id:
+        notification_offer_emailed(recipient=offer.mediator.user, offer_id=offer.pk, kind=kind)
     return True
 
 
@@ -207,9 +215,10 @@ def offer_accept(*, offer: Offer, by: User | None, by_phone: bool = False) -> Of
     _close_other_offers(request, offer, by)
     _offer_notify(offer=offer, kind=Notification.Kind.OFFER_CONFIRMED, actor=by)
     # Who did it: the mediator (through the e-mail link ``by`` is None, yet it is still them), or the coordinator
-    # who recorded a yes given on the phone. Never the coordinator who made the offer: they would not be told.
+    # who recorded a yes given on the phone. Never the coordinator who made the offer: they would not be told. The
+    # one who made it is told even when no longer among the district's coordinators (an administrator, a role ended).
     notify(
-        recipients=[request.requester, *district_coordinators(request=request)],
+        recipients=[request.requester, *district_coordinators(request=request), offer.created_by],
         request=request,
         kind=Notification.Kind.ASSIGNED,
         actor=by if by is not None else offer.mediator.user,
