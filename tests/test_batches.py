@@ -17,6 +17,7 @@ from core.errors import DomainError
 from requests_app.models import MediationRequest
 from sessions_app import services as report_services
 from sessions_app.models import SessionReport
+from sessions_app.services import reports as reports_module
 from timesheets import services as timesheet_services
 from timesheets.models import Timesheet
 
@@ -129,14 +130,14 @@ def test_one_reports_failure_undoes_none_of_the_others(monkeypatch, english):
     report goes back to what it was, the first and the third stay validated."""
     world = rf.make_world(sessions=0)
     first, second, third = submitted_reports(world, 3)
-    real = report_services.apply_transition
+    real = reports_module.apply_transition
 
     def refuse_the_second(*, actor, request, name, **kwargs):
         if request.pk == second.appointment.request_id:
             raise DomainError("The request cannot be completed now.")
         return real(actor=actor, request=request, name=name, **kwargs)
 
-    monkeypatch.setattr(report_services, "apply_transition", refuse_the_second)
+    monkeypatch.setattr(reports_module, "apply_transition", refuse_the_second)
 
     result = report_services.reports_validate(actor=actor_for(world.coordinator), report_ids=ids(first, second, third))
 
