@@ -40,7 +40,7 @@ ITEMS = [
     ),
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("My offers"), "scheduling:offers", (Role.MEDIATOR,)),
-    NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,), secondary_for=(Role.MEDIATOR,)),
+    NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
     NavItem(
         _("Calendar"),
         "scheduling:calendar",
