@@ -266,3 +266,18 @@ def test_the_main_menu_stays_on_one_line_at_1366_px_for_every_role(browser, live
             screenshot(page, "menu-1366-province", full_page=False)
             assert_accessible(page, "the menu's More dropdown")
         context.close()
+
+
+def test_the_reporting_dashboard_offers_the_report_first_and_fits_a_phone(browser, live_server, demo_world):
+    context, page = _new_page(browser, PHONES["390x844"])
+    log_in(page, live_server.url, "provincia.cremona@example.org")
+    page.goto(live_server.url + reverse("reporting:dashboard"))
+
+    form = page.get_by_test_id("job-form")
+    figures = page.get_by_test_id("key-figures")
+    assert form.bounding_box()["y"] < figures.bounding_box()["y"]
+    scroll_width, inner_width = _fits(page)
+    assert scroll_width <= inner_width, f"the dashboard scrolls sideways: {scroll_width} > {inner_width}"
+    screenshot(page, "phone-reporting-dashboard", full_page=False)
+    assert_accessible(page, "the reporting dashboard on a phone")
+    context.close()

@@ -176,3 +176,12 @@ def test_the_reporting_dashboard_offers_to_prepare_the_report_before_the_figures
     page = login_client(data.staff).get(reverse("reporting:dashboard")).content.decode()
 
     assert page.index('data-testid="job-form"') < page.index('data-testid="key-figures"')
+
+
+def test_the_app_files_stay_open_to_someone_who_must_still_set_up_two_factor_login(demo_world, settings):
+    settings.MFA_REQUIRED_ROLES = [Role.MEDIATOR]
+    client = login_client(demo_world["users"]["mediatore.cremona"])
+
+    assert client.get(reverse("home")).status_code == 302  # led to set up the authenticator app
+    for name in ("manifest", "service_worker", "offline"):
+        assert client.get(reverse(name)).status_code == 200, name
