@@ -96,6 +96,11 @@ class MFARequiredMiddleware:
                     reverse("accounts:set_language"),
                     reverse("health"),
                     "/" + settings.STATIC_URL.lstrip("/"),
+                    # The installable app's files (mediazione/pwa.py): nobody's data.
+                    reverse("manifest"),
+                    reverse("service_worker"),
+                    reverse("offline"),
+                    reverse("favicon"),
                 ),
                 # Open to someone who must set up an authenticator app and has none yet; so are the pages that
                 # verify the e-mail address, which allauth asks for before an app can be added.

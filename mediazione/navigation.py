@@ -1,4 +1,7 @@
-"""The main navigation, by role. Each capability adds its entries here."""
+"""The main navigation, by role. Each capability adds its entries here.
+
+The menu keeps to one line at 1366 px (tests/test_browser_phone.py): the entries a role uses less often
+(``secondary_for``) go into its "More" dropdown."""
 
 from dataclasses import dataclass
 
@@ -15,6 +18,7 @@ class NavItem:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    secondary_for: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -28,18 +32,28 @@ ITEMS = [
         "requests:list",
         (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
     ),
-    NavItem(_("People"), "accounts:people", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
+    NavItem(
+        _("People"),
+        "accounts:people",
+        (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=(Role.COORDINATOR, Role.PROVINCE_STAFF),
+    ),
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("My offers"), "scheduling:offers", (Role.MEDIATOR,)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
-    NavItem(_("Calendar"), "scheduling:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
+    NavItem(
+        _("Calendar"),
+        "scheduling:calendar",
+        (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF),
+        secondary_for=(Role.PROVINCE_STAFF,),
+    ),
     NavItem(
         _("Session reports"),
         "sessions:reports",
         (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
     ),
     # Coordinators and province staff reach the mediators' averages from "Session reports": the menu is full.
-    NavItem(_("My evaluations"), "sessions:evaluation_averages", (Role.MEDIATOR,)),
+    NavItem(_("My evaluations"), "sessions:evaluation_averages", (Role.MEDIATOR,), secondary_for=(Role.MEDIATOR,)),
     NavItem(_("My timesheets"), "timesheets:mine", (Role.MEDIATOR,)),
     NavItem(_("Timesheets"), "timesheets:district", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(
@@ -47,18 +61,22 @@ ITEMS = [
         "reporting:dashboard",
         (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.FUNDER_VIEWER, Role.ADMINISTRATOR),
     ),
-    NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES),
-    NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
+    NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
+    NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
 ]
 
 
 def items_for(actor, current_path: str) -> list[dict]:
+    """The role's entries, each with ``secondary`` True when it belongs in the "More" dropdown."""
     if actor.role is None:
-        return [{"label": ITEMS[0].label, "url": ITEMS[0].url, "active": current_path == ITEMS[0].url}]
+        return [
+            {"label": ITEMS[0].label, "url": ITEMS[0].url, "active": current_path == ITEMS[0].url, "secondary": False}
+        ]
     result = []
     for item in ITEMS:
         if actor.role in item.roles:
             url = item.url
             active = current_path == url if url == "/" else current_path.startswith(url)
-            result.append({"label": item.label, "url": url, "active": active})
+            secondary = actor.role in item.secondary_for
+            result.append({"label": item.label, "url": url, "active": active, "secondary": secondary})
     return result

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
 
-from mediazione import home, views
+from mediazione import home, pwa, views
 
 
 def _no_signup(request, *args, **kwargs):
@@ -13,6 +13,11 @@ def _no_signup(request, *args, **kwargs):
 urlpatterns = [
     path("", home.home, name="home"),
     path("health/", views.health, name="health"),
+    # The installable app (mediazione/pwa.py): the worker at the root, so that its scope is the whole portal.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("accounts/signup/", _no_signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -95,8 +95,8 @@ def _tell_what_happens(request, job: ReportJob) -> None:
         messages.warning(
             request, _("Your request is saved: the report will be prepared when the background service answers.")
         )
-    else:
-        messages.success(request, _("Your report is being prepared: this page shows when it is ready."))
+    # Otherwise no message: the status card below is the one place that says how the report is doing (a message
+    # "being prepared" above a card that already says "ready" contradicted it).
 
 
 @role_required(*ROLES)

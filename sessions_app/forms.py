@@ -59,7 +59,10 @@ class SessionReportForm(forms.Form):
     )
     start = forms.TimeField(label=_("Actual start"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     end = forms.TimeField(label=_("Actual end"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
-    outcome = forms.ChoiceField(label=_("What happened"), choices=SessionReport.Outcome.choices)
+    # Large buttons on the form (templates/sessions_app/form.html): one tap on a phone.
+    outcome = forms.ChoiceField(
+        label=_("What happened"), choices=SessionReport.Outcome.choices, widget=forms.RadioSelect
+    )
     outcome_reason = forms.CharField(
         label=_("Say what happened"),
         max_length=300,

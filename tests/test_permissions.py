@@ -165,6 +165,11 @@ CREMONA_REPORT = expect(nobody=403, reporting=404, **{"provincia.cremona": 200, 
 MATRIX = [
     ("home", "get", lambda o: reverse("home"), expect(everyone=200)),
     ("health", "get", lambda o: reverse("health"), expect(anonymous=200, everyone=200)),
+    # The installable app (mediazione/pwa.py): public, they hold nobody's data.
+    ("web manifest", "get", lambda o: reverse("manifest"), expect(anonymous=200, everyone=200)),
+    ("service worker", "get", lambda o: reverse("service_worker"), expect(anonymous=200, everyone=200)),
+    ("offline page", "get", lambda o: reverse("offline"), expect(anonymous=200, everyone=200)),
+    ("favicon", "get", lambda o: reverse("favicon"), expect(anonymous=301, everyone=301)),
     ("login", "get", lambda o: reverse("account_login"), expect(anonymous=200, everyone=302)),
     ("signup is closed", "get", lambda o: "/accounts/signup/", expect(anonymous=404, everyone=404)),
     ("password reset", "get", lambda o: reverse("account_reset_password"), expect(anonymous=200, everyone=200)),
@@ -881,12 +886,16 @@ def test_matrix_covers_every_url_of_the_portal():
         n
         for n in names
         if n.split(":")[0] in {"accounts", "mediators", "requests", "audit", "reporting", "timesheets"}
-        or n in {"home", "health"}
+        or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
     matrix_urls = {row[0] for row in MATRIX}
     covered = {
         "home": "home",
         "health": "health",
+        "manifest": "web manifest",
+        "service_worker": "service worker",
+        "offline": "offline page",
+        "favicon": "favicon",
         "accounts:organisations": "organisations",
         "accounts:people": "people",
         "accounts:invite": "invite",
