@@ -184,6 +184,13 @@ def test_the_candidates_page_says_expired_and_withdrawn(world):
     assert page.count("Si può offrire di nuovo.") == 2
 
 
+# The session, the user and their membership; the request; its languages; its proposed times; the offers with their
+# mediators (every "already asked" cell comes from this one query); matching: the candidates, their languages; the
+# roster of the "why" box; the header: unread notifications and the menu's membership; the project box: the charge
+# and the projects; the session save (savepoint, update, release). The same for 3 and for 30 mediators asked.
+EXPECTED_CANDIDATES_QUERIES = 17
+
+
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_candidates_page_reads_who_was_asked_in_a_fixed_number_of_queries(world, count, django_assert_num_queries):
     mediators = [mediator(world["provider"], world["district"], 10 + i) for i in range(count)]
@@ -196,13 +203,6 @@ def test_the_candidates_page_reads_who_was_asked_in_a_fixed_number_of_queries(wo
         response = client.get(candidates_url(world["request"]))
     asked = [row for row in response.context["candidates"] if row["last"] is not None]
     assert len(asked) == count
-
-
-# The session, the user and their membership; the request; its languages; its proposed times; the offers with their
-# mediators (every "already asked" cell comes from this one query); matching: the candidates, their languages; the
-# roster of the "why" box; the header: unread notifications and the menu's membership; the project box: the charge
-# and the projects; the session save (savepoint, update, release). The same for 3 and for 30 mediators asked.
-EXPECTED_CANDIDATES_QUERIES = 17
 
 
 # --- The queue --------------------------------------------------------------------------------------------------------
@@ -329,13 +329,10 @@ def test_the_queue_queries_do_not_grow_with_rows_and_offers(world, rows, django_
     # The session, the user and their membership; the filter's languages; the count; the header's unread
     # notifications and membership; the filter's offices; the page of requests with office, district, requester,
     # mediator and both offer counts (one query); their languages; the session save (savepoint, update, release).
-    with django_assert_num_queries(EXPECTED_QUEUE_QUERIES):
+    with django_assert_num_queries(13):
         response = client.get(reverse("requests:list"), {"phase": "match", "q": "q-"})
     assert response.context["page"].paginator.count == rows
     assert all(r.offers_sent == 3 and r.offers_answered == 1 for r in response.context["page"])
-
-
-EXPECTED_QUEUE_QUERIES = 13
 
 
 # --- The plan page ----------------------------------------------------------------------------------------------------
