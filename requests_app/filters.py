@@ -8,10 +8,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import District, Office, Role
 from accounts.scoping import actor_for, visible
-from mediators.languages import related_codes, sorted_by_name
+from mediators.languages import related_codes, sort_key, sorted_by_name
 from mediators.models import language_name
 
 from . import selectors
@@ -21,9 +22,32 @@ from .models import OPEN_STATUSES, MediationRequest, RequestLanguage, Status
 OPEN = "open"
 
 
+# The phases of the queue: what the district does next, in its own words (a phase may span two statuses).
+PHASES = {
+    "decide": (Status.SUBMITTED,),
+    "match": (Status.MATCHING,),
+    "plan": (Status.ASSIGNED,),
+    "planned": (Status.SCHEDULED,),
+    "close": (Status.COMPLETED, Status.EVALUATED),
+}
+PHASE_CHOICES = (
+    ("decide", _("To decide")),
+    ("match", pgettext_lazy("phase", "Looking for a mediator")),
+    ("plan", _("To plan")),
+    ("planned", pgettext_lazy("phase", "Planned")),
+    ("close", _("To close")),
+)
+
+
 class RequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Case code"), method="filter_case_code", widget=forms.TextInput(attrs={"maxlength": 30})
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Case code, office, language or mediator."),
+        widget=forms.TextInput(attrs={"maxlength": 100}),
+    )
+    phase = django_filters.ChoiceFilter(
+        label=_("Phase"), method="filter_phase", choices=PHASE_CHOICES, empty_label=_("Any phase")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), method="filter_status", empty_label=_("Any status"))
     language = django_filters.ChoiceFilter(label=_("Language"), method="filter_language", empty_label=_("Any language"))
@@ -55,8 +79,10 @@ class RequestFilter(django_filters.FilterSet):
             # Only the office (and administrators) see drafts.
             statuses.insert(0, (Status.DRAFT.value, Status.DRAFT.label))
         self.filters["status"].extra["choices"] = [(OPEN, _("Open (any step)")), *statuses]
+        # The languages of the requests the user sees: the filter's choices, and what the search box matches.
+        self._language_codes = selectors.language_codes_in_requests(user=user)
         self.filters["language"].extra["choices"] = sorted_by_name(
-            (code, language_name(code)) for code in selectors.language_codes_in_requests(user=user)
+            (code, language_name(code)) for code in self._language_codes
         )
         if role == Role.SOCIAL_WORKER:
             # The list is the office's own: nothing to choose between.
@@ -72,9 +98,34 @@ class RequestFilter(django_filters.FilterSet):
             self.filters["date_from"].label = _("Submitted (or created) from")
             self.filters["date_to"].label = _("Submitted (or created) until")
 
-    def filter_case_code(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(case_code__icontains=value) if value else queryset
+    def filter_search(self, queryset, name, value):
+        """One box for what a coordinator remembers: part of the case code, the office, a language (its name in
+        Italian or English, its code, or the variant) or the assigned mediator's name (every word must match)."""
+        value = " ".join(value.split())
+        if not value:
+            return queryset
+        found = Q(case_code__icontains=value) | Q(office__name__icontains=value)
+        codes = self._languages_named(value)
+        languages = RequestLanguage.objects.filter(Q(code__in=codes) | Q(variant__icontains=value))
+        found |= Q(pk__in=languages.values("request_id"))
+        by_name = Q()
+        for word in value.split():
+            by_name &= Q(assigned_mediator__first_name__icontains=word) | Q(
+                assigned_mediator__last_name__icontains=word
+            )
+        return queryset.filter(found | by_name)
+
+    def _languages_named(self, value: str) -> list[str]:
+        wanted = sort_key(value)
+        codes = set()
+        for code in self._language_codes:
+            names = (language_name(code, "it"), language_name(code, "en"), language_name(code))
+            if wanted == code or any(wanted in sort_key(name) for name in names):
+                codes |= related_codes(code)
+        return sorted(codes)
+
+    def filter_phase(self, queryset, name, value):
+        return queryset.filter(status__in=PHASES[value]) if value in PHASES else queryset
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

@@ -25,3 +25,22 @@ def context(*, user, request) -> dict:
     for panel in _PANELS:
         merged.update(panel(user=user, request=request))
     return merged
+
+
+# What the rooms above add to the request lists: a function ``(queryset) -> queryset`` that annotates each request
+# with what its columns show (scheduling: how many offers were sent and answered), in the same query as the page.
+Annotation = Callable[..., object]
+_LIST_ANNOTATIONS: list[Annotation] = []
+
+
+def register_list_annotation(annotate: Annotation) -> Annotation:
+    """Add annotations to the request lists (idempotent, like ``register``)."""
+    if annotate not in _LIST_ANNOTATIONS:
+        _LIST_ANNOTATIONS.append(annotate)
+    return annotate
+
+
+def annotate_list(queryset):
+    for annotate in _LIST_ANNOTATIONS:
+        queryset = annotate(queryset)
+    return queryset

@@ -13,7 +13,11 @@ from .transitions import TRANSITIONS, Transition
 
 def request_list(*, user) -> QuerySet[MediationRequest]:
     """The requests a user sees, with what a list shows, in a fixed number of queries."""
-    return visible(user, MediationRequest).select_related("office__district", "requester").prefetch_related("languages")
+    return (
+        visible(user, MediationRequest)
+        .select_related("office__district", "requester", "assigned_mediator")
+        .prefetch_related("languages")
+    )
 
 
 def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:

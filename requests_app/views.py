@@ -56,6 +56,10 @@ def request_list(request):
     filterset = RequestFilter(data or None, queryset=selectors.request_list(user=request.user), user=request.user)
     # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    # Offers are the coordinators' business (never the office's): their columns come from the room that makes them.
+    show_offers = role != Role.SOCIAL_WORKER
+    if show_offers:
+        queryset = panels.annotate_list(queryset)
     page = Paginator(_ordered(queryset, role), PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
@@ -70,6 +74,7 @@ def request_list(request):
             # A social worker's list is her own office's: no office column to repeat it on every row.
             "show_office": role != Role.SOCIAL_WORKER,
             "show_district": role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+            "show_offers": show_offers,
             "can_create": role == Role.SOCIAL_WORKER,
         },
     )

@@ -13,7 +13,8 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from requests_app import panels
 
-        from .panels import request_panel
+        from .panels import queue_annotation, request_panel
 
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
         panels.register(request_panel)  # offers and appointments on a request's page
+        panels.register_list_annotation(queue_annotation)  # offers sent and answered in the request lists

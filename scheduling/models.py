@@ -15,6 +15,9 @@ from django.utils.translation import pgettext_lazy
 
 from mediators.models import Mode
 
+# The offers still in play: waiting for their turn, waiting for an answer, or accepted.
+LIVE_OFFER_STATUSES = ("queued", "open", "accepted")
+
 
 class Offer(models.Model):
     """A request proposed to one mediator. Never a booking: only an accepted offer leads to appointments.
@@ -63,7 +66,13 @@ class Offer(models.Model):
         verbose_name_plural = _("offers")
         ordering = ["tier", "release_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "mediator"], name="offer_once_per_mediator"),
+            # One live offer per mediator and request; once declined, expired or withdrawn the mediator may be
+            # asked again (a new row: the old one stays in the history).
+            models.UniqueConstraint(
+                fields=["request", "mediator"],
+                condition=Q(status__in=LIVE_OFFER_STATUSES),
+                name="offer_live_once_per_mediator",
+            ),
             # The database itself refuses a second accepted offer for one request.
             models.UniqueConstraint(
                 fields=["request"], condition=Q(status="accepted"), name="offer_one_accepted_per_request"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, F, Q
+
 from requests_app.models import Status
 
 from . import selectors
@@ -30,3 +32,20 @@ def request_panel(*, user, request) -> dict:
         "more_appointments": len(appointments) > limit,
         "summary_limit": limit,
     }
+
+
+# An offer counts as sent once it left its queue: queued offers, and queued ones withdrawn before their turn (no
+# answer date, or one before their release), were never seen by the mediator.
+_SENT = ~Q(offers__status="queued") & ~Q(offers__status="withdrawn", offers__answered_at__isnull=True)
+_NEVER_RELEASED = Q(offers__status="withdrawn", offers__answered_at__lt=F("offers__release_at"))
+# Answered: the mediator said yes or no (expired and withdrawn offers had no answer).
+_ANSWERED = Q(offers__status__in=["accepted", "declined"])
+
+
+def queue_annotation(queryset):
+    """The queue's offer columns (registered in requests_app.panels): offers sent and answered, in the list's own
+    query (an aggregate over the reverse relation: one row per request, whatever the number of offers)."""
+    return queryset.annotate(
+        offers_sent=Count("offers", filter=_SENT & ~_NEVER_RELEASED, distinct=True),
+        offers_answered=Count("offers", filter=_ANSWERED, distinct=True),
+    )

@@ -3,17 +3,20 @@ mediator's offers, series and their occurrences, and when a mediator is free."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from mediators.models import Absence, AvailabilitySlot, Mediator
-from requests_app.models import MediationRequest
+from requests_app.models import MediationRequest, ProposedSlot
 from requests_app.selectors import is_district_coordinator
 
+from . import recurrence
 from .models import LIVE_APPOINTMENT, Appointment, AppointmentSeries, Offer
 
 
@@ -47,6 +50,48 @@ def can_schedule(*, user, request: MediationRequest) -> bool:
 
 def request_offers(*, request: MediationRequest):
     return Offer.objects.filter(request=request).select_related("mediator", "recorded_by").order_by("tier", "pk")
+
+
+def offers_by_mediator(offers) -> dict[int, list[Offer]]:
+    """Each mediator's offers of one request, oldest first (from offers already read: no query)."""
+    found: dict[int, list[Offer]] = {}
+    for offer in sorted(offers, key=lambda o: o.pk):
+        found.setdefault(offer.mediator_id, []).append(offer)
+    return found
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """A time the office proposed, and why it cannot be planned (empty when it can)."""
+
+    slot: ProposedSlot
+    unavailable: str
+
+
+def slot_choices(*, request: MediationRequest, now: datetime | None = None) -> list[SlotChoice]:
+    """The request's proposed times for the plan page, each with the reason it cannot be planned: already past, or
+    the assigned mediator is busy then (another live appointment, the travel buffer, an absence). The same rules as
+    planning itself (``recurrence.conflicts``), in two queries whatever the number of times."""
+    slots = list(request.slots.all())
+    if not slots or request.assigned_mediator_id is None:
+        return [SlotChoice(slot, "") for slot in slots]
+    now = now or timezone.now()
+    future = [s for s in slots if s.starts_at >= now]
+    clashes = recurrence.conflicts(
+        mediator=request.assigned_mediator,
+        spans=[recurrence.Span(s.starts_at, s.ends_at) for s in future],
+        place=request.place,
+        mode=request.mode,
+    )
+    reasons = {(c.starts_at, c.ends_at): c.reason for c in clashes}
+    choices = []
+    for slot in slots:
+        if slot.starts_at < now:
+            reason = _("This time is already past.")
+        else:
+            reason = reasons.get((slot.starts_at, slot.ends_at), "")
+        choices.append(SlotChoice(slot, reason))
+    return choices
 
 
 def request_appointments(*, request: MediationRequest):

@@ -23,7 +23,7 @@ from requests_app.models import Status
 
 from . import matching, selectors, services
 from . import recurrence as series
-from .models import Offer
+from .models import LIVE_OFFER_STATUSES, Offer
 from .offer_language import in_the_mediators_language
 from .offer_links import read_token
 
@@ -131,7 +131,8 @@ def candidates(request, pk: int):
             messages.success(request, done)
             return redirect("scheduling:candidates", pk=mediation_request.pk)
     offers = list(selectors.request_offers(request=mediation_request))
-    offered = {offer.mediator_id for offer in offers}
+    # Who was already asked, and how they answered (from the offers above: no query per mediator).
+    asked = selectors.offers_by_mediator(offers)
     ranked = []
     if mediation_request.status == Status.MATCHING:
         ranked = matching.candidates(user=request.user, request=mediation_request)
@@ -143,7 +144,7 @@ def candidates(request, pk: int):
         "scheduling/candidates.html",
         {
             "mediation_request": mediation_request,
-            "candidates": [(c, c.mediator.pk in offered) for c in ranked],
+            "candidates": [_candidate_row(c, asked.get(c.mediator.pk, [])) for c in ranked],
             "offers": offers,
             "roster": roster,
             "why": why,
@@ -157,6 +158,18 @@ def candidates(request, pk: int):
         },
         status=400 if error else 200,
     )
+
+
+def _candidate_row(candidate, offers: list[Offer]) -> dict:
+    """A candidate with their offers of this request (oldest first): the last one says how they answered; a live
+    one (waiting or accepted) means they cannot be asked again, any other lets the coordinator ask again."""
+    last = offers[-1] if offers else None
+    return {
+        "candidate": candidate,
+        "last": last,
+        "times": len(offers),
+        "live": last is not None and last.status in LIVE_OFFER_STATUSES,
+    }
 
 
 def _offer_action(request, mediation_request, action: str) -> str:
@@ -303,14 +316,19 @@ def appointment_plan(request, pk: int):
         else:
             messages.success(request, _("The appointment is planned and the mediator and the office are told."))
             return redirect(appointment)
+    can_plan = (
+        mediation_request.status in (Status.ASSIGNED, Status.SCHEDULED)
+        and mediation_request.assigned_mediator_id is not None
+    )
     return render(
         request,
         "scheduling/plan.html",
         {
             "mediation_request": mediation_request,
-            "can_plan": mediation_request.status in (Status.ASSIGNED, Status.SCHEDULED)
-            and mediation_request.assigned_mediator_id is not None,
+            "can_plan": can_plan,
             "appointments": selectors.request_appointments(request=mediation_request),
+            # The proposed times, those that clash with the mediator's other work (or are past) shown as unavailable.
+            "slot_choices": selectors.slot_choices(request=mediation_request) if can_plan else [],
             "modes": Mode.choices,
             "repeats": REPEATS,
             "error": error,

@@ -21,7 +21,7 @@ from notifications.services import notification_offer_emailed, notification_rout
 from requests_app.models import MediationRequest, Status, StatusChange
 from requests_app.selectors import district_coordinators, is_district_coordinator
 
-from ..models import Offer
+from ..models import LIVE_OFFER_STATUSES, Offer
 
 
 def offer_send_email(*, offer_id: int, kind: str) -> bool:
@@ -125,7 +125,9 @@ def offers_create(
         raise DomainError(_("Choose at least one mediator."), field="mediators")
     if not 1 <= answer_within_hours <= 24 * 14 or not 1 <= next_tier_after_hours <= 24 * 14:
         raise DomainError(_("Waits go from one hour to two weeks."), field="answer_within_hours")
-    already = set(locked.offers.values_list("mediator_id", flat=True))
+    # A mediator with a live offer is not asked twice; one who declined, let it expire or saw it withdrawn may be
+    # asked again (a new offer: the old one stays in the history).
+    already = set(locked.offers.filter(status__in=LIVE_OFFER_STATUSES).values_list("mediator_id", flat=True))
     now = timezone.now()
     offers = []
     for number, tier in enumerate(tiers, start=1):
