@@ -56,6 +56,7 @@ LONG_FILES = {
     "scheduling/demo.py": "the demo world of requests at every step of their life, with offers and appointments",
     "reporting/services.py": "report jobs: asked, run, retried, swept, expired, and the quarterly ones",
     "reporting/indicators.py": "the accountability indicators, one function each",
+    "mediazione/settings.py": "the one settings module, each setting read from the environment and explained",
 }
 
 
