@@ -32,7 +32,9 @@ ITEMS = [
     NavItem(_("Mediators"), "mediators:list", (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)),
     NavItem(_("My offers"), "scheduling:offers", (Role.MEDIATOR,)),
     NavItem(_("My profile"), "mediators:me", (Role.MEDIATOR,)),
-    NavItem(_("Calendar"), "scheduling:calendar", (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF)),
+    NavItem(
+        _("Calendar"), "scheduling:calendar", (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF)
+    ),
     NavItem(
         _("Session reports"),
         "sessions:reports",

@@ -38,14 +38,13 @@ def test_social_worker_dashboard_shows_her_office(client_for):
     assert cards["colleagues"] == 2
 
 
-def test_funder_dashboard_shows_provinces_and_no_people(client_for):
+def test_the_funder_goes_straight_from_home_to_the_reporting_dashboard(client_for):
     province = f.ProvinceFactory(name="Provincia di Cremona")
     f.DistrictFactory(province=province)
     viewer = f.funder_viewer(funder=f.FunderFactory(provinces=[province]))
     response = client_for(viewer).get(reverse("home"))
-    values = [card.value for card in response.context["cards"]]
-    assert values == ["Provincia di Cremona"]
-    assert "Persone" not in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:dashboard")
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(client_for):
