@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.scoping import actor_for
-from mediazione.home import work_list
+from mediazione.work import work_list
 from reporting.models import ReportJob
 from requests_app.models import Comment, StatusChange
 from scheduling.models import Appointment, Offer
@@ -143,7 +143,7 @@ def sections(response) -> dict[str, int]:
     return {section.key: len(section.items) for section in response.context["work"]}
 
 
-# --- Query counts: the same for 3 items of each kind as for 30 ---------------------------------------------------------
+# --- Query counts: the same for 3 items of each kind as for 30 --------------------------------------------------------
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -236,7 +236,7 @@ def test_the_funder_goes_straight_to_the_reporting_dashboard():
     assert response["Location"] == reverse("reporting:dashboard")
 
 
-# --- What the lists say ------------------------------------------------------------------------------------------------
+# --- What the lists say -----------------------------------------------------------------------------------------------
 
 
 def test_the_mediators_offers_come_nearest_deadline_first_and_are_answered_from_home(frozen):
@@ -284,7 +284,7 @@ def test_nothing_to_do_is_said_in_a_sentence(frozen):
     assert 'data-testid="nothing-to-do"' in response.content.decode()
 
 
-# --- Stalled requests, on a hand-built set -----------------------------------------------------------------------------
+# --- Stalled requests, on a hand-built set ----------------------------------------------------------------------------
 
 
 def assigned_days_ago(world, case_code, days, status="assigned"):
