@@ -21,7 +21,6 @@ from core.formatting import (
     format_day_time,
     format_month,
     format_time_range,
-    format_weekday_date,
 )
 from mediators.models import Mode
 from reporting import selectors as reporting_selectors
@@ -106,7 +105,6 @@ def _appointment_item(appointment, *, with_mediator=False) -> WorkItem:
     return WorkItem(
         title=f"{format_time_range(appointment.starts_at, appointment.ends_at)} · {request.case_code}",
         detail=" · ".join(part for part in parts if part),
-        when=format_weekday_date(timezone.localtime(appointment.starts_at)),
         action_label=str(_("Open the appointment")),
         action_url=appointment.get_absolute_url(),
         maps_url=maps_url(appointment),
