@@ -72,3 +72,60 @@ def test_the_funder_lands_on_the_reporting_dashboard(browser, live_server, demo_
         screenshot(page, "home-asl.cremona-mobile-first-screen", full_page=False)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_the_social_worker_opens_her_offices_calendar_from_home(browser, live_server, demo_everything, viewport):
+    from .browser_support import _new_page
+
+    context, page = _new_page(browser, DESKTOP if viewport == "desktop" else MOBILE)
+    try:
+        log_in(page, live_server.url, "assistente.cremona@example.org")
+        page.get_by_role("link", name="Apri il calendario dell'ufficio").click()
+        expect(page.get_by_role("heading", name="Calendario dell'ufficio")).to_be_visible()
+        expect(page.get_by_test_id("calendar-item").first).to_be_visible()
+        screenshot(page, f"calendar-assistente.cremona-{viewport}")
+        assert_accessible(page, f"the office's calendar ({viewport})")
+    finally:
+        context.close()
+
+
+def test_the_mediator_accepts_an_offer_from_the_home_page_on_a_phone(browser, live_server, demo_everything):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mediators.models import Mediator
+    from requests_app.models import MediationRequest
+    from scheduling.models import Offer
+
+    from .browser_support import _new_page
+
+    users = demo_everything
+    mediator = Mediator.objects.get(user=users["mediatore.cremona"])
+    request = (
+        MediationRequest.objects.filter(status="matching", office__district__in=mediator.districts.all())
+        .exclude(offers__mediator=mediator)
+        .first()
+    )
+    offer = Offer.objects.create(
+        request=request,
+        mediator=mediator,
+        release_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+        created_by=users["coordinatore.cremona"],
+    )
+    context, page = _new_page(browser, MOBILE)
+    try:
+        log_in(page, live_server.url, "mediatore.cremona@example.org")
+        offers = page.get_by_test_id("work-offers")
+        expect(offers).to_contain_text(request.case_code)
+        screenshot(page, "home-mediatore.cremona-mobile-offer", full_page=False)
+        with page.expect_navigation():
+            offers.get_by_role("button", name="Accetta").first.click()
+        expect(page.get_by_test_id("work-list")).to_be_visible()  # back on the home page
+        assert page.url.rstrip("/") == live_server.url
+        offer.refresh_from_db()
+        assert offer.status == Offer.Status.ACCEPTED
+    finally:
+        context.close()
