@@ -17,6 +17,7 @@ from accounts.models import District, Invitation, Membership, Office, Province, 
 from accounts.scoping import Actor, actor_for, visible
 from mediators import selectors as mediator_selectors
 from mediators.models import Mediator
+from reporting import selectors as reporting_selectors
 from requests_app.models import OPEN_STATUSES, MediationRequest, Status, Urgency
 
 from .work import WORK_OF, province_day, work_list
@@ -267,8 +268,9 @@ def dashboard_expiring_qualifications(*, actor: Actor) -> list:
 @login_required
 def home(request):
     actor = actor_for(request.user)
-    if actor.role == Role.FUNDER_VIEWER:
-        # The funder reads aggregates only: the dashboard and its reports are the whole of their day.
+    if actor.role == Role.FUNDER_VIEWER and reporting_selectors.projects(user=request.user).exists():
+        # The funder reads aggregates only: the dashboard and its reports are the whole of their day (once there is
+        # a project they fund; before that, the home says which provinces they fund).
         return redirect("reporting:dashboard")
     return render(
         request,

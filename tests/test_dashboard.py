@@ -38,13 +38,14 @@ def test_social_worker_dashboard_shows_her_office(client_for):
     assert cards["colleagues"] == 2
 
 
-def test_the_funder_goes_straight_from_home_to_the_reporting_dashboard(client_for):
+def test_a_funder_without_a_project_yet_sees_the_provinces_funded_and_no_people(client_for):
     province = f.ProvinceFactory(name="Provincia di Cremona")
     f.DistrictFactory(province=province)
     viewer = f.funder_viewer(funder=f.FunderFactory(provinces=[province]))
     response = client_for(viewer).get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("reporting:dashboard")
+    values = [card.value for card in response.context["cards"]]
+    assert values == ["Provincia di Cremona"]
+    assert "Persone" not in response.content.decode()
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(client_for):

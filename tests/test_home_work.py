@@ -229,11 +229,27 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
 
 
 def test_the_funder_goes_straight_to_the_reporting_dashboard():
+    from reporting.models import Project
+
     province = f.ProvinceFactory()
-    viewer = f.funder_viewer(funder=f.FunderFactory(provinces=[province]))
-    response = login_client(viewer).get(reverse("home"))
+    funder = f.FunderFactory(provinces=[province])
+    Project.objects.create(
+        title="Famiglie in-migrazione",
+        call="Bando 2011",
+        funder=funder,
+        lead_province=province,
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2027, 12, 31),
+    )
+    response = login_client(f.funder_viewer(funder=funder)).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("reporting:dashboard")
+    assert login_client(f.funder_viewer(funder=funder)).get(response["Location"]).status_code == 200
+
+
+def test_a_funder_with_no_project_yet_stays_on_the_home_page():
+    viewer = f.funder_viewer(funder=f.FunderFactory(provinces=[f.ProvinceFactory()]))
+    assert login_client(viewer).get(reverse("home")).status_code == 200
 
 
 # --- What the lists say -----------------------------------------------------------------------------------------------
