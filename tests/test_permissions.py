@@ -155,8 +155,8 @@ CREMONA_REPORT = expect(nobody=403, reporting=404, **{"provincia.cremona": 200, 
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
-    # The funder goes straight to the reporting dashboard.
-    ("home", "get", lambda o: reverse("home"), expect(everyone=200, **{"asl.cremona": 302})),
+    # With a project of ASL Cremona, its funder viewer goes straight to the reporting dashboard.
+    ("home", "get", lambda o: cremona_reporting(o) and reverse("home"), expect(everyone=200, **{"asl.cremona": 302})),
     ("health", "get", lambda o: reverse("health"), expect(anonymous=200, everyone=200)),
     ("login", "get", lambda o: reverse("account_login"), expect(anonymous=200, everyone=302)),
     ("signup is closed", "get", lambda o: "/accounts/signup/", expect(anonymous=404, everyone=404)),
