@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,10 @@ from accounts.models import District, Invitation, Membership, Office, Province, 
 from accounts.scoping import Actor, actor_for, visible
 from mediators import selectors as mediator_selectors
 from mediators.models import Mediator
+from reporting import selectors as reporting_selectors
 from requests_app.models import OPEN_STATUSES, MediationRequest, Status, Urgency
+
+from .work import WORK_OF, province_day, work_list
 
 
 @dataclass
@@ -265,11 +268,18 @@ def dashboard_expiring_qualifications(*, actor: Actor) -> list:
 @login_required
 def home(request):
     actor = actor_for(request.user)
+    if actor.role == Role.FUNDER_VIEWER and reporting_selectors.projects(user=request.user).exists():
+        # The funder reads aggregates only: the dashboard and its reports are the whole of their day (once there is
+        # a project they fund; before that, the home says which provinces they fund).
+        return redirect("reporting:dashboard")
     return render(
         request,
         "home.html",
         {
             "actor": actor,
+            "work": work_list(actor=actor) if actor.role else [],
+            "has_work_list": actor.role in WORK_OF,
+            "province_day": province_day(actor=actor),
             "cards": dashboard_cards(actor=actor) if actor.role else [],
             "role_intro": role_intro(role=actor.role),
             "expiring": dashboard_expiring_qualifications(actor=actor),

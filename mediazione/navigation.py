@@ -44,7 +44,7 @@ ITEMS = [
     NavItem(
         _("Calendar"),
         "scheduling:calendar",
-        (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF),
+        (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF),
         secondary_for=(Role.PROVINCE_STAFF,),
     ),
     NavItem(

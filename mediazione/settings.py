@@ -273,6 +273,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 TRAVEL_BUFFER_MINUTES = env_int("TRAVEL_BUFFER_MINUTES", 30)
 # Offers of work: how long the signed accept/decline links in the e-mail work at most (they also die with the offer).
 OFFER_LINK_MAX_DAYS = env_int("OFFER_LINK_MAX_DAYS", 14, 1)
+# A request assigned this many days ago and still without an appointment is stalled (the coordinator's home).
+STALLED_AFTER_DAYS = env_int("STALLED_AFTER_DAYS", 3, 1)
 
 # Invitations to set a password and join the portal stay valid this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, 1)

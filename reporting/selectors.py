@@ -106,3 +106,22 @@ def report_job(*, user, pk) -> ReportJob:
 
 def project_detail(*, user, pk) -> Project:
     return get_for_user_or_404(user, projects(user=user), pk=pk)
+
+
+# --- The home page (mediazione.home) ----------------------------------------------------------------------------------
+
+
+def month_figures(*, user, today: dt.date | None = None) -> dict:
+    """The month so far in the user's province, with the dashboard's own indicators: requests submitted, sessions
+    held and their hours (three queries)."""
+    from . import indicators
+
+    today = today or timezone.localdate()
+    scope = dashboard_scope(user=user, params={"dal": today.replace(day=1).isoformat(), "al": today.isoformat()})
+    sessions = indicators.sessions(scope)
+    return {
+        "scope": scope,
+        "requests": indicators.scoped_requests(scope).count(),
+        "held": sessions["held"],
+        "hours": sessions["hours"],
+    }

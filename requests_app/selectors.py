@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from accounts.models import Membership, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
@@ -122,4 +122,49 @@ def language_codes_in_requests(*, user) -> list[str]:
         .order_by()
         .values_list("code", flat=True)
         .distinct()
+    )
+
+
+# --- The home page's work lists (mediazione.home) --------------------------------------------------------------------
+
+
+def drafts_to_finish(*, user) -> QuerySet[MediationRequest]:
+    """The drafts of the user's office, oldest first: written, never submitted."""
+    return (
+        visible(user, MediationRequest)
+        .filter(status=Status.DRAFT)
+        .prefetch_related("languages")
+        .order_by("created_at", "pk")
+    )
+
+
+def questions_to_answer(*, user) -> QuerySet[MediationRequest]:
+    """Requests of the user's office whose last comment was written by someone outside the office (a coordinator's
+    question): the office has not answered yet. ``last_comment_at`` says since when. One query."""
+    last = Comment.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-pk")
+    office_member = Membership.objects.filter(
+        user_id=OuterRef("last_comment_by"), office_id=OuterRef("office_id"), role=Role.SOCIAL_WORKER
+    )
+    return (
+        visible(user, MediationRequest)
+        .exclude(status__in=[Status.REJECTED, Status.CLOSED, Status.CANCELLED])
+        .annotate(
+            last_comment_by=Subquery(last.values("author_id")[:1]),
+            last_comment_at=Subquery(last.values("created_at")[:1]),
+        )
+        .filter(last_comment_by__isnull=False)
+        .filter(~Exists(office_member))
+        .prefetch_related("languages")
+        .order_by("last_comment_at", "pk")
+    )
+
+
+def waiting_for_decision(*, user) -> QuerySet[MediationRequest]:
+    """Submitted requests the coordinator must accept or reject: urgent first, then the nearest deadline, then the
+    oldest (the queue's order)."""
+    return queue_order(
+        visible(user, MediationRequest)
+        .filter(status=Status.SUBMITTED)
+        .select_related("office")
+        .prefetch_related("languages")
     )

@@ -1,7 +1,8 @@
 """Calendars: a mediator's agenda, the district and province calendars, and the personal ICS feed.
 
 One page, /calendario/, shows what the user's role reaches (through the scoping rule of appointments): a mediator
-their own appointments, a coordinator their district's, province staff their province's. Week view by default,
+their own appointments, a social worker her office's requests' (read-only, no notes), a coordinator their
+district's, province staff their province's. Week view by default,
 month view with ``?vista=mese``; ``?data=YYYY-MM-DD`` picks the week or month (a bad date means today).
 Cancelled appointments are shown struck through; void ones (entered by mistake) are left out.
 """
@@ -32,7 +33,7 @@ from mediators.models import Mediator
 from .models import Appointment
 
 ROME = ZoneInfo("Europe/Rome")
-CALENDAR_ROLES = (Role.MEDIATOR, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)
+CALENDAR_ROLES = (Role.MEDIATOR, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)
 # The feed carries what a phone calendar needs around today, not the whole history.
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=365)
@@ -98,6 +99,8 @@ def agenda(request):
     chosen: Mediator | None = None
     if actor.role == Role.MEDIATOR:
         profile = Mediator.objects.filter(user=request.user).first()
+    elif actor.role == Role.SOCIAL_WORKER:
+        pass  # the office's own requests (the appointments' rule): no roster to filter by
     else:
         mediators = list(visible(request.user, Mediator).order_by("last_name", "first_name", "pk"))
         wanted = request.GET.get("mediatore", "")
@@ -141,6 +144,7 @@ def agenda(request):
             "previous_day": previous_day,
             "next_day": next_day,
             "is_mediator": actor.role == Role.MEDIATOR,
+            "is_office": actor.role == Role.SOCIAL_WORKER,
             "profile": profile,
             "feed_url": feed_url,
             "mediators": mediators,

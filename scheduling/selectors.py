@@ -4,7 +4,7 @@ mediator's offers, series and their occurrences, and when a mediator is free."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -202,3 +202,91 @@ def free_mediator_ids(*, mediator_ids, starts_at: datetime, ends_at: datetime) -
 def mediator_is_free(*, mediator: Mediator, starts_at: datetime, ends_at: datetime) -> bool:
     """Is this mediator free from ``starts_at`` to ``ends_at``? (See :func:`free_mediator_ids`.)"""
     return mediator.pk in free_mediator_ids(mediator_ids=[mediator.pk], starts_at=starts_at, ends_at=ends_at)
+
+
+# --- The home page's work lists (mediazione.home) --------------------------------------------------------------------
+
+
+def offers_to_answer(*, user):
+    """A mediator's open offers, the nearest deadline first, with what the home page shows (two queries)."""
+    return (
+        Offer.objects.filter(mediator__user=user, status=Offer.Status.OPEN)
+        .select_related("request__office")
+        .prefetch_related("request__languages")
+        .order_by("expires_at", "pk")
+    )
+
+
+def live_appointments_between(*, user, start: datetime, end: datetime):
+    """The planned appointments the user sees (a mediator their own, an office its requests', a coordinator the
+    district's) starting from ``start`` to ``end``, in time order, with office and languages (two queries)."""
+    return (
+        visible(user, Appointment)
+        .filter(status=Appointment.Status.PLANNED, starts_at__gte=start, starts_at__lt=end)
+        .select_related("request__office", "mediator")
+        .prefetch_related("request__languages")
+        .order_by("starts_at", "pk")
+    )
+
+
+class Stalled:
+    """Why a request is stalled (the values of the ``stalled_reason`` annotation)."""
+
+    NO_ANSWER = "no_answer"  # an offer is still open past its deadline, and no other offer is alive
+    ALL_REFUSED = "all_refused"  # every offer was declined, expired or withdrawn
+    NOT_SCHEDULED = "not_scheduled"  # assigned, and no appointment planned after STALLED_AFTER_DAYS
+
+
+def stalled_requests(*, user, now: datetime | None = None):
+    """The requests the user sees that wait for nobody: in matching with offers but none alive (each one declined,
+    expired, withdrawn, or open past its deadline: the sweeper has not expired it yet), or assigned for more than
+    ``settings.STALLED_AFTER_DAYS`` days and still without an appointment. Each is annotated with
+    ``stalled_reason`` (see :class:`Stalled`) and ``stalled_since`` (the last answer or deadline of an offer; the
+    day it was assigned). Urgent first, then the longest stalled. One query."""
+    from django.conf import settings
+    from django.db.models import Case, CharField, DateTimeField, IntegerField, Subquery, Value, When
+    from django.db.models.functions import Coalesce
+
+    from requests_app.models import Status, StatusChange, Urgency
+
+    now = now or timezone.now()
+    offers = Offer.objects.filter(request=OuterRef("pk"))
+    alive = offers.filter(
+        Q(status__in=[Offer.Status.QUEUED, Offer.Status.ACCEPTED]) | Q(status=Offer.Status.OPEN, expires_at__gt=now)
+    )
+    overdue = offers.filter(status=Offer.Status.OPEN, expires_at__lte=now)
+    last_answer = offers.annotate(moment=Coalesce("answered_at", "expires_at")).order_by("-moment")
+    assigned = StatusChange.objects.filter(request=OuterRef("pk"), to_status=Status.ASSIGNED).order_by("-at", "-pk")
+    cutoff = now - timedelta(days=settings.STALLED_AFTER_DAYS)
+    return (
+        visible(user, MediationRequest)
+        .filter(status__in=[Status.MATCHING, Status.ASSIGNED])
+        .annotate(
+            assigned_at=Coalesce(Subquery(assigned.values("at")[:1]), "updated_at", output_field=DateTimeField()),
+            offers_alive=Exists(alive),
+            offers_made=Exists(offers),
+        )
+        .filter(
+            Q(status=Status.MATCHING, offers_made=True, offers_alive=False)
+            | Q(status=Status.ASSIGNED, assigned_at__lte=cutoff)
+        )
+        .annotate(
+            stalled_reason=Case(
+                When(status=Status.ASSIGNED, then=Value(Stalled.NOT_SCHEDULED)),
+                When(Exists(overdue), then=Value(Stalled.NO_ANSWER)),
+                default=Value(Stalled.ALL_REFUSED),
+                output_field=CharField(),
+            ),
+            stalled_since=Case(
+                When(status=Status.ASSIGNED, then="assigned_at"),
+                default=Subquery(last_answer.values("moment")[:1]),
+                output_field=DateTimeField(),
+            ),
+            urgent_first=Case(
+                When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .select_related("office__district")
+        .prefetch_related("languages")
+        .order_by("urgent_first", "stalled_since", "pk")
+    )

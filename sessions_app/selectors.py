@@ -350,3 +350,26 @@ def mediator_averages(*, user, mediators: QuerySet[Mediator] | None = None) -> d
             }
         )
     return {"criteria": list(columns.values()), "rows": rows}
+
+
+# --- The home page's work lists (mediazione.home) --------------------------------------------------------------------
+
+
+def reports_to_write(*, user) -> QuerySet[Appointment]:
+    """Appointments past their start whose report the user still owes (none, a draft, or sent back), oldest first."""
+    return _missing(user)
+
+
+def reports_to_confirm(*, user) -> QuerySet[SessionReport]:
+    """Submitted reports the requesting office confirms, oldest first."""
+    return _reports(user).filter(status=ReportStatus.SUBMITTED).order_by("submitted_at", "pk")
+
+
+def reports_to_validate(*, user) -> QuerySet[SessionReport]:
+    """Submitted or confirmed reports the district's coordinators validate, oldest first."""
+    return _reports(user).filter(status__in=WAITING).order_by("submitted_at", "pk")
+
+
+def requests_to_evaluate(*, user) -> QuerySet[MediationRequest]:
+    """Completed requests the requesting office has not evaluated yet, the longest waiting first."""
+    return _to_evaluate(user, Evaluation.Side.REQUESTER)

@@ -119,9 +119,32 @@ def test_outsiders_see_none_of_the_appointments(world, who):
     assert 'data-testid="calendar-item"' not in body
 
 
-@pytest.mark.parametrize("who", ["assistente.cremona", "asl.cremona"])
-def test_social_workers_and_funders_have_no_calendar_page(world, who):
-    assert week_page(world, who).status_code == 403
+def test_funders_have_no_calendar_page(world):
+    assert week_page(world, "asl.cremona").status_code == 403
+
+
+def test_a_social_worker_sees_her_office_appointments_and_no_other_office(world):
+    neighbour = f.MediationRequestFactory(
+        office=f.OfficeFactory(district=world["request"].office.district), status="scheduled", case_code="NB-CAL-1"
+    )
+    appointment(world, world["own"], at(MONDAY, 10))
+    appointment(world, world["colleague"], at(MONDAY, 12), request=neighbour)
+    appointment(world, world["crema_mediator"], at(MONDAY, 9), request=world["crema_request"])
+    response = week_page(world, "assistente.cremona", data=MONDAY.isoformat())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('data-testid="calendar-item"') == 1
+    assert "TM-CAL-1" in body
+    assert "NB-CAL-1" not in body and "CR-CAL-1" not in body
+    # Read-only and without what only the request's page shows: no notes, no goal, no roster to filter by.
+    assert "Nota riservatissima" not in body and "Obiettivo segreto" not in body
+    assert 'name="mediatore"' not in body
+
+
+def test_a_social_worker_of_another_district_sees_none_of_them(world):
+    appointment(world, world["own"], at(MONDAY, 10))
+    body = week_page(world, "assistente.crema", data=MONDAY.isoformat()).content.decode()
+    assert 'data-testid="calendar-item"' not in body
 
 
 def test_the_month_view_shows_the_month_and_cancelled_ones_struck_through(world):

@@ -38,7 +38,7 @@ def test_social_worker_dashboard_shows_her_office(client_for):
     assert cards["colleagues"] == 2
 
 
-def test_funder_dashboard_shows_provinces_and_no_people(client_for):
+def test_a_funder_without_a_project_yet_sees_the_provinces_funded_and_no_people(client_for):
     province = f.ProvinceFactory(name="Provincia di Cremona")
     f.DistrictFactory(province=province)
     viewer = f.funder_viewer(funder=f.FunderFactory(provinces=[province]))

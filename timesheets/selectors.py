@@ -476,3 +476,25 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
         total.rows = sorted(by_district.values(), key=lambda cell: cell["district"].name)
         result.append(total)
     return sorted(result, key=lambda t: t.provider.name)
+
+
+# --- The home page's work lists (mediazione.home) --------------------------------------------------------------------
+
+
+def timesheets_to_approve(*, user) -> QuerySet[Timesheet]:
+    """Submitted timesheets of the districts the user sees, the longest waiting first (one query)."""
+    return (
+        visible(user, Timesheet)
+        .filter(status=Timesheet.Status.SUBMITTED)
+        .select_related("mediator", "district")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def sheets_to_submit(*, user, today: date | None = None) -> list[Sheet]:
+    """A mediator's sheets of last month that have sessions and are not submitted yet (draft or sent back): the
+    month is over, so they can go. A fixed number of queries (see :func:`my_sheets`)."""
+    today = today or timezone.localdate()
+    _mediator, sheets = my_sheets(user=user, month=previous_month(first_of(today)))
+    editable = (Timesheet.Status.DRAFT, Timesheet.Status.SENT_BACK)
+    return [sheet for sheet in sheets if sheet.status in editable and sheet.lines]

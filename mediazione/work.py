@@ -1,0 +1,423 @@
+"""The work list of the home page: for each role, what to do now, most urgent first, each item with its deadline or
+age and the one action that does it. It reads every room's selectors, so it lives on the top floor beside the home
+page (mediazione.home)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from urllib.parse import quote
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import Role
+from accounts.scoping import Actor
+from core.formatting import (
+    format_date,
+    format_day_time,
+    format_month,
+    format_time_range,
+)
+from mediators.models import Mode
+from reporting import selectors as reporting_selectors
+from requests_app import selectors as requests_selectors
+from requests_app.models import Status
+from scheduling import selectors as scheduling_selectors
+from sessions_app import selectors as sessions_selectors
+from sessions_app.models import SessionReport
+from timesheets import selectors as timesheets_selectors
+from timesheets.models import Timesheet
+
+# --- The work list: what to do now, most urgent first ----------------------------------------------------------------
+# Each section is one query (two with the request's languages), read with a limit: the home costs the same queries
+# whatever the amount of work; "See all" leads to the full list.
+
+HOME_LIMIT = 8
+OSM_SEARCH = "https://www.openstreetmap.org/search?query="
+
+
+@dataclass
+class WorkItem:
+    """One thing to do: what it is, by when (or since when), and the one action that does it."""
+
+    title: str
+    detail: str = ""
+    when: str = ""
+    overdue: bool = False
+    badge: str = ""
+    action_label: str = ""
+    action_url: str = ""
+    offer_id: int | None = None  # an offer to answer: accept and decline in place, on the home page
+    maps_url: str = ""
+
+
+@dataclass
+class WorkSection:
+    key: str
+    title: str
+    items: list[WorkItem]
+    more: bool = False
+    more_url: str = ""
+    more_label: str = ""
+    icon: str = "it-list"
+
+
+def _section(key, title, rows, to_item, *, more_url="", more_label="", icon="it-list") -> WorkSection:
+    rows = list(rows[: HOME_LIMIT + 1])
+    return WorkSection(
+        key=key,
+        title=str(title),
+        items=[to_item(row) for row in rows[:HOME_LIMIT]],
+        more=len(rows) > HOME_LIMIT,
+        more_url=more_url,
+        more_label=str(more_label or _("See all")),
+        icon=icon,
+    )
+
+
+def _languages(request) -> str:
+    return ", ".join(str(language) for language in request.languages.all())
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def maps_url(appointment) -> str:
+    """A map search for an in-person appointment's place (the request's place when the appointment has none)."""
+    place = appointment.place or appointment.request.place
+    if appointment.mode != Mode.IN_PERSON or not place:
+        return ""
+    return OSM_SEARCH + quote(place)
+
+
+def _appointment_item(appointment, *, with_mediator=False) -> WorkItem:
+    request = appointment.request
+    where = appointment.place or request.place
+    parts = [request.office.name, _languages(request)]
+    if with_mediator:
+        parts.insert(0, appointment.mediator.full_name)
+    parts.append(f"{appointment.get_mode_display()}{' · ' + where if where else ''}")
+    return WorkItem(
+        title=f"{format_time_range(appointment.starts_at, appointment.ends_at)} · {request.case_code}",
+        detail=" · ".join(part for part in parts if part),
+        action_label=str(_("Open the appointment")),
+        action_url=appointment.get_absolute_url(),
+        maps_url=maps_url(appointment),
+    )
+
+
+def _since(moment) -> str:
+    return str(_("since %(when)s") % {"when": format_day_time(moment)}) if moment else ""
+
+
+def mediator_work(*, user, now) -> list[WorkSection]:
+    today = timezone.localdate(now)
+    tomorrow = _day_start(today + timedelta(days=1))
+
+    def offer(o):
+        return WorkItem(
+            title=f"{o.request.case_code} · {_languages(o.request)}",
+            detail=f"{o.request.office.name} · {o.request.get_service_kind_display()}",
+            when=str(_("answer by %(when)s") % {"when": format_day_time(o.expires_at)}),
+            overdue=o.expires_at <= now,
+            badge=str(_("Urgent")) if o.request.is_urgent else "",
+            offer_id=o.pk,
+        )
+
+    def to_write(appointment):
+        report = sessions_selectors.report_of(appointment)
+        sent_back = report is not None and report.status == SessionReport.Status.SENT_BACK
+        return WorkItem(
+            title=f"{appointment.request.case_code} · {appointment.request.office.name}",
+            detail=str(_("Sent back: %(reason)s") % {"reason": report.send_back_reason}) if sent_back else "",
+            when=_since(appointment.starts_at),
+            overdue=sent_back or appointment.starts_at < now - timedelta(days=2),
+            action_label=str(_("Correct the report") if sent_back else _("Write the report")),
+            action_url=reverse("sessions:report_write", args=[appointment.pk]),
+        )
+
+    def sheet(s):
+        return WorkItem(
+            title=f"{format_month(s.month)} · {s.district.name}",
+            detail=ngettext("%(count)s session", "%(count)s sessions", len(s.lines)) % {"count": len(s.lines)},
+            when=str(_("the month is over")),
+            overdue=s.status == Timesheet.Status.SENT_BACK,
+            action_label=str(_("Check and submit")),
+            action_url=s.get_absolute_url(),
+        )
+
+    return [
+        _section(
+            "offers",
+            _("Offers to answer"),
+            scheduling_selectors.offers_to_answer(user=user),
+            offer,
+            more_url=reverse("scheduling:offers"),
+            icon="it-mail",
+        ),
+        _section(
+            "today",
+            _("Today's appointments"),
+            scheduling_selectors.live_appointments_between(user=user, start=_day_start(today), end=tomorrow),
+            _appointment_item,
+            more_url=reverse("scheduling:calendar"),
+            more_label=_("Open the calendar"),
+            icon="it-calendar",
+        ),
+        _section(
+            "reports_to_write",
+            _("Reports to write or correct"),
+            sessions_selectors.reports_to_write(user=user),
+            to_write,
+            more_url=reverse("sessions:reports"),
+            icon="it-pencil",
+        ),
+        _section(
+            "timesheets_to_submit",
+            _("Timesheet to submit"),
+            timesheets_selectors.sheets_to_submit(user=user, today=today),
+            sheet,
+            more_url=reverse("timesheets:mine"),
+            icon="it-files",
+        ),
+        _section(
+            "next",
+            _("Next appointments"),
+            scheduling_selectors.live_appointments_between(
+                user=user, start=tomorrow, end=tomorrow + timedelta(days=NEXT_DAYS)
+            ),
+            _appointment_item,
+            more_url=reverse("scheduling:calendar"),
+            more_label=_("Open the calendar"),
+            icon="it-calendar",
+        ),
+    ]
+
+
+NEXT_DAYS = 14
+
+
+def social_worker_work(*, user, now) -> list[WorkSection]:
+    today = timezone.localdate(now)
+
+    def question(r):
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=str(r.get_status_display()),
+            when=str(_("asked %(when)s") % {"when": format_day_time(r.last_comment_at)}),
+            overdue=r.last_comment_at < now - timedelta(days=1),
+            action_label=str(_("Answer")),
+            action_url=r.get_absolute_url() + "#comments",
+        )
+
+    def draft(r):
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r) or _('no language yet')}",
+            when=str(_("started %(when)s") % {"when": format_day_time(r.created_at)}),
+            action_label=str(_("Finish and submit")),
+            action_url=reverse("requests:edit", args=[r.pk]),
+        )
+
+    def to_confirm(report):
+        appointment = report.appointment
+        return WorkItem(
+            title=f"{appointment.request.case_code} · {appointment.mediator.full_name}",
+            detail=format_day_time(report.started_at),
+            when=str(_("submitted %(when)s") % {"when": format_day_time(report.submitted_at)})
+            if report.submitted_at
+            else "",
+            action_label=str(_("Check and confirm")),
+            action_url=report.get_absolute_url(),
+        )
+
+    def to_evaluate(r):
+        return WorkItem(
+            title=r.case_code,
+            detail=r.office.name,
+            when=_since(r.updated_at),
+            action_label=str(_("Evaluate the mediation")),
+            action_url=reverse("sessions:evaluate", args=[r.pk]),
+        )
+
+    return [
+        _section(
+            "questions",
+            _("Questions from the coordinator"),
+            requests_selectors.questions_to_answer(user=user),
+            question,
+            more_url=reverse("requests:list"),
+            icon="it-comment",
+        ),
+        _section(
+            "drafts",
+            _("Drafts to finish"),
+            requests_selectors.drafts_to_finish(user=user),
+            draft,
+            more_url=f"{reverse('requests:list')}?status={Status.DRAFT}",
+            icon="it-pencil",
+        ),
+        _section(
+            "reports_to_confirm",
+            _("Session reports to confirm"),
+            sessions_selectors.reports_to_confirm(user=user),
+            to_confirm,
+            more_url=reverse("sessions:reports"),
+            icon="it-check-circle",
+        ),
+        _section(
+            "to_evaluate",
+            _("Mediations to evaluate"),
+            sessions_selectors.requests_to_evaluate(user=user),
+            to_evaluate,
+            more_url=reverse("sessions:reports"),
+            icon="it-star-outline",
+        ),
+        _section(
+            "office_week",
+            _("Your office's appointments in the next 7 days"),
+            scheduling_selectors.live_appointments_between(
+                user=user, start=_day_start(today), end=_day_start(today + timedelta(days=7))
+            ),
+            lambda a: _appointment_item(a, with_mediator=True),
+            more_url=reverse("scheduling:calendar"),
+            more_label=_("Open the office's calendar"),
+            icon="it-calendar",
+        ),
+    ]
+
+
+def stalled_reason(request) -> str:
+    return str(
+        {
+            scheduling_selectors.Stalled.NO_ANSWER: _("No answer by the deadline"),
+            scheduling_selectors.Stalled.ALL_REFUSED: _("Every offer declined, expired or withdrawn"),
+            scheduling_selectors.Stalled.NOT_SCHEDULED: _("Assigned, no appointment planned"),
+        }[request.stalled_reason]
+    )
+
+
+def coordinator_work(*, user, now) -> list[WorkSection]:
+    def decision(r):
+        if r.deadline:
+            when = str(_("needed by %(when)s") % {"when": format_date(r.deadline)})
+        else:
+            when = str(_("submitted %(when)s") % {"when": format_day_time(r.submitted_at)}) if r.submitted_at else ""
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=f"{r.office.name} · {r.get_service_kind_display()}",
+            when=when,
+            overdue=bool(r.deadline and r.deadline <= timezone.localdate(now)),
+            badge=str(_("Urgent")) if r.is_urgent else "",
+            action_label=str(_("Decide")),
+            action_url=r.get_absolute_url(),
+        )
+
+    def stalled(r):
+        not_scheduled = r.stalled_reason == scheduling_selectors.Stalled.NOT_SCHEDULED
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=f"{stalled_reason(r)} · {r.office.name}",
+            when=_since(r.stalled_since),
+            overdue=True,
+            badge=str(_("Urgent")) if r.is_urgent else "",
+            action_label=str(_("Plan the appointments") if not_scheduled else _("Offer to other mediators")),
+            action_url=reverse("scheduling:plan" if not_scheduled else "scheduling:candidates", args=[r.pk]),
+        )
+
+    def to_validate(report):
+        appointment = report.appointment
+        return WorkItem(
+            title=f"{appointment.request.case_code} · {appointment.mediator.full_name}",
+            detail=f"{format_day_time(report.started_at)} · {report.get_status_display()}",
+            when=_since(report.submitted_at),
+            action_label=str(_("Validate")),
+            action_url=report.get_absolute_url(),
+        )
+
+    def to_approve(sheet):
+        return WorkItem(
+            title=f"{sheet.mediator.full_name} · {format_month(sheet.month)}",
+            detail=sheet.district.name,
+            when=_since(sheet.submitted_at),
+            action_label=str(_("Check and approve")),
+            action_url=sheet.get_absolute_url(),
+        )
+
+    return [
+        _section(
+            "decisions",
+            _("Requests waiting for your decision"),
+            requests_selectors.waiting_for_decision(user=user),
+            decision,
+            more_url=f"{reverse('requests:list')}?status={Status.SUBMITTED}",
+            more_label=_("Open the queue"),
+            icon="it-inbox",
+        ),
+        _section(
+            "stalled",
+            _("Stalled requests"),
+            scheduling_selectors.stalled_requests(user=user, now=now),
+            stalled,
+            more_url=reverse("requests:list"),
+            icon="it-warning-circle",
+        ),
+        _section(
+            "reports_to_validate",
+            _("Session reports to validate"),
+            sessions_selectors.reports_to_validate(user=user),
+            to_validate,
+            more_url=reverse("sessions:reports"),
+            icon="it-check-circle",
+        ),
+        _section(
+            "timesheets_to_approve",
+            _("Timesheets to approve"),
+            timesheets_selectors.timesheets_to_approve(user=user),
+            to_approve,
+            more_url=reverse("timesheets:district"),
+            icon="it-files",
+        ),
+    ]
+
+
+WORK_OF = {
+    Role.MEDIATOR: mediator_work,
+    Role.SOCIAL_WORKER: social_worker_work,
+    Role.COORDINATOR: coordinator_work,
+}
+
+
+def work_list(*, actor: Actor, now=None) -> list[WorkSection]:
+    """The role's work, most urgent section first; the sections with nothing to do are left out."""
+    builder = WORK_OF.get(actor.role)
+    if builder is None:
+        return []
+    return [section for section in builder(user=actor.user, now=now or timezone.now()) if section.items]
+
+
+RECENT_JOBS = 5
+
+
+def province_day(*, actor: Actor) -> dict | None:
+    """Province staff: the month's figures (the dashboard's indicators), stalled requests per district, the latest
+    report jobs. A fixed number of queries."""
+    if actor.role != Role.PROVINCE_STAFF:
+        return None
+    user = actor.user
+    stalled = (
+        scheduling_selectors.stalled_requests(user=user)
+        .order_by()
+        .values("office__district_id", "office__district__name")
+        .annotate(count=Count("pk"))
+        .order_by("office__district__name")
+    )
+    return {
+        "figures": reporting_selectors.month_figures(user=user),
+        "stalled": list(stalled),
+        "jobs": list(reporting_selectors.report_jobs(user=user)[:RECENT_JOBS]),
+    }
