@@ -162,7 +162,8 @@ def charge(request, pk: int):
         else:
             messages.success(request, _("The request is charged to “%(project)s”.") % {"project": project.title})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path of this site: anything else ("on", a view's name, another host) goes back to the request.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = mediation_request.get_absolute_url()
     return redirect(target)
 

@@ -352,3 +352,12 @@ def test_the_list_of_projects_runs_a_fixed_number_of_queries(rows, data, django_
     with django_assert_num_queries(FRAME + 3):
         response = client.get(reverse("reporting:projects"))
     assert len(response.context["projects"]) == rows + 1
+
+
+@pytest.mark.parametrize("next_value", ["on", "-6130", "reporting:jobs", "//evil.example/x"])
+def test_a_next_that_is_not_a_path_of_the_portal_goes_back_to_the_request_never_a_500(data, next_value):
+    # Found by the fuzzing of forms: redirect("on") took the value for the name of a view and failed.
+    response = login_client(data.coordinator).post(
+        reverse("reporting:charge", args=[data.r6.pk]), {"progetto": data.project.pk, "next": next_value}
+    )
+    assert response.status_code == 302 and response["Location"] == data.r6.get_absolute_url()
