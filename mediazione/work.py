@@ -418,6 +418,7 @@ def province_day(*, actor: Actor) -> dict | None:
     )
     return {
         "figures": reporting_selectors.month_figures(user=user),
+        "projects": reporting_selectors.projects_this_month(user=user),
         "stalled": list(stalled),
         "jobs": list(reporting_selectors.report_jobs(user=user)[:RECENT_JOBS]),
     }

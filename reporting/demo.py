@@ -62,6 +62,9 @@ def build() -> dict:
             "ends_on": dt.date(today.year + 1, 12, 31),
             "hourly_rate": Decimal("25.00"),
             "km_rate": Decimal("0.30"),
+            # What the project promised over its four years: about 25 sessions and 40 hours a month.
+            "target_sessions": 1200,
+            "target_hours": 1900,
             "active": True,
         },
     )

@@ -58,6 +58,14 @@ class Project(models.Model):
         default=Decimal("0.30"),
         validators=[MinValueValidator(0)],
     )
+    # What the project promised the funder over its whole period (empty: no target); the province's home compares
+    # the month with its share of them (reporting.selectors.projects_this_month).
+    target_sessions = models.PositiveIntegerField(
+        _("target: sessions held"), null=True, blank=True, help_text=_("Over the whole project period.")
+    )
+    target_hours = models.PositiveIntegerField(
+        _("target: hours of mediation"), null=True, blank=True, help_text=_("Over the whole project period.")
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

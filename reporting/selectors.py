@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -125,3 +126,57 @@ def month_figures(*, user, today: dt.date | None = None) -> dict:
         "held": sessions["held"],
         "hours": sessions["hours"],
     }
+
+
+# The province's home compares the month with at most this many running projects (the latest started).
+HOME_PROJECTS = 3
+
+
+def _month_share(project, first: dt.date, last: dt.date) -> Decimal:
+    """The share of the project's whole period that falls in the month from ``first`` to ``last`` (pro rata by days)."""
+    days = (project.ends_on - project.starts_on).days + 1
+    overlap = (min(last, project.ends_on) - max(first, project.starts_on)).days + 1
+    return Decimal(max(overlap, 0)) / Decimal(days)
+
+
+def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
+    """The running projects of the user's province (at most HOME_PROJECTS), each with the month's sessions held and
+    hours against the month's share of its targets, and its budget spent so far against the whole budget. The
+    figures are the dashboard's own indicators on the project's scope; a fixed number of queries per project."""
+    from . import indicators
+
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    running = list(
+        projects(user=user)
+        .filter(starts_on__lte=today, ends_on__gte=first, active=True)
+        .select_related("lead_province")
+        .order_by("-starts_on", "pk")
+    )[:HOME_PROJECTS]
+    rows = []
+    for project in running:
+        month = indicators.Scope(province=project.lead_province, date_from=first, date_to=today, project=project)
+        sessions = indicators.sessions(month)
+        share = _month_share(project, first, last)
+        to_date = indicators.Scope(
+            province=project.lead_province, date_from=project.starts_on, date_to=today, project=project
+        )
+        money = indicators.budget(project, to_date)
+        rows.append(
+            {
+                "project": project,
+                "held": sessions["held"],
+                "hours": sessions["hours"],
+                "target_held": round(project.target_sessions * share) if project.target_sessions else None,
+                "target_hours": round(project.target_hours * share) if project.target_hours else None,
+                "budget": money["total_budget"],
+                "spent": money["total_spent"],
+                "spent_share": money["total_share"],
+                "time_share": indicators.rate(
+                    (min(today, project.ends_on) - project.starts_on).days + 1,
+                    (project.ends_on - project.starts_on).days + 1,
+                ),
+            }
+        )
+    return rows

@@ -5,6 +5,7 @@ The clock is frozen on Wednesday 11 March 2026 at 10:00 in Italy: last month (Fe
 is due."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -210,12 +211,15 @@ def test_the_coordinators_home_costs_the_same_queries_for_3_and_30_items(rows, f
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
+    a_running_project(world)
     client = login_client(world.staff)
     # + the roles in the header; the month's figures (the user's province, the province, its offices, the
     #   requests, the sessions);
     #   stalled requests per district; the latest report jobs; the cards (open requests, mediators, qualifications
-    #   expiring, districts, offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 16):
+    #   expiring, districts, offices, people, invitations) and the list of qualifications expiring;
+    #   the running projects, and for each its month (offices, sessions) and its budget (lines, expenses, sessions'
+    #   costs): one query, then seven per project (at most reporting.selectors.HOME_PROJECTS of them).
+    with django_assert_num_queries(FRAME + 24):
         response = client.get(reverse("home"))
     day = response.context["province_day"]
     assert day["stalled"] == [
@@ -390,3 +394,68 @@ def test_the_coordinators_home_leads_each_stalled_request_to_its_next_step(stall
 def test_a_role_without_a_work_list_has_none():
     assert work_list(actor=actor_for(f.administrator())) == []
     assert Role.FUNDER_VIEWER  # the funder never reaches the home page (redirected)
+
+
+def a_running_project(world: World):
+    """A project of the world's province over 2025–2026 (730 days), promising 730 sessions and 1,460 hours, with a
+    budget of 10,000 € for training of which 2,500 € were spent."""
+    from reporting.models import Action, BudgetLine, Project, ProjectExpense, ProjectPartner
+
+    project = Project.objects.create(
+        title="Famiglie in-migrazione",
+        call="Bando 2011",
+        funder=f.FunderFactory(provinces=[world.province]),
+        lead_province=world.province,
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2026, 12, 31),
+        target_sessions=730,
+        target_hours=1460,
+    )
+    partner = ProjectPartner.objects.create(project=project, name="Provincia")
+    BudgetLine.objects.create(project=project, partner=partner, action=Action.TRAINING, amount=Decimal("10000"))
+    ProjectExpense.objects.create(
+        project=project,
+        partner=partner,
+        action=Action.TRAINING,
+        spent_on=date(2025, 6, 1),
+        amount=Decimal("2500"),
+        description="Formazione dei mediatori",
+    )
+    return project
+
+
+def test_the_province_staff_see_the_month_against_the_projects_targets_and_the_budget_spent(frozen):
+    from reporting.models import ProjectCharge
+
+    world = World()
+    project = a_running_project(world)
+    charged = world.request("scheduled", assigned_mediator=world.mediator)
+    ProjectCharge.objects.create(request=charged, project=project, charged_by=world.coordinator)
+    for day in (2, 9):  # two sessions of an hour held in March, one planned later in the month
+        world.appointment(charged, datetime(2026, 3, day, 10, tzinfo=ROME), status="held")
+    world.appointment(charged, datetime(2026, 3, 25, 10, tzinfo=ROME))
+    world.appointment(world.request("scheduled"), datetime(2026, 3, 3, 10, tzinfo=ROME), status="held")  # not charged
+
+    (row,) = login_client(world.staff).get(reverse("home")).context["province_day"]["projects"]
+
+    assert (row["held"], row["hours"]) == (2, Decimal("2"))
+    # March is 31 of the project's 730 days: its share of the targets is 31 sessions and 62 hours.
+    assert (row["target_held"], row["target_hours"]) == (31, 62)
+    assert (row["spent"], row["budget"], row["spent_share"]) == (
+        Decimal("2500.00"),
+        Decimal("10000.00"),
+        Decimal("25.0"),
+    )
+    # 11 March 2026 is day 435 of 730.
+    assert row["time_share"] == Decimal("59.6")
+
+
+def test_a_project_without_targets_or_already_over_is_not_compared():
+    world = World()
+    project = a_running_project(world)
+    type(project).objects.filter(pk=project.pk).update(target_sessions=None, target_hours=None)
+    with time_machine.travel(NOW, tick=False):
+        (row,) = login_client(world.staff).get(reverse("home")).context["province_day"]["projects"]
+    assert (row["target_held"], row["target_hours"]) == (None, None)
+    with time_machine.travel(datetime(2027, 2, 1, 10, tzinfo=ROME), tick=False):
+        assert login_client(world.staff).get(reverse("home")).context["province_day"]["projects"] == []
