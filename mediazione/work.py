@@ -329,6 +329,37 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
             action_url=reverse("scheduling:plan" if not_scheduled else "scheduling:candidates", args=[r.pk]),
         )
 
+    def to_offer(r):
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=f"{r.office.name} · {r.get_service_kind_display()}",
+            when=str(_("needed by %(when)s") % {"when": format_date(r.deadline)})
+            if r.deadline
+            else _since(r.updated_at),
+            overdue=bool(r.deadline and r.deadline <= timezone.localdate(now)),
+            badge=str(_("Urgent")) if r.is_urgent else "",
+            action_label=str(_("Find a mediator")),
+            action_url=reverse("scheduling:candidates", args=[r.pk]),
+        )
+
+    def to_plan(r):
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=f"{r.assigned_mediator.full_name} · {r.office.name}" if r.assigned_mediator else r.office.name,
+            when=_since(r.assigned_at),
+            action_label=str(_("Plan the appointments")),
+            action_url=reverse("scheduling:plan", args=[r.pk]),
+        )
+
+    def to_close(r):
+        return WorkItem(
+            title=f"{r.case_code} · {_languages(r)}",
+            detail=r.office.name,
+            when=_since(r.updated_at),
+            action_label=str(_("Close")),
+            action_url=r.get_absolute_url(),
+        )
+
     def to_validate(report):
         appointment = report.appointment
         return WorkItem(
@@ -359,6 +390,22 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
             icon="it-inbox",
         ),
         _section(
+            "to_offer",
+            _("Requests looking for a mediator"),
+            scheduling_selectors.requests_to_offer(user=user),
+            to_offer,
+            more_url=f"{reverse('requests:list')}?status={Status.MATCHING}",
+            icon="it-search",
+        ),
+        _section(
+            "to_plan",
+            _("Appointments to plan"),
+            scheduling_selectors.requests_to_plan(user=user, now=now),
+            to_plan,
+            more_url=f"{reverse('requests:list')}?status={Status.ASSIGNED}",
+            icon="it-calendar",
+        ),
+        _section(
             "stalled",
             _("Stalled requests"),
             scheduling_selectors.stalled_requests(user=user, now=now),
@@ -381,6 +428,14 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
             to_approve,
             more_url=reverse("timesheets:district"),
             icon="it-files",
+        ),
+        _section(
+            "to_close",
+            _("Mediations to close"),
+            requests_selectors.requests_to_close(user=user),
+            to_close,
+            more_url=f"{reverse('requests:list')}?status={Status.EVALUATED}",
+            icon="it-check",
         ),
     ]
 

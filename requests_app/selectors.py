@@ -168,3 +168,14 @@ def waiting_for_decision(*, user) -> QuerySet[MediationRequest]:
         .select_related("office")
         .prefetch_related("languages")
     )
+
+
+def requests_to_close(*, user) -> QuerySet[MediationRequest]:
+    """Evaluated requests the district closes, the longest waiting first."""
+    return (
+        visible(user, MediationRequest)
+        .filter(status=Status.EVALUATED)
+        .select_related("office")
+        .prefetch_related("languages")
+        .order_by("updated_at", "pk")
+    )

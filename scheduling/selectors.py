@@ -290,3 +290,40 @@ def stalled_requests(*, user, now: datetime | None = None):
         .prefetch_related("languages")
         .order_by("urgent_first", "stalled_since", "pk")
     )
+
+
+def requests_to_offer(*, user):
+    """Requests taken in charge that no mediator was offered yet: the coordinator looks for one (the queue's order:
+    urgent first, then the nearest deadline, then the oldest). Those whose offers all came to nothing are stalled."""
+    from requests_app.models import Status
+    from requests_app.selectors import queue_order
+
+    return queue_order(
+        visible(user, MediationRequest)
+        .filter(status=Status.MATCHING)
+        .exclude(Exists(Offer.objects.filter(request=OuterRef("pk"))))
+        .select_related("office")
+        .prefetch_related("languages")
+    )
+
+
+def requests_to_plan(*, user, now: datetime | None = None):
+    """Requests with a mediator assigned and no appointment yet, assigned at most ``STALLED_AFTER_DAYS`` days ago
+    (later they are stalled): the appointments to plan. The oldest assigned first."""
+    from django.conf import settings
+    from django.db.models import DateTimeField, Subquery
+    from django.db.models.functions import Coalesce
+
+    from requests_app.models import Status, StatusChange
+
+    now = now or timezone.now()
+    assigned = StatusChange.objects.filter(request=OuterRef("pk"), to_status=Status.ASSIGNED).order_by("-at", "-pk")
+    return (
+        visible(user, MediationRequest)
+        .filter(status=Status.ASSIGNED)
+        .annotate(assigned_at=Coalesce(Subquery(assigned.values("at")[:1]), "updated_at", output_field=DateTimeField()))
+        .filter(assigned_at__gt=now - timedelta(days=settings.STALLED_AFTER_DAYS))
+        .select_related("office", "assigned_mediator")
+        .prefetch_related("languages")
+        .order_by("assigned_at", "pk")
+    )

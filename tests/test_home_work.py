@@ -120,8 +120,19 @@ def busy_world(rows: int) -> World:
         asked = world.request("submitted")
         Comment.objects.create(request=asked, author=world.coordinator, body="Quale orario preferite?")
         world.request("completed", assigned_mediator=world.mediator)
-        # The coordinator: a stalled request (its only offer declined), a timesheet to approve.
+        # The coordinator: a stalled request (its only offer declined), a timesheet to approve, a request nobody was
+        # offered yet, one assigned yesterday to plan, an evaluated one to close.
         world.offer(world.request("matching"), mediator=world.other, status=Offer.Status.DECLINED, answered_at=NOW)
+        world.request("matching")
+        fresh = world.request("assigned", assigned_mediator=world.other)
+        StatusChange.objects.create(
+            request=fresh,
+            from_status="matching",
+            to_status="assigned",
+            by=world.coordinator,
+            at=NOW - timedelta(days=1),
+        )
+        world.request("evaluated", assigned_mediator=world.other)
         Timesheet.objects.create(
             mediator=world.other,
             district=world.district,
@@ -194,17 +205,20 @@ def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows,
 def test_the_coordinators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.coordinator)
-    # + the roles in the header; requests to decide and their languages; stalled requests and their languages;
-    #   reports to validate; timesheets to approve; the cards (queue, mediators, qualifications expiring,
+    # + the roles in the header; requests to decide, to offer, to plan, stalled and to close, each with their
+    #   languages; reports to validate; timesheets to approve; the cards (queue, mediators, qualifications expiring,
     #   offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 14):
+    with django_assert_num_queries(FRAME + 20):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
         "decisions": shown,
+        "to_offer": shown,
+        "to_plan": shown,
         "stalled": shown,
         "reports_to_validate": shown,
         "timesheets_to_approve": shown,
+        "to_close": shown,
     }
 
 
@@ -228,8 +242,8 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
     assert len(day["jobs"]) == min(rows, 5)
     assert day["figures"]["held"] == 0  # the appointments are planned, none held yet
     # Every request but the drafts was submitted this month: the scheduled one, and per row an offered, a questioned,
-    # a completed and a stalled one.
-    assert day["figures"]["requests"] == 4 * rows + 1
+    # a completed, a stalled, a not yet offered, an assigned and an evaluated one.
+    assert day["figures"]["requests"] == 7 * rows + 1
 
 
 def test_the_funder_goes_straight_to_the_reporting_dashboard():
@@ -459,3 +473,27 @@ def test_a_project_without_targets_or_already_over_is_not_compared():
     assert (row["target_held"], row["target_hours"]) == (None, None)
     with time_machine.travel(datetime(2027, 2, 1, 10, tzinfo=ROME), tick=False):
         assert login_client(world.staff).get(reverse("home")).context["province_day"]["projects"] == []
+
+
+def test_the_coordinator_is_led_to_every_next_step_of_a_request_and_only_once(frozen):
+    world = World()
+    to_offer = world.request("matching")
+    offered = world.request("matching")
+    world.offer(offered)
+    to_plan = assigned_days_ago(world, "TP-1", 1)
+    long_ago = assigned_days_ago(world, "TP-9", 9)
+    to_close = world.request("evaluated", assigned_mediator=world.mediator)
+    world.request("completed", assigned_mediator=world.mediator)  # the office evaluates it first
+
+    work = {s.key: s for s in login_client(world.coordinator).get(reverse("home")).context["work"]}
+
+    def codes(key):
+        return [item.title.split(" · ")[0] for item in work[key].items]
+
+    assert codes("to_offer") == [to_offer.case_code]  # the offered one waits for its answer
+    assert codes("to_plan") == [to_plan.case_code]  # assigned nine days ago: stalled, not here
+    assert codes("stalled") == [long_ago.case_code]
+    assert codes("to_close") == [to_close.case_code]
+    assert work["to_offer"].items[0].action_url == reverse("scheduling:candidates", args=[to_offer.pk])
+    assert work["to_plan"].items[0].action_url == reverse("scheduling:plan", args=[to_plan.pk])
+    assert work["to_close"].items[0].action_url == to_close.get_absolute_url()
