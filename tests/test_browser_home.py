@@ -90,7 +90,7 @@ def test_the_social_worker_opens_her_offices_calendar_from_home(browser, live_se
         context.close()
 
 
-def test_the_mediator_accepts_an_offer_from_the_home_page_on_a_phone(browser, live_server, demo_everything):
+def test_on_a_phone_the_mediator_accepts_an_offer_and_writes_a_report_from_home(browser, live_server, demo_everything):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -98,6 +98,7 @@ def test_the_mediator_accepts_an_offer_from_the_home_page_on_a_phone(browser, li
     from mediators.models import Mediator
     from requests_app.models import MediationRequest
     from scheduling.models import Offer
+    from sessions_app.models import SessionReport
 
     from .browser_support import _new_page
 
@@ -127,5 +128,24 @@ def test_the_mediator_accepts_an_offer_from_the_home_page_on_a_phone(browser, li
         assert page.url.rstrip("/") == live_server.url
         offer.refresh_from_db()
         assert offer.status == Offer.Status.ACCEPTED
+        assert_accessible(page, "the mediator's home on a phone")
+
+        # Then, from the same home page, the report of a past appointment: one tap to the form, the times are the
+        # plan's, the outcome a large button, one tap to send.
+        to_write = page.get_by_test_id("work-reports_to_write")
+        first = to_write.get_by_test_id("work-item").first
+        case_code = first.locator("p.fw-semibold").first.inner_text().split(" · ")[0].split()[-1]
+        first.get_by_role("link").first.click()
+        expect(page.locator("input[name=start]")).not_to_have_value("")
+        page.locator("[data-testid=outcome] label", has_text="Svolto").first.click()
+        assert_accessible(page, "the session report form on a phone")
+        screenshot(page, "home-mediatore.cremona-mobile-report", full_page=False)
+        page.get_by_test_id("report-submit").click()
+        expect(page.locator(".alert-success")).to_contain_text("Il resoconto è stato inviato")
+        report = SessionReport.objects.filter(appointment__request__case_code=case_code).latest("pk")
+        assert report.status == SessionReport.Status.SUBMITTED and report.written_by == users["mediatore.cremona"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth"), (
+            "the report page scrolls sideways on a phone"
+        )
     finally:
         context.close()
