@@ -13,7 +13,20 @@ def row_counts():
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "mediators", "requests_app", "reporting"}
+        # Every room of the portal but the read audit (which logs reads, not data).
+        if model._meta.app_label
+        in {
+            "core",
+            "accounts",
+            "mediators",
+            "notifications",
+            "requests_app",
+            "scheduling",
+            "sessions_app",
+            "timesheets",
+            "reporting",
+            "privacy",
+        }
     }
 
 

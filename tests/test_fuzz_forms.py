@@ -29,7 +29,20 @@ POSTERS = ["assistente.cremona", "coordinatore.cremona", "mediatore.cremona", "p
 # Forms that end the session or only switch the interface: posting them would stop the rest of the run.
 SKIPPED_ACTIONS = ("/accounts/logout/", "/lingua/", "/ruolo/", "/accounts/2fa/", "/accounts/reauthenticate/")
 EXAMPLES_PER_FORM = 5
-LOCAL_APPS = {"accounts", "mediators", "requests_app", "reporting", "timesheets", "mediazione"}
+# The portal's apps whose rows a refused post must not change (every room but the read audit, written by reads).
+LOCAL_APPS = {
+    "core",
+    "accounts",
+    "mediators",
+    "notifications",
+    "requests_app",
+    "scheduling",
+    "sessions_app",
+    "timesheets",
+    "reporting",
+    "privacy",
+    "mediazione",
+}
 
 HOSTILE_TEXT = st.sampled_from(
     [
