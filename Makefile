@@ -22,6 +22,9 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PYTHON_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 PYTEST_ARGS ?=
+# The suite runs on this many processes (pytest-xdist; whole test files per process, so each file's shared world is
+# built once); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 DEMO_ADDR ?= 127.0.0.1:8000
 
 # The demo runs on the embedded defaults whatever the caller's shell exports: an SQLite file, tasks run eagerly,
@@ -143,7 +146,7 @@ demo: demo-deps venv assets messages
 
 # The environment passes through: CI sets DATABASE_URL and CELERY_BROKER_URL for the PostgreSQL + Redis run.
 test: venv assets messages system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

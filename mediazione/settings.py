@@ -193,7 +193,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login rate limits live here) ------------------------------------------------------------------------------
 
-CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+
+def _redis_of_test_worker(url: str) -> str:
+    """The suite runs in parallel (pytest-xdist, `make test`): worker gwN moves each Redis address N×2 databases up
+    (gw0: /0 and /1 as configured, gw1: /2 and /3), so that no worker reads another's queue or cache. Outside the
+    tests (no PYTEST_XDIST_WORKER) the address is left as it is."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url.startswith(("redis://", "rediss://")) or not worker.startswith("gw"):
+        return url
+    parts = urlparse(url)
+    number = int(parts.path.strip("/") or 0) + 2 * int(worker[2:])
+    return parts._replace(path=f"/{number}").geturl()
+
+
+CACHE_URL = _redis_of_test_worker(os.environ.get("CACHE_URL", "").strip())
 if CACHE_URL.startswith(("redis://", "rediss://")):
     # Redis unreachable must not break login or pages: the resilient backend answers from a per-process cache
     # meanwhile (rate limits still count, per process), logs a warning, and tries Redis again after a pause.
@@ -406,7 +419,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 
 # --- Celery -----------------------------------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
+CELERY_BROKER_URL = _redis_of_test_worker(os.environ.get("CELERY_BROKER_URL", "").strip())
 if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in {"redis", "rediss"}:
     CONFIG_ERRORS.append(
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} is not a redis:// address; tasks will run eagerly instead."
@@ -415,7 +428,10 @@ if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in {"redis", "re
 # Without a broker, tasks run at once in the web process: the embedded default for demos and tests.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND")
+CELERY_RESULT_BACKEND = (
+    _redis_of_test_worker(_RESULT_BACKEND) if _RESULT_BACKEND is not None else CELERY_BROKER_URL
+) or None
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "mediazione")
 # Reliability (docs/operations.md says why each value): a message is acknowledged only after its task ran
 # (acks_late), and given back to the queue when the process running it dies (reject_on_worker_lost), so no task is
