@@ -6,15 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from mediators.models import Absence, AvailabilitySlot, Mediator
-from requests_app.models import MediationRequest, ProposedSlot
-from requests_app.selectors import is_district_coordinator
+from requests_app.models import MediationRequest, ProposedSlot, Status, StatusChange, Urgency
+from requests_app.selectors import is_district_coordinator, queue_order
 
 from . import recurrence
 from .models import LIVE_APPOINTMENT, Appointment, AppointmentSeries, Offer
@@ -237,18 +250,24 @@ class Stalled:
     NOT_SCHEDULED = "not_scheduled"  # assigned, and no appointment planned after STALLED_AFTER_DAYS
 
 
+def _last_assigned_at():
+    """When a request was last assigned: its history's latest move to *assigned*, else its last change. Shared by the
+    stalled requests and the appointments to plan, so that the two lists split the assigned requests at one moment."""
+    assigned = StatusChange.objects.filter(request=OuterRef("pk"), to_status=Status.ASSIGNED).order_by("-at", "-pk")
+    return Coalesce(Subquery(assigned.values("at")[:1]), "updated_at", output_field=DateTimeField())
+
+
+def _stalled_after(now: datetime) -> datetime:
+    """An assignment older than this without an appointment is stalled (``settings.STALLED_AFTER_DAYS``)."""
+    return now - timedelta(days=settings.STALLED_AFTER_DAYS)
+
+
 def stalled_requests(*, user, now: datetime | None = None):
     """The requests the user sees that wait for nobody: in matching with offers but none alive (each one declined,
     expired, withdrawn, or open past its deadline: the sweeper has not expired it yet), or assigned for more than
     ``settings.STALLED_AFTER_DAYS`` days and still without an appointment. Each is annotated with
     ``stalled_reason`` (see :class:`Stalled`) and ``stalled_since`` (the last answer or deadline of an offer; the
     day it was assigned). Urgent first, then the longest stalled. One query."""
-    from django.conf import settings
-    from django.db.models import Case, CharField, DateTimeField, IntegerField, Subquery, Value, When
-    from django.db.models.functions import Coalesce
-
-    from requests_app.models import Status, StatusChange, Urgency
-
     now = now or timezone.now()
     offers = Offer.objects.filter(request=OuterRef("pk"))
     alive = offers.filter(
@@ -256,13 +275,12 @@ def stalled_requests(*, user, now: datetime | None = None):
     )
     overdue = offers.filter(status=Offer.Status.OPEN, expires_at__lte=now)
     last_answer = offers.annotate(moment=Coalesce("answered_at", "expires_at")).order_by("-moment")
-    assigned = StatusChange.objects.filter(request=OuterRef("pk"), to_status=Status.ASSIGNED).order_by("-at", "-pk")
-    cutoff = now - timedelta(days=settings.STALLED_AFTER_DAYS)
+    cutoff = _stalled_after(now)
     return (
         visible(user, MediationRequest)
         .filter(status__in=[Status.MATCHING, Status.ASSIGNED])
         .annotate(
-            assigned_at=Coalesce(Subquery(assigned.values("at")[:1]), "updated_at", output_field=DateTimeField()),
+            assigned_at=_last_assigned_at(),
             offers_alive=Exists(alive),
             offers_made=Exists(offers),
         )
@@ -295,9 +313,6 @@ def stalled_requests(*, user, now: datetime | None = None):
 def requests_to_offer(*, user):
     """Requests taken in charge that no mediator was offered yet: the coordinator looks for one (the queue's order:
     urgent first, then the nearest deadline, then the oldest). Those whose offers all came to nothing are stalled."""
-    from requests_app.models import Status
-    from requests_app.selectors import queue_order
-
     return queue_order(
         visible(user, MediationRequest)
         .filter(status=Status.MATCHING)
@@ -310,19 +325,12 @@ def requests_to_offer(*, user):
 def requests_to_plan(*, user, now: datetime | None = None):
     """Requests with a mediator assigned and no appointment yet, assigned at most ``STALLED_AFTER_DAYS`` days ago
     (later they are stalled): the appointments to plan. The oldest assigned first."""
-    from django.conf import settings
-    from django.db.models import DateTimeField, Subquery
-    from django.db.models.functions import Coalesce
-
-    from requests_app.models import Status, StatusChange
-
     now = now or timezone.now()
-    assigned = StatusChange.objects.filter(request=OuterRef("pk"), to_status=Status.ASSIGNED).order_by("-at", "-pk")
     return (
         visible(user, MediationRequest)
         .filter(status=Status.ASSIGNED)
-        .annotate(assigned_at=Coalesce(Subquery(assigned.values("at")[:1]), "updated_at", output_field=DateTimeField()))
-        .filter(assigned_at__gt=now - timedelta(days=settings.STALLED_AFTER_DAYS))
+        .annotate(assigned_at=_last_assigned_at())
+        .filter(assigned_at__gt=_stalled_after(now))
         .select_related("office", "assigned_mediator")
         .prefetch_related("languages")
         .order_by("assigned_at", "pk")
