@@ -94,7 +94,16 @@ def _new_page(browser, viewport: dict):
     page = context.new_page()
     # Every static file (CSS, scripts, fonts, icons) must arrive: a 404 there is a broken look.
     page.failed_requests = []
-    page.on("requestfailed", lambda request: page.failed_requests.append(f"{request.url} ({request.failure})"))
+    # A request the browser itself cancelled (net::ERR_ABORTED: the page navigated on while the favicon was still
+    # on its way) is not a broken file; a missing one answers 404 below.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            page.failed_requests.append(f"{request.url} ({request.failure})")
+            if "ERR_ABORTED" not in (request.failure or "")
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda response: (
