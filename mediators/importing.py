@@ -61,6 +61,7 @@ from accounts.models import District, Provider, Role
 from accounts.scoping import Actor, visible
 from core import spreadsheets
 from core.errors import DomainError, NotAllowed
+from core.files import storage_errors
 from core.spreadsheets import unquote_text
 
 from . import vocabulary
@@ -1076,14 +1077,14 @@ def upload_read(*, token: str, extension: str) -> bytes:
     try:
         with default_storage.open(name, "rb") as handle:
             return handle.read()
-    except (FileNotFoundError, OSError):
+    except storage_errors():
         raise UploadMissing(_("This import is unknown or has expired: upload the file again.")) from None
 
 
 def upload_discard(*, token: str, extension: str) -> None:
     try:
         default_storage.delete(_upload_name(token, extension))
-    except (UploadMissing, OSError):
+    except (UploadMissing, *storage_errors()):
         pass
 
 
@@ -1092,12 +1093,12 @@ def _discard_stale_uploads() -> None:
     limit = timezone.now() - timedelta(days=1)
     try:
         _, names = default_storage.listdir(UPLOAD_DIR)
-    except (FileNotFoundError, OSError, NotImplementedError):
+    except (NotImplementedError, *storage_errors()):
         return
     for name in names:
         path = f"{UPLOAD_DIR}/{name}"
         try:
             if default_storage.get_modified_time(path) < limit:
                 default_storage.delete(path)
-        except (OSError, NotImplementedError):
+        except (NotImplementedError, *storage_errors()):
             continue

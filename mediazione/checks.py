@@ -1,5 +1,9 @@
 """System checks that turn a misconfigured environment into sentences (``manage.py check``)."""
 
+import importlib.util
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -16,7 +20,24 @@ def configuration_errors() -> list[str]:
             f"{'is not a role' if len(unknown) == 1 else 'are not roles'}: use a comma-separated list of "
             f"{', '.join(role_values())} (or leave it empty)."
         )
+    if getattr(settings, "STORAGE_BACKEND", "") == "s3" and not all(
+        importlib.util.find_spec(module) for module in ("storages", "boto3")
+    ):
+        problems.append(
+            "STORAGE_BACKEND=s3 needs django-storages and boto3, which are not installed: "
+            "install the locked requirements (requirements.txt)."
+        )
     return problems
+
+
+def media_root_unwritable() -> str | None:
+    """With files in a folder: the folder (or the first existing one above it) this process cannot write to."""
+    if getattr(settings, "STORAGE_BACKEND", "filesystem") != "filesystem":
+        return None
+    folder = Path(settings.MEDIA_ROOT)
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return None if os.access(folder, os.W_OK | os.X_OK) else str(folder)
 
 
 @register(Tags.compatibility, deploy=False)
@@ -31,6 +52,17 @@ def check_environment(app_configs=None, **kwargs):
                 "E-mails are printed on the console, not sent: invitations and password resets will not arrive.",
                 hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.",
                 id="mediazione.W001",
+            )
+        )
+    unwritable = media_root_unwritable()
+    if unwritable:
+        errors.append(
+            Warning(
+                f"MEDIA_ROOT ({settings.MEDIA_ROOT}) cannot be written by this process ({unwritable} is not "
+                "writable): report files and roster uploads will fail.",
+                hint="Give the portal's user the folder (with several hosts, a volume they all mount), or set "
+                "STORAGE_BACKEND=s3.",
+                id="mediazione.W002",
             )
         )
     return errors

@@ -166,29 +166,67 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------------------------------------
 
 _DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or _DEFAULT_DATABASE_URL
-try:
-    _database = dj_database_url.parse(DATABASE_URL)
-except ValueError as exc:
-    CONFIG_ERRORS.append(f"DATABASE_URL cannot be understood ({exc}); falling back to the embedded SQLite file.")
-    _database = dj_database_url.parse(_DEFAULT_DATABASE_URL)
+# Behind PgBouncer in transaction mode (docs/deployment.md), a connection to the server belongs to this process for
+# one transaction only: a server-side cursor (QuerySet.iterator() opens one, e.g. the report exports and the roster's
+# export) would be looked for in another client's connection, so they are turned off. (Django already keeps psycopg 3
+# from preparing statements, the other thing transaction pooling breaks.)
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
 
-if _database["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3. Either a connection pool inside each process (DATABASE_POOL=1) or persistent connections
-    # re-used across requests and health-checked before use: both avoid a new connection per request.
-    if env_bool("DATABASE_POOL", False):
-        _database.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env_int("DATABASE_POOL_MAX", 10, 1)}
-        _database["CONN_MAX_AGE"] = 0
+
+def _database_from_url(name: str, url: str, instead: str = "it is ignored") -> dict | None:
+    """The DATABASES entry for ``url`` (the variable ``name``), with the connection settings of its engine."""
+    try:
+        database = dj_database_url.parse(url)
+    except ValueError as exc:
+        CONFIG_ERRORS.append(f"{name} cannot be understood ({exc}); {instead}.")
+        return None
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg 3. Either a connection pool inside each process (DATABASE_POOL=1) or persistent connections
+        # re-used across requests and health-checked before use: both avoid a new connection per request.
+        if env_bool("DATABASE_POOL", False):
+            database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": env_int("DATABASE_POOL_MAX", 10, 1),
+            }
+            database["CONN_MAX_AGE"] = 0
+        else:
+            database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+            database["CONN_HEALTH_CHECKS"] = True
+        if DATABASE_PGBOUNCER:
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        # Wait a little on a locked file instead of failing at once (runserver and the eager Celery share it).
+        database.setdefault("OPTIONS", {})["timeout"] = 20
     else:
-        _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
-        _database["CONN_HEALTH_CHECKS"] = True
-elif _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait a little on a locked file instead of failing at once (runserver and the eager Celery share it).
-    _database.setdefault("OPTIONS", {})["timeout"] = 20
-else:
-    CONFIG_ERRORS.append(f"DATABASE_URL uses {_database['ENGINE']!r}: only PostgreSQL and SQLite are supported.")
+        CONFIG_ERRORS.append(f"{name} uses {database['ENGINE']!r}: only PostgreSQL and SQLite are supported.")
+    return database
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or _DEFAULT_DATABASE_URL
+_database = _database_from_url("DATABASE_URL", DATABASE_URL, "falling back to the embedded SQLite file")
+if _database is None:
+    _database = _database_from_url("DATABASE_URL", _DEFAULT_DATABASE_URL)
 _database["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _database}
+
+# A read replica of the primary (PostgreSQL streaming replication), for the dashboard and the report jobs only:
+# core.replica sends their reads there inside reading_from_replica(); every write, and every other read, goes to
+# the primary. Absent when DATABASE_REPLICA_URL is unset. In the tests it mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    if urlparse(DATABASE_REPLICA_URL).scheme not in {"postgres", "postgresql", "pgsql"}:
+        CONFIG_ERRORS.append(
+            "DATABASE_REPLICA_URL is not a postgres:// address (a read replica of the PostgreSQL primary); "
+            "it is ignored."
+        )
+    elif _database["ENGINE"] != "django.db.backends.postgresql":
+        CONFIG_ERRORS.append("DATABASE_REPLICA_URL is set but DATABASE_URL is not PostgreSQL: the replica is ignored.")
+    else:
+        _replica = _database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
+        if _replica is not None:
+            _replica["TEST"] = {"MIRROR": "default"}
+            DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login rate limits live here) ------------------------------------------------------------------------------
@@ -386,8 +424,53 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-italia", BASE_DIR / "node_modules" / "bootstrap-italia" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Files (report jobs' PDF/CSV/XLSX, roster uploads waiting for confirmation) go through Django's storage API,
+# never a path, so that every web process and worker reads what any of them wrote: a folder (MEDIA_ROOT; with several
+# hosts, a volume they all mount) or, with STORAGE_BACKEND=s3, a private bucket of S3 or an S3-compatible service
+# (MinIO, Ceph, a cloud's object storage) through django-storages. Downloads pass through the portal's views, which
+# check who asks and record the read; the bucket is never public and no signed address leaves the portal.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or "filesystem"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"
+_default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_BACKEND == "s3":
+    _s3_options = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME").strip(),
+        # Under this prefix of the bucket (a bucket shared with other uses).
+        "location": env_str("AWS_LOCATION").strip().strip("/"),
+        # Names are unique (a report job's file carries its id and attempt): no existence check before each upload.
+        "file_overwrite": True,
+        "default_acl": None,
+    }
+    for _option, _name in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ):
+        # Unset: boto3's own chain (its environment variables, ~/.aws, the instance's or the pod's role).
+        _value = env_str(_name).strip()
+        if _value:
+            _s3_options[_option] = _value
+    if not _s3_options["bucket_name"]:
+        CONFIG_ERRORS.append(
+            "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that keeps report files and uploads."
+        )
+    if _s3_options.get("addressing_style", "auto") not in {"auto", "path", "virtual"}:
+        CONFIG_ERRORS.append(
+            f"AWS_S3_ADDRESSING_STYLE={_s3_options['addressing_style']!r} is not auto, path or virtual."
+        )
+        del _s3_options["addressing_style"]
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+elif STORAGE_BACKEND != "filesystem":
+    CONFIG_ERRORS.append(
+        f"STORAGE_BACKEND={STORAGE_BACKEND!r} is not a storage: use filesystem (MEDIA_ROOT) or s3; "
+        "files are kept in MEDIA_ROOT meanwhile."
+    )
+    STORAGE_BACKEND = "filesystem"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -396,8 +479,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
-MEDIA_URL = "media/"
 
 # --- E-mail -----------------------------------------------------------------------------------------------------------
 

@@ -11,14 +11,13 @@ import glob
 import io
 import logging
 import os
-import shutil
+import posixpath
 import tempfile
 import threading
 from typing import IO
 
 from celery import current_app
 from django.conf import settings
-from django.core.files import File
 from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -27,9 +26,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import District, Membership, Province, Role
 from accounts.scoping import Actor, visible
-from core import outbox
+from core import files, outbox
 from core.errors import DomainError, NotAllowed
 from core.formatting import format_date
+from core.replica import reading_from_primary, reading_from_replica
 from requests_app.models import MediationRequest, Status
 
 from . import exports
@@ -38,8 +38,8 @@ from .models import Project, ProjectCharge, ReportJob
 
 logger = logging.getLogger(__name__)
 
-# Errors worth another try: the disk or the database was briefly unavailable.
-TRANSIENT = (OSError, DatabaseError)
+# Errors worth another try: the storage (a folder or a bucket) or the database was briefly unavailable.
+TRANSIENT = (*files.storage_errors(), DatabaseError)
 MAX_PERIOD = dt.timedelta(days=5 * 366)
 REPORT_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 # Requests that may still change project: before the work is done.
@@ -244,9 +244,11 @@ def _mine(job_id, attempt: int):
 
 def _progress(job_id, attempt: int):
     def update(percent: int) -> None:
-        # A progress update is also a heartbeat; none to write means another attempt took the job over.
-        if not _mine(job_id, attempt).update(progress=percent, heartbeat_at=timezone.now()):
-            raise Superseded
+        # A progress update is also a heartbeat; none to write means another attempt took the job over. It is the
+        # job's bookkeeping, not data the report reads: written on the primary without ending the replica's scope.
+        with reading_from_primary():
+            if not _mine(job_id, attempt).update(progress=percent, heartbeat_at=timezone.now()):
+                raise Superseded
 
     return update
 
@@ -336,29 +338,30 @@ def _part_pattern(directory: str, job_id) -> str:
     return os.path.join(directory, f".{job_id}.*.part")
 
 
+def _stored_name(job: ReportJob, attempt: int) -> str:
+    """The name of an attempt's file: one per job and attempt, in the folder of the month the job was asked in. Two
+    jobs of the same period never share a file (a bucket would overwrite it), an attempt that was taken over deletes
+    only its own, and a new attempt finds the files of the attempts before it."""
+    stem, extension = job.filename.rsplit(".", 1)
+    folder = timezone.localtime(job.created_at).strftime(str(job.file.field.upload_to))
+    return job.file.storage.generate_filename(posixpath.join(folder, f"{stem}-{job.pk}-{attempt}.{extension}"))
+
+
 def _store_atomically(job: ReportJob, attempt: int, source: IO) -> str:
-    """Save the file under a temporary name, then rename it: a killed attempt leaves no half file under the
-    report's name (and its temporary file is removed by the next attempt). Returns the stored name."""
+    """Save the file whole (a temporary name renamed on disk; a bucket shows an object once uploaded): a killed
+    attempt leaves no half file under the report's name. Returns the stored name."""
+    return files.save_whole(job.file.storage, _stored_name(job, attempt), source, temporary=f".{job.pk}.{attempt}.part")
+
+
+def _remove_leftovers(job: ReportJob, attempt: int) -> None:
+    """What the attempts before this one may have left: their temporary files (in a folder), and their whole files
+    when they were killed after saving but before the job was marked done."""
     storage = job.file.storage
-    name = storage.get_available_name(job.file.field.generate_filename(job, job.filename))
+    for earlier in range(1, attempt):
+        with contextlib.suppress(*files.storage_errors()):
+            storage.delete(_stored_name(job, earlier))
     try:
-        final = storage.path(name)
-    except NotImplementedError:  # a storage without local paths: its own save
-        return storage.save(name, File(source))
-    directory = os.path.dirname(final)
-    os.makedirs(directory, exist_ok=True)
-    part = os.path.join(directory, f".{job.pk}.{attempt}.part")
-    with open(part, "wb") as out:
-        shutil.copyfileobj(source, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(part, final)
-    return name
-
-
-def _remove_parts(job: ReportJob) -> None:
-    try:
-        directory = os.path.dirname(job.file.storage.path(job.file.field.generate_filename(job, job.filename)))
+        directory = os.path.dirname(storage.path(_stored_name(job, attempt)))
     except NotImplementedError:
         return
     for leftover in glob.glob(_part_pattern(directory, job.pk)):
@@ -381,18 +384,20 @@ def report_job_run(*, job_id) -> bool:
         # The job is finished or expired.
         return False
     job = ReportJob.objects.select_related("province", "district", "project").get(pk=job_id)
-    _remove_parts(job)
+    _remove_leftovers(job, attempt)
     stored = None
     try:
         with _Heartbeat(job.pk, attempt), tempfile.TemporaryFile() as tmp:
             progress = _progress(job.pk, attempt)
-            if job.format == ReportJob.Format.CSV:
-                # Excel opens a UTF-8 CSV right only with the byte-order mark.
-                text = io.TextIOWrapper(tmp, encoding="utf-8-sig", newline="", write_through=True)
-                report_write(scope=job_scope(job), format=job.format, stream=text, progress=progress)
-                text.detach()
-            else:
-                report_write(scope=job_scope(job), format=job.format, stream=tmp, progress=progress)
+            # The report's figures may be read from the replica (if one is configured): a period that has ended.
+            with reading_from_replica():
+                if job.format == ReportJob.Format.CSV:
+                    # Excel opens a UTF-8 CSV right only with the byte-order mark.
+                    text = io.TextIOWrapper(tmp, encoding="utf-8-sig", newline="", write_through=True)
+                    report_write(scope=job_scope(job), format=job.format, stream=text, progress=progress)
+                    text.detach()
+                else:
+                    report_write(scope=job_scope(job), format=job.format, stream=tmp, progress=progress)
             tmp.seek(0)
             stored = _store_atomically(job, attempt, tmp)
             done = _mine(job.pk, attempt).update(
@@ -407,14 +412,15 @@ def report_job_run(*, job_id) -> bool:
     except Superseded:
         logger.warning("Report job %s: attempt %s was taken over by another; it stops", job.pk, attempt)
         if stored:
-            job.file.storage.delete(stored)
+            with contextlib.suppress(*files.storage_errors()):
+                job.file.storage.delete(stored)
         return False
     except DomainError as exc:
         _fail(job, attempt, exc.message, stored)
         return False
     except TRANSIENT as exc:
         if stored:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(*files.storage_errors()):
                 job.file.storage.delete(stored)
         if attempt >= settings.REPORT_JOB_MAX_ATTEMPTS:
             logger.exception("Report job %s failed for good", job.pk)
@@ -470,7 +476,7 @@ def _release(job_id, attempt: int, wait: dt.timedelta) -> None:
 
 def _fail(job: ReportJob, attempt: int, message: str, stored: str | None = None) -> None:
     if stored:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(*files.storage_errors()):
             job.file.storage.delete(stored)
     _mine(job.pk, attempt).update(
         status=ReportJob.Status.FAILED, error=str(message), file="", finished_at=timezone.now()

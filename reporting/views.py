@@ -19,6 +19,7 @@ from accounts.permissions import role_required
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from audit.services import record_read
 from core.errors import DomainError
+from core.replica import reading_from_replica
 from requests_app.models import MediationRequest
 
 from . import exports, indicators, presenters, selectors, services
@@ -43,6 +44,7 @@ def _filter_context(request, scope) -> dict:
 
 
 @role_required(*ROLES)
+@reading_from_replica()  # aggregates a few seconds old are right here: the replica's, if one is configured
 def dashboard(request):
     scope = selectors.dashboard_scope(user=request.user, params=request.GET)
     data = indicators.compute(scope)
