@@ -15,8 +15,9 @@ class SessionIdleMiddleware:
 
     Django's ``SESSION_SAVE_EVERY_REQUEST`` would write the session (an UPDATE, and the cache) on every page only to
     push its end back. Here the session remembers when that was last done and is written again only once
-    ``SESSION_RENEW_SECONDS`` have passed (or when something in it changed): a session ends between 55 and 60 idle
-    minutes of 60. A session found idle longer than that is ended here, whatever store served it.
+    ``SESSION_RENEW_SECONDS`` have passed (or when something in it changed): a session ends after 55 to 60 idle
+    minutes (of 60). A session found idle longer than that is ended here, whatever store served it (a cache entry
+    that outlived it, a clock moved by the tests).
     """
 
     def __init__(self, get_response):
@@ -24,7 +25,8 @@ class SessionIdleMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if SESSION_KEY in session:
+        # Without a session cookie there is nothing to renew (and the session is left untouched: no Vary: Cookie).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and SESSION_KEY in session:
             now = int(time.time())
             renewed = session.get(RENEWED_KEY)
             if not isinstance(renewed, int) or not 0 <= now - renewed < settings.SESSION_RENEW_SECONDS:
