@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
 from .models import Membership, Role, User
@@ -47,13 +47,38 @@ class Actor:
 NOBODY = Actor(user=None)
 
 
+def active_memberships(user: User) -> list[Membership]:
+    """The user's active memberships with their organisations: ONE query per request, kept on the user object (the
+    current role below and the roles of the header's switch both read it)."""
+    cached = getattr(user, "_mediazione_memberships", None)
+    if cached is None:
+        rows = (
+            user.memberships.filter(is_active=True)
+            .select_related(
+                "office__district__province", "district__province", "provider__province", "province", "funder"
+            )
+            # What a mediator's and a funder's role reach, in the same query: one row per district served (or per
+            # province funded), folded back into one membership below.
+            .annotate(_reach_district=F("districts"), _reach_province=F("funder__provinces"))
+            .order_by("pk")
+        )
+        memberships: dict[int, Membership] = {}
+        for row in rows:
+            membership = memberships.setdefault(row.pk, row)
+            if not hasattr(membership, "reach_district_ids"):
+                membership.reach_district_ids, membership.reach_province_ids = set(), set()
+            if row._reach_district is not None:
+                membership.reach_district_ids.add(row._reach_district)
+            if row._reach_province is not None:
+                membership.reach_province_ids.add(row._reach_province)
+        cached = list(memberships.values())
+        user._mediazione_memberships = cached
+    return cached
+
+
 def current_membership(user: User) -> Membership | None:
     """The membership the user acts in: the one chosen in the header, else their oldest active one."""
-    memberships = list(
-        user.memberships.filter(is_active=True)
-        .select_related("office__district__province", "district__province", "provider__province", "province", "funder")
-        .order_by("pk")
-    )
+    memberships = active_memberships(user)
     for membership in memberships:
         if membership.pk == user.active_membership_id:
             return membership
@@ -74,8 +99,20 @@ def actor_for(user) -> Actor:
 
 def forget_actor(user) -> None:
     """Call after changing a user's memberships or current role within the same request."""
-    if hasattr(user, "_mediazione_actor"):
-        del user._mediazione_actor
+    for name in ("_mediazione_actor", "_mediazione_memberships"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def _reach(membership: Membership, kind: str) -> set[int]:
+    """The districts a mediator serves or the provinces a funder funds: read with the membership
+    (``active_memberships``), or now for a membership read elsewhere."""
+    ids = getattr(membership, f"reach_{kind}_ids", None)
+    if ids is not None:
+        return ids
+    if kind == "district":
+        return set(membership.districts.values_list("pk", flat=True))
+    return set(membership.funder.provinces.values_list("pk", flat=True))
 
 
 def _build_actor(user: User, membership: Membership | None) -> Actor:
@@ -110,7 +147,7 @@ def _build_actor(user: User, membership: Membership | None) -> Actor:
             membership=membership,
             role=role,
             province_ids=frozenset({membership.provider.province_id}),
-            district_ids=frozenset(membership.districts.values_list("pk", flat=True)),
+            district_ids=frozenset(_reach(membership, "district")),
             provider_id=membership.provider_id,
         )
     if role == Role.PROVINCE_STAFF:
@@ -120,7 +157,7 @@ def _build_actor(user: User, membership: Membership | None) -> Actor:
             user=user,
             membership=membership,
             role=role,
-            province_ids=frozenset(membership.funder.provinces.values_list("pk", flat=True)),
+            province_ids=frozenset(_reach(membership, "province")),
             funder_id=membership.funder_id,
         )
     return Actor(user=user, membership=membership, role=Role.ADMINISTRATOR)

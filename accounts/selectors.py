@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, User
-from .scoping import visible
+from .scoping import active_memberships, visible
 
 
 def membership_list(*, user) -> QuerySet[Membership]:
@@ -31,12 +31,9 @@ def pending_invitation_list(*, user) -> QuerySet[Invitation]:
 
 
 def user_memberships(*, user: User) -> list[Membership]:
-    """The user's own active roles, for the switch in the header."""
-    return list(
-        user.memberships.filter(is_active=True)
-        .select_related("office", "district", "provider", "province", "funder")
-        .order_by("role", "pk")
-    )
+    """The user's own active roles, for the switch in the header: the same list the current role was read from
+    (``scoping.active_memberships``), no second query."""
+    return sorted(active_memberships(user), key=lambda membership: (membership.role, membership.pk))
 
 
 def organisation_tree(*, user) -> list[Province]:

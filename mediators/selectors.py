@@ -26,22 +26,26 @@ def roster(*, user) -> QuerySet[Mediator]:
     )
 
 
-def mediator_detail(*, user, pk) -> Mediator:
+PROFILE_PARTS = ("languages", "districts", "countries", "trainings", "qualifications", "slots", "absences")
+
+
+def mediator_detail(*, user, pk, parts: tuple[str, ...] = PROFILE_PARTS) -> Mediator:
+    """A mediator's profile with the lists the page shows (``parts``: all of them unless the page needs fewer), one
+    query each; the districts always come, for the permission checks (``can_edit_profile``)."""
     from accounts.scoping import get_for_user_or_404
 
+    prefetch = {
+        "languages": Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")),
+        "districts": Prefetch("districts", queryset=District.objects.order_by("name")),
+        # The absences not over yet.
+        "absences": Prefetch("absences", queryset=Absence.objects.filter(end_date__gte=timezone.localdate())),
+    }
+    wanted = {"districts", *parts}
     return get_for_user_or_404(
         user,
         visible(user, Mediator)
         .select_related("provider__province", "user")
-        .prefetch_related(
-            Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")),
-            Prefetch("districts", queryset=District.objects.order_by("name")),
-            "countries",
-            "trainings",
-            "qualifications",
-            "slots",
-            Prefetch("absences", queryset=Absence.objects.filter(end_date__gte=timezone.localdate())),
-        ),
+        .prefetch_related(*(prefetch.get(part, part) for part in PROFILE_PARTS if part in wanted)),
         pk=pk,
     )
 
@@ -61,7 +65,8 @@ def can_edit_profile(*, user, mediator: Mediator) -> bool:
     if actor.role == Role.PROVINCE_STAFF:
         return mediator.provider.province_id in actor.province_ids
     if actor.role == Role.COORDINATOR:
-        return mediator.districts.filter(pk__in=actor.district_ids).exists()
+        # The districts come with the profile (mediator_detail prefetches them): no query for each question asked.
+        return any(district.pk in actor.district_ids for district in mediator.districts.all())
     return False
 
 
@@ -89,7 +94,12 @@ def available_on(queryset: QuerySet[Mediator], day: date) -> QuerySet[Mediator]:
 
 
 def current_absence(*, mediator: Mediator, day: date | None = None) -> Absence | None:
-    day = day or timezone.localdate()
+    today = timezone.localdate()
+    day = day or today
+    if day == today and "absences" in getattr(mediator, "_prefetched_objects_cache", {}):
+        # mediator_detail prefetched the absences not over yet: today's is among them.
+        current = [a for a in mediator.absences.all() if a.start_date <= day <= a.end_date]
+        return min(current, key=lambda a: a.end_date, default=None)
     return mediator.absences.filter(start_date__lte=day, end_date__gte=day).order_by("end_date").first()
 
 

@@ -157,7 +157,9 @@ def mediator_create(request):
 
 @login_required
 def mediator_edit(request, pk: int):
-    mediator = selectors.mediator_detail(user=request.user, pk=pk)
+    mediator = selectors.mediator_detail(
+        user=request.user, pk=pk, parts=("languages", "countries", "trainings", "qualifications")
+    )
     if not selectors.can_edit_profile(user=request.user, mediator=mediator):
         raise PermissionDenied
     return _save_profile(request, mediator)
@@ -165,7 +167,7 @@ def mediator_edit(request, pk: int):
 
 @login_required
 def contacts_edit(request, pk: int):
-    mediator = selectors.mediator_detail(user=request.user, pk=pk)
+    mediator = selectors.mediator_detail(user=request.user, pk=pk, parts=())
     if not selectors.can_edit_availability(user=request.user, mediator=mediator):
         raise PermissionDenied
     form = ContactsForm(request.POST or None, initial={"email": mediator.email, "phone": mediator.phone})
@@ -182,7 +184,7 @@ def contacts_edit(request, pk: int):
 
 @login_required
 def availability_edit(request, pk: int):
-    mediator = selectors.mediator_detail(user=request.user, pk=pk)
+    mediator = selectors.mediator_detail(user=request.user, pk=pk, parts=("slots",))
     if not selectors.can_edit_availability(user=request.user, mediator=mediator):
         raise PermissionDenied
     data = request.POST or None

@@ -47,6 +47,38 @@ def mfa_required_for(user, actor) -> bool:
     return Role.ADMINISTRATOR in roles and (user.is_staff or user.is_superuser)
 
 
+# Whether a user has an authenticator, kept in the shared cache (Redis): the middleware asks it on every request of
+# a session that never gave a code (a social worker's, a mediator's). Forgotten whenever an authenticator is saved
+# or deleted (``forget_authenticators``, connected to the model's signals: allauth and the admin site write them).
+AUTHENTICATOR_TIMEOUT = 300
+
+
+def _authenticator_key(user_id) -> str:
+    return f"mfa:enabled:{user_id}"
+
+
+def has_authenticator(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+    from django.core.cache import caches
+
+    cache = caches["shared"]
+    enabled = cache.get(_authenticator_key(user.pk))
+    if enabled is None:
+        enabled = is_mfa_enabled(user)
+        cache.set(_authenticator_key(user.pk), enabled, AUTHENTICATOR_TIMEOUT)
+    return enabled
+
+
+def forget_authenticators(sender, instance, **kwargs) -> None:
+    """An authenticator was added, changed or removed: ask the database again, now and once it is committed."""
+    from django.core.cache import caches
+    from django.db import transaction
+
+    key = _authenticator_key(instance.user_id)
+    caches["shared"].delete(key)
+    transaction.on_commit(lambda: caches["shared"].delete(key))
+
+
 def session_is_verified(request) -> bool:
     if request.session.get(VERIFIED_SESSION_KEY) == request.user.pk:
         return True

@@ -1,7 +1,46 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.utils import translation
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+# When a logged-in session's end was last pushed back (seconds since the epoch), kept in the session itself.
+RENEWED_KEY = "_renewed_at"
+
+
+class SessionIdleMiddleware:
+    """Ends a logged-in session ``SESSION_COOKIE_AGE`` seconds after its last request, without writing it on every one.
+
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` would write the session (an UPDATE, and the cache) on every page only to
+    push its end back. Here the session remembers when that was last done and is written again only once
+    ``SESSION_RENEW_SECONDS`` have passed (or when something in it changed): a session ends after 55 to 60 idle
+    minutes (of 60). A session found idle longer than that is ended here, whatever store served it (a cache entry
+    that outlived it, a clock moved by the tests).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        # Without a session cookie there is nothing to renew (and the session is left untouched: no Vary: Cookie).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and SESSION_KEY in session:
+            now = int(time.time())
+            renewed = session.get(RENEWED_KEY)
+            if not isinstance(renewed, int) or not 0 <= now - renewed < settings.SESSION_RENEW_SECONDS:
+                if isinstance(renewed, int) and now - renewed >= settings.SESSION_COOKIE_AGE:
+                    session.flush()
+                else:
+                    session[RENEWED_KEY] = now
+        return self.get_response(request)
+
+
+def session_renewed_at_login(sender, request, user, **kwargs):
+    """A login writes the session anyway: the idle time counts from it (connected in ``MediazioneConfig.ready``)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RENEWED_KEY] = int(time.time())
 
 
 class LanguageMiddleware:
@@ -40,8 +79,9 @@ class MFARequiredMiddleware:
       for the code.
 
     With ``MFA_REQUIRED_ROLES`` empty (the demo) it does nothing. Queries: none once the session gave the code;
-    before that, one per request (does the user have an authenticator?), so that an authenticator added from
-    another session takes effect at once.
+    before that, "does the user have an authenticator?" is read from the shared cache (``mfa.has_authenticator``),
+    forgotten whenever an authenticator is saved or deleted, so that one added from another session takes effect at
+    once.
     """
 
     def __init__(self, get_response):
@@ -49,8 +89,6 @@ class MFARequiredMiddleware:
         self.prefixes: dict[str, tuple[str, ...]] | None = None
 
     def __call__(self, request):
-        from allauth.mfa.utils import is_mfa_enabled
-
         from . import mfa
 
         if not mfa.required_roles() or self._path_is(request.path, "always_open"):
@@ -58,7 +96,7 @@ class MFARequiredMiddleware:
         user = request.user
         if not user.is_authenticated or mfa.session_is_verified(request):
             return self.get_response(request)
-        if is_mfa_enabled(user):
+        if mfa.has_authenticator(user):
             # Even the MFA pages: a session without the code must not see recovery codes or switch the app off.
             return self._log_in_again(request)
         if self._path_is(request.path, "setup"):

@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "mediazione.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads request.user: an idle session is ended first (and renewed only every few minutes).
+    "mediazione.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,7 +231,7 @@ if DATABASE_REPLICA_URL:
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (login rate limits live here) ------------------------------------------------------------------------------
+# --- Cache (login rate limits, sessions, the header's counters) ------------------------------------------------------
 
 
 def _redis_of_test_worker(url: str) -> str:
@@ -246,19 +248,24 @@ def _redis_of_test_worker(url: str) -> str:
 
 CACHE_URL = _redis_of_test_worker(os.environ.get("CACHE_URL", "").strip())
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    # Redis unreachable must not break login or pages: the resilient backend answers from a per-process cache
-    # meanwhile (rate limits still count, per process), logs a warning, and tries Redis again after a pause.
-    CACHES = {
-        "default": {
-            "BACKEND": "mediazione.cache.ResilientRedisCache",
-            "LOCATION": CACHE_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    # Redis unreachable must not break login or pages (mediazione/cache.py): "default" (rate limits) answers from a
+    # per-process cache meanwhile, "shared" (sessions, counters) from nothing, i.e. from the database; both log a
+    # warning and try Redis again after a pause.
+    _redis = {
+        "BACKEND": "mediazione.cache.ResilientRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    CACHES = {"default": _redis, "shared": {**_redis, "FALLBACK": "none"}}
 else:
     if CACHE_URL:
         CONFIG_ERRORS.append(f"CACHE_URL={CACHE_URL!r} is not a redis:// address; using the in-process cache.")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis nothing is "shared": several processes (gunicorn's workers) would each keep their own copy of a
+    # session, alive in one after its logout in another. Sessions and counters are then read from the database.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
 
 # --- Users, login, sessions -------------------------------------------------------------------------------------------
 
@@ -312,10 +319,15 @@ MFA_ADAPTER = "mediazione.mfa.MFAAdapter"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False
 
-# Sessions end after SESSION_IDLE_MINUTES without a request (the age is renewed on every request) and always
-# when the browser closes: shared office computers are common.
+# Sessions end after SESSION_IDLE_MINUTES without a request and always when the browser closes: shared office
+# computers are common. They live in the database, read through the "shared" cache (Redis): a page reads no session
+# row. A session is written when it changes, and to push its end back at most every SESSION_RENEW_SECONDS (a twelfth
+# of the idle time: 5 minutes of 60), not on every request (mediazione.middleware.SessionIdleMiddleware).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, 1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = max(1, SESSION_COOKIE_AGE // 12)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,12 +6,15 @@ from django.db.models import QuerySet
 
 from accounts.scoping import actor_for, visible
 
-from . import preferences
+from . import counters, preferences
 from .models import Notification, NotificationPreference
 
 
 def unread_notification_count(*, user) -> int:
-    return visible(user, Notification).filter(read_at__isnull=True).count()
+    """The header's counter: from the shared cache (``notifications.counters``), counted on a miss."""
+    if actor_for(user).role is None:
+        return 0  # sees no notification at all (visible() is empty)
+    return counters.unread_count(user.pk, lambda: visible(user, Notification).filter(read_at__isnull=True).count())
 
 
 def notification_list(*, user) -> QuerySet[Notification]:

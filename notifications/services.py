@@ -20,7 +20,7 @@ from accounts.scoping import actor_for
 from core import outbox
 from core.errors import DomainError
 
-from . import preferences, text
+from . import counters, preferences, text
 from .models import Delivery, Notification, NotificationPreference
 
 
@@ -43,8 +43,18 @@ def notify(
     )
     ids = [n.pk for n in notifications]
     if ids:
+        counters.forget(people)
         outbox.send_on_commit("notifications.tasks.send_notification_emails_task", ids)
     return notifications
+
+
+def notification_add(*, recipient_id: int, request, kind: str, actor: User | None, offer=None) -> Notification:
+    """One in-app notification whose e-mail the caller sends itself (an offer's, with its answer links)."""
+    notification = Notification.objects.create(
+        recipient_id=recipient_id, request=request, kind=kind, actor=actor, offer=offer
+    )
+    counters.forget([recipient_id])
+    return notification
 
 
 def notification_send_emails(*, notification_ids: list[int]) -> int:
@@ -254,4 +264,7 @@ def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | Non
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        counters.forget([user.pk])
+    return marked

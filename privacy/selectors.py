@@ -71,12 +71,13 @@ def _when(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def own_data(*, user) -> dict:
+def own_data(*, user, mediator: Mediator | None = None) -> dict:
     """What the portal holds about a mediator, for them to download: their account, profile, languages, countries,
     trainings, qualifications, availability, absences; their appointments (time, place, case code), offers, the
     session reports of their appointments and their notifications. Nobody else's personal data: no family's notes or
-    counts, no other person's name. Coordinators' notes are the district's working notes and are left out."""
-    mediator = own_mediator(user=user)
+    counts, no other person's name. Coordinators' notes are the district's working notes and are left out.
+    ``mediator``: their profile as ``own_mediator`` reads it, when the caller has it already."""
+    mediator = mediator or own_mediator(user=user)
     data: dict = {
         "generated_at": _when(timezone.now()),
         "account": {

@@ -28,8 +28,9 @@ def my_data(request):
     """A mediator's own data as a JSON file; recorded in the read audit."""
     if actor_for(request.user).role != Role.MEDIATOR:
         raise PermissionDenied
-    data = selectors.own_data(user=request.user)
-    record_own_data(request=request, mediator=selectors.own_mediator(user=request.user))
+    mediator = selectors.own_mediator(user=request.user)
+    data = selectors.own_data(user=request.user, mediator=mediator)
+    record_own_data(request=request, mediator=mediator)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",

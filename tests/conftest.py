@@ -57,6 +57,21 @@ def _plain_http():
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_cache_in_process():
+    """The pages are measured as production serves them, sessions and counters read from the shared cache (Redis).
+    Without CACHE_URL the settings keep no shared cache (gunicorn's processes would each keep their own copy of a
+    session); the suite is one process per worker and uses an in-process one instead."""
+    from django.conf import settings
+
+    if not settings.CACHES["shared"]["BACKEND"].endswith("DummyCache"):
+        yield
+        return
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+    with override_settings(CACHES={**settings.CACHES, "shared": local}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings, tmp_path):
     # Hashing demo passwords with PBKDF2 for every test would dominate the run time.
@@ -93,12 +108,15 @@ def _eager_celery(request, settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Login rate limits live in the cache: a test must not inherit another test's failed logins.
-    from django.core.cache import cache
+    # Login rate limits live in the cache, sessions and counters in the shared one: a test must not inherit another
+    # test's failed logins, nor a counter of rows another test's transaction wrote and rolled back.
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -336,8 +336,9 @@ def test_the_districts_month_shows_a_checkbox_on_each_timesheet_to_approve_only(
 # Each item is its own transaction with its own lock, so a batch's queries grow with its items by design (a fixed
 # number per item); everything else (the user, the scoped read of all the ids at once) is paid once.
 
-# The frame of a logged-in POST (session, user, membership) and its end (savepoint, session update, release).
-POST_FRAME = 3 + 3
+# The frame of a logged-in POST: the user and the memberships (the session comes from the shared cache and is not
+# written: nothing in it changed).
+POST_FRAME = 2
 # Validating one report: its transaction's savepoint, the report locked (with its request and office), its update,
 # whether every session of the request is done (what is still planned or unreported, then two counts), completing the
 # request (the request locked, its history row, its update), telling whoever acts next (notifications.services.notify:

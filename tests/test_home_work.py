@@ -162,11 +162,11 @@ def sections(response) -> dict[str, int]:
 def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.mediator_user)
-    # + the roles in the header; offers to answer and their languages; today's appointments and their languages;
+    # + offers to answer and their languages; today's appointments and their languages;
     #   reports to write; last month's sheet (mediator and districts, the districts worked in, the active pairs,
     #   the districts, the appointments, the timesheets); next appointments and their languages; the profile card
     #   (profile, its languages), the districts served (list and count).
-    with django_assert_num_queries(FRAME + 20):
+    with django_assert_num_queries(FRAME + 18):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -185,10 +185,10 @@ def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, froz
 def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.social_worker)
-    # + the roles in the header; questions to answer and their languages; drafts and their languages; reports to
+    # + questions to answer and their languages; drafts and their languages; reports to
     #   confirm; requests to evaluate; the office's week and its languages; the cards (drafts and open requests,
     #   the colleagues).
-    with django_assert_num_queries(FRAME + 11):
+    with django_assert_num_queries(FRAME + 10):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -205,10 +205,10 @@ def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows,
 def test_the_coordinators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.coordinator)
-    # + the roles in the header; requests to decide, to offer, to plan, stalled and to close, each with their
+    # + requests to decide, to offer, to plan, stalled and to close, each with their
     #   languages; reports to validate; timesheets to approve; the cards (queue, mediators, qualifications expiring,
     #   offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 20):
+    with django_assert_num_queries(FRAME + 19):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -227,13 +227,13 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
     world = busy_world(rows)
     a_running_project(world)
     client = login_client(world.staff)
-    # + the roles in the header; the month's figures (the user's province, the province, its offices, the
+    # + the month's figures (the user's province, the province, its offices, the
     #   requests, the sessions);
     #   stalled requests per district; the latest report jobs; the cards (open requests, mediators, qualifications
     #   expiring, districts, offices, people, invitations) and the list of qualifications expiring;
     #   the running projects, and for each its month (offices, sessions) and its budget (lines, expenses, sessions'
     #   costs): one query, then seven per project (at most reporting.selectors.HOME_PROJECTS of them).
-    with django_assert_num_queries(FRAME + 24):
+    with django_assert_num_queries(FRAME + 23):
         response = client.get(reverse("home"))
     day = response.context["province_day"]
     assert day["stalled"] == [

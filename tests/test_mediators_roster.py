@@ -158,10 +158,10 @@ def test_roster_list_queries_do_not_grow_with_mediators(area, client_for, rows, 
             languages=["ara:Darija", "fra", "eng"],
         )
     client = client_for(f.coordinator(district=area["cremona"]))
-    # session, user, current membership; roles in the header; unread notifications in the header; the filter's
-    # districts and languages; count; the page of mediators with their provider; their languages; their
-    # districts; session save (3).
-    with django_assert_num_queries(14):
+    # user, memberships (role and the header's switch); unread notifications in the header (the first page after the
+    # login); the filter's districts and languages; count; the page of mediators with their provider; their
+    # languages; their districts.
+    with django_assert_num_queries(9):
         response = client.get(reverse("mediators:list"), {"language": "ara"})
     assert response.context["page"].paginator.count == rows
 

@@ -184,11 +184,10 @@ def test_the_candidates_page_says_expired_and_withdrawn(world):
     assert page.count("Si può offrire di nuovo.") == 2
 
 
-# The session, the user and their membership; the request; its languages; its proposed times; the offers with their
-# mediators (every "already asked" cell comes from this one query); matching: the candidates, their languages; the
-# roster of the "why" box; the header: unread notifications and the menu's membership; the project box: the charge
-# and the projects; the session save (savepoint, update, release). The same for 3 and for 30 mediators asked.
-EXPECTED_CANDIDATES_QUERIES = 17
+# The user and their memberships; the request; its languages; its proposed times; the offers with their mediators
+# (every "already asked" cell comes from this one query); matching: the candidates, their languages; the roster of
+# the "why" box; the project box: the charge and the projects. The same for 3 and for 30 mediators asked.
+EXPECTED_CANDIDATES_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -326,10 +325,10 @@ def test_the_queue_queries_do_not_grow_with_rows_and_offers(world, rows, django_
         offers = offer_to(world, *world["m"], request=request)
         decline(offers[0])
     client = login_client(world["coordinator"])
-    # The session, the user and their membership; the filter's languages; the count; the header's unread
-    # notifications and membership; the filter's offices; the page of requests with office, district, requester,
-    # mediator and both offer counts (one query); their languages; the session save (savepoint, update, release).
-    with django_assert_num_queries(13):
+    # The user and their memberships; the filter's languages; the count; the header's unread notifications (the
+    # first page after the login); the filter's offices; the page of requests with office, district, requester,
+    # mediator and both offer counts (one query); their languages.
+    with django_assert_num_queries(8):
         response = client.get(reverse("requests:list"), {"phase": "match", "q": "q-"})
     assert response.context["page"].paginator.count == rows
     assert all(r.offers_sent == 3 and r.offers_answered == 1 for r in response.context["page"])

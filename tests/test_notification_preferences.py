@@ -297,9 +297,9 @@ def test_the_page_takes_the_same_queries_whatever_the_choices(world, client_for,
     for _ in range(30 if chosen else 3):
         Notification.objects.create(recipient=coordinator, kind=K.COMMENT)
     client = client_for(coordinator)
-    # The frame of every page (tests/test_query_counts.py: session, user, current membership, unread counter,
-    # savepoint, session update, release) + the memberships of the header's role switcher + the user's own choices.
-    with django_assert_num_queries(FRAME + 2):
+    # The frame of every page (tests/test_query_counts.py: user, memberships, unread counter) + the user's own
+    # choices.
+    with django_assert_num_queries(FRAME + 1):
         assert client.get(reverse("notifications:preferences")).status_code == 200
 
 

@@ -8,10 +8,13 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# Every logged-in page starts with these and ends with the session save (SESSION_SAVE_EVERY_REQUEST):
-# session, user, the user's current membership ... the unread notifications counter in the header ... savepoint,
-# session update, release savepoint.
-FRAME = 3 + 1 + 3
+# Every logged-in page reads the user and the user's active memberships (the current role, what it reaches and the
+# header's switch of roles, in one query); the first page after a login also counts the unread notifications of the
+# header, which the shared cache keeps for the next pages. The session itself comes from that cache and is written
+# only when it changed (tests/test_fixed_queries.py pins all this).
+FRAME = 2 + 1
+# A page after the first: the user and the memberships.
+WARM_FRAME = 2
 
 
 def district_with(rows: int):
@@ -33,9 +36,8 @@ def coordinator_client(district) -> Client:
 @pytest.mark.parametrize("rows", [3, 30])
 def test_people_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
     client = coordinator_client(district_with(rows))
-    # + count for the paginator, the roles in the header switch, the page of roles, their districts,
-    #   the pending invitations, their districts.
-    with django_assert_num_queries(FRAME + 6):
+    # + count for the paginator, the page of roles, their districts, the pending invitations, their districts.
+    with django_assert_num_queries(FRAME + 5):
         response = client.get(reverse("accounts:people"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 2 * rows + 1
@@ -44,9 +46,9 @@ def test_people_page_queries_do_not_grow_with_rows(rows, django_assert_num_queri
 @pytest.mark.parametrize("rows", [3, 30])
 def test_organisations_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
     client = coordinator_client(district_with(rows))
-    # + the roles in the header, provinces, their districts, the districts' offices, providers.
+    # + provinces, their districts, the districts' offices, providers.
     #   (Funders are none of a coordinator's business: an empty queryset costs no query.)
-    with django_assert_num_queries(FRAME + 5):
+    with django_assert_num_queries(FRAME + 4):
         response = client.get(reverse("accounts:organisations"))
     assert response.status_code == 200
     assert len(response.context["provinces"][0].districts.all()[0].offices.all()) == 2 * rows
@@ -55,11 +57,11 @@ def test_organisations_page_queries_do_not_grow_with_rows(rows, django_assert_nu
 @pytest.mark.parametrize("rows", [3, 30])
 def test_coordinator_home_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
     client = coordinator_client(district_with(rows))
-    # + the roles in the header; the work list (requests to decide, to offer, to plan, stalled, to close, reports to
+    # + the work list (requests to decide, to offer, to plan, stalled, to close, reports to
     #   validate, timesheets to approve: one query each, see tests/test_home_work.py); the requests waiting in the
     #   queue (one count for all and urgent ones); active mediators (count), qualifications expiring (count, and the
     #   list below the cards); one count per organisation card (offices, people, invitations).
-    with django_assert_num_queries(FRAME + 15):
+    with django_assert_num_queries(FRAME + 14):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -109,8 +111,8 @@ def test_request_page_queries_do_not_grow_with_offers_and_appointments(rows, dja
     client.force_login(coordinator)
     # + the request with its office, district, province, requester and copy's source; its languages, countries,
     #   proposed times, history (with who), comments (with authors); the offers (with their mediators); the
-    #   appointments (with their mediators); the roles in the header; the read audit's row.
-    with django_assert_num_queries(FRAME + 10):
+    #   appointments (with their mediators); the read audit's row.
+    with django_assert_num_queries(FRAME + 9):
         response = client.get(reverse("requests:detail", args=[request.pk]))
     assert response.status_code == 200
     assert len(response.context["summary_offers"]) == rows
@@ -168,13 +170,13 @@ def test_reports_page_queries_do_not_grow_with_rows(rows, role, django_assert_nu
     }[role]
     client = Client()
     client.force_login(user)
-    # + the roles in the header; one query per list of the role: coordinators the reports to write (appointments
+    # + one query per list of the role: coordinators the reports to write (appointments
     #   with request, office, district, mediator and report) and to validate, social workers those to confirm and
     #   the requests to evaluate, mediators those to write, waiting and to evaluate, province staff those to
     #   validate; everyone the recently validated ones (reports with appointment, request, office, district and
-    #   mediator). A mediator's role also reads the districts they serve.
-    extra = {"coordinator": 3, "social_worker": 3, "mediator": 1 + 4, "province_staff": 2}[role]
-    with django_assert_num_queries(FRAME + 1 + extra):
+    #   mediator).
+    extra = {"coordinator": 3, "social_worker": 3, "mediator": 4, "province_staff": 2}[role]
+    with django_assert_num_queries(FRAME + extra):
         response = client.get(reverse("sessions:reports"))
     assert response.status_code == 200
     lists = response.context["lists"]
@@ -194,9 +196,9 @@ def test_evaluation_averages_queries_do_not_grow_with_mediators(rows, django_ass
     world = reports_world(rows)
     client = Client()
     client.force_login(world.coordinator)
-    # + the roles in the header; the mediators of the district (with their providers); the criteria of their
-    #   provinces; the average per mediator, side and criterion; the number of evaluations per mediator and side.
-    with django_assert_num_queries(FRAME + 1 + 4):
+    # + the mediators of the district (with their providers); the criteria of their provinces; the average per
+    #   mediator, side and criterion; the number of evaluations per mediator and side.
+    with django_assert_num_queries(FRAME + 4):
         response = client.get(reverse("sessions:evaluation_averages"))
     assert response.status_code == 200
     assert len(response.context["rows"]) == rows + 1
@@ -221,8 +223,8 @@ def test_read_audit_page_queries_do_not_grow_with_rows(rows, django_assert_num_q
         )
     client = Client()
     client.force_login(f.province_staff(province=district.province))
-    # + the roles in the header; count for the paginator; the page of entries with their readers and provinces.
-    with django_assert_num_queries(FRAME + 1 + 2):
+    # + count for the paginator; the page of entries with their readers and provinces.
+    with django_assert_num_queries(FRAME + 2):
         response = client.get(reverse("audit:list"), {"kind": "", "who": "persona"})
     assert response.status_code == 200
     assert len(response.context["rows"]) == rows

@@ -295,15 +295,15 @@ def test_the_administrator_sees_the_stuck_and_failed_jobs(data, settings):
 
 @pytest.fixture
 def cache_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "mediazione.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:6390/6",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+    unreachable = {
+        "BACKEND": "mediazione.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:6390/6",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+    settings.CACHES = {"default": unreachable, "shared": {**unreachable, "FALLBACK": "none"}}
     yield caches["default"]
-    caches["default"].close()
+    for alias in ("default", "shared"):
+        caches[alias].close()
 
 
 def test_with_the_cache_unreachable_login_works_and_rate_limits_still_count(demo_world, cache_down):
@@ -317,10 +317,74 @@ def test_with_the_cache_unreachable_login_works_and_rate_limits_still_count(demo
         response = client.post(reverse("account_login"), {"login": email, "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302 and "_auth_user_id" in client.session
     assert cache_down.is_down, "the login never reached the cache"
-    assert warned.call_count == 1 and warned.call_args.args[0].startswith("Cache unreachable")
+    # Once per cache: the rate limits' (answered in-process meanwhile) and the sessions' (read from the database).
+    assert warned.call_count == 2
+    assert all(call.args[0].startswith("Cache unreachable") for call in warned.call_args_list)
     # Failing safe, not open: the in-process cache still counts the attempts.
     cache_down.set("counted", 3)
     assert cache_down.get("counted") == 3
+    # The session lives in the database: the next pages find it there (nothing is cached meanwhile), and a logout
+    # ends it.
+    assert caches["shared"].is_down
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("notifications:list")).status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+class FlakyRedis:
+    """Stands in for Redis's client: a dictionary, or a ConnectionError while ``down``."""
+
+    def __init__(self):
+        self.data, self.down = {}, False
+
+    def _answer(self):
+        import redis
+
+        if self.down:
+            raise redis.exceptions.ConnectionError("Connection refused")
+
+    def get(self, key, default):
+        self._answer()
+        return self.data.get(key, default)
+
+    def set(self, key, value, timeout):
+        self._answer()
+        self.data[key] = value
+
+    def delete(self, key):
+        self._answer()
+        return self.data.pop(key, None) is not None
+
+    def delete_many(self, keys):
+        self._answer()
+        for key in keys:
+            self.data.pop(key, None)
+
+
+@pytest.mark.parametrize("fallback", ["none", "local"])
+def test_what_changed_while_redis_was_down_is_deleted_from_it_once_it_answers_again(fallback):
+    from mediazione.cache import ResilientRedisCache
+
+    cache = ResilientRedisCache("redis://127.0.0.1:6390/6", {"FALLBACK": fallback})
+    redis = cache._cache = FlakyRedis()
+    cache.set("session", {"user": 1})
+    cache.set("unread", 3)
+    cache.set("untouched", "kept")
+
+    redis.down = True
+    if fallback == "none":
+        assert cache.get("session") is None  # nothing is cached meanwhile: the database answers
+    cache.delete("session")  # a logout while Redis is down
+    cache.set("unread", 4)  # a counter changed
+    assert cache.is_down
+
+    redis.down = False
+    cache._down_until = 0  # the pause is over: the next call tries Redis again
+    # Redis still holds the values of before the outage: they are deleted, never served.
+    assert cache.get("session") is None and cache.get("unread") is None
+    assert cache.get("untouched") == "kept"
+    assert set(redis.data) == {cache.make_key("untouched")}
 
 
 def test_health_says_the_cache_is_down_and_the_portal_is_degraded_not_down(cache_down):

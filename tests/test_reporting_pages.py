@@ -208,12 +208,11 @@ def test_the_list_of_reports_runs_a_fixed_number_of_queries(rows, data, django_a
         )
     client = login_client(data.staff)
     client.get(reverse("reporting:jobs"))  # the session and the header's caches are warm from here
-    # FRAME (7: session, user, membership, notifications counter, savepoint, session update, release) + the roles
-    # in the header; the paginator's count and the page of jobs with province, district, project and who asked
-    # (one join); the filter form's province, projects and districts.
-    from .test_query_counts import FRAME
+    # WARM_FRAME (2: user, memberships) + the paginator's count and the page of jobs with province, district, project
+    # and who asked (one join); the filter form's province, projects and districts.
+    from .test_query_counts import WARM_FRAME
 
-    with django_assert_num_queries(FRAME + 6):
+    with django_assert_num_queries(WARM_FRAME + 5):
         response = client.get(reverse("reporting:jobs"))
     assert response.status_code == 200 and len(response.context["page"].object_list) == min(rows, 20)
 
@@ -259,14 +258,14 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(rows, in_june_2026, data, 
     client.get(reverse("reporting:dashboard"))
     from django.db import connection
 
-    from .test_query_counts import FRAME
+    from .test_query_counts import WARM_FRAME
 
-    # FRAME + the roles in the header; the scope's province and offices; the requests' cells and languages;
+    # WARM_FRAME + the scope's province and offices; the requests' cells and languages;
     # fulfilment; the waiting times; the sessions' groups, their offices' districts and the districts' names; the
     # families reached and their languages; evaluations; the projects in scope, the project's budget lines and
     # expenses; the filter form's projects and districts. None of them grows with the rows. (SQLite reads the
     # percentiles at their ranks, PostgreSQL with percentile_cont: one query apart.)
-    expected = FRAME + (17 if connection.vendor == "sqlite" else 18)
+    expected = WARM_FRAME + (16 if connection.vendor == "sqlite" else 17)
     with django_assert_num_queries(expected):
         response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
@@ -346,10 +345,10 @@ def test_the_list_of_projects_runs_a_fixed_number_of_queries(rows, data, django_
         ProjectPartner.objects.create(project=project, name=f"Partner {n}", district=data.alfa)
     client = login_client(data.staff)
     client.get(reverse("reporting:projects"))
-    from .test_query_counts import FRAME
+    from .test_query_counts import WARM_FRAME
 
-    # FRAME + the roles in the header; the projects with funder and lead province; their partners.
-    with django_assert_num_queries(FRAME + 3):
+    # WARM_FRAME + the projects with funder and lead province; their partners.
+    with django_assert_num_queries(WARM_FRAME + 2):
         response = client.get(reverse("reporting:projects"))
     assert len(response.context["projects"]) == rows + 1
 

@@ -476,9 +476,9 @@ def test_requests_are_in_the_navigation_of_the_roles_that_have_them(area, client
 
 # --- Queries ------------------------------------------------------------------------------------------------------
 
-# Every logged-in page: session, user, current membership; the roles in the header; the unread counter; at the
-# end the session save (savepoint, update, release).
-FRAME = 3 + 2 + 3
+# Every logged-in page: the user, the memberships (role and the header's switch), the unread counter (the first page
+# after a login: then kept in the shared cache); see tests/test_query_counts.py.
+FRAME = 2 + 1
 
 
 def fill(area, rows: int) -> None:

@@ -303,13 +303,12 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
     assert _count(client, reverse("scheduling:offers")) == MY_OFFERS_QUERIES
 
 
-# Each request of a logged-in user: session, user, the user's memberships (role), the unread notifications count,
-# the memberships again for the role menu, and the session's save (savepoint, update, release): 8, whatever the page.
-BASE_QUERIES = 8
+# Each page of a logged-in user after the first: the user and the user's memberships (the role, what it reaches and
+# the header's switch), whatever the page (the session and the unread count come from the shared cache).
+BASE_QUERIES = 2
 # The candidates page: the request, its languages, its proposed slots, its offers with their mediators, the
 # candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's conditions;
 # the box charging the request to a funded project: its charge and the projects it may go to.
 CANDIDATES_PAGE_QUERIES = BASE_QUERIES + 10
-# "My offers": the mediator's districts (scope), the offers with their requests, offices and districts, their
-# languages, their proposed slots.
-MY_OFFERS_QUERIES = BASE_QUERIES + 4
+# "My offers": the offers with their requests, offices and districts, their languages, their proposed slots.
+MY_OFFERS_QUERIES = BASE_QUERIES + 3

@@ -21,9 +21,9 @@ from .conftest import login_client
 
 pytestmark = pytest.mark.django_db
 
-# Each request of a logged-in user: session, user, the user's memberships (role), the unread notifications count,
-# the memberships again for the role menu, and the session's save (savepoint, update, release).
-BASE_QUERIES = 8
+# Each page of a logged-in user after the first: the user and the user's memberships (the role, what it reaches and
+# the header's switch); the session and the unread count come from the shared cache.
+BASE_QUERIES = 2
 
 
 def _count(client, url) -> int:
@@ -59,9 +59,9 @@ PROVIDER_QUERIES = BASE_QUERIES + 4
 # One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
 # timesheet.
 SHEET_QUERIES = BASE_QUERIES + 5
-# My timesheets: the mediator's districts (scope), the profile, its districts, the districts worked in, the pairs,
+# My timesheets: the profile, its districts, the districts worked in, the pairs,
 # those districts, the lines, the timesheets, the past months.
-MINE_QUERIES = BASE_QUERIES + 9
+MINE_QUERIES = BASE_QUERIES + 8
 
 
 @pytest.mark.parametrize("n", [3, 30])

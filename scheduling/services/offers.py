@@ -17,7 +17,12 @@ from core.errors import DomainError, NotAllowed
 from mediators.models import Mediator
 from notifications import text
 from notifications.models import Delivery, Notification
-from notifications.services import notification_offer_emailed, notification_route_offer_email, notify
+from notifications.services import (
+    notification_add,
+    notification_offer_emailed,
+    notification_route_offer_email,
+    notify,
+)
 from requests_app.models import MediationRequest, Status, StatusChange
 from requests_app.selectors import district_coordinators, is_district_coordinator
 
@@ -94,7 +99,7 @@ def offer_send_email(*, offer_id: int, kind: str) -> bool:
 def _offer_notify(*, offer: Offer, kind: str, actor: User | None) -> None:
     """Offers are told to the mediator's account when there is one (the e-mail link works without it)."""
     if offer.mediator.user_id:
-        Notification.objects.create(
+        notification_add(
             recipient_id=offer.mediator.user_id, request=offer.request, kind=kind, actor=actor, offer=offer
         )
     outbox.send_on_commit("scheduling.tasks.send_offer_email_task", offer.pk, kind)
