@@ -1,0 +1,174 @@
+"""The first candidates of a request (scheduling.shortlist): the same mediators, in the same order and with the same
+points as the whole ranking of scheduling.matching, read a few rows at a time."""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.scoping import actor_for
+from mediators.models import AvailabilitySlot
+from requests_app.models import ProposedSlot
+from scheduling import shortlist
+from scheduling.matching import candidates
+from scheduling.models import Appointment
+from scheduling.shortlist import top_candidates
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# What the mediators speak: the variant asked for, others, a related language, the individual language it names.
+SPOKEN = [
+    ["ara"],
+    ["ara:Darija"],
+    ["ara:egiziano"],
+    ["ary"],
+    ["apc"],
+    ["ara:darija marocchina"],
+    ["ara", "fra"],
+    ["ara:DÀRIJA"],  # other letters: matching folds the accent, the database lets it through
+    ["ara:Ṣaʿīdī"],
+]
+
+
+def rome(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@pytest.fixture
+def world():
+    province = f.ProvinceFactory()
+    district = f.DistrictFactory(province=province)
+    request = f.MediationRequestFactory(
+        office=f.OfficeFactory(district=district), status="matching", languages=["ara:Darija"]
+    )
+    today = timezone.localdate()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    ProposedSlot.objects.create(request=request, starts_at=rome(tuesday, 10), ends_at=rome(tuesday, 11))
+    ProposedSlot.objects.create(
+        request=request, starts_at=rome(tuesday + timedelta(days=1), 15), ends_at=rome(tuesday + timedelta(days=1), 16)
+    )
+    return {
+        "district": district,
+        "provider": f.ProviderFactory(province=province),
+        "coordinator": f.coordinator(district=district),
+        "request": request,
+        "tuesday": tuesday,
+    }
+
+
+def roster(world, seed: int, size: int = 40):
+    """``size`` mediators who all meet the hard conditions, with random variants, free times, experience, gender and
+    hours worked this month."""
+    rng = random.Random(seed)
+    month_start = timezone.localdate().replace(day=1)
+    for n in range(size):
+        mediator = f.MediatorFactory(
+            provider=world["provider"],
+            districts=[world["district"]],
+            languages=rng.choice(SPOKEN),
+            gender=rng.choice(["female", "male"]),
+            exp_child_protection=rng.random() < 0.4,
+            last_name=rng.choice(["Rossi", "Bianchi", "Haddad", "Conti"]),
+        )
+        if rng.random() < 0.5:
+            weekday = world["tuesday"].weekday() + rng.choice([0, 1])
+            AvailabilitySlot.objects.create(mediator=mediator, weekday=weekday, start_time=time(8), end_time=time(18))
+        for k in range(rng.choice([0, 0, 1, 2, 3])):
+            starts = rome(month_start + timedelta(days=k), 8 + n % 8)
+            Appointment.objects.create(
+                request=world["request"],
+                mediator=mediator,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=rng.choice([45, 60, 90, 120])),
+                created_by=world["coordinator"],
+            )
+
+
+def same(short, whole):
+    assert [(c.mediator.pk, c.score, c.related_language_only) for c in short] == [
+        (c.mediator.pk, c.score, c.related_language_only) for c in whole
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("asked", ["ara:Darija", "ary", "ara"])
+def test_the_shortlist_is_the_head_of_the_whole_ranking(world, monkeypatch, seed, asked):
+    request = world["request"]
+    code, _sep, variant = asked.partition(":")
+    request.languages.all().delete()
+    request.languages.create(code=code, variant=variant)
+    request.preferred_gender = ["", "female", "male"][seed % 3]
+    request.save()
+    roster(world, seed)
+    whole = candidates(user=world["coordinator"], request=request)
+    assert len(whole) >= 20  # a Levantine Arabic speaker does not serve a request in Moroccan Arabic
+    for margin in (0, 3, 20):  # a small margin makes the check decide (and read the rest when it cannot tell)
+        monkeypatch.setattr(shortlist, "MARGIN", margin)
+        for limit in (1, 5, 12, 40, 60):
+            found = top_candidates(user=world["coordinator"], request=request, limit=limit)
+            same(found.candidates, whole[:limit])
+            assert found.total == len(whole)
+
+
+def test_the_shortlist_reads_two_queries_when_the_first_rows_settle_it(world, django_assert_num_queries):
+    roster(world, seed=7, size=30)
+    request = world["request"]
+    whole = candidates(user=world["coordinator"], request=request)
+    request = type(request).objects.prefetch_related("languages", "slots").get(pk=request.pk)
+    # The shortlist (with the total) and its languages; nothing else whatever the number of candidates.
+    with django_assert_num_queries(2):
+        found = top_candidates(user=world["coordinator"], request=request, limit=5)
+    same(found.candidates, whole[:5])
+
+
+def crowd(world, variant: str, size: int = 6):
+    """Mediators of another variant of Arabic who have every other point: free at the first time, experienced."""
+    for n in range(size):
+        mediator = f.MediatorFactory(
+            provider=world["provider"],
+            districts=[world["district"]],
+            languages=[f"ara:{variant}"],
+            exp_child_protection=True,
+            last_name=f"Altro{n}",
+        )
+        AvailabilitySlot.objects.create(
+            mediator=mediator, weekday=world["tuesday"].weekday(), start_time=time(8), end_time=time(18)
+        )
+    return f.MediatorFactory(
+        provider=world["provider"], districts=[world["district"]], languages=["ara:Darija"], last_name="Zanetti"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variant", "queries"),
+    [
+        ("egiziano", 2),  # plain text: the database tells it from Darija, the first rows settle it
+        ("Ṣaʿīdī", 4),  # other letters: it may be Darija as far as the database can tell, so it reads on
+    ],
+)
+def test_a_crowd_of_other_variants_never_hides_the_darija_speaker(
+    world, monkeypatch, django_assert_num_queries, variant, queries
+):
+    darija = crowd(world, variant)
+    monkeypatch.setattr(shortlist, "MARGIN", 2)
+    actor_for(world["coordinator"])  # the role, read once per request: not part of the count
+    request = type(world["request"]).objects.prefetch_related("languages", "slots").get(pk=world["request"].pk)
+    with django_assert_num_queries(queries):  # the first rows and their languages (then the rest and theirs)
+        found = top_candidates(user=world["coordinator"], request=request, limit=1)
+    assert [c.mediator for c in found.candidates] == [darija]
+    assert found.total == 7
+    same(found.candidates, candidates(user=world["coordinator"], request=request)[:1])
+
+
+def test_nobody_meets_the_conditions_and_the_shortlist_is_empty(world):
+    found = top_candidates(user=world["coordinator"], request=world["request"], limit=20)
+    assert found.candidates == [] and found.total == 0
+
+
+def test_a_coordinator_of_another_district_gets_nobody(world):
+    roster(world, seed=1, size=5)
+    outsider = f.coordinator(district=f.DistrictFactory(province=world["district"].province))
+    assert top_candidates(user=outsider, request=world["request"], limit=20).total == 0
