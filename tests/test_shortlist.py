@@ -172,3 +172,66 @@ def test_a_coordinator_of_another_district_gets_nobody(world):
     roster(world, seed=1, size=5)
     outsider = f.coordinator(district=f.DistrictFactory(province=world["district"].province))
     assert top_candidates(user=outsider, request=world["request"], limit=20).total == 0
+
+
+# --- The candidates page ----------------------------------------------------------------------------------------------
+
+
+def page(world, **params):
+    from django.urls import reverse
+
+    from .conftest import login_client
+
+    response = login_client(world["coordinator"]).get(
+        reverse("scheduling:candidates", args=[world["request"].pk]), params
+    )
+    assert response.status_code == 200
+    return response
+
+
+def test_the_page_shows_the_first_twenty_candidates_and_more_on_asking(world):
+    roster(world, seed=3, size=25)
+    whole = candidates(user=world["coordinator"], request=world["request"])
+    first = page(world)
+    assert [row["candidate"].mediator for row in first.context["candidates"]] == [c.mediator for c in whole[:20]]
+    body = first.content.decode()
+    assert f"I primi 20 dei {len(whole)} mediatori" in body
+    assert 'href="?mostra=40#h-candidates"' in body
+    more = page(world, mostra=40)
+    assert len(more.context["candidates"]) == len(whole)
+    assert 'data-testid="candidates-more"' not in more.content.decode()
+    assert f"{len(whole)} mediatori soddisfano ogni condizione" in more.content.decode()
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", 20), ("-5", 20), ("100000", 200)])
+def test_a_strange_number_to_show_is_kept_within_bounds(world, monkeypatch, asked, shown):
+    seen = {}
+    real = top_candidates
+
+    def spy(**kwargs):
+        seen["limit"] = kwargs["limit"]
+        return real(**kwargs)
+
+    monkeypatch.setattr("scheduling.views.top_candidates", spy)
+    page(world, mostra=asked)
+    assert seen["limit"] == shown
+
+
+def test_the_why_box_finds_a_mediator_by_name_never_listing_the_roster(world):
+    left_out = f.MediatorFactory(
+        provider=world["provider"], districts=[world["district"]], languages=["ukr"], last_name="Kovalenko"
+    )
+    for n in range(3):
+        f.MediatorFactory(provider=world["provider"], districts=[world["district"]], last_name=f"Rossi{n}")
+    outsider = f.MediatorFactory(provider=f.ProviderFactory(), last_name="Lontano")
+    empty = page(world).content.decode()
+    assert "Kovalenko" not in empty and "<select" not in empty.split('id="h-why"')[1]
+    # One mediator found: why at once. Several: a list to choose from. Outside the roster: nobody.
+    one = page(world, cerca="koval")
+    assert one.context["why"] == left_out
+    assert "non parla arabo" in one.content.decode().lower()
+    several = page(world, cerca="rossi")
+    assert several.context["why"] is None and len(several.context["found"]) == 3
+    assert "Scegli un mediatore:" in several.content.decode()
+    assert page(world, cerca="Lontano").context["found"] == []
+    assert page(world, why=outsider.pk).context["why"] is None
