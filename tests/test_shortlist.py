@@ -200,7 +200,7 @@ def test_the_page_shows_the_first_twenty_candidates_and_more_on_asking(world):
     more = page(world, mostra=40)
     assert len(more.context["candidates"]) == len(whole)
     assert 'data-testid="candidates-more"' not in more.content.decode()
-    assert f"{len(whole)} mediatori soddisfano ogni condizione" in more.content.decode()
+    assert f"{len(whole)} mediatori soddisfano tutte le condizioni" in more.content.decode()
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("abc", 20), ("-5", 20), ("100000", 200)])
