@@ -5,6 +5,10 @@ their own appointments, a social worker her office's requests' (read-only, no no
 district's, province staff their province's. Week view by default,
 month view with ``?vista=mese``; ``?data=YYYY-MM-DD`` picks the week or month (a bad date means today).
 Cancelled appointments are shown struck through; void ones (entered by mistake) are left out.
+
+Bounded (issue #17): a scope that spans districts, or a period with many appointments, is a summary per district and
+day; each of its cells opens the district's day (/calendario/ambiti/<district>/<day>/, a page at a time); a detailed
+calendar shows the first few appointments of each day. The bounds are the constants below.
 """
 
 from __future__ import annotations

@@ -432,6 +432,7 @@ def calendar_menu(*, user, start: datetime, end: datetime, search: str = "", lim
 def mediators_named(*, user, text: str, limit: int) -> list[Mediator]:
     """The mediators the user sees whose name or e-mail contains ``text``, by name: at most ``limit + 1`` (one more
     says that there are more)."""
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text: a hostile address is not an error
     return list(search_text(visible(user, Mediator), text).order_by("last_name", "first_name", "pk")[: limit + 1])
 
 

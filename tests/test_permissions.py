@@ -472,8 +472,10 @@ MATRIX = [
     (
         "a day of Cremona, hostile date",
         "get",
-        lambda o: reverse("scheduling:calendar_day", args=[o["appointment"].request.office.district_id, "2026-02-31"])
-        + "?page=abc",
+        lambda o: (
+            reverse("scheduling:calendar_day", args=[o["appointment"].request.office.district_id, "2026-02-31"])
+            + "?page=abc"
+        ),
         expect(nobody=404, **{"asl.cremona": 403}),
     ),
     (
