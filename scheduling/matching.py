@@ -109,7 +109,7 @@ class _Needs:
     today: date
 
 
-def _needs(request: MediationRequest) -> _Needs:
+def request_needs(request: MediationRequest) -> _Needs:
     now = timezone.now()
     today = timezone.localdate(now)
     languages = [(row.code, row.variant.strip()) for row in request.languages.all()]
@@ -169,7 +169,13 @@ def _month_bounds(today: date) -> tuple[datetime, datetime]:
 
 def candidates(*, user, request: MediationRequest) -> list[Candidate]:
     """The mediators the user sees who meet every hard condition, best first (see the module's docstring)."""
-    needs = _needs(request)
+    needs = request_needs(request)
+    return rank(list(candidate_mediators(user=user, request=request, needs=needs)), request=request, needs=needs)
+
+
+def candidate_mediators(*, user, request: MediationRequest, needs: _Needs):
+    """The mediators the user sees who meet every hard condition, with what ranks them computed by the database (one
+    query when read, their languages prefetched: a second one). ``scheduling.shortlist`` reads the first of them."""
     month_start, month_end = _month_bounds(needs.today)
     this_month = (
         Appointment.objects.filter(
@@ -184,7 +190,7 @@ def candidates(*, user, request: MediationRequest) -> list[Candidate]:
         free_at[f"matching_free_{index}"] = (
             Value(False) if condition is None else ExpressionWrapper(condition, output_field=BooleanField())
         )
-    mediators = list(
+    return (
         visible(user, Mediator)
         .filter(_request_visible(user, request), *_hard_conditions(request, needs).values())
         .annotate(
@@ -202,25 +208,37 @@ def candidates(*, user, request: MediationRequest) -> list[Candidate]:
         .select_related("provider")
         .prefetch_related(Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")))
     )
-    hours = {mediator.pk: _hours(mediator.matching_month_time) for mediator in mediators}
-    most_hours = max(hours.values(), default=0.0)
+
+
+def rank(
+    mediators: list[Mediator], *, request: MediationRequest, needs: _Needs, most_hours: float | None = None
+) -> list[Candidate]:
+    """Candidates of ``mediators`` (read by :func:`candidate_mediators`), best first. The fewest hours are measured
+    against ``most_hours``, the most any candidate worked this month (by default the most of ``mediators``)."""
+    hours = {mediator.pk: hours_of(mediator.matching_month_time) for mediator in mediators}
+    if most_hours is None:
+        most_hours = max(hours.values(), default=0.0)
     ranked = [
         _candidate(mediator, request=request, needs=needs, hours=hours[mediator.pk], most_hours=most_hours)
         for mediator in mediators
     ]
-    ranked.sort(
-        key=lambda c: (
-            c.related_language_only,
-            -c.score,
-            c.mediator.last_name.casefold(),
-            c.mediator.first_name.casefold(),
-            c.mediator.pk,
-        )
-    )
+    ranked.sort(key=order)
     return ranked
 
 
-def _hours(duration: timedelta | None) -> float:
+def order(candidate: Candidate) -> tuple:
+    """The order of candidates: the very language asked first, then the points, then the name and id."""
+    mediator = candidate.mediator
+    return (
+        candidate.related_language_only,
+        -candidate.score,
+        mediator.last_name.casefold(),
+        mediator.first_name.casefold(),
+        mediator.pk,
+    )
+
+
+def hours_of(duration: timedelta | None) -> float:
     return duration.total_seconds() / 3600 if duration else 0.0
 
 
@@ -343,7 +361,7 @@ def exclusions(*, user, request: MediationRequest, mediator: Mediator) -> list[s
     A mediator outside the user's roster, or a request outside their scope, gets one sentence that says only that:
     never an empty list (so a service can never offer to an outsider) and nothing about the outsider's profile.
     """
-    needs = _needs(request)
+    needs = request_needs(request)
     conditions = _hard_conditions(request, needs)
     met = (
         visible(user, Mediator)

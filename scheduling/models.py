@@ -170,7 +170,11 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx")]
+        indexes = [
+            models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx"),
+            # The calendars read a period of a district or a province (scheduling.selectors.calendar_appointments).
+            models.Index(fields=["starts_at"], name="appointment_starts_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.request.case_code} · {self.starts_at:%d/%m/%Y %H:%M}"

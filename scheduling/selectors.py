@@ -1,31 +1,36 @@
 """Scoped reads of scheduling: a request for its matching and planning pages, its offers and appointments, a
-mediator's offers, series and their occurrences, and when a mediator is free."""
+mediator's offers, series and their occurrences, when a mediator is free, and the calendars' bounded reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DateTimeField,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from mediators.models import Absence, AvailabilitySlot, Mediator
+from mediators.selectors import search_text
 from requests_app.models import MediationRequest, ProposedSlot, Status, StatusChange, Urgency
 from requests_app.selectors import is_district_coordinator, queue_order
 
@@ -334,4 +339,115 @@ def requests_to_plan(*, user, now: datetime | None = None):
         .select_related("office", "assigned_mediator")
         .prefetch_related("languages")
         .order_by("assigned_at", "pk")
+    )
+
+
+# --- Calendars (scheduling.calendar_views) ---------------------------------------------------------------------------
+# A calendar never loads a whole period: the counts come grouped by district, day and status from one query; the
+# appointments themselves are read a few per day (a window function numbers them within their day), and a district's
+# day page reads them a page at a time.
+
+ROME = ZoneInfo("Europe/Rome")
+# An appointment lasts less than a day (the planning form allows 10 hours): one that starts the day before the period
+# is the earliest that can reach into it. The bound keeps the read on the index of the start time.
+LONGEST_APPOINTMENT = timedelta(days=1)
+
+
+def _local_day():
+    return TruncDate("starts_at", tzinfo=ROME)
+
+
+def calendar_appointments(*, user, start: datetime, end: datetime):
+    """The appointments the user sees that overlap ``start``–``end`` (void ones left out): the base of a calendar."""
+    return (
+        visible(user, Appointment)
+        .filter(starts_at__gte=start - LONGEST_APPOINTMENT, starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=Appointment.Status.VOID)
+    )
+
+
+@dataclass(frozen=True)
+class DayCount:
+    district_id: int
+    district: str
+    day: date
+    status: str
+    count: int
+
+
+def calendar_counts(appointments) -> list[DayCount]:
+    """How many appointments each district has on each (Italian) day, by status: one grouped query."""
+    rows = (
+        appointments.annotate(local_day=_local_day())
+        .values("request__office__district_id", "request__office__district__name", "local_day", "status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return [
+        DayCount(
+            row["request__office__district_id"],
+            row["request__office__district__name"],
+            row["local_day"],
+            row["status"],
+            row["count"],
+        )
+        for row in rows
+    ]
+
+
+def calendar_items(appointments, *, per_day: int) -> list[Appointment]:
+    """The first ``per_day`` appointments of each day in time order, with office, mediator and languages, each with
+    ``day_total`` (its day's appointments) and ``period_total`` (all of them): two queries, whatever their number."""
+    day = _local_day()
+    numbered = appointments.annotate(
+        day_number=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()]),
+        day_total=Window(Count("pk"), partition_by=[day]),
+        period_total=Window(Count("pk")),
+    )
+    return list(
+        numbered.filter(day_number__lte=per_day)
+        .select_related("request__office", "mediator")
+        .prefetch_related("request__languages")
+        .order_by("starts_at", "pk")
+    )
+
+
+def visible_mediator(*, user, pk) -> Mediator | None:
+    """A mediator by id (from an address: ``?mediatore=``, ``?why=``), if the user sees them; else None."""
+    try:
+        return visible(user, Mediator).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def calendar_menu(*, user, start: datetime, end: datetime, search: str = "", limit: int) -> list[Mediator]:
+    """The mediators a calendar's menu offers, at most ``limit + 1`` (one more says that there are more): those
+    whose name or e-mail contains ``search``, else those with an appointment the user sees in the period."""
+    if search:
+        return mediators_named(user=user, text=search, limit=limit)
+    working = calendar_appointments(user=user, start=start, end=end).filter(mediator=OuterRef("pk"))
+    return list(visible(user, Mediator).filter(Exists(working)).order_by("last_name", "first_name", "pk")[: limit + 1])
+
+
+def mediators_named(*, user, text: str, limit: int) -> list[Mediator]:
+    """The mediators the user sees whose name or e-mail contains ``text``, by name: at most ``limit + 1`` (one more
+    says that there are more)."""
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text: a hostile address is not an error
+    return list(search_text(visible(user, Mediator), text).order_by("last_name", "first_name", "pk")[: limit + 1])
+
+
+def district_day(*, user, district, day: date):
+    """A district's appointments starting on one (Italian) day that the user sees (as the counts group them): their
+    counts by status (one query) and the appointments in time order, with office, mediator and languages, for the
+    caller to read a page at a time."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=ROME)
+    appointments = (
+        visible(user, Appointment)
+        .filter(request__office__district=district, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+        .exclude(status=Appointment.Status.VOID)
+    )
+    return calendar_counts(appointments), (
+        appointments.select_related("request__office", "mediator")
+        .prefetch_related("request__languages")
+        .order_by("starts_at", "pk")
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("appuntamenti/<int:pk>/", views.appointment_detail, name="appointment"),
     path("appuntamenti/serie/<int:pk>/", views.series_detail, name="series"),
     path("calendario/", calendar_views.agenda, name="calendar"),
+    path("calendario/ambiti/<int:pk>/<str:day>/", calendar_views.district_day, name="calendar_day"),
     path("calendario/indirizzo/<int:pk>/", calendar_views.calendar_token_reset, name="calendar_token_reset"),
     path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]

@@ -26,9 +26,15 @@ from . import recurrence as series
 from .models import LIVE_OFFER_STATUSES, Offer
 from .offer_language import in_the_mediators_language
 from .offer_links import read_token
+from .shortlist import Shortlist, top_candidates
 
 ROME = ZoneInfo("Europe/Rome")
 TIERS = (1, 2, 3)
+# The candidates page shows the first CANDIDATES_SHOWN, and as many more at each "show more", up to CANDIDATES_MAX;
+# its name search lists at most SEARCH_LIMIT mediators.
+CANDIDATES_SHOWN = 20
+CANDIDATES_MAX = 200
+SEARCH_LIMIT = 20
 REPEATS = (
     ("0", pgettext_lazy("repeat", "Does not repeat")),
     ("1", pgettext_lazy("repeat", "Every week")),
@@ -133,20 +139,32 @@ def candidates(request, pk: int):
     offers = list(selectors.request_offers(request=mediation_request))
     # Who was already asked, and how they answered (from the offers above: no query per mediator).
     asked = selectors.offers_by_mediator(offers)
-    ranked = []
+    shown = min(max(_int(request.GET.get("mostra"), default=CANDIDATES_SHOWN), CANDIDATES_SHOWN), CANDIDATES_MAX)
+    shortlist = Shortlist(candidates=[], total=0)
     if mediation_request.status == Status.MATCHING:
-        ranked = matching.candidates(user=request.user, request=mediation_request)
-    roster = list(visible(request.user, Mediator).order_by("last_name", "first_name", "pk"))
-    why_id = _int(request.GET.get("why"))
-    why = next((m for m in roster if m.pk == why_id), None)
+        shortlist = top_candidates(user=request.user, request=mediation_request, limit=shown)
+    # "Why is this mediator not listed?": a name to look up (never the whole roster in a menu), or one chosen.
+    search = request.GET.get("cerca", "").strip()[:100]
+    found = selectors.mediators_named(user=request.user, text=search, limit=SEARCH_LIMIT) if search else []
+    why = None
+    if request.GET.get("why"):
+        why = selectors.visible_mediator(user=request.user, pk=request.GET["why"])
+    elif len(found) == 1:
+        why = found[0]
     return render(
         request,
         "scheduling/candidates.html",
         {
             "mediation_request": mediation_request,
-            "candidates": [_candidate_row(c, asked.get(c.mediator.pk, [])) for c in ranked],
+            "candidates": [_candidate_row(c, asked.get(c.mediator.pk, [])) for c in shortlist.candidates],
+            "candidates_total": shortlist.total,
+            "more_url": f"?mostra={shown + CANDIDATES_SHOWN}"
+            if shortlist.total > shown and shown < CANDIDATES_MAX
+            else "",
             "offers": offers,
-            "roster": roster,
+            "search": search,
+            "found": found[:SEARCH_LIMIT],
+            "found_more": len(found) > SEARCH_LIMIT,
             "why": why,
             "why_reasons": matching.exclusions(user=request.user, request=mediation_request, mediator=why)
             if why

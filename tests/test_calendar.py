@@ -105,11 +105,15 @@ def test_a_coordinator_sees_the_district_with_mediator_names_and_can_filter(worl
     assert filtered.content.decode().count('data-testid="calendar-item"') == 1
 
 
-def test_province_staff_see_the_whole_province(world):
+def test_province_staff_see_the_whole_province_summed_up_and_a_mediator_in_detail(world):
     appointment(world, world["own"], at(MONDAY, 10))
     appointment(world, world["crema_mediator"], at(MONDAY, 9), request=world["crema_request"])
-    body = week_page(world, "provincia.cremona", data=MONDAY.isoformat()).content.decode()
-    assert body.count('data-testid="calendar-item"') == 2
+    response = week_page(world, "provincia.cremona", data=MONDAY.isoformat())
+    # The province spans districts: a count per district and day (tests/test_calendar_bounds.py), no appointment.
+    assert [row["district"] for row in response.context["summary_rows"]] == ["Crema", "Cremona"]
+    assert 'data-testid="calendar-item"' not in response.content.decode()
+    chosen = week_page(world, "provincia.cremona", data=MONDAY.isoformat(), mediatore=world["crema_mediator"].pk)
+    assert chosen.content.decode().count('data-testid="calendar-item"') == 1
 
 
 @pytest.mark.parametrize("who", ["mediatore.crema", "coordinatore.crema", "coordinatore.bergamo", "provincia.bergamo"])
@@ -191,8 +195,10 @@ def test_the_number_of_queries_does_not_grow_with_the_appointments(world, who, v
         appointment(world, world["own"], at(MONDAY, 8) + timedelta(hours=2 * i))
     assert _count_queries(client, url) == few
     # user; memberships (the role, a mediator's districts, the header's switch); the mediator profile (own) or the
-    # mediators of the filter; appointments with request, office and mediator; their requests' languages.
-    assert few == 5, few
+    # mediators of the menu (those working in the period); the first appointments of each day with request, office and
+    # mediator (and the day's and period's totals); their requests' languages (province staff: instead of these two,
+    # the counts per district, day and status).
+    assert few == {"mediatore.cremona": 5, "coordinatore.cremona": 5, "provincia.cremona": 4}[who], few
 
 
 # --- The feed ---------------------------------------------------------------------------------------------------------

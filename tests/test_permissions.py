@@ -446,6 +446,38 @@ MATRIX = [
         lambda o: reverse("scheduling:calendar") + "?vista=mese&data=2026-02-31&mediatore=abc",
         CALENDAR_PAGE,
     ),
+    # A district's day (where a summary's cell leads): whoever has a calendar and reaches the district, each seeing
+    # their own part of it (a mediator their appointments, an office its requests'); 404 for another district.
+    (
+        "a day of the district of Cremona",
+        "get",
+        lambda o: reverse("scheduling:calendar_day", args=[o["appointment"].request.office.district_id, "2026-03-02"]),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 200,
+                "coordinatore.cremona": 200,
+                "mediatore.cremona": 200,
+                "provincia.cremona": 200,
+                "admin": 200,
+                "asl.cremona": 403,
+                "assistente.crema": 404,
+                "coordinatore.crema": 404,
+                "assistente.bergamo": 404,
+                "coordinatore.bergamo": 404,
+                "provincia.bergamo": 404,
+            },
+        ),
+    ),
+    (
+        "a day of Cremona, hostile date",
+        "get",
+        lambda o: (
+            reverse("scheduling:calendar_day", args=[o["appointment"].request.office.district_id, "2026-02-31"])
+            + "?page=abc"
+        ),
+        expect(nobody=404, **{"asl.cremona": 403}),
+    ),
     (
         "calendar feed",
         "get",
@@ -952,6 +984,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "sessions:evaluate": "evaluations of a request",
         "sessions:evaluation_averages": "evaluation averages",
         "scheduling:calendar": "calendar",
+        "scheduling:calendar_day": "a day of the district of Cremona",
         "scheduling:calendar_feed": "calendar feed",
         "scheduling:calendar_token_reset": "new calendar address",
         "scheduling:candidates": "candidates of a request in matching",
