@@ -9,10 +9,10 @@ It fills the database with `manage.py reporting_scale`: one province-year of 50,
 BENCH_PROVINCES (5) more of 20,000 each, then adds BENCH_MEDIATORS (10,000) mediators serving the districts (1–2
 each, three languages), and moves the requests along their life (most of the old ones closed or evaluated, the last
 month's still being worked on, a few urgent). Then, as the social worker, the coordinator and the province staff of
-"grande" (and a mediator), it opens each list page: the first page, a page in the middle and the last one, and
-prints the median time of the view (5 runs), its number of queries and the time of its slowest query as EXPLAIN
-ANALYZE measures it. The plans are written to BENCH_PLANS (/tmp/lists-plans), one file a page; a sequential scan of
-a table of more than 10,000 rows is flagged.
+"grande" (and a mediator), it opens each list page: the first page, a page in the middle (numbered pages) or the
+one before the last (keyset pages), and the last one, and prints the median time of the view (5 runs), its number
+of queries and the time of its slowest query as EXPLAIN ANALYZE measures it. The plans are written to BENCH_PLANS
+(/tmp/lists-plans), one file a page; a sequential scan of a table of more than 10,000 rows is flagged.
 
 The bar (issue #17): the last page of a list costs at most twice the first.
 """
@@ -22,6 +22,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -45,7 +46,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 PROVINCES = int(os.environ.get("BENCH_PROVINCES", "5"))
 MEDIATORS = int(os.environ.get("BENCH_MEDIATORS", "10000"))
 REPEAT = 5
-PLANS = Path(os.environ.get("BENCH_PLANS", "/tmp/lists-plans"))
+PLANS = Path(os.environ.get("BENCH_PLANS") or Path(tempfile.gettempdir()) / "lists-plans")
 LANGUAGES = ["ara", "fra", "eng", "urd", "pan", "hin", "ben", "zho", "rus", "ukr", "sqi", "ron", "spa", "wol", "tir"]
 BIG_TABLES = 10_000
 
@@ -59,7 +60,7 @@ def _scale(province: str, year: int, requests: int) -> None:
 
 
 def fill() -> None:
-    from accounts.models import District, Membership, Province, Provider, Role, User
+    from accounts.models import District, Membership, Provider, Province, Role, User
     from mediators.models import Mediator, MediatorLanguage
 
     start = time.perf_counter()
@@ -172,7 +173,8 @@ def measure(client: Client, url: str, label: str) -> tuple:
             timings.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{url}: answered {response.status_code}")
-    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+    selects = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    slowest = max(selects, key=lambda q: float(q["time"]))
     sql_ms, seq = _explain(slowest["sql"], label)
     return statistics.median(timings), len(queries.captured_queries), sql_ms, seq, response
 
@@ -188,17 +190,14 @@ def _pages(response, url: str) -> dict[str, str]:
             if number > 1:
                 pages[name] = base + "?" + urlencode({**params, "page": number})
         return pages
-    middle = getattr(page, "middle_url", None) or response.context.get("bench_middle_url")
-    if middle:
-        pages["middle"] = middle
     if page.last_url:
-        pages["last"] = page.last_url
+        pages["last"] = base + page.last_url
     return pages
 
 
 def main() -> int:
     if connection.vendor != "postgresql":
-        raise SystemExit("bench/lists.py measures PostgreSQL plans: set DATABASE_URL to a throwaway PostgreSQL database.")
+        raise SystemExit("bench/lists.py reads PostgreSQL plans: set DATABASE_URL to a throwaway PostgreSQL database.")
     call_command("migrate", verbosity=0)
     from accounts.models import User
 
@@ -244,6 +243,11 @@ def main() -> int:
             if "page" in (first[4].context or {}):
                 for name, address in _pages(first[4], url).items():
                     rows.append((name, address, measure(client, address, f"{label} {name}")))
+                    page = rows[-1][2][4].context["page"]
+                    if name == "last" and getattr(page, "previous_url", ""):
+                        # Keyset pages: the page before the last one, found by its position (?prima=…).
+                        deep = url.partition("?")[0] + page.previous_url
+                        rows.insert(-1, ("before last", deep, measure(client, deep, f"{label} before-last")))
             for name, _address, (view_ms, queries, sql_ms, seq, _response) in rows:
                 print(f"{label + ' · ' + name:58} {view_ms:8.1f} {queries:7d} {sql_ms:8.2f}  {', '.join(seq)}")
             last = [r for r in rows if r[0] == "last"]

@@ -26,7 +26,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Expression, F, QuerySet, Value
+from django.db import connections
+from django.db.models import BooleanField, Expression, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -62,6 +63,13 @@ class RowCompare(Expression):
             ", ".join(sql for sql, _params in left), self.operator, ", ".join(sql for sql, _params in right)
         )
         return sql, tuple(param for _sql, params in parts for param in params)
+
+
+class _RowsOf(Subquery):
+    """The rows of a subquery spread out again, one per row of the query around it (PostgreSQL)."""
+
+    template = "unnest(ARRAY(%(subquery)s))"
+    output_field = IntegerField()
 
 
 def _encode(values: Sequence) -> str:
@@ -145,6 +153,12 @@ class KeysetPaginator:
     """Pages of ``queryset`` in the order of ``keys`` (field names or expressions, never NULL) then the primary key.
 
     ``descending`` orders every key from the largest; ``count_limit`` is where the count stops (0: no count).
+
+    ``partition`` (a field and a queryset of its values, such as ``("office_id", offices)``) reads each part in the
+    list's order on its own, from an index that starts with that field, and keeps the first rows of all of them
+    (on PostgreSQL: one query, a correlated subquery per part). A province's list then costs a few rows per office
+    however its rows lie among the region's, where one index over the whole region would be walked past the other
+    provinces' rows first. Without it, or on SQLite, the page is read in the list's order directly.
     """
 
     def __init__(
@@ -155,8 +169,10 @@ class KeysetPaginator:
         descending: bool = False,
         per_page: int = 25,
         count_limit: int = 1000,
+        partition: tuple[str, QuerySet] | None = None,
     ):
         self.queryset = queryset
+        self.partition = partition
         self.descending = descending
         self.per_page = per_page
         self.count_limit = count_limit
@@ -193,7 +209,7 @@ class KeysetPaginator:
             rows = self._beyond(rows, after, backwards=False)
         elif before is not None:
             rows = self._beyond(rows, before, backwards=True)
-        rows = list(self._ordered(rows, backwards=backwards)[: self.per_page + 1])
+        rows = list(self._first_rows(self._ordered(rows, backwards=backwards)))
         if not rows and (after is not None or before is not None):
             # Nothing beyond that row any more (the rows after it were removed): start again from the top.
             return self.page(_without_position(query))
@@ -215,6 +231,16 @@ class KeysetPaginator:
         )
         self._links(page, query)
         return page
+
+    def _first_rows(self, ordered: QuerySet) -> QuerySet:
+        wanted = self.per_page + 1
+        if self.partition is not None and connections[ordered.db].vendor == "postgresql":
+            field, parts = self.partition
+            # Each part's first rows in the list's order (an index seek each), then the first of all of them.
+            per_part = ordered.filter(**{field: OuterRef("pk")}).values("pk")[:wanted]
+            candidates = parts.order_by().annotate(_keyset_row=_RowsOf(per_part)).values("_keyset_row")
+            ordered = ordered.filter(pk__in=candidates)
+        return ordered[:wanted]
 
     def _count(self) -> int:
         # COUNT(*) over at most count_limit + 1 rows: a long list costs no more to count than a short one.

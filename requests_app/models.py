@@ -180,19 +180,28 @@ class MediationRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "urgency", "submitted_at"], name="request_queue_idx"),
             models.Index(fields=["office", "status"], name="request_office_status_idx"),
-            # The office's list, newest first.
+            # The lists read each office of their scope in its order, from these indexes, and keep the first rows of
+            # all of them (core.pagination, partitioned by office): a page costs the same wherever the scope's rows
+            # lie among the region's. The office's list: newest first.
             models.Index(fields=["office", "-created_at", "-id"], name="request_office_created_idx"),
-            # The province's list (and the administrators'), the most recent first.
-            models.Index(request_date(), F("id"), name="request_date_idx"),
-            # The coordinators' queue: urgent first, then the nearest deadline, then the oldest.
+            # The province's list: the most recent first.
+            models.Index(F("office"), request_date(), F("id"), name="request_office_date_idx"),
+            # The coordinators' queue: urgent first, then the nearest deadline, then the oldest; for the work in
+            # progress (the default), and for any other status they ask for.
             models.Index(
+                F("office"),
                 urgency_rank(),
                 deadline_key(),
                 request_date(),
                 F("id"),
-                name="request_queue_order_idx",
+                name="request_office_queue_idx",
                 condition=Q(status__in=QUEUE_STATUSES),
             ),
+            models.Index(
+                F("office"), urgency_rank(), deadline_key(), request_date(), F("id"), name="request_office_order_idx"
+            ),
+            # The administrators' list, every office at once: the most recent first.
+            models.Index(request_date(), F("id"), name="request_date_idx"),
         ]
 
     def __str__(self):

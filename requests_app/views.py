@@ -52,7 +52,9 @@ def request_list(request):
         queryset = panels.annotate_list(queryset)
     # Pages by position (core.pagination): the last page of the province's list costs what the first one does.
     keys, descending = selectors.list_order(role)
-    page = KeysetPaginator(queryset, keys, descending=descending, per_page=PAGE_SIZE).page(data)
+    page = KeysetPaginator(
+        queryset, keys, descending=descending, per_page=PAGE_SIZE, partition=selectors.list_partition(user=request.user)
+    ).page(data)
     return render(
         request,
         "requests_app/list.html",
