@@ -170,7 +170,12 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx")]
+        indexes = [
+            models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx"),
+            # A month of a district's appointments (the timesheets of the district): the region's month, then the
+            # district's among them, rather than every appointment ever made.
+            models.Index(fields=["starts_at"], name="appointment_start_idx"),
+        ]
 
     def __str__(self):
         return f"{self.request.case_code} · {self.starts_at:%d/%m/%Y %H:%M}"

@@ -158,12 +158,14 @@ def test_roster_list_queries_do_not_grow_with_mediators(area, client_for, rows, 
             languages=["ara:Darija", "fra", "eng"],
         )
     client = client_for(f.coordinator(district=area["cremona"]))
+    # The first page computes the district's languages for the filter (one more query), then keeps them.
+    client.get(reverse("mediators:list"))
     # session, user, current membership; roles in the header; unread notifications in the header; the filter's
-    # districts and languages; count; the page of mediators with their provider; their languages; their
+    # districts; count (at most 1,001 rows); the page of mediators with their provider; their languages; their
     # districts; session save (3).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("mediators:list"), {"language": "ara"})
-    assert response.context["page"].paginator.count == rows
+    assert response.context["page"].count == rows
 
 
 def test_csv_export_has_the_import_columns_and_no_notes(area, client_for):

@@ -280,6 +280,7 @@ def _active_pairs(mediators: list[Mediator], district_ids: set[int], month: date
             starts_at__gte=start,
             starts_at__lt=end,
         )
+        .order_by()  # the appointments' default order would make every row distinct
         .values_list("mediator_id", "request__office__district_id")
         .distinct()
     )
