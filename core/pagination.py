@@ -32,6 +32,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 AFTER, BEFORE, LAST = "dopo", "prima", "ultima"
+# Where the count under a list stops: beyond it the list says "more than 1,000", which is all a person needs to know.
+COUNT_LIMIT = 1000
 CURSOR_PARAMETERS = (AFTER, BEFORE, LAST, "page")
 
 
@@ -168,14 +170,14 @@ class KeysetPaginator:
         *,
         descending: bool = False,
         per_page: int = 25,
-        count_limit: int = 1000,
+        count_limit: int | None = None,
         partition: tuple[str, QuerySet] | None = None,
     ):
         self.queryset = queryset
         self.partition = partition
         self.descending = descending
         self.per_page = per_page
-        self.count_limit = count_limit
+        self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
         self.keys = [F(key) if isinstance(key, str) else key for key in keys] + [F("pk")]
         self.names = [f"_keyset_{n}" for n in range(len(self.keys))]
 
@@ -214,6 +216,9 @@ class KeysetPaginator:
             # Nothing beyond that row any more (the rows after it were removed): start again from the top.
             return self.page(_without_position(query))
         more = len(rows) > self.per_page
+        if before is not None and not more:
+            # Back at the top of the list: show its first page, whole (the rows before this one may be fewer).
+            return self.page(_without_position(query))
         rows = rows[: self.per_page]
         if backwards:
             rows.reverse()
