@@ -200,8 +200,6 @@ class MediationRequest(models.Model):
             models.Index(
                 F("office"), urgency_rank(), deadline_key(), request_date(), F("id"), name="request_office_order_idx"
             ),
-            # The administrators' list, every office at once: the most recent first.
-            models.Index(request_date(), F("id"), name="request_date_idx"),
         ]
 
     def __str__(self):

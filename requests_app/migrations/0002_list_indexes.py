@@ -32,8 +32,4 @@ class Migration(migrations.Migration):
             model_name='mediationrequest',
             index=models.Index(models.F('office'), models.Case(models.When(then=models.Value(0), urgency='urgent'), default=models.Value(1), output_field=models.IntegerField()), django.db.models.functions.comparison.Coalesce('deadline', models.Value(datetime.date(9999, 12, 31)), output_field=models.DateField()), django.db.models.functions.comparison.Coalesce('submitted_at', 'created_at', output_field=models.DateTimeField()), models.F('id'), name='request_office_order_idx'),
         ),
-        migrations.AddIndex(
-            model_name='mediationrequest',
-            index=models.Index(django.db.models.functions.comparison.Coalesce('submitted_at', 'created_at', output_field=models.DateTimeField()), models.F('id'), name='request_date_idx'),
-        ),
     ]
