@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 
 TIMEOUT = 60 * 60
 
@@ -44,10 +43,9 @@ def get_per_id(prefix: str, ids: Iterable, compute: Callable[[list], dict], *, d
 
 
 def forget(prefix: str, ids: Iterable) -> None:
-    """Forget the answers of these ids now and again once the transaction commits (a page computing them in between
-    read the rows as they were before the change)."""
+    """Forget the answers of these ids: the next page computes them again. (A page that computes one in the few
+    milliseconds before the writer's transaction commits keeps the old answer until it expires: a menu a language
+    short, never a row shown to someone who may not see it.)"""
     keys = [_key(prefix, pk) for pk in set(ids)]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    if keys:
+        cache.delete_many(keys)
