@@ -49,6 +49,7 @@ REPEAT = 5
 PLANS = Path(os.environ.get("BENCH_PLANS") or Path(tempfile.gettempdir()) / "lists-plans")
 LANGUAGES = ["ara", "fra", "eng", "urd", "pan", "hin", "ben", "zho", "rus", "ukr", "sqi", "ron", "spa", "wol", "tir"]
 BIG_TABLES = 10_000
+LIST_TABLES = ('SELECT "requests_app_mediationrequest"."id"', 'SELECT "mediators_mediator"."id"')
 
 
 def _scale(province: str, year: int, requests: int) -> None:
@@ -173,10 +174,14 @@ def measure(client: Client, url: str, label: str) -> tuple:
             timings.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{url}: answered {response.status_code}")
-    selects = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    slowest = max(selects, key=lambda q: float(q["time"]))
-    sql_ms, seq = _explain(slowest["sql"], label)
-    return statistics.median(timings), len(queries.captured_queries), sql_ms, seq, response
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # The list's own query: the one that reads a page of its table (LIMIT); else the page's slowest.
+    pages = [sql for sql in selects if sql.startswith(LIST_TABLES) and " LIMIT " in sql]
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]) if q["sql"].startswith("SELECT") else -1)
+    main_ms, seq = _explain(pages[0] if pages else slowest["sql"], label)
+    counts = [sql for sql in selects if sql.startswith("SELECT COUNT(*) FROM (SELECT")]
+    count_ms = _explain(counts[0], label + " count")[0] if counts else 0.0
+    return statistics.median(timings), len(queries.captured_queries), main_ms, count_ms, seq, response
 
 
 def _pages(response, url: str) -> dict[str, str]:
@@ -231,8 +236,8 @@ def main() -> int:
         "province_staff": "scala.provincia@grande.example.org",
         "mediator": "scala.mediatore@grande.example.org",
     }
-    worst = 0.0
-    print(f"{'page':58} {'view ms':>8} {'queries':>7} {'SQL ms':>8}  seq scans")
+    worst = worst_sql = 0.0
+    print(f"{'page':58} {'view ms':>8} {'queries':>7} {'list SQL':>9} {'count':>7}  seq scans")
     for role, urls in lists.items():
         client = Client()
         client.force_login(User.objects.get(email=emails[role]))
@@ -240,20 +245,28 @@ def main() -> int:
             label = f"{role} {url}"
             first = measure(client, url, label)
             rows = [("first", url, first)]
-            if "page" in (first[4].context or {}):
-                for name, address in _pages(first[4], url).items():
+            if "page" in (first[-1].context or {}):
+                for name, address in _pages(first[-1], url).items():
                     rows.append((name, address, measure(client, address, f"{label} {name}")))
-                    page = rows[-1][2][4].context["page"]
+                    page = rows[-1][2][-1].context["page"]
                     if name == "last" and getattr(page, "previous_url", ""):
                         # Keyset pages: the page before the last one, found by its position (?prima=…).
                         deep = url.partition("?")[0] + page.previous_url
                         rows.insert(-1, ("before last", deep, measure(client, deep, f"{label} before-last")))
-            for name, _address, (view_ms, queries, sql_ms, seq, _response) in rows:
-                print(f"{label + ' · ' + name:58} {view_ms:8.1f} {queries:7d} {sql_ms:8.2f}  {', '.join(seq)}")
+            for name, _address, (view_ms, queries, sql_ms, count_ms, seq, _response) in rows:
+                print(
+                    f"{label + ' · ' + name:58} {view_ms:8.1f} {queries:7d} {sql_ms:9.2f} {count_ms:7.2f}  "
+                    f"{', '.join(seq)}"
+                )
             last = [r for r in rows if r[0] == "last"]
             if last:
                 worst = max(worst, last[0][2][0] / first[0])
-    print(f"\nLoad average {os.getloadavg()[0]:.1f}. Worst last page / first page: {worst:.2f} (bar: 2.0)")
+                # The list's query, counted from 1 ms (below it, a page costs nothing a person could notice).
+                worst_sql = max(worst_sql, max(last[0][2][2], 1.0) / max(first[2], 1.0))
+    print(
+        f"\nLoad average {os.getloadavg()[0]:.1f}. Worst last page / first page: {worst:.2f} for the view, "
+        f"{worst_sql:.2f} for the list's query (bar: 2.0)"
+    )
     print(f"Plans in {PLANS}")
     return 0 if worst <= 2.0 else 1
 

@@ -206,12 +206,12 @@ class KeysetPaginator:
         before = _decode(query.get(BEFORE, ""), fields) if query.get(BEFORE) and after is None else None
         last = query.get(LAST) == "1" and after is None and before is None
         backwards = before is not None or last
-        rows = queryset
+        positioned = queryset
         if after is not None:
-            rows = self._beyond(rows, after, backwards=False)
+            positioned = self._beyond(queryset, after, backwards=False)
         elif before is not None:
-            rows = self._beyond(rows, before, backwards=True)
-        rows = list(self._first_rows(self._ordered(rows, backwards=backwards)))
+            positioned = self._beyond(queryset, before, backwards=True)
+        rows = list(self._first_rows(queryset, positioned, backwards=backwards))
         if not rows and (after is not None or before is not None):
             # Nothing beyond that row any more (the rows after it were removed): start again from the top.
             return self.page(_without_position(query))
@@ -237,15 +237,18 @@ class KeysetPaginator:
         self._links(page, query)
         return page
 
-    def _first_rows(self, ordered: QuerySet) -> QuerySet:
+    def _first_rows(self, queryset: QuerySet, positioned: QuerySet, *, backwards: bool) -> QuerySet:
+        """The page's rows and one more: ``positioned`` is ``queryset`` past the page's position, if any."""
         wanted = self.per_page + 1
-        if self.partition is not None and connections[ordered.db].vendor == "postgresql":
-            field, parts = self.partition
-            # Each part's first rows in the list's order (an index seek each), then the first of all of them.
-            per_part = ordered.filter(**{field: OuterRef("pk")}).values("pk")[:wanted]
-            candidates = parts.order_by().annotate(_keyset_row=_RowsOf(per_part)).values("_keyset_row")
-            ordered = ordered.filter(pk__in=candidates)
-        return ordered[:wanted]
+        positioned = self._ordered(positioned, backwards=backwards)
+        if self.partition is None or connections[queryset.db].vendor != "postgresql":
+            return positioned[:wanted]
+        field, parts = self.partition
+        # Each part's first rows in the list's order (an index seek each), then the first of all of them, read by
+        # their ids: the position is in the parts' queries only, so that the database starts from those few ids.
+        per_part = positioned.filter(**{field: OuterRef("pk")}).values("pk")[:wanted]
+        candidates = parts.order_by().annotate(_keyset_row=_RowsOf(per_part)).values("_keyset_row")
+        return self._ordered(queryset.filter(pk__in=candidates), backwards=backwards)[:wanted]
 
     def _count(self) -> int:
         # COUNT(*) over at most count_limit + 1 rows: a long list costs no more to count than a short one.
