@@ -21,7 +21,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -129,8 +129,6 @@ class KeysetPage:
     previous_url: str = ""
     next_url: str = ""
     last_url: str = ""
-    is_last: bool = False
-    extra: dict = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.object_list)
@@ -232,7 +230,6 @@ class KeysetPaginator:
             has_next=has_next,
             count=count,
             count_limit=self.count_limit,
-            is_last=not has_next,
         )
         self._links(page, query)
         return page
