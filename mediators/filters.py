@@ -9,6 +9,17 @@ from . import selectors
 from .languages import macrolanguage_of, sorted_by_name
 from .models import Gender, Mediator, Mode, Setting, language_name
 
+# The roster's orders, as keyset keys (core.pagination) and whether they run from the largest; the pages and the
+# exports use the same order, and the primary key after the keys keeps it stable.
+ORDERS = {
+    "name": (["last_name", "first_name"], False),
+    "-name": (["last_name", "first_name"], True),
+    "provider": (["provider__name", "last_name", "first_name"], False),
+    "-provider": (["provider__name", "last_name", "first_name"], True),
+    "updated": (["updated_at"], False),
+    "-updated": (["updated_at"], True),
+}
+
 
 class RosterFilter(django_filters.FilterSet):
     """The roster's filters. Language and variant are matched on the same language row."""
@@ -70,12 +81,17 @@ class RosterFilter(django_filters.FilterSet):
             queryset, code=data.get("language") or "", variant=data.get("variant") or ""
         )
         for name, value in data.items():
-            if name in ("language", "variant"):
+            if name in ("language", "variant", "ordering"):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         # A stable order, so that pages never repeat or skip a mediator.
-        ordering = list(queryset.query.order_by) or ["last_name", "first_name"]
-        return queryset.order_by(*ordering, "pk")
+        keys, descending = self.order()
+        return queryset.order_by(*(f"-{key}" if descending else key for key in [*keys, "pk"]))
+
+    def order(self) -> tuple[list[str], bool]:
+        """The chosen order (by name unless another was chosen and is valid)."""
+        chosen = (self.form.cleaned_data.get("ordering") if self.is_bound and self.is_valid() else None) or ["name"]
+        return ORDERS.get(chosen[0], ORDERS["name"])
 
     def filter_language(self, queryset, name, value):  # handled in filter_queryset
         return queryset

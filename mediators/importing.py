@@ -64,7 +64,7 @@ from core.errors import DomainError, NotAllowed
 from core.files import storage_errors
 from core.spreadsheets import unquote_text
 
-from . import vocabulary
+from . import selectors, vocabulary
 from .models import (
     Gender,
     LanguageLevel,
@@ -1005,11 +1005,14 @@ def _apply(*, actor: Actor, plan: ImportPlan) -> ImportResult:
     countries: list[MediatorCountry] = []
     Through = Mediator.districts.through
     through_rows = []
+    providers = {row.existing.provider_id for row in plan.rows if row.existing is not None}
+    touched = []
     for row in plan.rows:
         mediator = row.existing or Mediator()
         for name, value in row.fields.items():
             setattr(mediator, name, value)
         mediator.save()
+        touched.append(mediator)
         if row.existing is None:
             created += 1
         else:
@@ -1041,6 +1044,12 @@ def _apply(*, actor: Actor, plan: ImportPlan) -> ImportResult:
     MediatorLanguage.objects.bulk_create(languages)
     MediatorCountry.objects.bulk_create(countries)
     Through.objects.bulk_create(through_rows, ignore_conflicts=True)
+    # The roster's language menus of every province a mediator was or now is in (one query, for the providers).
+    selectors.forget_roster_languages(
+        province_ids=Provider.objects.filter(pk__in=providers | {m.provider_id for m in touched}).values_list(
+            "province_id", flat=True
+        )
+    )
     return ImportResult(created=created, updated=updated)
 
 

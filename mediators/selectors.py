@@ -7,11 +7,25 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import District, Role
+from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, visible
+from core import cached_sets
 
 from .languages import related_codes
 from .models import Absence, AvailabilitySlot, Mediator, MediatorLanguage, Qualification
+
+# What a row of the roster list shows: never the coordinators' notes or the contacts.
+ROSTER_LIST_FIELDS = (
+    "first_name",
+    "last_name",
+    "gender",
+    "provider__name",
+    "mode_in_person",
+    "mode_phone",
+    "mode_video",
+    "is_active",
+    "updated_at",
+)
 
 
 def roster(*, user) -> QuerySet[Mediator]:
@@ -135,14 +149,58 @@ def qualifications_expiring_for_district(*, district: District, today: date) -> 
     )
 
 
+# --- The languages of the roster's filter -----------------------------------------------------------------------------
+
+DISTRICT_LANGUAGES = "mediators:languages:v1:district"
+PROVINCE_LANGUAGES = "mediators:languages:v1:province"
+
+
+def _languages_by(path: str):
+    def compute(ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, set[str]] = {pk: set() for pk in ids}
+        rows = (
+            MediatorLanguage.objects.filter(**{f"mediator__{path}__in": ids})
+            .order_by()
+            .values_list(f"mediator__{path}", "code")
+            .distinct()
+        )
+        for pk, code in rows:
+            found[pk].add(code)
+        return {pk: sorted(codes) for pk, codes in found.items()}
+
+    return compute
+
+
 def language_codes_in_roster(*, user) -> list[str]:
-    """The ISO 639-3 codes spoken by the mediators a user sees, for the roster's language filter."""
-    return list(
-        MediatorLanguage.objects.filter(mediator__in=visible(user, Mediator))
-        .order_by()
-        .values_list("code", flat=True)
-        .distinct()
-    )
+    """The ISO 639-3 codes spoken by the mediators a user sees, for the roster's language filter.
+
+    Kept in the cache per district (a coordinator's roster: the mediators serving it) and per province (the province
+    staff's: the mediators of its providers), rather than read from every mediator on every page; the roster's
+    services forget them when a mediator's languages, districts or provider change."""
+    actor = actor_for(user)
+    if actor.role == Role.COORDINATOR:
+        per_id = cached_sets.get_per_id(
+            DISTRICT_LANGUAGES, sorted(actor.district_ids), _languages_by("districts"), default=[]
+        )
+    elif actor.role == Role.PROVINCE_STAFF or actor.is_admin:
+        provinces = actor.province_ids if not actor.is_admin else Province.objects.values_list("pk", flat=True)
+        per_id = cached_sets.get_per_id(
+            PROVINCE_LANGUAGES, sorted(provinces), _languages_by("provider__province"), default=[]
+        )
+    else:
+        return []
+    return sorted({code for codes in per_id.values() for code in codes})
+
+
+def forget_roster_languages(*, province_ids) -> None:
+    """Called by the services that change a mediator's languages, districts or provider: the provinces' entries and
+    those of their districts are computed again."""
+    province_ids = {pk for pk in province_ids if pk is not None}
+    if not province_ids:
+        return
+    cached_sets.forget(PROVINCE_LANGUAGES, province_ids)
+    districts = District.objects.filter(province_id__in=province_ids).values_list("pk", flat=True)
+    cached_sets.forget(DISTRICT_LANGUAGES, districts)
 
 
 def mediators_speaking(queryset: QuerySet[Mediator], *, code: str = "", variant: str = "") -> QuerySet[Mediator]:

@@ -141,6 +141,7 @@ def mediator_create(
     values["email"] = _check_email_free(values.get("email", ""), None)
     mediator = Mediator.objects.create(provider=provider, **values)
     _save_related(mediator, districts, languages, countries, trainings, qualifications)
+    selectors.forget_roster_languages(province_ids=[provider.province_id])
     return mediator
 
 
@@ -165,9 +166,12 @@ def mediator_update(
         if name in fields:
             setattr(mediator, name, fields[name])
     mediator.email = _check_email_free(mediator.email, mediator)
+    # The roster's language menus of the province it leaves (another provider) and of the one it is in.
+    provinces = {provider.province_id, Provider.objects.get(pk=mediator.provider_id).province_id}
     mediator.provider = provider
     mediator.save()
     _save_related(mediator, districts, languages, countries, trainings, qualifications)
+    selectors.forget_roster_languages(province_ids=provinces)
     return mediator
 
 

@@ -3,7 +3,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from audit.services import record_read
 from core.errors import DomainError
+from core.pagination import CURSOR_PARAMETERS, KeysetPaginator
 
 from . import exports, selectors, services
 from .filters import RosterFilter
@@ -46,9 +46,14 @@ def _filtered_roster(request):
 @role_required(*ROSTER_ROLES)
 def roster_list(request):
     filterset, queryset = _filtered_roster(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Pages by position (core.pagination), in the chosen order; a row reads only what the list shows.
+    keys, descending = filterset.order()
+    page = KeysetPaginator(
+        queryset.only(*selectors.ROSTER_LIST_FIELDS), keys, descending=descending, per_page=PAGE_SIZE
+    ).page(request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in CURSOR_PARAMETERS:
+        query.pop(name, None)
     return render(
         request,
         "mediators/list.html",

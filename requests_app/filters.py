@@ -6,6 +6,7 @@ broken date) is a form error shown above the list, never a 500.
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,13 +14,15 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import District, Office, Role
 from accounts.scoping import actor_for, visible
 from mediators.languages import related_codes, sort_key, sorted_by_name
-from mediators.models import language_name
+from mediators.models import language_name, validate_language_code
 
 from . import selectors
-from .models import OPEN_STATUSES, MediationRequest, RequestLanguage, Status
+from .models import OPEN_STATUSES, QUEUE_STATUSES, MediationRequest, RequestLanguage, Status
 
-# Not a status of its own: every request still waiting for something (the coordinators' default).
+# Not statuses of their own: every request still waiting for something, and those the district still works on
+# (from the decision to the sessions: the coordinators' default).
 OPEN = "open"
+QUEUE = "queue"
 
 
 # The phases of the queue: what the district does next, in its own words (a phase may span two statuses).
@@ -39,6 +42,14 @@ PHASE_CHOICES = (
 )
 
 
+def _is_language_code(value: str) -> bool:
+    try:
+        validate_language_code(value)
+    except ValidationError:
+        return False
+    return value == value.lower()
+
+
 class RequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -50,7 +61,14 @@ class RequestFilter(django_filters.FilterSet):
         label=_("Phase"), method="filter_phase", choices=PHASE_CHOICES, empty_label=_("Any phase")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), method="filter_status", empty_label=_("Any status"))
-    language = django_filters.ChoiceFilter(label=_("Language"), method="filter_language", empty_label=_("Any language"))
+    language = django_filters.ChoiceFilter(
+        label=_("Language"),
+        method="filter_language",
+        empty_label=_("Any language"),
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a language code we know: choose a language from the list.")
+        },
+    )
     district = django_filters.ModelChoiceFilter(
         label=_("District"),
         queryset=District.objects.none(),
@@ -78,12 +96,20 @@ class RequestFilter(django_filters.FilterSet):
         if role in (Role.SOCIAL_WORKER, Role.ADMINISTRATOR):
             # Only the office (and administrators) see drafts.
             statuses.insert(0, (Status.DRAFT.value, Status.DRAFT.label))
-        self.filters["status"].extra["choices"] = [(OPEN, _("Open (any step)")), *statuses]
+        self.filters["status"].extra["choices"] = [
+            (QUEUE, _("In progress (to decide, match, plan or hold)")),
+            (OPEN, _("Open (any step)")),
+            *statuses,
+        ]
         # The languages of the requests the user sees: the filter's choices, and what the search box matches.
         self._language_codes = selectors.language_codes_in_requests(user=user)
-        self.filters["language"].extra["choices"] = sorted_by_name(
-            (code, language_name(code)) for code in self._language_codes
-        )
+        codes = set(self._language_codes)
+        typed = (self.data or {}).get("language")
+        if isinstance(typed, str) and typed not in codes and _is_language_code(typed):
+            # A code typed in the address that no request of the menu asks for yet: it is a language all the same
+            # (its list is empty, or holds what a request filed since the menu was made asks for).
+            codes.add(typed)
+        self.filters["language"].extra["choices"] = sorted_by_name((code, language_name(code)) for code in codes)
         if role == Role.SOCIAL_WORKER:
             # The list is the office's own: nothing to choose between.
             del self.filters["office"]
@@ -128,6 +154,11 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(status__in=PHASES[value]) if value in PHASES else queryset
 
     def filter_status(self, queryset, name, value):
+        if value == QUEUE:
+            if self.form.cleaned_data.get("phase"):
+                # The queue is the coordinators' default: a phase chosen with it ("To close") says what they want.
+                return queryset
+            return queryset.filter(status__in=QUEUE_STATUSES)
         if value == OPEN:
             return queryset.filter(status__in=OPEN_STATUSES)
         return queryset.filter(status=value) if value else queryset

@@ -6,12 +6,14 @@ A family is never named: the office chooses a pseudonymous case code; the househ
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +78,32 @@ OPEN_STATUSES = (
     Status.EVALUATED,
 )
 FINISHED_STATUSES = (Status.REJECTED, Status.CLOSED, Status.CANCELLED)
+# The coordinators' queue: what the district still works on, from the decision to the sessions. A completed request
+# waits for the office's evaluation, an evaluated one only to be closed (the home page's "Mediations to close" and
+# the queue's "To close" phase): neither is work in progress, and over the years they would fill the queue.
+QUEUE_STATUSES = (Status.SUBMITTED, Status.MATCHING, Status.ASSIGNED, Status.SCHEDULED)
+
+# The sort keys of the lists, never NULL: pages are found by comparing them as one row (core.pagination), and an
+# index on the same expressions serves each list in its order (Meta.indexes below).
+NO_DEADLINE = date(9999, 12, 31)
+
+
+def urgency_rank():
+    """0 for urgent requests, 1 for the others: the queue puts urgent ones first."""
+    return Case(When(urgency="urgent", then=Value(0)), default=Value(1), output_field=models.IntegerField())
+
+
+def deadline_key():
+    """The date a request is needed by; one with none comes after every date."""
+    return Coalesce("deadline", Value(NO_DEADLINE), output_field=models.DateField())
+
+
+def request_date():
+    """A request's date: when it was submitted, or created for one never submitted (a draft, a cancelled draft)."""
+    return Coalesce("submitted_at", "created_at", output_field=models.DateTimeField())
+
+
+QUEUE_ORDER = (urgency_rank, deadline_key, request_date)
 
 
 class MediationRequest(models.Model):
@@ -152,6 +180,26 @@ class MediationRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "urgency", "submitted_at"], name="request_queue_idx"),
             models.Index(fields=["office", "status"], name="request_office_status_idx"),
+            # The lists read each office of their scope in its order, from these indexes, and keep the first rows of
+            # all of them (core.pagination, partitioned by office): a page costs the same wherever the scope's rows
+            # lie among the region's. The office's list: newest first.
+            models.Index(fields=["office", "-created_at", "-id"], name="request_office_created_idx"),
+            # The province's list: the most recent first.
+            models.Index(F("office"), request_date(), F("id"), name="request_office_date_idx"),
+            # The coordinators' queue: urgent first, then the nearest deadline, then the oldest; for the work in
+            # progress (the default), and for any other status they ask for.
+            models.Index(
+                F("office"),
+                urgency_rank(),
+                deadline_key(),
+                request_date(),
+                F("id"),
+                name="request_office_queue_idx",
+                condition=Q(status__in=QUEUE_STATUSES),
+            ),
+            models.Index(
+                F("office"), urgency_rank(), deadline_key(), request_date(), F("id"), name="request_office_order_idx"
+            ),
         ]
 
     def __str__(self):

@@ -2,29 +2,67 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Office, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from core import cached_sets
 
-from .models import Comment, MediationRequest, RequestLanguage, Status, StatusChange, Urgency
+from .models import QUEUE_ORDER, Comment, MediationRequest, RequestLanguage, Status, StatusChange
 from .transitions import TRANSITIONS, Transition
+
+# What a row of the request lists shows: never the goal, the place or the sensitive notes (long texts the list does
+# not show, which would only make every row the database reads and sends longer).
+LIST_FIELDS = (
+    "case_code",
+    "office__name",
+    "office__district__name",
+    "service_kind",
+    "setting",
+    "urgency",
+    "deadline",
+    "status",
+    "assigned_mediator__first_name",
+    "assigned_mediator__last_name",
+    "created_at",
+    "submitted_at",
+)
 
 
 def request_list(*, user) -> QuerySet[MediationRequest]:
     """The requests a user sees, with what a list shows, in a fixed number of queries."""
     return (
         visible(user, MediationRequest)
-        .select_related("office__district", "requester", "assigned_mediator")
+        .select_related("office__district", "assigned_mediator")
+        .only(*LIST_FIELDS)
         .prefetch_related("languages")
     )
 
 
+def list_order(role: str) -> tuple[list, bool]:
+    """The order of a role's request list, as keyset keys (core.pagination) and whether it runs from the largest.
+    Each is served by an index of MediationRequest.Meta."""
+    if role == Role.COORDINATOR:
+        # Urgent first (earliest deadline first), then the nearest deadline, then the oldest.
+        return [key() for key in QUEUE_ORDER], False
+    if role == Role.SOCIAL_WORKER:
+        # The office's own list, drafts included: the newest first.
+        return ["created_at"], True
+    # Province staff and administrators: the most recently submitted first.
+    return [QUEUE_ORDER[-1]()], True
+
+
+def list_partition(*, user) -> tuple[str, QuerySet]:
+    """The request lists are read office by office (core.pagination), each from an index that starts with the
+    office (MediationRequest.Meta.indexes): no index over the whole region tempts the database to walk past
+    other provinces' rows. Administrators, who see every office, read the first rows of each of them."""
+    actor = actor_for(user)
+    return ("office_id", Office.objects.all() if actor.is_admin else visible(user, Office))
+
+
 def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:
     """The coordinators' queue: urgent first (earliest deadline first), then the oldest submitted."""
-    return queryset.annotate(
-        urgent_first=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("urgent_first", "deadline", "submitted_at", "pk")
+    return queryset.order_by(*(key() for key in QUEUE_ORDER), "pk")
 
 
 def request_detail(*, user, pk) -> MediationRequest:
@@ -115,14 +153,51 @@ def can_copy(*, user, request: MediationRequest) -> bool:
     return is_office_member(user=user, request=request)
 
 
-def language_codes_in_requests(*, user) -> list[str]:
-    """The ISO 639-3 codes asked for by the requests a user sees, for the lists' language filter."""
-    return list(
-        RequestLanguage.objects.filter(request__in=visible(user, MediationRequest))
+# --- The languages of the lists' filter ------------------------------------------------------------------------------
+
+LANGUAGES_CACHE = "requests:languages:v1:office"
+
+
+def _languages_of_offices(office_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """Per office, the codes its requests ask for: in all of them ("all", what the office sees, drafts included)
+    and in those past the draft ("submitted", what the district and the province see). One query."""
+    found: dict[int, dict[str, set[str]]] = {pk: {"all": set(), "submitted": set()} for pk in office_ids}
+    rows = (
+        RequestLanguage.objects.filter(request__office_id__in=office_ids)
         .order_by()
-        .values_list("code", flat=True)
+        .values_list("request__office_id", "code", "request__status")
         .distinct()
     )
+    for office_id, code, status in rows:
+        found[office_id]["all"].add(code)
+        if status != Status.DRAFT:
+            found[office_id]["submitted"].add(code)
+    return {pk: {part: sorted(codes) for part, codes in parts.items()} for pk, parts in found.items()}
+
+
+def language_codes_in_requests(*, user) -> list[str]:
+    """The ISO 639-3 codes asked for by the requests a user sees, for the lists' language filter.
+
+    Kept per office in the cache (core.cached_sets) rather than read from every request of the scope on every page:
+    the office's services forget it when a request's languages or its draft state change."""
+    actor = actor_for(user)
+    if actor.role == Role.SOCIAL_WORKER:
+        offices, part = sorted(actor.office_ids), "all"
+    elif actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF):
+        offices, part = list(visible(user, Office).order_by().values_list("pk", flat=True)), "submitted"
+    elif actor.is_admin:
+        offices, part = list(Office.objects.order_by().values_list("pk", flat=True)), "all"
+    else:
+        return []
+    per_office = cached_sets.get_per_id(
+        LANGUAGES_CACHE, offices, _languages_of_offices, default={"all": [], "submitted": []}
+    )
+    return sorted({code for parts in per_office.values() for code in parts[part]})
+
+
+def forget_request_languages(*, office_id: int) -> None:
+    """Called by the services that change which languages an office's requests ask for, or a draft's state."""
+    cached_sets.forget(LANGUAGES_CACHE, [office_id])
 
 
 # --- The home page's work lists (mediazione.home) --------------------------------------------------------------------

@@ -128,6 +128,7 @@ def request_save_draft(
     _apply_fields(request, fields)
     _save(request)
     _replace_children(request, languages, countries, slots)
+    selectors.forget_request_languages(office_id=request.office_id)
     return request
 
 
@@ -151,6 +152,9 @@ def apply_transition(*, actor: Actor, request: MediationRequest, name: str, reas
     StatusChange.objects.create(
         request=locked, from_status=locked.status, to_status=transition.target, by=actor.user, reason=reason
     )
+    if locked.status == Status.DRAFT:
+        # Out of the drafts, its languages show in the district's and the province's filter menus.
+        selectors.forget_request_languages(office_id=locked.office_id)
     locked.status = transition.target
     update = ["status", "updated_at"]
     if transition.target == "submitted":
@@ -251,6 +255,7 @@ def request_copy(*, actor: Actor, request: MediationRequest) -> MediationRequest
         [c.code for c in request.countries.all()],
         [],
     )
+    selectors.forget_request_languages(office_id=copy.office_id)
     return copy
 
 

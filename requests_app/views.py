@@ -6,8 +6,6 @@ refused action is a message on the request page, never a 500 and never a half-wr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +17,10 @@ from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from audit.services import record_read
 from core.errors import DomainError
+from core.pagination import KeysetPaginator
 
 from . import panels, selectors, services
-from .filters import OPEN, RequestFilter
+from .filters import QUEUE, RequestFilter
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -37,22 +36,13 @@ SERVICES = {
 }
 
 
-def _ordered(queryset, role):
-    if role == Role.COORDINATOR:
-        return selectors.queue_order(queryset)
-    if role == Role.PROVINCE_STAFF:
-        return queryset.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
-    # The office (and administrators): newest first, drafts included.
-    return queryset.order_by("-created_at", "-pk")
-
-
 @role_required(*LIST_ROLES)
 def request_list(request):
     role = actor_for(request.user).role
     data = request.GET.copy()
     if role == Role.COORDINATOR and "status" not in data:
-        # The queue: what still needs the district, unless the coordinator asks for every status.
-        data["status"] = OPEN
+        # The queue: what the district still works on, unless the coordinator asks for another status or all.
+        data["status"] = QUEUE
     filterset = RequestFilter(data or None, queryset=selectors.request_list(user=request.user), user=request.user)
     # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -60,16 +50,17 @@ def request_list(request):
     show_offers = role != Role.SOCIAL_WORKER
     if show_offers:
         queryset = panels.annotate_list(queryset)
-    page = Paginator(_ordered(queryset, role), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
+    # Pages by position (core.pagination): the last page of the province's list costs what the first one does.
+    keys, descending = selectors.list_order(role)
+    page = KeysetPaginator(
+        queryset, keys, descending=descending, per_page=PAGE_SIZE, partition=selectors.list_partition(user=request.user)
+    ).page(data)
     return render(
         request,
         "requests_app/list.html",
         {
             "filter": filterset,
             "page": page,
-            "querystring": query.urlencode(),
             "role": role,
             # A social worker's list is her own office's: no office column to repeat it on every row.
             "show_office": role != Role.SOCIAL_WORKER,

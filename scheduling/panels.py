@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from requests_app.models import Status
 
 from . import selectors
+from .models import Offer
 
 # Offers start with matching, appointments later still: before it the request page has nothing to summarise.
 BEFORE_MATCHING = (Status.DRAFT, Status.SUBMITTED, Status.REJECTED)
@@ -34,18 +36,23 @@ def request_panel(*, user, request) -> dict:
     }
 
 
-# An offer counts as sent once it left its queue: queued offers, and queued ones withdrawn before their turn (no
-# answer date, or one before their release), were never seen by the mediator.
-_SENT = ~Q(offers__status="queued") & ~Q(offers__status="withdrawn", offers__answered_at__isnull=True)
-_NEVER_RELEASED = Q(offers__status="withdrawn", offers__answered_at__lt=F("offers__release_at"))
-# Answered: the mediator said yes or no (expired and withdrawn offers had no answer).
-_ANSWERED = Q(offers__status__in=["accepted", "declined"])
+def _count(offers) -> Coalesce:
+    """How many of a request's offers match, as a subquery of the list's own query."""
+    counted = offers.filter(request=OuterRef("pk")).order_by().values("request").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def queue_annotation(queryset):
     """The queue's offer columns (registered in requests_app.panels): offers sent and answered, in the list's own
-    query (an aggregate over the reverse relation: one row per request, whatever the number of offers)."""
-    return queryset.annotate(
-        offers_sent=Count("offers", filter=_SENT & ~_NEVER_RELEASED, distinct=True),
-        offers_answered=Count("offers", filter=_ANSWERED, distinct=True),
+    query. Each is a subquery on the offers of one request, which the database runs for the rows of the page only
+    (a join and a GROUP BY would first count the offers of every request of the list, then sort them all)."""
+    # An offer counts as sent once it left its queue: queued offers, and queued ones withdrawn before their turn (no
+    # answer date, or one before their release), were never seen by the mediator.
+    sent = (
+        Offer.objects.exclude(status=Offer.Status.QUEUED)
+        .exclude(status=Offer.Status.WITHDRAWN, answered_at__isnull=True)
+        .exclude(status=Offer.Status.WITHDRAWN, answered_at__lt=F("release_at"))
     )
+    # Answered: the mediator said yes or no (expired and withdrawn offers had no answer).
+    answered = Offer.objects.filter(status__in=[Offer.Status.ACCEPTED, Offer.Status.DECLINED])
+    return queryset.annotate(offers_sent=_count(sent), offers_answered=_count(answered))

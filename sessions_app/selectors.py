@@ -6,6 +6,7 @@ Every list starts from :func:`accounts.scoping.visible` and runs a fixed number 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
@@ -211,9 +212,22 @@ def all_sessions_done(*, request: MediationRequest) -> bool:
 # --- The lists of work ------------------------------------------------------------------------------------------------
 
 
+# The long texts a list of reports never shows (notes, reasons, the request's goal): left out of its rows.
+_REQUEST_TEXTS = ("goal", "sensitive_notes", "place")
+_APPOINTMENT_TEXTS = ("place", "cancel_reason")
+_REPORT_TEXTS = ("sensitive_notes", "outcome_reason", "expenses_note", "send_back_reason")
+RECENT_DAYS = 60
+
+
 def _reports(user) -> QuerySet[SessionReport]:
-    return visible(user, SessionReport).select_related(
-        "appointment__request__office__district", "appointment__mediator"
+    return (
+        visible(user, SessionReport)
+        .select_related("appointment__request__office__district", "appointment__mediator")
+        .defer(
+            *_REPORT_TEXTS,
+            *(f"appointment__{name}" for name in _APPOINTMENT_TEXTS),
+            *(f"appointment__request__{name}" for name in _REQUEST_TEXTS),
+        )
     )
 
 
@@ -224,7 +238,22 @@ def _missing(user) -> QuerySet[Appointment]:
         .filter(OWES_REPORT, starts_at__lte=timezone.now())
         .filter(Q(report__isnull=True) | Q(report__status__in=EDITABLE))
         .select_related("request__office__district", "mediator", "report")
+        .defer(
+            *_APPOINTMENT_TEXTS,
+            *(f"request__{name}" for name in _REQUEST_TEXTS),
+            *(f"report__{name}" for name in _REPORT_TEXTS),
+        )
         .order_by("starts_at", "pk")
+    )
+
+
+def recently_validated(user) -> QuerySet[SessionReport]:
+    """The reports validated in the last RECENT_DAYS days, the latest first (an index on the validation time of
+    validated reports reads them in this order; the window keeps a scope with no recent validation from reading
+    the region's whole history to find it has none)."""
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    return (
+        _reports(user).filter(status=ReportStatus.VALIDATED, validated_at__gte=since).order_by("-validated_at", "-pk")
     )
 
 
@@ -252,7 +281,7 @@ def work_lists(*, user) -> dict[str, list]:
     if role == Role.MEDIATOR:
         lists["waiting"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
         lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.MEDIATOR)[:LIST_LIMIT])
-    lists["recent"] = list(_reports(user).filter(status=ReportStatus.VALIDATED).order_by("-validated_at", "-pk")[:20])
+    lists["recent"] = list(recently_validated(user)[:20])
     # The rows the user may tick for a batch (no query: the lists hold their requests and offices).
     for report in lists.get("to_confirm", []):
         report.selectable = may_confirm(user=user, report=report)

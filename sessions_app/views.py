@@ -178,7 +178,12 @@ def report_list(request):
     return render(
         request,
         "sessions_app/list.html",
-        {"lists": lists, "batch_forms": batch_forms, "role": actor_for(request.user).role},
+        {
+            "lists": lists,
+            "batch_forms": batch_forms,
+            "role": actor_for(request.user).role,
+            "recent_days": report_selectors.RECENT_DAYS,
+        },
     )
 
 

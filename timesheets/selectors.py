@@ -273,13 +273,10 @@ def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list
 def _active_pairs(mediators: list[Mediator], district_ids: set[int], month: date) -> list[tuple[int, int]]:
     """(mediator, district) pairs with appointments in the month, or where the mediator serves the district."""
     start, end = month_bounds(month)
+    month_rows = Appointment.objects.filter(mediator__in=mediators, starts_at__gte=start, starts_at__lt=end)
     pairs = set(
-        Appointment.objects.filter(
-            mediator__in=mediators,
-            request__office__district_id__in=district_ids,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
+        month_rows.filter(request__office__district_id__in=district_ids)
+        .order_by()  # without the default order, so that the pairs are distinct
         .values_list("mediator_id", "request__office__district_id")
         .distinct()
     )
