@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from sessions_app.models import EvaluationCriterion
 
+from . import dashboard
 from .indicators import Scope
-from .models import Project, ReportJob
+from .models import MonthlyAggregate, Project, ReportJob
 
 DASHBOARD_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 
@@ -44,9 +46,10 @@ def _int(raw) -> int | None:
         return None
 
 
-def dashboard_scope(*, user, params) -> Scope:
+def dashboard_scope(*, user, params, whole_months: bool = False) -> Scope:
     """The scope of the dashboard from its filters, limited to what the user's role reaches (a foreign district or
-    project in the address is ignored, never shown)."""
+    project in the address is ignored, never shown). ``whole_months``: the period widened to whole months (the
+    dashboard's, read from the monthly aggregates)."""
     actor = actor_for(user)
     today = timezone.localdate()
     date_from = _parse_date(params.get("dal"), dt.date(today.year, 1, 1))
@@ -55,6 +58,8 @@ def dashboard_scope(*, user, params) -> Scope:
         date_from, date_to = date_to, date_from
     if date_to - date_from > dt.timedelta(days=5 * 366):
         date_from = date_to - dt.timedelta(days=5 * 366)
+    if whole_months:
+        date_from, date_to = dashboard.whole_months(date_from, date_to)
     project = projects(user=user).filter(pk=_int(params.get("progetto"))).first() if params.get("progetto") else None
     district = None
     if actor.has_role(Role.COORDINATOR):
@@ -91,6 +96,33 @@ def dashboard_scope(*, user, params) -> Scope:
         project=project,
         suppress=actor.has_role(Role.FUNDER_VIEWER),
     )
+
+
+def dashboard_figures(*, user, scope: Scope) -> dict:
+    """Every indicator of the dashboard, from the monthly aggregates of the scope's whole months (reporting.
+    aggregates keeps them): the rows of the period (one query, at most one per district, month and project), the
+    evaluation criteria they name, the projects in scope with their budget lines and expenses. Every read of the
+    dashboard is here (a replica may serve them)."""
+    rows = visible(user, MonthlyAggregate).filter(
+        province=scope.province, month__gte=scope.date_from.replace(day=1), month__lte=scope.date_to
+    )
+    if scope.district is not None:
+        rows = rows.filter(district=scope.district)
+    if scope.project is not None:
+        rows = rows.filter(project=scope.project)
+    rows = list(rows.select_related("district").order_by("month", "district_id", "project_id"))
+    wanted = dashboard.criterion_ids(rows)
+    criteria = (
+        {
+            row["pk"]: row
+            for row in EvaluationCriterion.objects.filter(pk__in=wanted).values(
+                "pk", "key", "label_it", "label_en", "order"
+            )
+        }
+        if wanted
+        else {}
+    )
+    return dashboard.figures(scope, rows, criteria=criteria)
 
 
 def report_jobs(*, user) -> QuerySet:
