@@ -134,3 +134,7 @@ def whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date
     """The period widened to whole months: from the first day of its first month to the last of its last."""
     last = (date_to.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     return date_from.replace(day=1), last
+
+
+def is_whole_months(date_from: dt.date, date_to: dt.date) -> bool:
+    return (date_from, date_to) == whole_months(date_from, date_to)

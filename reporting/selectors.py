@@ -14,7 +14,7 @@ from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from sessions_app.models import EvaluationCriterion
 
-from . import dashboard
+from . import dashboard, indicators
 from .indicators import Scope
 from .models import MonthlyAggregate, Project, ReportJob
 
@@ -103,7 +103,20 @@ def dashboard_figures(*, user, scope: Scope) -> dict:
     aggregates keeps them): the rows of the period (one query, at most one per district, month and project), the
     evaluation criteria they name, the projects in scope with their budget lines and expenses. Every read of the
     dashboard is here (a replica may serve them)."""
-    rows = visible(user, MonthlyAggregate).filter(
+    return _from_aggregates(visible(user, MonthlyAggregate), scope)
+
+
+def report_figures(*, scope: Scope) -> dict:
+    """Every indicator of a report (PDF, and the summary sheets of the CSV and XLSX; its scope was checked when it
+    was asked for): for a period of whole months, the dashboard's own figures, read from the monthly aggregates;
+    for any other period, computed from the source tables."""
+    if not dashboard.is_whole_months(scope.date_from, scope.date_to):
+        return indicators.compute(scope)
+    return _from_aggregates(MonthlyAggregate.objects.all(), scope)
+
+
+def _from_aggregates(aggregates: QuerySet, scope: Scope) -> dict:
+    rows = aggregates.filter(
         province=scope.province, month__gte=scope.date_from.replace(day=1), month__lte=scope.date_to
     )
     if scope.district is not None:
@@ -147,8 +160,6 @@ def project_detail(*, user, pk) -> Project:
 def month_figures(*, user, today: dt.date | None = None) -> dict:
     """The month so far in the user's province, with the dashboard's own indicators: requests submitted, sessions
     held and their hours (three queries)."""
-    from . import indicators
-
     today = today or timezone.localdate()
     scope = dashboard_scope(user=user, params={"dal": today.replace(day=1).isoformat(), "al": today.isoformat()})
     sessions = indicators.sessions(scope)
@@ -175,8 +186,6 @@ def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
     """The running projects of the user's province (at most HOME_PROJECTS), each with the month's sessions held and
     hours against the month's share of its targets, and its budget spent so far against the whole budget. The
     figures are the dashboard's own indicators on the project's scope; a fixed number of queries per project."""
-    from . import indicators
-
     today = today or timezone.localdate()
     first = today.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)

@@ -62,7 +62,7 @@ def make_world() -> World:
     provider = f.ProviderFactory(province=w.province)
     Rate.objects.create(provider=provider, valid_from=dt.date(2026, 2, 1), hourly_rate=Decimal("22.00"))
     w.mediators = []
-    for n in range(2):
+    for _n in range(2):
         user = f.mediator(provider=provider, districts=w.districts)
         w.mediators.append(
             f.MediatorFactory(
@@ -424,6 +424,20 @@ def test_the_dashboard_shows_the_demos_figures_as_the_source_computes_them():
         indicators.Scope(province=Province.objects.get(slug="cremona"), date_from=dt.date(2000, 1, 1), date_to=today)
     )
     assert cremona["sessions"]["held"] > 0 and cremona["reach"]["families"] > 0 and compared == 20
+
+
+def test_a_report_of_whole_months_says_what_the_dashboard_says_and_another_period_reads_the_source(
+    world, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START, tick=False):
+        for i in range(3):
+            _committed(django_capture_on_commit_callbacks, file, world, i, i)
+    whole = _scope(world)
+    assert selectors.report_figures(scope=whole) == indicators.compute(whole)
+    MonthlyAggregate.objects.update(requests=7)  # what the dashboard would show, right or wrong
+    assert selectors.report_figures(scope=whole)["fulfilment"]["submitted"] == 14  # a row per district
+    days = indicators.Scope(province=world.province, date_from=dt.date(2026, 1, 2), date_to=dt.date(2026, 12, 30))
+    assert selectors.report_figures(scope=days)["fulfilment"]["submitted"] == 3  # from the source
 
 
 # --- Refreshed where it changed, and only when it committed ----------------------------------------------------------

@@ -6,7 +6,9 @@ A province with 4 districts of 3 offices each, 150 mediators, a funded project w
 ``--requests`` requests over the year (one language each, 6 in 7 assigned and charged to the project) with up to
 three sessions a week apart: held with a report (actual times, km, expenses), a few no-shows and late
 cancellations. Rows are written with bulk inserts; a mediator never has two sessions at once (PostgreSQL's
-exclusion constraint holds). Never on a real installation: it refuses to run with DEBUG off unless --force.
+exclusion constraint holds). The dashboard's monthly aggregates of the province are then built
+(``reporting.services.aggregates_rebuild``). Never on a real installation: it refuses to run with DEBUG off unless
+--force. Run it again with other ``--province`` names to hold several province-years (bench/dashboard.py).
 """
 
 from __future__ import annotations
