@@ -324,7 +324,8 @@ class MonthlyAggregate(models.Model):
     over several months) is kept as the values or the set to merge.
     """
 
-    province = models.ForeignKey("accounts.Province", on_delete=models.CASCADE, related_name="+")
+    # Indexed with the month (below): the dashboard reads a province's months.
+    province = models.ForeignKey("accounts.Province", on_delete=models.CASCADE, related_name="+", db_index=False)
     district = models.ForeignKey("accounts.District", on_delete=models.CASCADE, related_name="+")
     # The project the requests are charged to (reporting.ProjectCharge); empty: requests charged to none.
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
