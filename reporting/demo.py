@@ -103,6 +103,8 @@ def build() -> dict:
     ProjectCharge.objects.bulk_create(
         [ProjectCharge(request=request, project=project, charged_by=coordinator) for request in uncharged]
     )
+    # The report below reads the monthly aggregates when its period is whole months (on the last day of a month).
+    services.aggregates_rebuild(province=province)
     staff = User.objects.get(email=demo_email("provincia.cremona"))
     year_start = dt.date(today.year, 1, 1)
     job = ReportJob.objects.filter(requested_by=staff, project=project, date_from=year_start).first()
