@@ -237,6 +237,7 @@ def _reached(rows: dict, held, keys: dict) -> None:
         .annotate(group=group_expression())
         .values_list("request_id", "group")
         .distinct()
+        .order_by()
     ).iterator(chunk_size=5000):
         groups[request_id].add(group)
     reached = (

@@ -82,7 +82,9 @@ def _evaluations(rows, criteria: dict[int, dict]) -> list[dict]:
     for row in rows:
         for name, (total, n) in row.scores.items():
             criterion_id, side = name.split(":", 1)
-            criterion = criteria[int(criterion_id)]
+            criterion = criteria.get(int(criterion_id))
+            if criterion is None:
+                continue  # deleted since the row was computed (with its scores): the next refresh drops it
             key = (criterion["order"], criterion["key"], side, criterion["label_it"], criterion["label_en"])
             cell = sums.setdefault(key, [0, 0])
             cell[0] += total
