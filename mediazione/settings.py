@@ -574,6 +574,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Report files past their expiry are deleted with their row; each active project's report of the last quarter.
     "report-jobs-expire": {"task": "reporting.tasks.report_jobs_expire_task", "schedule": crontab(hour=4, minute=0)},
+    # The reporting dashboard's monthly aggregates recomputed from the source (the services keep them up to date
+    # during the day; this catches up with what changed outside them: the admin site, rates).
+    "reporting-aggregates-rebuild": {
+        "task": "reporting.tasks.aggregates_rebuild_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "quarterly-reports": {
         "task": "reporting.tasks.quarterly_reports_task",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),

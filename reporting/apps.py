@@ -10,3 +10,9 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
+        from core import figures
+
+        from .aggregates import facts_changed
+
+        # The services below reporting tell core.figures what changed; the dashboard's aggregates follow.
+        figures.register(facts_changed)

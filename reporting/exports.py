@@ -24,7 +24,7 @@ from requests_app.models import ServiceKind
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
-from . import indicators, presenters
+from . import indicators, presenters, selectors
 from .indicators import Scope
 
 PDF_MAX_ROWS = 2000
@@ -38,7 +38,7 @@ def _nothing(_percent: int) -> None:
 
 
 def report_context(scope: Scope) -> dict:
-    data = indicators.compute(scope)
+    data = selectors.report_figures(scope=scope)
     tables = presenters.tables(data)
     budgets = presenters.budget_tables(data)
     capped, cut = presenters.cap_rows([*tables, presenters.evaluation_table(data), *budgets], PDF_MAX_ROWS)
@@ -198,7 +198,7 @@ def session_rows(scope: Scope) -> Iterator[list]:
 
 def summary_sheets(scope: Scope) -> list[tuple[str, list[str], list[list]]]:
     """The aggregate tables as (title, columns, rows): the funder's CSV/XLSX, and extra sheets of the XLSX."""
-    data = indicators.compute(scope)
+    data = selectors.report_figures(scope=scope)
     sheets = [(_("Key figures"), [_("Indicator"), _("Value")], [list(pair) for pair in presenters.key_figures(data)])]
     for table in [*presenters.tables(data), presenters.evaluation_table(data), *presenters.budget_tables(data)]:
         sheets.append((table["title"], table["columns"], table["rows"]))

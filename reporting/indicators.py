@@ -151,7 +151,7 @@ def requests_by(scope: Scope) -> dict[str, list[tuple[str, int]]]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    totals: dict[str, Counter] = {key: Counter() for key in ("district", "kind", "setting", "month")}
+    totals: dict[str, Counter] = {key: Counter() for key in ("district", "kind", "setting", "month", "language")}
     for cell in cells:
         totals["district"][cell["office__district__name"]] += cell["n"]
         totals["kind"][cell["office__kind"]] += cell["n"]
@@ -159,25 +159,29 @@ def requests_by(scope: Scope) -> dict[str, list[tuple[str, int]]]:
         totals["month"][cell["month"]] += cell["n"]
     # Individual languages count under their macrolanguage (a request in Moroccan Arabic is a request in Arabic),
     # and a request asking for both counts once: see mediators.languages.
-    by_language = [
-        (language_name(row["group"]), row["n"])
-        for row in RequestLanguage.objects.filter(request__in=qs)
+    for row in (
+        RequestLanguage.objects.filter(request__in=qs)
         .annotate(group=group_expression())
         .values("group")
         .annotate(n=Count("request", distinct=True))
-        .order_by("-n", "group")
-    ]
+        .order_by()
+    ):
+        totals["language"][row["group"]] = row["n"]
+    return requests_tables(scope, totals)
+
+
+def _most_first(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def requests_tables(scope: Scope, totals: dict[str, Counter]) -> dict[str, list[tuple[str, int]]]:
+    """The tables of requests from their counts by district name, office kind, setting, month (any object with a
+    year and a month) and language group (shared with the dashboard's reading of the monthly aggregates)."""
     return {
         "district": sorted(totals["district"].items()),
-        "kind": [
-            (_label(Office.Kind.choices, key), n)
-            for key, n in sorted(totals["kind"].items(), key=lambda item: (-item[1], item[0]))
-        ],
-        "setting": [
-            (_label(Setting.choices, key), n)
-            for key, n in sorted(totals["setting"].items(), key=lambda item: (-item[1], item[0]))
-        ],
-        "language": by_language,
+        "kind": [(_label(Office.Kind.choices, key), n) for key, n in _most_first(totals["kind"])],
+        "setting": [(_label(Setting.choices, key), n) for key, n in _most_first(totals["setting"])],
+        "language": [(language_name(group), n) for group, n in _most_first(totals["language"])],
         "month": _every_month(scope, totals["month"]),
     }
 
@@ -298,7 +302,12 @@ def _add(rows: list[dict], keys=("held", "no_show", "cancelled", "late", "planne
 
 
 def sessions(scope: Scope) -> dict:
-    figures = _add(session_groups(scope))
+    return session_figures(session_groups(scope))
+
+
+def session_figures(groups: list[dict]) -> dict:
+    """The sessions' key figures from groups of counts (``session_groups``' rows, or the monthly aggregates')."""
+    figures = _add(groups)
     figures["hours"] = hours(figures.pop("duration"))
     took_place_or_not = figures["held"] + figures["no_show"]
     figures["no_show_rate"] = rate(figures["no_show"], took_place_or_not)
@@ -309,6 +318,11 @@ def sessions(scope: Scope) -> dict:
 def sessions_by_district(scope: Scope) -> list[dict]:
     groups = session_groups(scope)
     names = dict(District.objects.filter(pk__in={row["district"] for row in groups}).values_list("pk", "name"))
+    return district_sessions(groups, names)
+
+
+def district_sessions(groups: list[dict], names: dict[int, str]) -> list[dict]:
+    """The table of sessions by district (by name) from groups of counts carrying their district's id."""
     result = []
     for district_id in sorted(names, key=lambda pk: names[pk]):
         total = _add([row for row in groups if row["district"] == district_id])
@@ -336,11 +350,18 @@ def reach(scope: Scope) -> dict:
         .annotate(n=Count("request", distinct=True))
         .order_by("-n", "group")
     )
+    return reach_figures(
+        families=totals["families"], adults=totals["adults"], minors=totals["minors"], languages=languages
+    )
+
+
+def reach_figures(*, families, adults, minors, languages) -> dict:
+    """``languages``: rows of a language group and how many requests reached asked for it, most asked first."""
     served = [(language_name(row["group"]), row["n"]) for row in languages]
     return {
-        "families": totals["families"] or 0,
-        "adults": totals["adults"] or 0,
-        "minors": totals["minors"] or 0,
+        "families": families or 0,
+        "adults": adults or 0,
+        "minors": minors or 0,
         "languages": served,
         "languages_count": len(served),
     }
@@ -460,8 +481,9 @@ def _timesheet_costs():
     return annotate_costs
 
 
-def budget(project: Project, scope: Scope) -> dict:
-    """Budget lines of the project against what was spent in the period, per partner and action."""
+def budget(project: Project, scope: Scope, *, sessions_cost: dict[int, Decimal] | None = None) -> dict:
+    """Budget lines of the project against what was spent in the period, per partner and action. ``sessions_cost``:
+    what the sessions cost per district when the caller knows it (the monthly aggregates); else computed here."""
     lines = list(
         BudgetLine.objects.filter(project=project)
         .values("partner_id", "partner__name", "partner__district_id", "action")
@@ -477,7 +499,8 @@ def budget(project: Project, scope: Scope) -> dict:
         .annotate(total=Sum("amount"))
         .order_by()
     }
-    sessions_cost = session_costs_by_district(project, scope)
+    if sessions_cost is None:
+        sessions_cost = session_costs_by_district(project, scope)
     rows = []
     for line in lines:
         spent = Decimal(expenses.get((line["partner_id"], line["action"])) or 0)

@@ -309,3 +309,83 @@ class ReportJob(models.Model):
         scope = self.project_id and f"progetto-{self.project_id}" or (self.district_id and f"ambito-{self.district_id}")
         parts = ["rendicontazione", self.province.slug, scope or "", f"{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"]
         return "-".join(p for p in parts if p) + f".{self.format}"
+
+
+class MonthlyAggregate(models.Model):
+    """The reporting dashboard's figures of one district in one month, for the requests charged to one project (or
+    to none): kept by :mod:`reporting.aggregates` from the source tables, recomputed for the month whenever a service
+    changes a fact of it, rebuilt every night, checked against a full recomputation by ``manage.py
+    reporting_aggregates --check``. Never written by hand.
+
+    Each fact is dated as the indicators date it (``reporting.indicators``): a request by its submission, an
+    appointment by its start, an evaluation by the day it was written, all in Italian time. The row of a
+    request's facts is its office's district and the project the request is charged to, whatever the month of the
+    fact. Counts add up over rows; what cannot be added (the waiting times' percentiles, the families reached once
+    over several months) is kept as the values or the set to merge.
+    """
+
+    # Indexed with the month (below): the dashboard reads a province's months.
+    province = models.ForeignKey("accounts.Province", on_delete=models.CASCADE, related_name="+", db_index=False)
+    district = models.ForeignKey("accounts.District", on_delete=models.CASCADE, related_name="+")
+    # The project the requests are charged to (reporting.ProjectCharge); empty: requests charged to none.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # The first day of the month.
+    month = models.DateField()
+
+    # Requests submitted in the month (drafts never count).
+    requests = models.PositiveIntegerField(default=0)
+    # ... of which a mediator was assigned at some time (their history holds a change to "assigned").
+    fulfilled = models.PositiveIntegerField(default=0)
+    # ... of which cancelled, and rejected, now.
+    cancelled = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # ... by their office's kind ({"child_protection": 4, ...}) and by setting ({"school": 2, ...}).
+    requests_by_kind = models.JSONField(default=dict)
+    requests_by_setting = models.JSONField(default=dict)
+    # ... by language, individual languages under their macrolanguage ({"ara": 3, ...}); a request asking for two
+    # languages counts under each, once under a macrolanguage it asks for twice.
+    requests_by_language = models.JSONField(default=dict)
+    # ... the microseconds from submission to the first assignment of each one assigned, in order (the median and
+    # 90th percentile of any period are read from them).
+    waits = models.JSONField(default=list)
+
+    # Appointments starting in the month (void ones never count): held, no-show, cancelled (late or not), of which
+    # cancelled late, still planned.
+    held = models.PositiveIntegerField(default=0)
+    no_show = models.PositiveIntegerField(default=0)
+    sessions_cancelled = models.PositiveIntegerField(default=0)
+    late_cancellations = models.PositiveIntegerField(default=0)
+    planned = models.PositiveIntegerField(default=0)
+    # The duration of the sessions held: the report's actual times, else the planned ones.
+    held_duration = models.DurationField(default=dt.timedelta)
+    # The requests with a session held in the month: {"request id": [adults, minors, [language groups]]}. A family
+    # reached in two months of a period is counted once, so the set is kept, not its size.
+    reached = models.JSONField(default=dict)
+    # What the month's sessions cost the project (0 without a project): the timesheets' rules at the provider's
+    # rate, or held sessions at the project's rates when the provider has no rate that day.
+    session_cost = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    # Evaluations written in the month about the district's requests: {"criterion id:side": [sum of scores, scores]}.
+    scores = models.JSONField(default=dict)
+
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly aggregate")
+        verbose_name_plural = _("monthly aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "month", "project"],
+                condition=Q(project__isnull=False),
+                name="aggregate_one_per_district_month_project",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "month"],
+                condition=Q(project__isnull=True),
+                name="aggregate_one_per_district_month_unfunded",
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "month"], name="aggregate_province_month_idx")]
+
+    def __str__(self):
+        return f"{self.district_id} {self.month:%Y-%m} {self.project_id or '-'}"

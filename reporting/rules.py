@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Role
 from accounts.scoping import Actor, rule
 
-from .models import BudgetLine, Project, ProjectCharge, ReportJob
+from .models import BudgetLine, MonthlyAggregate, Project, ProjectCharge, ReportJob
 
 # --- Rules of reporting: province staff see their province's projects and reports; coordinators the projects their
 # district is a partner of, and the reports they asked for; the funder viewer the projects their funder pays for, and
@@ -53,4 +53,17 @@ def _report_jobs(actor: Actor, qs: QuerySet) -> QuerySet:
         return qs.filter(province_id__in=actor.province_ids)
     if actor.has_role(Role.COORDINATOR, Role.FUNDER_VIEWER):
         return qs.filter(requested_by=actor.user)
+    return qs.none()
+
+
+@rule(MonthlyAggregate)
+def _monthly_aggregates(actor: Actor, qs: QuerySet) -> QuerySet:
+    # The dashboard's figures: the province's for its staff, the district's for its coordinators, the funded
+    # projects' for the funder viewer (the dashboard's scope then names one of them).
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(district_id__in=actor.district_ids)
+    if actor.has_role(Role.FUNDER_VIEWER):
+        return qs.filter(project__funder_id=actor.funder_id)
     return qs.none()

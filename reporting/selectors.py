@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from sessions_app.models import EvaluationCriterion
 
+from . import dashboard, indicators
 from .indicators import Scope
-from .models import Project, ReportJob
+from .models import MonthlyAggregate, Project, ReportJob
 
 DASHBOARD_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 
@@ -44,9 +46,10 @@ def _int(raw) -> int | None:
         return None
 
 
-def dashboard_scope(*, user, params) -> Scope:
+def dashboard_scope(*, user, params, whole_months: bool = False) -> Scope:
     """The scope of the dashboard from its filters, limited to what the user's role reaches (a foreign district or
-    project in the address is ignored, never shown)."""
+    project in the address is ignored, never shown). ``whole_months``: the period widened to whole months (the
+    dashboard's, read from the monthly aggregates)."""
     actor = actor_for(user)
     today = timezone.localdate()
     date_from = _parse_date(params.get("dal"), dt.date(today.year, 1, 1))
@@ -55,6 +58,8 @@ def dashboard_scope(*, user, params) -> Scope:
         date_from, date_to = date_to, date_from
     if date_to - date_from > dt.timedelta(days=5 * 366):
         date_from = date_to - dt.timedelta(days=5 * 366)
+    if whole_months:
+        date_from, date_to = dashboard.whole_months(date_from, date_to)
     project = projects(user=user).filter(pk=_int(params.get("progetto"))).first() if params.get("progetto") else None
     district = None
     if actor.has_role(Role.COORDINATOR):
@@ -93,6 +98,46 @@ def dashboard_scope(*, user, params) -> Scope:
     )
 
 
+def dashboard_figures(*, user, scope: Scope) -> dict:
+    """Every indicator of the dashboard, from the monthly aggregates of the scope's whole months (reporting.
+    aggregates keeps them): the rows of the period (one query, at most one per district, month and project), the
+    evaluation criteria they name, the projects in scope with their budget lines and expenses. Every read of the
+    dashboard is here (a replica may serve them)."""
+    return _from_aggregates(visible(user, MonthlyAggregate), scope)
+
+
+def report_figures(*, scope: Scope) -> dict:
+    """Every indicator of a report (PDF, and the summary sheets of the CSV and XLSX; its scope was checked when it
+    was asked for): for a period of whole months, the dashboard's own figures, read from the monthly aggregates;
+    for any other period, computed from the source tables."""
+    if not dashboard.is_whole_months(scope.date_from, scope.date_to):
+        return indicators.compute(scope)
+    return _from_aggregates(MonthlyAggregate.objects.all(), scope)
+
+
+def _from_aggregates(aggregates: QuerySet, scope: Scope) -> dict:
+    rows = aggregates.filter(
+        province=scope.province, month__gte=scope.date_from.replace(day=1), month__lte=scope.date_to
+    )
+    if scope.district is not None:
+        rows = rows.filter(district=scope.district)
+    if scope.project is not None:
+        rows = rows.filter(project=scope.project)
+    rows = list(rows.select_related("district").order_by("month", "district_id", "project_id"))
+    wanted = dashboard.criterion_ids(rows)
+    criteria = (
+        {
+            row["pk"]: row
+            for row in EvaluationCriterion.objects.filter(pk__in=wanted).values(
+                "pk", "key", "label_it", "label_en", "order"
+            )
+        }
+        if wanted
+        else {}
+    )
+    return dashboard.figures(scope, rows, criteria=criteria)
+
+
 def report_jobs(*, user) -> QuerySet:
     return (
         visible(user, ReportJob)
@@ -115,8 +160,6 @@ def project_detail(*, user, pk) -> Project:
 def month_figures(*, user, today: dt.date | None = None) -> dict:
     """The month so far in the user's province, with the dashboard's own indicators: requests submitted, sessions
     held and their hours (three queries)."""
-    from . import indicators
-
     today = today or timezone.localdate()
     scope = dashboard_scope(user=user, params={"dal": today.replace(day=1).isoformat(), "al": today.isoformat()})
     sessions = indicators.sessions(scope)
@@ -143,8 +186,6 @@ def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
     """The running projects of the user's province (at most HOME_PROJECTS), each with the month's sessions held and
     hours against the month's share of its targets, and its budget spent so far against the whole budget. The
     figures are the dashboard's own indicators on the project's scope; a fixed number of queries per project."""
-    from . import indicators
-
     today = today or timezone.localdate()
     first = today.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)

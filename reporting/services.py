@@ -1,4 +1,5 @@
-"""Every write of reporting: charging a request to a project, report jobs from their creation to their expiry.
+"""Every write of reporting: charging a request to a project, report jobs from their creation to their expiry, the
+dashboard's monthly aggregates (kept by reporting.aggregates: refreshed, rebuilt, checked).
 
 Keyword-only functions, one transaction each, refusing with :class:`DomainError` in words a person understands.
 """
@@ -28,11 +29,12 @@ from accounts.models import District, Membership, Province, Role
 from accounts.scoping import Actor, visible
 from core import files, outbox
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from core.formatting import format_date
 from core.replica import reading_from_primary, reading_from_replica
 from requests_app.models import MediationRequest, Status
 
-from . import exports
+from . import aggregates, exports
 from .indicators import Scope
 from .models import Project, ProjectCharge, ReportJob
 
@@ -66,6 +68,8 @@ def project_charge_set(*, actor: Actor, request: MediationRequest, project: Proj
             % {"status": request.get_status_display().lower()}
         )
     with transaction.atomic():
+        # Every figure of the request moves to the other project's rows: every month it has facts in.
+        facts_changed(request_id=request.pk, at=aggregates.request_moments(request_id=request.pk))
         if project is None:
             ProjectCharge.objects.filter(request=request).delete()
             return None
@@ -77,6 +81,27 @@ def project_charge_set(*, actor: Actor, request: MediationRequest, project: Proj
             request=request, defaults={"project": project, "charged_by": actor.user, "charged_at": timezone.now()}
         )
         return charge
+
+
+# --- The dashboard's monthly aggregates -------------------------------------------------------------------------------
+
+
+def aggregates_refresh(*, request_id: int, at: list[dt.datetime] = ()) -> int:
+    """Recompute the months a change of the request touched (its submission's, those of ``at``) in its district,
+    from the source. Idempotent. Returns how many rows were written."""
+    return aggregates.refresh_request(request_id=request_id, at=list(at))
+
+
+def aggregates_rebuild(*, province: Province | None = None) -> dict:
+    """Recompute every monthly aggregate (of one province, or all) from the source and replace them: the nightly
+    task, ``manage.py reporting_aggregates --rebuild``, and whatever filled the tables behind the services' backs
+    (the demo, the benchmark's generator) call it. Returns how many rows and years were written."""
+    return aggregates.rebuild(province=province)
+
+
+def aggregates_check(*, province: Province | None = None) -> list[str]:
+    """Every monthly aggregate compared with a full recomputation from the source: one line per difference."""
+    return aggregates.check(province=province)
 
 
 # --- Report jobs ----------------------------------------------------------------------------------------------------

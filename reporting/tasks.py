@@ -1,5 +1,7 @@
 """Background work of reporting: takes ids, calls a service."""
 
+import datetime as dt
+
 from celery import shared_task
 
 from . import services
@@ -38,3 +40,16 @@ def report_jobs_expire_task() -> int:
 def quarterly_reports_task() -> int:
     # The first day of each quarter (CELERY_BEAT_SCHEDULE): each active project's report of the quarter just ended.
     return len(services.quarterly_reports_create())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def aggregates_refresh_task(request_id: int, at: list[str]) -> int:
+    # Written to the outbox by a service that changed a fact of the request (core.figures): its months recomputed
+    # from the source, so a duplicate or a late delivery does no harm.
+    return services.aggregates_refresh(request_id=request_id, at=[dt.datetime.fromisoformat(moment) for moment in at])
+
+
+@shared_task(acks_late=True)
+def aggregates_rebuild_task() -> dict:
+    # Every night (CELERY_BEAT_SCHEDULE): every monthly aggregate recomputed from the source.
+    return services.aggregates_rebuild()

@@ -46,8 +46,8 @@ def _filter_context(request, scope) -> dict:
 @role_required(*ROLES)
 @reading_from_replica()  # aggregates a few seconds old are right here: the replica's, if one is configured
 def dashboard(request):
-    scope = selectors.dashboard_scope(user=request.user, params=request.GET)
-    data = indicators.compute(scope)
+    scope = selectors.dashboard_scope(user=request.user, params=request.GET, whole_months=True)
+    data = selectors.dashboard_figures(user=request.user, scope=scope)
     return render(
         request,
         "reporting/dashboard.html",

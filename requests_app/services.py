@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Office, Role
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -162,6 +163,8 @@ def apply_transition(*, actor: Actor, request: MediationRequest, name: str, reas
         update.append("submitted_at")
     locked.save(update_fields=update)
     request.status, request.submitted_at = locked.status, locked.submitted_at
+    if locked.submitted_at is not None:  # a draft's figures: none
+        facts_changed(request_id=locked.pk)
     return locked
 
 

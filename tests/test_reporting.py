@@ -183,6 +183,9 @@ def build_data() -> Data:
         evaluation = Evaluation.objects.create(request=request, side=side, mediator=d.mediator, by=c)
         Evaluation.objects.filter(pk=evaluation.pk).update(created_at=rome(6, 1))
         EvaluationScore.objects.create(evaluation=evaluation, criterion=criterion, score=score)
+    # Written behind the services' backs: the monthly aggregates (the dashboard's, and the reports' of whole
+    # months) are built from them.
+    services.aggregates_rebuild()
     return d
 
 

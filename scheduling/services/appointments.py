@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification
 from notifications.services import notify
@@ -67,6 +68,7 @@ def appointment_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
+    facts_changed(request_id=request.pk, at=[appointment.starts_at])
     _planned(
         actor=actor,
         request=request,
@@ -136,6 +138,7 @@ def appointment_reschedule(
             appointment.save(update_fields=["starts_at", "ends_at", "cancel_reason", "updated_at"])
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
+    facts_changed(request_id=appointment.request_id, at=[previous_starts_at, starts_at])
     notify(
         recipients=[appointment.request.requester, *([mediator.user] if mediator.user_id else [])],
         request=appointment.request,
@@ -180,6 +183,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str, v
     request = appointment.request
     _check_cancel(actor=actor, appointment=appointment, reason=reason, void=void)
     _mark_cancelled(appointment, reason=reason, void=void, now=timezone.now())
+    facts_changed(request_id=request.pk, at=[appointment.starts_at])
     mediator_user = [appointment.mediator.user] if appointment.mediator.user_id else []
     notify(
         recipients=[request.requester, *mediator_user, *district_coordinators(request=request)],

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.scoping import Actor, actor_for
 from core import outbox
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications import text
 from notifications.models import Delivery, Notification
@@ -219,6 +220,7 @@ def offer_accept(*, offer: Offer, by: User | None, by_phone: bool = False) -> Of
     )
     request.status = Status.ASSIGNED
     request.save(update_fields=["status", "updated_at"])
+    facts_changed(request_id=request.pk)
     _close_other_offers(request, offer, by)
     _offer_notify(offer=offer, kind=Notification.Kind.OFFER_CONFIRMED, actor=by)
     # Who did it: the mediator (through the e-mail link ``by`` is None, yet it is still them), or the coordinator

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification
 from notifications.services import notify
@@ -117,6 +118,7 @@ def series_create(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
+    facts_changed(request_id=request.pk, at=[occurrence.starts_at for occurrence in occurrences])
     _planned(
         actor=actor,
         request=request,
@@ -220,6 +222,7 @@ def series_move(
     found = _clashes(targets, spans=moves, ignore_ids=ignore)
     if found:
         raise SeriesConflicts(found)
+    moved_from = [target.starts_at for target in targets]
     try:
         with transaction.atomic():
             # Later ones first when moving forward (earlier ones first when moving back): no two occurrences
@@ -230,6 +233,7 @@ def series_move(
                 target.save(update_fields=["starts_at", "ends_at", "cancel_reason", "updated_at"])
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
+    facts_changed(request_id=request.pk, at=[*moved_from, *(target.starts_at for target in targets)])
     notify(
         recipients=_series_recipients(request, targets, coordinators=False),
         request=request,
@@ -254,6 +258,7 @@ def series_cancel(*, actor: Actor, appointment: Appointment, scope: str, reason:
     now = timezone.now()
     for target in targets:
         _mark_cancelled(target, reason=reason, void=void, now=now)
+    facts_changed(request_id=request.pk, at=[target.starts_at for target in targets])
     notify(
         recipients=_series_recipients(request, targets, coordinators=True),
         request=request,
@@ -316,6 +321,8 @@ def series_change_mediator(
             )
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
+    # Another mediator may work for another provider, at another rate: the sessions' cost changes.
+    facts_changed(request_id=request.pk, at=[target.starts_at for target in targets])
     planned.mediator = mediator
     planned.save(update_fields=["mediator"])
     request.assigned_mediator = mediator

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Province
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core.figures import facts_changed
 from notifications.models import Notification
 from notifications.services import notify
 from requests_app.models import MediationRequest, Status
@@ -115,6 +116,7 @@ def evaluation_save(
         EvaluationScore(evaluation=evaluation, criterion=criterion, score=score, comment=note)
         for criterion, score, note in rows
     )
+    facts_changed(request_id=request.pk, at=[evaluation.created_at])
     if side == Evaluation.Side.REQUESTER and request.status == Status.COMPLETED:
         apply_transition(actor=actor, request=request, name="evaluate")
         # The coordinators close it.

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import Actor
 from core.batches import BatchResult, parse_ids, run_batch
 from core.errors import DomainError, NotAllowed, send_back_reason
+from core.figures import facts_changed
 from core.formatting import format_day_month
 from mediators.models import Mode
 from notifications.models import Notification
@@ -260,6 +261,9 @@ def report_save(*, actor: Actor, appointment: Appointment, fields: dict, submit:
     report.written_by = actor.user
     report.save()
     _sync_appointment(appointment, report, had_report=had_report, was=was)
+    # The outcome, the actual times, travel and expenses: the month's sessions, hours and costs. (A report's status
+    # counts in no figure: submitting, confirming and validating it change none.)
+    facts_changed(request_id=appointment.request_id, at=[appointment.starts_at])
     if submit:
         _submit(actor, report)
     return report

@@ -22,6 +22,8 @@ BUILDERS = [
 BUILDERS += [reporting_demo.build]
 # Timesheets after the session reports they are made of.
 BUILDERS += [timesheets_demo.build]
+# The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
+BUILDERS += [reporting_demo.build_aggregates]
 
 
 class Command(BaseCommand):

@@ -6,7 +6,9 @@ A province with 4 districts of 3 offices each, 150 mediators, a funded project w
 ``--requests`` requests over the year (one language each, 6 in 7 assigned and charged to the project) with up to
 three sessions a week apart: held with a report (actual times, km, expenses), a few no-shows and late
 cancellations. Rows are written with bulk inserts; a mediator never has two sessions at once (PostgreSQL's
-exclusion constraint holds). Never on a real installation: it refuses to run with DEBUG off unless --force.
+exclusion constraint holds). The dashboard's monthly aggregates of the province are then built
+(``reporting.services.aggregates_rebuild``). Never on a real installation: it refuses to run with DEBUG off unless
+--force. Run it again with other ``--province`` names to hold several province-years (bench/dashboard.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils import timezone
 from accounts.models import District, Funder, Membership, Office, Provider, Province, Role, User
 from mediators.models import Mediator
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner
+from reporting.services import aggregates_rebuild
 from requests_app.models import MediationRequest, RequestLanguage, StatusChange
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
@@ -49,6 +52,8 @@ class Command(BaseCommand):
             raise CommandError(f"The province '{province}' exists already: use a fresh database or another name.")
         with transaction.atomic():
             counts = fill(slug=province, year=year, total=requests)
+        # The rows were written in bulk, not through the services: the dashboard's aggregates are built here.
+        counts["monthly aggregates"] = aggregates_rebuild(province=Province.objects.get(slug=province))["rows"]
         self.stdout.write(self.style.SUCCESS(", ".join(f"{k}: {v}" for k, v in counts.items())))
 
 
