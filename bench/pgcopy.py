@@ -48,6 +48,7 @@ class Table:
         self.columns += extra_columns
         self.constants = tuple(extra_values)
         self.rows: list[tuple] = []
+        self.lock = threading.Lock()
         self.count = 0
         self.seconds = 0.0
         self.next_id = 1
@@ -83,9 +84,10 @@ class Table:
                 else:
                     for row in rows:
                         write(row)
-        self.count += len(rows)
+        with self.lock:  # copier threads share the counts
+            self.count += len(rows)
+            self.seconds += time.perf_counter() - started
         rows.clear()
-        self.seconds += time.perf_counter() - started
 
     def reset_sequence(self) -> None:
         """After rows with explicit ids: the next row Django inserts gets the next free id."""
@@ -99,20 +101,25 @@ class Table:
 
 
 class Copier:
-    """Copies batches of rows ({table: rows}) in one transaction each. Outside a transaction it does so in a second
-    thread, on its own connection, while the caller generates the next batch: Python and PostgreSQL then work at
-    the same time (at most one batch waits). Inside a transaction (the tests') it copies at once, in it."""
+    """Copies batches of rows ({table: rows}) in one transaction each. Outside a transaction it does so in
+    ``threads`` threads, each on its own connection, while the caller generates the next batch: Python and
+    PostgreSQL work at the same time (batches are independent: each holds whole requests). Inside a transaction
+    (the tests') it copies at once, in it."""
 
-    def __init__(self, tables: dict[str, Table], prepare):
+    def __init__(self, tables: dict[str, Table], prepare, threads: int = 2):
         self.tables = tables
         self.prepare = prepare
         self.error: BaseException | None = None
-        self.backend_cpu: float | None = None
+        self.backend_cpu = 0.0
         self.threaded = not connection.in_atomic_block
+        self.threads = []
         if self.threaded:
             self.queue: queue.Queue = queue.Queue(maxsize=1)
-            self.thread = threading.Thread(target=self._run, name="bench-copy", daemon=True)
-            self.thread.start()
+            self.threads = [
+                threading.Thread(target=self._run, name=f"bench-copy-{n}", daemon=True) for n in range(threads)
+            ]
+            for thread in self.threads:
+                thread.start()
 
     def submit(self, batch: dict[str, list[tuple]]) -> None:
         if self.error is not None:
@@ -123,9 +130,10 @@ class Copier:
             self._copy(batch)
 
     def close(self) -> None:
-        if self.threaded:
+        for _thread in self.threads:
             self.queue.put(None)
-            self.thread.join()
+        for thread in self.threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
@@ -145,7 +153,7 @@ class Copier:
             while self.queue.get() is not None:
                 pass
         finally:
-            self.backend_cpu = backend_cpu()
+            self.backend_cpu += backend_cpu() or 0.0
             connection.close()
 
 

@@ -88,7 +88,7 @@ def fill(*, requests: int, mediators: int, seed: int = 17, now: dt.datetime | No
     transaction if there is one (the tests'), otherwise each chunk commits."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    start = today.replace(year=today.year - 10) + dt.timedelta(days=1)
+    start = today - dt.timedelta(days=3652 - 1)  # ten years back (replace(year=…) fails on 29 February)
     rnd = random.Random(seed)  # noqa: S311 - synthetic data, reproducible from its seed
     region = region_people.Region(start=start, today=today)
     checks = _prepare_connection()
@@ -109,7 +109,7 @@ def fill(*, requests: int, mediators: int, seed: int = 17, now: dt.datetime | No
         region_life.live(region, rnd, total=requests, now=now, chunk=chunk, tables=tables, copier=copier, say=say)
     finally:
         copier.close()
-    cpu = f", database CPU {copier.backend_cpu:.0f} s" if copier.backend_cpu is not None else ""
+    cpu = f", database CPU {copier.backend_cpu:.0f} s" if copier.backend_cpu else ""
     elapsed = time.perf_counter() - began
     say(f"  requests and their lives: {elapsed:.1f} s (Python CPU {time.process_time():.0f} s{cpu})")
     for table in [*people.values(), *tables.values()]:

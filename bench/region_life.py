@@ -519,7 +519,7 @@ def live(region: Region, rnd, *, total: int, now: dt.datetime, chunk: int, table
             project = next((pk for begin, end_, pk in region.projects[p] if begin <= clock.dates[day] <= end_), None)
             if project is not None:
                 add["charge"]((new["charge"](), rid, project, coordinator, text(t_acc)))
-        # Notifications: the district's coordinator hears of the request, the office of the decision and the end.
+        # Notifications: the district's coordinator hears of the request, the office of the decision.
         add["notification"](
             (new["notification"](), region.coordinators[d][0], rid, "submitted", None, requester, text(t_sub),
              text(t_sub + 30 + rr(2 * D)) if t_sub + 2 * D < NOW or rf() < 0.5 else None, text(t_sub + 1),
@@ -531,12 +531,6 @@ def live(region: Region, rnd, *, total: int, now: dt.datetime, chunk: int, table
                  text(t_acc), text(t_acc + 30 + rr(3 * D)) if t_acc + 3 * D < NOW or rf() < 0.5 else None,
                  text(t_acc + 1), "immediate")
             )  # fmt: skip
-        if t_complete <= NOW:
-            add["notification"](
-                (new["notification"](), requester, rid, "completed", None, coordinator, text(t_complete),
-                 text(t_complete + 30 + rr(3 * D)) if t_complete + 3 * D < NOW else None, text(t_complete + 1),
-                 "immediate")
-            )  # fmt: skip
         if charged and rf() < 0.5:
             add["read_event"](
                 (new["read_event"](), text(t_acc - rr(H)), coordinator, "coordinator", "request",
@@ -545,7 +539,7 @@ def live(region: Region, rnd, *, total: int, now: dt.datetime, chunk: int, table
         if t_eval <= NOW:
             _evaluate(add, new, rr, text, region.criteria[p], rid, "requester", mediator_id, requester, t_eval)
             t_own = t_complete + D + rr(10 * D)
-            if rf() < 0.4 and t_own <= NOW:
+            if rf() < 0.25 and t_own <= NOW:
                 _evaluate(add, new, rr, text, region.criteria[p], rid, "mediator", mediator_id, mediator_user, t_own)
         if anonymised:
             # What the nightly job erases: the free text of the request's offers, appointments and reports.

@@ -5,6 +5,7 @@ Never used by the portal itself: only gunicorn and the bench process started by 
 """
 
 import os
+import warnings
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-a-throwaway-database-never-a-real-installation")
@@ -13,6 +14,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("HTTPS", "0")
 # Quiet: a log line per request would cost more than some pages.
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+# No collectstatic before a run (see STORAGES below): whitenoise need not say so at every start.
+warnings.filterwarnings("ignore", message="No directory at")
 
 from mediazione.settings import *  # noqa: E402,F403
 from mediazione.settings import MIDDLEWARE, STORAGES  # noqa: E402
