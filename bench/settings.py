@@ -7,11 +7,12 @@ Never used by the portal itself: only gunicorn and the bench process started by 
 import os
 import warnings
 
-os.environ.setdefault("DEBUG", "0")
+# As production runs, whatever the shell says: DEBUG off; plain HTTP on 127.0.0.1 (no redirect to HTTPS, no
+# secure-only cookies).
+os.environ["DEBUG"] = "0"
+os.environ["HTTPS"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-a-throwaway-database-never-a-real-installation")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-# Plain HTTP on 127.0.0.1: no redirect to HTTPS, no secure-only cookies.
-os.environ.setdefault("HTTPS", "0")
+os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
 # Quiet: a log line per request would cost more than some pages.
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
