@@ -13,12 +13,13 @@
 3. gunicorn with 2 workers, DEBUG off (bench.settings: the portal's URLs plus bare-SQL views, bench/bare.py, and
    an X-Queries header): BENCH_CLIENTS clients (4) logged in as the page's role, each with its own session and
    keep-alive, send BENCH_ROUND_REQUESTS requests (8) to the page, then as many to its bare view, for BENCH_ROUNDS
-   alternating rounds (5), the load average printed beside each. Last pages against first pages, one client.
+   alternating rounds (5; a round sends nothing new after BENCH_ROUND_SECONDS, 6), the load average printed beside
+   each. Then the page alone (one client, 3 requests) and its last page.
 4. Writes the table into docs/performance.md (between its region-bench markers) and exits 1 when a bar is missed:
    list and detail pages at least 1/3 of their bare view's throughput with a p95 at most 3x the bare one's, at most
    8 queries per page, a last page at most 2x the first, no Seq Scan on a table over 10,000 rows, the dashboard of a
-   province-year within 1 s. BENCH_PAGES=word measures only the pages whose role or name holds the word;
-   BENCH_DOCS=0 leaves docs/performance.md alone.
+   province-year within 1 s alone. BENCH_PAGES=word,word measures only the pages whose role or name holds one of
+   the words (and leaves the docs alone, as BENCH_DOCS=0 does).
 """
 
 from __future__ import annotations
@@ -433,8 +434,8 @@ def main(argv: list[str]) -> int:
         filled = f"filled by bench/region.py in {time.perf_counter() - began:.0f} s (migrations and VACUUM included)"
         print(f"\n{filled}", flush=True)
     world = find_world()
-    wanted = os.environ.get("BENCH_PAGES", "").lower()
-    catalogue = [p for p in pages(world) if wanted in f"{p.role} {p.name}".lower()]
+    wanted = [word.strip() for word in os.environ.get("BENCH_PAGES", "").lower().split(",") if word.strip()]
+    catalogue = [p for p in pages(world) if not wanted or any(w in f"{p.role} {p.name}".lower() for w in wanted)]
     sizes = table_sizes()
     clients: dict[str, Client] = {}
     found: dict[str, dict] = {}
