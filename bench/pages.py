@@ -374,6 +374,14 @@ def report(rows, *, filled: str, started: dt.datetime, this_run: str) -> str:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0].split()[0]
     missed = sum(1 for *_rest, m in rows if m)
+    by_bar = {
+        "more than 8 queries": sum(1 for *_r, m in rows if any(x.endswith(" queries") for x in m)),
+        "throughput under ⅓ of bare": sum(1 for *_r, m in rows if any(x.startswith("throughput") for x in m)),
+        "p95 over 3× bare": sum(1 for *_r, m in rows if any(x.startswith("p95") for x in m)),
+        "last page over 2× the first": sum(1 for *_r, m in rows if any(x.startswith("last page") for x in m)),
+        "a Seq Scan on a big table": sum(1 for *_r, m in rows if any(x.startswith("Seq Scan") for x in m)),
+    }
+    per_bar = "; ".join(f"{count} {bar}" for bar, count in by_bar.items())
     return f"""## The pages, measured
 
 Measured on {started:%-d %B %Y} by `bench/pages.py`: {scale}; {filled}.
@@ -386,7 +394,8 @@ both workers are busy; throughput: requests per second of a round, the median of
 last page against first: medians of 3 requests each, one client; "main query": execution time of the page's
 slowest query under EXPLAIN (ANALYZE, BUFFERS), run in-process before the rounds. Bars: list and detail pages ≥ ⅓
 of their bare view's throughput with a p95 ≤ 3× bare; ≤ 8 queries; last page ≤ 2× the first; no Seq Scan on a
-table over 10,000 rows; the province-year dashboard ≤ 1 s alone. **{missed} of {len(rows)} pages miss a bar.**
+table over 10,000 rows; the province-year dashboard ≤ 1 s alone. **{missed} of {len(rows)} pages miss a bar**:
+{per_bar}.
 
 ```bash
 createdb -h 127.0.0.1 -U postgres bench_region                 # an empty database: it is filled with a region
@@ -402,7 +411,7 @@ BENCH_REUSE=1 .venv/bin/python bench/pages.py                  # measure the sam
 
 def this_run() -> str:
     """The command that made this table, with the variables that changed it."""
-    names = ["BENCH_REUSE", "BENCH_REQUESTS", "BENCH_MEDIATORS", "BENCH_ROUNDS", "BENCH_ROUND_REQUESTS",
+    names = ["BENCH_REUSE", "BENCH_REQUESTS", "BENCH_MEDIATORS", "BENCH_PAGES", "BENCH_ROUNDS", "BENCH_ROUND_REQUESTS",
              "BENCH_ROUND_SECONDS", "BENCH_CLIENTS"]  # fmt: skip
     variables = " ".join(f"{name}={os.environ[name]}" for name in names if os.environ.get(name))
     return f"{variables} .venv/bin/python bench/pages.py".strip()
