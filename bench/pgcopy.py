@@ -1,9 +1,10 @@
 """COPY into a model's table in large batches, with an explicit column list (psycopg 3 ``cursor.copy()``).
 
 The generator names the columns it fills; every other column of the model that is NOT NULL gets the model field's
-own default (Django's defaults live in Python, not in the database), the fill time for ``auto_now`` fields, and
-empty text for blank strings. A column added later by a migration (a counter, a flag) is thus filled without
-touching the generator, and one with no default stops the fill with a message naming it.
+own default (Django's defaults live in Python, not in the database), the fill time for ``auto_now`` fields, empty
+text for blank strings, or the database's default (``db_default``). A column added later by a migration (a counter,
+a flag) is thus filled without touching the generator, and one with no default stops the fill with a message
+naming it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Table:
         for column, field in fields.items():
             if column in columns or field.null or field.primary_key:
                 continue  # NULL, or the identity the database draws
+            if field.has_db_default() and not field.has_default():
+                continue  # the database's own default (db_default)
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 value = now
             else:
