@@ -34,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from html import unescape
@@ -382,9 +383,8 @@ def report(rows, *, filled: str, started: dt.datetime, this_run: str) -> str:
         "a Seq Scan on a big table": sum(1 for *_r, m in rows if any(x.startswith("Seq Scan") for x in m)),
     }
     per_bar = "; ".join(f"{count} {bar}" for bar, count in by_bar.items())
-    return f"""## The pages, measured
-
-Measured on {started:%-d %B %Y} by `bench/pages.py`: {scale}; {filled}.
+    about = textwrap.fill(
+        f"""Measured on {started:%-d %B %Y} by `bench/pages.py`: {scale}; {filled}.
 {os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {server};
 gunicorn with 2 workers, DEBUG off; {CLIENTS} clients with their own sessions; {ROUNDS} alternating rounds of
 {ROUND_REQUESTS} requests to the page and to its bare-SQL view; load average {min(loads):.1f}–{max(loads):.1f}
@@ -395,7 +395,13 @@ last page against first: medians of 3 requests each, one client; "main query": e
 slowest query under EXPLAIN (ANALYZE, BUFFERS), run in-process before the rounds. Bars: list and detail pages ≥ ⅓
 of their bare view's throughput with a p95 ≤ 3× bare; ≤ 8 queries; last page ≤ 2× the first; no Seq Scan on a
 table over 10,000 rows; the province-year dashboard ≤ 1 s alone. **{missed} of {len(rows)} pages miss a bar**:
-{per_bar}.
+{per_bar}.""",
+        width=118,
+        break_on_hyphens=False,
+    )
+    return f"""## The pages, measured
+
+{about}
 
 ```bash
 createdb -h 127.0.0.1 -U postgres bench_region                 # an empty database: it is filled with a region
