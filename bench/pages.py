@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import socket
 import statistics
 import subprocess
@@ -419,7 +420,7 @@ def this_run() -> str:
     """The command that made this table, with the variables that changed it."""
     names = ["BENCH_REUSE", "BENCH_REQUESTS", "BENCH_MEDIATORS", "BENCH_PAGES", "BENCH_ROUNDS", "BENCH_ROUND_REQUESTS",
              "BENCH_ROUND_SECONDS", "BENCH_CLIENTS"]  # fmt: skip
-    variables = " ".join(f"{name}={os.environ[name]}" for name in names if os.environ.get(name))
+    variables = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name))
     return f"{variables} .venv/bin/python bench/pages.py".strip()
 
 
