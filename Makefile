@@ -47,7 +47,8 @@ IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 help:
 	@echo "make demo         run the portal with demo data on http://$(DEMO_ADDR) (SQLite, Celery eager)"
 	@echo "make test         run the tests (PYTEST_ARGS='-k login' to choose)"
-	@echo "make bench        time the roster at 5,000 mediators and the province-year report (fresh SQLite, or DATABASE_URL)"
+	@echo "make bench        the roster and province-year benches (fresh SQLite), then every page on a region of a million"
+	@echo "                  requests: DATABASE_URL=<an empty PostgreSQL database> (BENCH_REUSE=1, BENCH_REQUESTS=100000)"
 	@echo "make lint         ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make audit        ruff's security rules, pip-audit and npm audit (AUDIT_STRICT=1: fail if not reachable)"
 	@echo "make venv         create .venv (Python 3.11) and install the lock file requirements-dev.txt"
@@ -169,6 +170,14 @@ distclean: clean
 
 # --- Benchmark -------------------------------------------------------------------------------------------------------
 
+# The region's pages need DATABASE_URL pointing to an empty PostgreSQL database (bench/pages.py refuses anything else
+# before the other benches start); the roster and the province-year report run on fresh SQLite files of their own.
+# BENCH_REUSE=1 measures a region filled before; BENCH_REQUESTS=100000 a smaller one (docs/performance.md).
+# Every bench runs; the target fails at the end if one of them missed a bar.
 bench: venv assets messages
-	$(PY) bench/roster.py
-	$(PY) bench/reporting.py
+	$(PY) bench/pages.py --check
+	status=0; \
+	env -u DATABASE_URL -u BENCH_REUSE $(PY) bench/roster.py || status=1; \
+	env -u DATABASE_URL -u BENCH_REUSE $(PY) bench/reporting.py || status=1; \
+	$(PY) bench/pages.py || status=1; \
+	exit $$status

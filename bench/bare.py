@@ -1,0 +1,216 @@
+# ruff: noqa: S608 - constant SQL fragments of this file, parameters through psycopg
+"""Bare-SQL views of the region benchmark: for each page, ONE hand-written query returning the rows of the page's
+main list (or the object of a detail page), rendered as a minimal HTML table. The page's throughput is measured as a
+ratio to its bare view's, served by the same server in the same run (bench/pages.py).
+
+Only in the bench's URLconf (bench.urls, bench.settings): they read without a login or a scope check, taking the
+scope's ids from the address. Never part of the portal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.utils.html import escape
+
+from requests_app.models import OPEN_STATUSES
+
+_LANGUAGES = (
+    "(SELECT string_agg(l.code || CASE WHEN l.variant <> '' THEN ' · ' || l.variant ELSE '' END, ', ' "
+    "ORDER BY l.id) FROM requests_app_requestlanguage l WHERE l.request_id = r.id)"
+)
+_REQUEST_ROW = f"""
+    SELECT r.id, r.case_code, o.name, d.name, {_LANGUAGES}, r.service_kind, r.setting, r.urgency, r.deadline, r.status,
+           (SELECT count(*) FROM scheduling_offer f WHERE f.request_id = r.id AND f.status <> 'queued'),
+           (SELECT count(*) FROM scheduling_offer f WHERE f.request_id = r.id AND f.answered_at IS NOT NULL),
+           m.first_name || ' ' || m.last_name, r.submitted_at, r.created_at
+    FROM requests_app_mediationrequest r
+    JOIN accounts_office o ON o.id = r.office_id
+    JOIN accounts_district d ON d.id = o.district_id
+    LEFT JOIN mediators_mediator m ON m.id = r.assigned_mediator_id
+"""
+_QUEUE_ORDER = "ORDER BY (r.urgency <> 'urgent'), r.deadline, r.submitted_at, r.id"
+_MEDIATOR_LANGUAGES = (
+    "(SELECT string_agg(l.code || CASE WHEN l.variant <> '' THEN ' · ' || l.variant ELSE '' END, ', ' "
+    "ORDER BY l.code, l.variant) FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id)"
+)
+_MEDIATOR_ROW = f"""
+    SELECT m.id, m.last_name, m.first_name, m.gender, m.email, m.phone, p.name, {_MEDIATOR_LANGUAGES}, m.is_active,
+           m.updated_at
+    FROM mediators_mediator m JOIN accounts_provider p ON p.id = m.provider_id
+"""
+_APPOINTMENT_ROW = """
+    SELECT a.id, a.starts_at, a.ends_at, a.status, a.mode, a.place, r.case_code, o.name,
+           m.first_name || ' ' || m.last_name,
+           (SELECT string_agg(l.code, ', ' ORDER BY l.id) FROM requests_app_requestlanguage l
+            WHERE l.request_id = r.id)
+    FROM scheduling_appointment a
+    JOIN requests_app_mediationrequest r ON r.id = a.request_id
+    JOIN accounts_office o ON o.id = r.office_id
+    JOIN accounts_district d ON d.id = o.district_id
+    JOIN mediators_mediator m ON m.id = a.mediator_id
+"""
+_CALENDAR = "AND a.starts_at < %(end)s AND a.ends_at > %(start)s AND a.status <> 'void' ORDER BY a.starts_at, a.id"
+_REPORT_ROW = """
+    SELECT s.id, s.started_at, s.ended_at, s.status, s.outcome, s.travel_km, s.validated_at, r.case_code, o.name,
+           d.name, m.first_name || ' ' || m.last_name
+    FROM sessions_app_sessionreport s
+    JOIN scheduling_appointment a ON a.id = s.appointment_id
+    JOIN requests_app_mediationrequest r ON r.id = a.request_id
+    JOIN accounts_office o ON o.id = r.office_id
+    JOIN accounts_district d ON d.id = o.district_id
+    JOIN mediators_mediator m ON m.id = a.mediator_id
+"""
+_RECENT_REPORTS = "AND s.status = 'validated' ORDER BY s.validated_at DESC, s.id DESC LIMIT 20"
+_MONTH_SESSIONS = """
+    FROM scheduling_appointment a
+    JOIN requests_app_mediationrequest r ON r.id = a.request_id
+    JOIN accounts_office o ON o.id = r.office_id
+    JOIN mediators_mediator m ON m.id = a.mediator_id
+    LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id
+    WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.status <> 'void'
+"""
+
+# name: the query (psycopg's %(name)s parameters, read from the address).
+QUERIES = {
+    # Request lists: the scope, the page's order, 25 rows.
+    "office_requests": f"{_REQUEST_ROW} WHERE r.office_id = %(office)s ORDER BY r.created_at DESC, r.id DESC LIMIT 25",
+    "district_queue": f"{_REQUEST_ROW} WHERE d.id = %(district)s AND r.status = ANY(%(open)s) {_QUEUE_ORDER} LIMIT 25",
+    "district_requests": f"{_REQUEST_ROW} WHERE d.id = %(district)s AND r.status <> 'draft' {_QUEUE_ORDER} LIMIT 25",
+    "province_requests": f"{_REQUEST_ROW} WHERE d.province_id = %(province)s AND r.status <> 'draft' "
+    "ORDER BY r.submitted_at DESC NULLS LAST, r.id DESC LIMIT 25",
+    "all_requests": f"{_REQUEST_ROW} ORDER BY r.created_at DESC, r.id DESC LIMIT 25",
+    "request": f"{_REQUEST_ROW} WHERE r.id = %(id)s",
+    # The roster and a profile.
+    "district_roster": f"{_MEDIATOR_ROW} WHERE m.id IN (SELECT mediator_id FROM mediators_mediator_districts "
+    "WHERE district_id = %(district)s) ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
+    "province_roster": f"{_MEDIATOR_ROW} WHERE p.province_id = %(province)s "
+    "ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
+    "all_roster": f"{_MEDIATOR_ROW} ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
+    "mediator": f"{_MEDIATOR_ROW} WHERE m.id = %(id)s",
+    "candidates": f"{_MEDIATOR_ROW} WHERE m.is_active AND m.id IN (SELECT mediator_id "
+    "FROM mediators_mediator_districts WHERE district_id = %(district)s) AND EXISTS (SELECT 1 "
+    "FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id AND l.code IN "
+    "(SELECT code FROM requests_app_requestlanguage WHERE request_id = %(request)s)) "
+    "ORDER BY m.last_name, m.first_name, m.id",
+    # Calendars: every appointment of the week or month in the scope.
+    "office_calendar": f"{_APPOINTMENT_ROW} WHERE r.office_id = %(office)s {_CALENDAR}",
+    "district_calendar": f"{_APPOINTMENT_ROW} WHERE d.id = %(district)s {_CALENDAR}",
+    "province_calendar": f"{_APPOINTMENT_ROW} WHERE d.province_id = %(province)s {_CALENDAR}",
+    "mediator_calendar": f"{_APPOINTMENT_ROW} WHERE a.mediator_id = %(mediator)s {_CALENDAR}",
+    "appointment": f"{_APPOINTMENT_ROW} WHERE a.id = %(id)s",
+    "series": """
+        SELECT s.id, s.first_starts_at, s.until, s.interval_weeks, r.case_code, m.first_name || ' ' || m.last_name,
+               (SELECT count(*) FROM scheduling_appointment a WHERE a.series_id = s.id)
+        FROM scheduling_appointmentseries s
+        JOIN requests_app_mediationrequest r ON r.id = s.request_id
+        JOIN mediators_mediator m ON m.id = s.mediator_id WHERE s.id = %(id)s""",
+    # A mediator's offers (the page shows the latest 100).
+    "offers": """
+        SELECT f.id, f.status, f.release_at, f.expires_at, f.answered_at, r.case_code, o.name, d.name
+        FROM scheduling_offer f
+        JOIN requests_app_mediationrequest r ON r.id = f.request_id
+        JOIN accounts_office o ON o.id = r.office_id
+        JOIN accounts_district d ON d.id = o.district_id
+        WHERE f.mediator_id = %(mediator)s AND f.status <> 'queued' ORDER BY f.release_at DESC, f.id DESC LIMIT 100""",
+    # Session reports: the latest validated ones of the scope (every role's reports page lists them).
+    "office_reports": f"{_REPORT_ROW} WHERE r.office_id = %(office)s {_RECENT_REPORTS}",
+    "district_reports": f"{_REPORT_ROW} WHERE d.id = %(district)s {_RECENT_REPORTS}",
+    "province_reports": f"{_REPORT_ROW} WHERE d.province_id = %(province)s {_RECENT_REPORTS}",
+    "mediator_reports": f"{_REPORT_ROW} WHERE a.mediator_id = %(mediator)s {_RECENT_REPORTS}",
+    "report": f"{_REPORT_ROW} WHERE s.id = %(id)s",
+    "evaluation_averages": """
+        SELECT m.id, m.last_name, m.first_name, e.side, avg(sc.score), count(DISTINCT e.id)
+        FROM mediators_mediator m
+        JOIN sessions_app_evaluation e ON e.mediator_id = m.id
+        JOIN sessions_app_evaluationscore sc ON sc.evaluation_id = e.id
+        WHERE m.id IN (SELECT mediator_id FROM mediators_mediator_districts WHERE district_id = %(district)s)
+        GROUP BY m.id, m.last_name, m.first_name, e.side ORDER BY m.last_name, m.first_name, m.id, e.side""",
+    # Timesheets: one row per mediator (and district) with sessions in the month; a mediator's month.
+    "district_timesheets": f"""
+        SELECT m.id, m.last_name, m.first_name, o.district_id, count(*),
+               sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
+        {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s)
+        GROUP BY m.id, m.last_name, m.first_name, o.district_id ORDER BY m.last_name, m.first_name, m.id""",
+    "mediator_timesheets": f"""
+        SELECT o.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
+        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s GROUP BY o.district_id ORDER BY o.district_id""",
+    "sheet": f"""
+        SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, s.started_at, s.ended_at, s.travel_km, s.expenses
+        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND o.district_id = %(district)s
+        ORDER BY a.starts_at, a.id""",
+    "provider_totals": f"""
+        SELECT m.provider_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
+        {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s) GROUP BY m.provider_id ORDER BY m.provider_id""",
+    # Notifications, the read audit, people, projects, report jobs.
+    "notifications": """
+        SELECT n.id, n.kind, n.created_at, n.read_at, r.case_code, o.name, d.name, u.first_name || ' ' || u.last_name
+        FROM notifications_notification n
+        LEFT JOIN requests_app_mediationrequest r ON r.id = n.request_id
+        LEFT JOIN accounts_office o ON o.id = r.office_id
+        LEFT JOIN accounts_district d ON d.id = o.district_id
+        LEFT JOIN accounts_user u ON u.id = n.actor_id
+        WHERE n.recipient_id = %(user)s ORDER BY n.created_at DESC, n.id DESC LIMIT 25""",
+    "audit": """
+        SELECT e.id, e.at, e.role, e.kind, e.object_type, e.object_id, u.email, p.name
+        FROM audit_readevent e JOIN accounts_user u ON u.id = e.user_id
+        LEFT JOIN accounts_province p ON p.id = e.province_id
+        WHERE e.province_id = %(province)s ORDER BY e.at DESC, e.id DESC LIMIT 50""",
+    "people": """
+        SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
+        FROM accounts_membership ms JOIN accounts_user u ON u.id = ms.user_id
+        LEFT JOIN accounts_office o ON o.id = ms.office_id
+        WHERE o.district_id = %(district)s OR ms.district_id = %(district)s
+           OR ms.id IN (SELECT membership_id FROM accounts_membership_districts WHERE district_id = %(district)s)
+        ORDER BY u.last_name, u.first_name, u.email, ms.role LIMIT 25""",
+    "province_people": """
+        SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
+        FROM accounts_membership ms JOIN accounts_user u ON u.id = ms.user_id
+        LEFT JOIN accounts_office o ON o.id = ms.office_id
+        LEFT JOIN accounts_district od ON od.id = o.district_id
+        LEFT JOIN accounts_district dd ON dd.id = ms.district_id
+        LEFT JOIN accounts_provider pr ON pr.id = ms.provider_id
+        WHERE od.province_id = %(province)s OR dd.province_id = %(province)s OR pr.province_id = %(province)s
+           OR ms.province_id = %(province)s
+        ORDER BY u.last_name, u.first_name, u.email, ms.role LIMIT 25""",
+    "projects": """
+        SELECT pr.id, pr.title, pr.starts_on, pr.ends_on, (SELECT sum(amount) FROM reporting_budgetline b
+               WHERE b.project_id = pr.id)
+        FROM reporting_project pr WHERE pr.lead_province_id = %(province)s ORDER BY pr.starts_on DESC, pr.title""",
+    "project": """
+        SELECT pr.id, pr.title, pr.call, pr.starts_on, pr.ends_on, pa.name, b.action, b.amount
+        FROM reporting_project pr JOIN reporting_projectpartner pa ON pa.project_id = pr.id
+        JOIN reporting_budgetline b ON b.partner_id = pa.id WHERE pr.id = %(id)s ORDER BY pa.name, b.action""",
+    "report_jobs": """
+        SELECT j.id, j.status, j.format, j.date_from, j.date_to, j.created_at FROM reporting_reportjob j
+        WHERE j.province_id = %(province)s ORDER BY j.created_at DESC LIMIT 20""",
+}
+
+
+def _parameter(name: str, value: str):
+    if name == "open":
+        return list(OPEN_STATUSES)
+    if name == "districts":
+        return [int(part) for part in value.split(",")]
+    if name in ("start", "end"):
+        return dt.datetime.fromisoformat(value)
+    return int(value)
+
+
+def bare(request, name: str):
+    sql = QUERIES.get(name)
+    if sql is None:
+        raise Http404
+    parameters = {key: _parameter(key, value) for key, value in request.GET.items()}
+    if "%(open)s" in sql:
+        parameters["open"] = _parameter("open", "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall()
+    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return HttpResponse(
+        f'<!doctype html><html lang="it"><title>{escape(name)}</title><table>{body}</table></html>',
+        headers={"X-Rows": str(len(rows))},
+    )
