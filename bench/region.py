@@ -33,7 +33,6 @@ if __name__ == "__main__":
 
     django.setup()
 
-from django.apps import apps  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
