@@ -56,6 +56,8 @@ def test_profile_form_and_availability_page_are_accessible(page, live_server, de
     page.get_by_role("link", name="Il mio profilo").click()
     expect(page.locator("main h1")).to_have_text("Amina El Idrissi")
     page.get_by_role("link", name="Disponibilità e assenze").click()
+    # The page's script (which adds rows) runs once the page has loaded: click only then.
+    page.wait_for_load_state("load")
     rows_before = page.locator("[data-formset-body=slots] tr").count()
     page.get_by_role("button", name="Aggiungi una riga").first.click()
     expect(page.locator("[data-formset-body=slots] tr")).to_have_count(rows_before + 1)
