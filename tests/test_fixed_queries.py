@@ -7,7 +7,7 @@ password change and a second factor added elsewhere still take effect on the nex
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -33,6 +33,10 @@ pytestmark = pytest.mark.django_db
 # A page after the first: the user; their active memberships with what each reaches.
 FIXED = 2
 EMPTY_PAGE = "account_reset_password"  # a page of the portal's layout (header, menu, switch) with nothing else on it
+
+
+# Sessions are timed across a Sunday night when the clocks go back (02:30 comes twice in Italy), not "now".
+CLOCKS_GO_BACK = datetime(2026, 10, 25, 0, 15, tzinfo=UTC)
 
 
 def tables(queries) -> list[str]:
@@ -141,7 +145,7 @@ def session_writes(client, url) -> int:
 
 def test_pages_do_not_write_the_session_until_its_end_must_be_pushed_back(settings):
     user = f.social_worker()
-    with time_machine.travel(timezone.now(), tick=False) as clock:
+    with time_machine.travel(CLOCKS_GO_BACK, tick=False) as clock:
         client = login_client(user)
         url = reverse(EMPTY_PAGE)
         for _ in range(4):
@@ -157,7 +161,7 @@ def test_pages_do_not_write_the_session_until_its_end_must_be_pushed_back(settin
 
 def test_a_session_in_use_outlives_its_first_hour_and_an_idle_one_ends(settings):
     user = f.social_worker()
-    with time_machine.travel(timezone.now(), tick=False) as clock:
+    with time_machine.travel(CLOCKS_GO_BACK, tick=False) as clock:
         client = login_client(user)
         for _ in range(6):  # two hours of work, a page every 20 minutes
             clock.shift(timedelta(minutes=20))

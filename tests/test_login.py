@@ -74,12 +74,12 @@ def test_session_ends_when_idle_and_when_the_browser_closes(settings):
 
 
 def test_an_idle_session_is_logged_out(demo_world, settings):
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
     import time_machine
-    from django.utils import timezone
 
-    with time_machine.travel(timezone.now(), tick=False) as clock:
+    # On Sunday 31 December at 23:30 (Rome): an hour idle ends in the new year.
+    with time_machine.travel(datetime(2023, 12, 31, 22, 30, tzinfo=UTC), tick=False) as clock:
         client = Client()
         client.post(
             reverse("account_login"), {"login": "assistente.cremona@example.org", "password": demo.DEMO_PASSWORD}
