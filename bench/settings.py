@@ -13,6 +13,9 @@ os.environ["DEBUG"] = "0"
 os.environ["HTTPS"] = "0"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-a-throwaway-database-never-a-real-installation")
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+# As production runs beyond one process: sessions, the unread counters and the cached menus in Redis, shared by
+# gunicorn's workers (docs/deployment.md). BENCH_CACHE_URL names another one; the bench empties this database first.
+os.environ["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14")
 # Quiet: a log line per request would cost more than some pages.
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
