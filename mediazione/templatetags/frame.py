@@ -100,7 +100,14 @@ def portal_header(context) -> str:
     token = escape(get_token(request))
     html = html.replace(CSRF, token).replace(NEXT, escape(request.get_full_path()))
     if UNREAD in html:
-        unread = get_template("includes/frame_unread.html").render(context.flatten())
+        count = context["unread_notifications"].count
+        here = getattr(request.resolver_match, "view_name", None) == "notifications:list"
+        unread = _cached(
+            ("unread", get_language(), get_script_prefix(), settings.STATIC_URL, count, here),
+            lambda: get_template("includes/frame_unread.html").render(
+                {"unread_notifications": {"count": count}, "here": here, "SPRITES": context.get("SPRITES")}
+            ),
+        )
         html = html.replace(UNREAD, unread)
     return mark_safe(html)  # noqa: S308 - rendered by our templates, with escaped values put in
 
