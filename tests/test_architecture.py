@@ -18,6 +18,7 @@ ROOMS = [
     "accounts",
     "audit",
     "mediators",
+    "guide",
     "notifications",
     "requests_app",
     "scheduling",
