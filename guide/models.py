@@ -38,9 +38,7 @@ class Direction(models.TextChoices):
 class GuideLanguage(models.Model):
     """A language the guide is published in (data: the province adds one without a deploy)."""
 
-    code = models.CharField(
-        _("language (ISO 639-3)"), max_length=3, unique=True, validators=[validate_language_code]
-    )
+    code = models.CharField(_("language (ISO 639-3)"), max_length=3, unique=True, validators=[validate_language_code])
     # The BCP 47 tag browsers and screen readers read in lang="…" (ISO 639-1 where one exists: ara → ar).
     tag = models.CharField(_("language tag (BCP 47)"), max_length=12)
     native_name = models.CharField(_("name in the language itself"), max_length=60)
@@ -177,9 +175,7 @@ class ServiceAtLocation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.OneToOneField(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="entry")
-    location = models.ForeignKey(
-        Location, verbose_name=_("place"), on_delete=models.PROTECT, related_name="entries"
-    )
+    location = models.ForeignKey(Location, verbose_name=_("place"), on_delete=models.PROTECT, related_name="entries")
     province = models.ForeignKey(
         "accounts.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
     )
@@ -401,7 +397,12 @@ class TranslationTask(models.Model):
     province = models.ForeignKey("accounts.Province", on_delete=models.CASCADE, related_name="+")
     district = models.ForeignKey("accounts.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     entry = models.ForeignKey(
-        ServiceAtLocation, verbose_name=_("entry"), on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+        ServiceAtLocation,
+        verbose_name=_("entry"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
     )
     language = models.CharField(_("language (ISO 639-3)"), max_length=3)
     translator = models.ForeignKey(
