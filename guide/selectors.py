@@ -3,6 +3,7 @@ versions only."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -139,8 +140,10 @@ def public_entries(
                 status=Translation.Status.APPROVED,
                 field__in=["name", "description"],
                 text__icontains=query,
-            ).values("object_id")
-            condition |= Q(service_id__in=matching)
+            ).values_list("object_id", flat=True)
+            # The table keys objects of every kind by text: read the services' ids back as UUIDs (one query, only
+            # when searching), since a text column and a UUID column compare differently on each database.
+            condition |= Q(service_id__in=[uuid.UUID(value) for value in matching])
         queryset = queryset.filter(condition)
     return queryset.order_by("published_category__position", "published_name", "pk")
 
