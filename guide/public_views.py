@@ -142,7 +142,9 @@ def province(request, slug):
         language=None if language.code == "ita" else language.code,
         query=query,
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
     entries = list(page.object_list)
     texts = _service_texts(entries, language)
     intro = selectors.introduction(province=province)
@@ -166,6 +168,7 @@ def province(request, slug):
             "page": page,
             "cards": [_card(e, texts[e.pk], terms, language) for e in entries],
             "intro": intro_texts,
+            "querystring": querystring.urlencode(),
         },
     )
 
