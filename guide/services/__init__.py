@@ -18,6 +18,7 @@ from .entries import (
     entry_state,
     entry_submit,
     entry_update,
+    freeze_published_version,
 )
 from .translations import (
     can_approve,
@@ -44,6 +45,7 @@ __all__ = [
     "entry_state",
     "entry_submit",
     "entry_update",
+    "freeze_published_version",
     "guide_text_save",
     "task_sources",
     "translation_save",

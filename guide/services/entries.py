@@ -318,6 +318,16 @@ def entry_return(*, actor: Actor, entry: ServiceAtLocation, note: str) -> Servic
     return entry
 
 
+def freeze_published_version(entry: ServiceAtLocation) -> None:
+    """Copy the working version into the public one (the caller saves): what the public reads from now on."""
+    state = entry_state(entry)
+    entry.published = state
+    entry.published_at = timezone.now()
+    entry.published_name, entry.published_description = state["name"], state["description"]
+    entry.published_category_id, entry.published_district_id = entry.service.category_id, entry.district_id
+    entry.state, entry.is_public, entry.review_note = EntryState.PUBLISHED, True, ""
+
+
 @transaction.atomic
 def entry_publish(*, actor: Actor, entry: ServiceAtLocation) -> ServiceAtLocation:
     entry = (
@@ -328,12 +338,7 @@ def entry_publish(*, actor: Actor, entry: ServiceAtLocation) -> ServiceAtLocatio
     _check_publisher(actor, entry)
     if entry.state not in (EntryState.SUBMITTED, EntryState.DRAFT):
         raise DomainError(_("This entry has nothing new to publish."))
-    state = entry_state(entry)
-    entry.published = state
-    entry.published_at = timezone.now()
-    entry.published_name, entry.published_description = state["name"], state["description"]
-    entry.published_category_id, entry.published_district_id = entry.service.category_id, entry.district_id
-    entry.state, entry.is_public, entry.review_note = EntryState.PUBLISHED, True, ""
+    freeze_published_version(entry)
     entry.save()
     _record(entry, actor, EntryChange.Action.PUBLISHED)
     return entry
