@@ -33,7 +33,7 @@ from core.errors import DomainError
 from mediators.models import validate_language_code
 
 from . import services
-from .models import EntryChange, Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from .models import EntryChange, Phone, Schedule, Service, ServiceAtLocation, TaxonomyTerm
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED = 20 * 1024 * 1024
@@ -403,12 +403,15 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
     for row in tables["phone"]:
         if not required("phone", row, "service_at_location_id", "number"):
             continue
+        if row.get("type") and row["type"] not in Phone.Type.values:
+            error("phone", row, "type", _("Use one of: %(values)s.") % {"values": ", ".join(Phone.Type.values)})
+            continue
         try:
             children[row["service_at_location_id"]]["phones"] += services.clean_phones(
                 [{"number": row["number"], "type": row.get("type") or "voice", "description": row.get("description")}]
             )
         except DomainError as exc:
-            error("phone", row, "number" if "number" in exc.message else "type", exc.message)
+            error("phone", row, "number", exc.message)
     for row in tables["schedule"]:
         if not required("schedule", row, "service_at_location_id", "byday", "opens_at", "closes_at"):
             continue

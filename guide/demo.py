@@ -36,7 +36,7 @@ from .models import (
     TranslationTask,
     source_hash,
 )
-from .services import freeze_published_version
+from .services import freeze_published_version, reference_data_seed
 
 NAMESPACE = uuid.UUID("6f1c2a9e-3d4b-4c1a-9a57-0c2f3e6b8d10")
 LANGUAGES = ["ara", "eng", "zho", "urd"]
@@ -185,6 +185,7 @@ def _translate(kind: str, object_id, field: str, language: str, text: str, sourc
 @transaction.atomic
 def build() -> dict[str, ServiceAtLocation]:
     """The demo guide. Needs the organisations and mediators of the accounts and mediators builders."""
+    reference_data_seed()
     today = timezone.localdate()
     built = {}
     provinces = {p.slug: p for p in Province.objects.filter(slug__in=["cremona", "bergamo"])}

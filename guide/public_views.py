@@ -12,7 +12,6 @@ from babel import UnknownLocaleError
 from babel.dates import get_day_names
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 
 from accounts.models import District
 
@@ -117,16 +116,14 @@ def _language(request) -> GuideLanguage:
     return selectors.public_language(request.GET.get("lingua")) or ITALIAN
 
 
-@cache_control(public=True, max_age=300)
 def index(request):
     return render(
         request,
         "guide/public/index.html",
-        {"provinces": selectors.public_provinces(), "languages": selectors.guide_languages()},
+        {"provinces": selectors.public_provinces(), "guide_languages": selectors.guide_languages()},
     )
 
 
-@cache_control(public=True, max_age=300)
 def province(request, slug):
     province = selectors.public_province(slug=slug)
     language = _language(request)
@@ -159,7 +156,8 @@ def province(request, slug):
         {
             "province": province,
             "language": language,
-            "languages": [ITALIAN, *selectors.guide_languages()],
+            # Not "languages": the header's language switch uses that name.
+            "guide_languages": [ITALIAN, *selectors.guide_languages()],
             "districts": districts,
             "district": district,
             "terms": terms.values(),
@@ -173,7 +171,6 @@ def province(request, slug):
     )
 
 
-@cache_control(public=True, max_age=300)
 def entry(request, slug, pk):
     province = selectors.public_province(slug=slug)
     language = _language(request)

@@ -1,4 +1,5 @@
-"""The guide's categories (HSDS taxonomy_term) and languages: data, so the province can change them later."""
+"""The guide's categories (HSDS taxonomy_term) and languages: data, so the province can change them later. A copy
+of guide.services.reference, so that this migration keeps working whatever the code later says."""
 
 from django.db import migrations
 

@@ -20,6 +20,7 @@ from .entries import (
     entry_update,
     freeze_published_version,
 )
+from .reference import reference_data_seed
 from .translations import (
     can_approve,
     guide_text_save,
@@ -47,6 +48,7 @@ __all__ = [
     "entry_update",
     "freeze_published_version",
     "guide_text_save",
+    "reference_data_seed",
     "task_sources",
     "translation_save",
     "translation_task_approve",
