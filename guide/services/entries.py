@@ -246,7 +246,9 @@ def entry_update(
     schedules: Iterable[dict] = (),
     languages: Iterable[str] = (),
 ) -> ServiceAtLocation:
-    entry = ServiceAtLocation.objects.select_for_update().select_related("service", "location").get(pk=entry.pk)
+    entry = (
+        ServiceAtLocation.objects.select_for_update(of=("self",)).select_related("service", "location").get(pk=entry.pk)
+    )
     _check_can_edit(actor, entry)
     fields = _clean_fields(fields)
     phones, schedules, languages = clean_phones(phones), clean_schedules(schedules), clean_languages(languages)
@@ -293,7 +295,7 @@ def entry_confirm_reviewed(*, actor: Actor, entry: ServiceAtLocation, on: date |
 
 @transaction.atomic
 def entry_submit(*, actor: Actor, entry: ServiceAtLocation) -> ServiceAtLocation:
-    entry = ServiceAtLocation.objects.select_for_update().get(pk=entry.pk)
+    entry = ServiceAtLocation.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     _check_can_edit(actor, entry)
     if entry.state not in (EntryState.DRAFT, EntryState.RETURNED):
         raise DomainError(_("Only a draft or an entry sent back can be submitted for review."))
@@ -305,7 +307,7 @@ def entry_submit(*, actor: Actor, entry: ServiceAtLocation) -> ServiceAtLocation
 
 @transaction.atomic
 def entry_return(*, actor: Actor, entry: ServiceAtLocation, note: str) -> ServiceAtLocation:
-    entry = ServiceAtLocation.objects.select_for_update().get(pk=entry.pk)
+    entry = ServiceAtLocation.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     _check_publisher(actor, entry)
     if entry.state != EntryState.SUBMITTED:
         raise DomainError(_("Only an entry awaiting review can be sent back."))
@@ -331,7 +333,7 @@ def freeze_published_version(entry: ServiceAtLocation) -> None:
 @transaction.atomic
 def entry_publish(*, actor: Actor, entry: ServiceAtLocation) -> ServiceAtLocation:
     entry = (
-        ServiceAtLocation.objects.select_for_update()
+        ServiceAtLocation.objects.select_for_update(of=("self",))
         .select_related("service__organization", "service__category", "location", "district")
         .get(pk=entry.pk)
     )

@@ -126,7 +126,11 @@ def translation_task_create(
 @transaction.atomic
 def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, str], submit: bool) -> TranslationTask:
     """The translator's work: ``texts`` by ``kind:object_id:field``. Submitting needs every text translated."""
-    task = TranslationTask.objects.select_for_update().select_related("translator", "entry__service").get(pk=task.pk)
+    task = (
+        TranslationTask.objects.select_for_update(of=("self",))
+        .select_related("translator", "entry__service")
+        .get(pk=task.pk)
+    )
     if task.translator.user_id is None or task.translator.user_id != getattr(actor.user, "pk", None):
         raise NotAllowed(_("Only the mediator asked for it translates this."))
     if task.status != TranslationTask.Status.OPEN:
@@ -174,7 +178,9 @@ def can_approve(actor: Actor, task: TranslationTask) -> bool:
 
 @transaction.atomic
 def translation_task_approve(*, actor: Actor, task: TranslationTask) -> TranslationTask:
-    task = TranslationTask.objects.select_for_update().select_related("translator", "reviewer").get(pk=task.pk)
+    task = (
+        TranslationTask.objects.select_for_update(of=("self",)).select_related("translator", "reviewer").get(pk=task.pk)
+    )
     if not can_approve(actor, task):
         raise NotAllowed(_("A second mediator or a coordinator approves, not the translator."))
     if task.status != TranslationTask.Status.SUBMITTED:
@@ -200,7 +206,9 @@ def translation_task_approve(*, actor: Actor, task: TranslationTask) -> Translat
 
 @transaction.atomic
 def translation_task_return(*, actor: Actor, task: TranslationTask, note: str) -> TranslationTask:
-    task = TranslationTask.objects.select_for_update().select_related("translator", "reviewer").get(pk=task.pk)
+    task = (
+        TranslationTask.objects.select_for_update(of=("self",)).select_related("translator", "reviewer").get(pk=task.pk)
+    )
     if not can_approve(actor, task):
         raise NotAllowed(_("A second mediator or a coordinator approves, not the translator."))
     if task.status != TranslationTask.Status.SUBMITTED:
