@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from babel import UnknownLocaleError
 from babel.dates import get_day_names
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.models import District
@@ -112,8 +111,17 @@ def _terms(language) -> dict:
     return {t.pk: {"term": t, "name": texts[t.pk]["name"]} for t in terms}
 
 
-def _language(request) -> GuideLanguage:
-    return selectors.public_language(request.GET.get("lingua")) or ITALIAN
+def _language(request, languages: list[GuideLanguage]) -> GuideLanguage:
+    """The guide's language asked for (``?lingua=ara``), among the active ones already read; else Italian."""
+    code = request.GET.get("lingua")
+    return next((language for language in languages if language.code == code), ITALIAN)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 1000))
+    except ValueError:
+        return 1
 
 
 def index(request):
@@ -126,7 +134,8 @@ def index(request):
 
 def province(request, slug):
     province = selectors.public_province(slug=slug)
-    language = _language(request)
+    languages = selectors.guide_languages()
+    language = _language(request, languages)
     districts = list(District.objects.filter(province=province).order_by("name"))
     terms = _terms(language)
     district = next((d for d in districts if str(d.pk) == request.GET.get("ambito")), None)
@@ -139,10 +148,12 @@ def province(request, slug):
         language=None if language.code == "ita" else language.code,
         query=query,
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Pages without a count (one query fewer on every view): one row more than a page says whether another follows.
+    number = _page_number(request)
+    rows = list(queryset[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    entries, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     querystring = request.GET.copy()
     querystring.pop("page", None)
-    entries = list(page.object_list)
     texts = _service_texts(entries, language)
     intro = selectors.introduction(province=province)
     intro_texts = (
@@ -157,13 +168,14 @@ def province(request, slug):
             "province": province,
             "language": language,
             # Not "languages": the header's language switch uses that name.
-            "guide_languages": [ITALIAN, *selectors.guide_languages()],
+            "guide_languages": [ITALIAN, *languages],
             "districts": districts,
             "district": district,
             "terms": terms.values(),
             "term": term,
             "query": query,
-            "page": page,
+            "number": number,
+            "has_next": has_next,
             "cards": [_card(e, texts[e.pk], terms, language) for e in entries],
             "intro": intro_texts,
             "querystring": querystring.urlencode(),
@@ -173,7 +185,7 @@ def province(request, slug):
 
 def entry(request, slug, pk):
     province = selectors.public_province(slug=slug)
-    language = _language(request)
+    language = _language(request, selectors.guide_languages())
     found = selectors.public_entry(province=province, pk=pk)
     card = _card(found, _service_texts([found], language)[found.pk], _terms(language), language)
     return render(request, "guide/public/entry.html", {"province": province, "language": language, "card": card})

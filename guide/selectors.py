@@ -90,13 +90,6 @@ def public_province(*, slug: str) -> Province:
     return get_object_or_404(public_provinces(), slug=slug)
 
 
-def public_language(code: str | None) -> GuideLanguage | None:
-    """The guide's language asked for (``?lingua=ara``); None for Italian or an unknown code."""
-    if not code or code == "ita":
-        return None
-    return GuideLanguage.objects.filter(code=code, is_active=True).first()
-
-
 def published_translations(*, kind: str, object_ids, language: str | None) -> QuerySet[Translation]:
     """Approved translations of these objects (to be checked against the published source: see translated())."""
     if not language:
