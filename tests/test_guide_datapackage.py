@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from django.urls import reverse
 
 from accounts.scoping import actor_for
 from guide import datapackage, selectors, services
@@ -123,3 +124,23 @@ def test_a_file_that_is_not_a_zip_is_a_message():
     with pytest.raises(DatapackageErrors) as caught:
         datapackage.datapackage_import(actor=actor_for(staff), data=b"name,description\n")
     assert [str(e) for e in caught.value.errors] == ["Il file non è un archivio zip."]
+
+
+def test_the_import_page_lists_every_wrong_row_in_italian_and_the_export_downloads_a_zip(exported, client):
+    empty = f.DistrictFactory(name="Crema")
+    client.force_login(f.province_staff(province=empty.province))
+
+    def break_rows(rows):
+        rows[0]["byday"] = "lunedì"
+        return rows
+
+    upload = io.BytesIO(_rewrite(exported["data"], "schedule", break_rows))
+    upload.name = "guida.zip"
+    response = client.post(reverse("guide:import"), {"file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "schedule.csv, riga 2, colonna byday: I giorni si scrivono MO,TU,WE,TH,FR,SA,SU." in html
+    assert not ServiceAtLocation.objects.filter(province=empty.province).exists()
+    download = client.get(reverse("guide:export"))
+    assert download["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(download.content)).namelist()[0] == "organization.csv"
