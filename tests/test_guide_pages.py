@@ -188,3 +188,46 @@ def test_a_coordinator_maps_through_the_pages_and_the_province_publishes():
     staff.post(entry_url + "pubblica/")
     page = Client().get(reverse("guide_public:province", args=[district.province.slug])).content.decode()
     assert "Corsi di italiano per adulti" in page and "solo su appuntamento" in page
+
+
+# A logged-in page reads the user and the memberships, and on the first page after a login the unread
+# notifications of the header (tests/test_query_counts.py).
+FRAME = 2 + 1
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_mapping_list_runs_the_same_queries_for_3_and_30_entries(rows, django_assert_num_queries):
+    district = f.DistrictFactory()
+    for _ in range(rows):
+        EntryFactory(district=district)
+    client = Client()
+    client.force_login(f.coordinator(district=district))
+    # + the entries with their service, organisation, category, place and district; the count of those to check.
+    with django_assert_num_queries(FRAME + 2):
+        response = client.get(reverse("guide:entries"))
+    assert response.status_code == 200 and len(response.context["entries"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_translation_tasks_list_runs_the_same_queries_for_3_and_30_tasks(rows, django_assert_num_queries):
+    district = f.DistrictFactory()
+    provider = f.ProviderFactory(province=district.province)
+    translator = f.MediatorFactory(
+        provider=provider, districts=[district], user=f.mediator(provider=provider, districts=[district]),
+        languages=["ara"],
+    )  # fmt: skip
+    coordinator = f.coordinator(district=district)
+    for _ in range(rows):
+        services.translation_task_create(
+            actor=actor_for(coordinator),
+            entry=EntryFactory(district=district),
+            language="ara",
+            translator=translator,
+            deadline=timezone.localdate() + timedelta(days=5),
+        )
+    client = Client()
+    client.force_login(coordinator)
+    # + the tasks with their entry's service, translator and reviewer.
+    with django_assert_num_queries(FRAME + 1):
+        response = client.get(reverse("guide:tasks"))
+    assert response.status_code == 200 and len(response.context["tasks"]) == rows
