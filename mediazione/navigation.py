@@ -69,6 +69,14 @@ ITEMS = [
         "reporting:dashboard",
         (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.FUNDER_VIEWER, Role.ADMINISTRATOR),
     ),
+    # The mini-guide (guide/): mapping for coordinators and province staff, translation tasks for mediators.
+    NavItem(
+        _("Mini-guide"),
+        "guide:entries",
+        (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=ALL_ROLES,
+    ),
+    NavItem(_("Translations"), "guide:tasks", (Role.MEDIATOR,), secondary_for=ALL_ROLES),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
 ]
