@@ -154,6 +154,22 @@ def project_detail(*, user, pk) -> Project:
     return get_for_user_or_404(user, projects(user=user), pk=pk)
 
 
+def project_budget(*, project: Project, scope: Scope) -> dict:
+    """The budget of a project (its scope checked by :func:`project_detail`) against what was spent in its period:
+    the sessions' costs per district read from the monthly aggregates of the project's whole months (one query,
+    instead of pricing every session of the period), its budget lines and expenses (one query each)."""
+    costs = {
+        row["district_id"]: row["total"]
+        for row in MonthlyAggregate.objects.filter(
+            project=project, month__gte=scope.date_from.replace(day=1), month__lte=scope.date_to
+        )
+        .values("district_id")
+        .annotate(total=Sum("session_cost"))
+        .order_by()
+    }
+    return indicators.budget(project, scope, sessions_cost=costs)
+
+
 # --- The home page (mediazione.home) ----------------------------------------------------------------------------------
 
 
