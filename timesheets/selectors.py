@@ -14,7 +14,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,6 +348,117 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
     sheets = build_sheets(pairs=pairs, month=month)
     sheets.sort(key=lambda s: (s.district.name, s.mediator.last_name, s.mediator.first_name, s.mediator.pk))
     return districts, sheets
+
+
+# The district's month lists this many sheets a page.
+SHEETS_PER_PAGE = 25
+
+
+@dataclass
+class DistrictMonth:
+    """The month's timesheets of the districts a user manages, a page of them: the sheets with work (a line or a
+    timesheet), ordered by district and mediator; the totals of all of them; how many mediators serving the
+    districts had nothing in the month."""
+
+    districts: list[District]
+    page: Page
+    totals: dict
+    idle: int
+
+    @property
+    def sheets(self) -> list[Sheet]:
+        return list(self.page.object_list)
+
+
+def _month_lines(district_ids, month: date) -> QuerySet:
+    start, end = month_bounds(month)
+    return (
+        Appointment.objects.filter(
+            request__office__district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end
+        )
+        .exclude(status=Appointment.Status.VOID)
+        .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
+    )
+
+
+def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
+    """A page of the month's sheets of the districts the user manages (:func:`district_sheets` builds them all, for
+    the exports). Five queries whatever the number of mediators: the districts; the month's lines grouped by
+    mediator, district and billing (the order of the sheets and the exact totals of the month); the month's
+    timesheets; the lines of the page's sheets, costed; how many mediators serving the districts had nothing."""
+    districts = list(managed_districts(user=user))
+    by_district = {d.pk: d for d in districts}
+    grouped = (
+        annotate_costs(_month_lines(by_district, month))
+        .values("mediator_id", "request__office__district_id", "mediator__last_name", "mediator__first_name", "billing")
+        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
+        .order_by()
+    )
+    keys: dict[tuple[int, int], tuple] = {}
+    totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
+              "cost": Decimal("0.00")}  # fmt: skip
+    for row in grouped:
+        pair = (row["mediator_id"], row["request__office__district_id"])
+        keys[pair] = (row["mediator__last_name"], row["mediator__first_name"])
+        if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
+            totals["sessions"] += row["n"]
+        elif row["billing"] == Billing.LATE_CANCELLATION:
+            totals["late_cancellations"] += row["n"]
+        totals["minutes"] += int(row["total_minutes"] or 0)
+        totals["km"] += Decimal(row["total_km"] or 0)
+        totals["cost"] += Decimal(row["total_cost"] or 0)
+    timesheets = {
+        (t.mediator_id, t.district_id): t
+        for t in Timesheet.objects.filter(district_id__in=by_district, month=month).select_related("mediator__provider")
+    }
+    for pair, timesheet in timesheets.items():
+        keys.setdefault(pair, (timesheet.mediator.last_name, timesheet.mediator.first_name))
+    totals["sheets"] = len(keys)
+    totals["hours"] = (Decimal(totals["minutes"]) / 60).quantize(CENT)
+    totals["km"] = totals["km"].quantize(Decimal("0.1"))
+    totals["cost"] = totals["cost"].quantize(CENT)
+    ordered = sorted(keys, key=lambda pair: (by_district[pair[1]].name, *keys[pair], pair[0]))
+    page = Paginator(ordered, SHEETS_PER_PAGE).get_page(page_number)
+    pairs = list(page.object_list)
+    sheets = {
+        pair: Sheet(
+            mediator=timesheets[pair].mediator if pair in timesheets else None,
+            district=by_district[pair[1]],
+            month=month,
+            timesheet=timesheets.get(pair),
+        )
+        for pair in pairs
+    }
+    if pairs:
+        rows = sheet_lines(
+            _month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs})
+        ).select_related("mediator__provider")
+        for row in rows:
+            sheet = sheets.get((row.mediator_id, row.request.office.district_id))
+            if sheet is not None:
+                sheet.mediator = sheet.mediator or row.mediator
+                sheet.lines.append(_line(row))
+    page.object_list = [sheets[pair] for pair in pairs]
+    start, end = month_bounds(month)
+    served = Mediator.districts.through.objects.filter(district_id__in=by_district)
+    worked = Appointment.objects.filter(
+        mediator_id=OuterRef("mediator_id"),
+        request__office__district_id=OuterRef("district_id"),
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    worked = worked.exclude(status=Appointment.Status.VOID).exclude(
+        status=Appointment.Status.CANCELLED, late_cancellation=False
+    )
+    sheet_kept = Timesheet.objects.filter(
+        mediator_id=OuterRef("mediator_id"), district_id=OuterRef("district_id"), month=month
+    )
+    idle = (
+        served.filter(~Exists(worked), ~Exists(sheet_kept)).values("mediator_id").distinct().count()
+        if by_district
+        else 0
+    )
+    return DistrictMonth(districts=districts, page=page, totals=totals, idle=idle)
 
 
 def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sheet:
