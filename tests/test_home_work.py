@@ -164,10 +164,10 @@ def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, froz
     world = busy_world(rows)
     client = login_client(world.mediator_user)
     # + offers to answer and their languages; today's appointments and their languages;
-    #   reports to write; last month's sheet (mediator and districts, the districts worked in, the active pairs,
-    #   the districts, the appointments, the timesheets); next appointments and their languages; the profile card
-    #   (profile, its languages), the districts served (list and count).
-    with django_assert_num_queries(FRAME + 18):
+    #   reports to write; last month's sheet (mediator and districts, the appointments with their districts, the
+    #   timesheets); next appointments and their languages; the profile card (profile, its languages), the districts
+    #   served (list and count).
+    with django_assert_num_queries(FRAME + 15):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {

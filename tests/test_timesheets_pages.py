@@ -60,9 +60,9 @@ PROVIDER_QUERIES = BASE_QUERIES + 4
 # One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
 # timesheet.
 SHEET_QUERIES = BASE_QUERIES + 5
-# My timesheets: the profile, its districts, the districts worked in, the pairs,
-# those districts, the lines, the timesheets, the past months.
-MINE_QUERIES = BASE_QUERIES + 8
+# My timesheets: the profile, its districts, the month's lines (with their districts), the month's timesheets, the
+# past months.
+MINE_QUERIES = BASE_QUERIES + 5
 
 
 @pytest.mark.parametrize("n", [3, 30])

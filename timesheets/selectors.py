@@ -293,16 +293,28 @@ def own_mediator(*, user) -> Mediator | None:
 
 
 def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
-    """A mediator's sheets of a month: one per district they served or worked in."""
+    """A mediator's sheets of a month: one per district they serve or worked in that month (a line or a timesheet),
+    in the order of the districts. Four queries: the profile, its districts, the month's lines (costed, with their
+    district), the month's timesheets."""
     mediator = own_mediator(user=user)
     if mediator is None:
         return None, []
-    all_districts = set(
-        Appointment.objects.filter(mediator=mediator).values_list("request__office__district_id", flat=True).distinct()
-    ) | {d.pk for d in mediator.districts.all()}
-    pairs = _active_pairs([mediator], all_districts, month)
-    districts = District.objects.in_bulk({d for _m, d in pairs})
-    return mediator, build_sheets(pairs=[(mediator, districts[d]) for _m, d in pairs], month=month)
+    start, end = month_bounds(month)
+    sheets = {d.pk: Sheet(mediator=mediator, district=d, month=month) for d in mediator.districts.all()}
+    rows = sheet_lines(Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end))
+    for row in rows.select_related("request__office__district"):
+        district = row.request.office.district
+        sheets.setdefault(district.pk, Sheet(mediator=mediator, district=district, month=month)).lines.append(
+            _line(row)
+        )
+    for timesheet in Timesheet.objects.filter(mediator=mediator, month=month).select_related(
+        "district", "submitted_by", "approved_by", "sent_back_by"
+    ):
+        sheet = sheets.setdefault(
+            timesheet.district_id, Sheet(mediator=mediator, district=timesheet.district, month=month)
+        )
+        sheet.timesheet = timesheet
+    return mediator, [sheets[pk] for pk in sorted(sheets)]
 
 
 def my_history(*, mediator: Mediator, months: int = 12) -> list[Timesheet]:
