@@ -554,7 +554,8 @@ class ProviderTotal:
 
 def provider_totals(*, user, month: date) -> list[ProviderTotal]:
     """What each provider is owed for a month, by district, from the appointments the user sees (a coordinator:
-    their district; province staff: the province), with the part already in approved timesheets. Four queries."""
+    their district; province staff: the province), with the part already in approved timesheets. Four queries; the
+    lines are added up by the database (per provider, district, mediator and billing rule)."""
     districts = {d.pk: d for d in managed_districts(user=user)}
     start, end = month_bounds(month)
     approved = set(
@@ -562,6 +563,8 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             "mediator_id", "district_id"
         )
     )
+    # Added up by the database per provider, district, mediator (for the part approved) and billing rule: a few rows a
+    # mediator, not one a session.
     rows = (
         sheet_lines(
             visible(user, Appointment).filter(
@@ -569,9 +572,9 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             )
         )
         .select_related(None)
-        .values(
-            "mediator__provider_id", "request__office__district_id", "mediator_id", "billing", "minutes", "km", "cost"
-        )
+        .values("mediator__provider_id", "request__office__district_id", "mediator_id", "billing")
+        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
+        .order_by()
     )
     totals: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in rows:
@@ -581,12 +584,13 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             {"district": districts[district_id], "sessions": 0, "minutes": 0, "km": Decimal(0), "cost": Decimal(0),
              "approved_cost": Decimal(0)},
         )  # fmt: skip
-        cell["sessions"] += row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT)
-        cell["minutes"] += int(row["minutes"] or 0)
-        cell["km"] += row["km"] or 0
-        cell["cost"] += row["cost"] or 0
+        if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
+            cell["sessions"] += row["n"]
+        cell["minutes"] += int(row["total_minutes"] or 0)
+        cell["km"] += row["total_km"] or 0
+        cell["cost"] += row["total_cost"] or 0
         if (row["mediator_id"], district_id) in approved:
-            cell["approved_cost"] += row["cost"] or 0
+            cell["approved_cost"] += row["total_cost"] or 0
     for by_district in totals.values():
         for cell in by_district.values():
             cell["hours"] = (Decimal(cell["minutes"]) / 60).quantize(CENT)
