@@ -52,9 +52,9 @@ def _district_with(n: int):
 
 MONTH = "?mese={:%Y-%m}"
 # The district's month: the districts managed, the month's lines grouped by mediator, district and billing (the
-# order of the sheets and the month's totals), the month's timesheets, the lines of the page's sheets (costed in one
-# query), how many mediators serving the districts had no session.
-DISTRICT_QUERIES = BASE_QUERIES + 5
+# order of the sheets and the month's totals), the month's timesheets (plain rows), the page's timesheets, the lines
+# of the page's sheets (costed in one query), how many mediators serving the districts had no session.
+DISTRICT_QUERIES = BASE_QUERIES + 6
 # Totals by provider: the districts managed, the approved timesheets, the lines, the providers.
 PROVIDER_QUERIES = BASE_QUERIES + 4
 # One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
@@ -81,7 +81,8 @@ def test_the_districts_month_runs_a_fixed_number_of_queries(n):
     assert totals["km"] == sum(sheet.km for sheet in every_sheet)
     assert totals["cost"] == sum(sheet.cost for sheet in every_sheet)
     if n > 25:
-        assert _count(client, url + "&page=2") == DISTRICT_QUERIES
+        # The second page holds no submitted timesheet: nothing to read for them.
+        assert _count(client, url + "&page=2") == DISTRICT_QUERIES - 1
         assert len(client.get(url + "&page=2").context["sheets"]) == n - 25
 
 

@@ -395,9 +395,10 @@ def _month_lines(district_ids, month: date) -> QuerySet:
 
 def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     """A page of the month's sheets of the districts the user manages (:func:`district_sheets` builds them all, for
-    the exports). Five queries whatever the number of mediators: the districts; the month's lines grouped by
+    the exports). Six queries whatever the number of mediators: the districts; the month's lines grouped by
     mediator, district and billing (the order of the sheets and the exact totals of the month); the month's
-    timesheets; the lines of the page's sheets, costed; how many mediators serving the districts had nothing."""
+    timesheets (plain rows); the page's timesheets (when it has any); the lines of the page's sheets, costed; how
+    many mediators serving the districts had nothing."""
     districts = list(managed_districts(user=user))
     by_district = {d.pk: d for d in districts}
     grouped = (
@@ -419,12 +420,14 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
         totals["minutes"] += int(row["total_minutes"] or 0)
         totals["km"] += Decimal(row["total_km"] or 0)
         totals["cost"] += Decimal(row["total_cost"] or 0)
-    timesheets = {
-        (t.mediator_id, t.district_id): t
-        for t in Timesheet.objects.filter(district_id__in=by_district, month=month).select_related("mediator__provider")
-    }
-    for pair, timesheet in timesheets.items():
-        keys.setdefault(pair, (timesheet.mediator.last_name, timesheet.mediator.first_name))
+    # The month's timesheets as plain rows (the province holds a thousand or more): only the page's become objects.
+    kept = {}
+    for row in Timesheet.objects.filter(district_id__in=by_district, month=month).values(
+        "pk", "mediator_id", "district_id", "mediator__last_name", "mediator__first_name"
+    ):
+        pair = (row["mediator_id"], row["district_id"])
+        kept[pair] = row["pk"]
+        keys.setdefault(pair, (row["mediator__last_name"], row["mediator__first_name"]))
     totals["sheets"] = len(keys)
     totals["hours"] = (Decimal(totals["minutes"]) / 60).quantize(CENT)
     totals["km"] = totals["km"].quantize(Decimal("0.1"))
@@ -432,6 +435,11 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     ordered = sorted(keys, key=lambda pair: (by_district[pair[1]].name, *keys[pair], pair[0]))
     page = Paginator(ordered, SHEETS_PER_PAGE).get_page(page_number)
     pairs = list(page.object_list)
+    wanted = [kept[pair] for pair in pairs if pair in kept]
+    timesheets = {
+        (t.mediator_id, t.district_id): t
+        for t in (Timesheet.objects.filter(pk__in=wanted).select_related("mediator__provider") if wanted else [])
+    }
     sheets = {
         pair: Sheet(
             mediator=timesheets[pair].mediator if pair in timesheets else None,
