@@ -53,7 +53,7 @@ def _district_with(n: int):
 MONTH = "?mese={:%Y-%m}"
 # The district's month: the districts managed, the month's lines grouped by mediator, district and billing (the
 # order of the sheets and the month's totals), the month's timesheets (plain rows), the page's timesheets, the lines
-# of the page's sheets (costed in one query), how many mediators serving the districts had no session.
+# of the page's sheets (costed in one query), the mediators serving the districts (to count those with nothing).
 DISTRICT_QUERIES = BASE_QUERIES + 6
 # Totals by provider: the districts managed, the approved timesheets, the lines, the providers.
 PROVIDER_QUERIES = BASE_QUERIES + 4

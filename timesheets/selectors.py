@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -397,8 +397,8 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     """A page of the month's sheets of the districts the user manages (:func:`district_sheets` builds them all, for
     the exports). Six queries whatever the number of mediators: the districts; the month's lines grouped by
     mediator, district and billing (the order of the sheets and the exact totals of the month); the month's
-    timesheets (plain rows); the page's timesheets (when it has any); the lines of the page's sheets, costed; how
-    many mediators serving the districts had nothing."""
+    timesheets (plain rows); the page's timesheets (when it has any); the lines of the page's sheets, costed; the
+    (mediator, district) pairs of the districts' roster, to count the mediators who had nothing."""
     districts = list(managed_districts(user=user))
     by_district = {d.pk: d for d in districts}
     grouped = (
@@ -459,25 +459,12 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
                 sheet.mediator = sheet.mediator or row.mediator
                 sheet.lines.append(_line(row))
     page.object_list = [sheets[pair] for pair in pairs]
-    start, end = month_bounds(month)
-    served = Mediator.districts.through.objects.filter(district_id__in=by_district)
-    worked = Appointment.objects.filter(
-        mediator_id=OuterRef("mediator_id"),
-        request__office__district_id=OuterRef("district_id"),
-        starts_at__gte=start,
-        starts_at__lt=end,
+    # The pairs with work are known already: the others serving the districts are counted here, without asking the
+    # database for the month's appointments again.
+    served = Mediator.districts.through.objects.filter(district_id__in=by_district).values_list(
+        "mediator_id", "district_id"
     )
-    worked = worked.exclude(status=Appointment.Status.VOID).exclude(
-        status=Appointment.Status.CANCELLED, late_cancellation=False
-    )
-    sheet_kept = Timesheet.objects.filter(
-        mediator_id=OuterRef("mediator_id"), district_id=OuterRef("district_id"), month=month
-    )
-    idle = (
-        served.filter(~Exists(worked), ~Exists(sheet_kept)).values("mediator_id").distinct().count()
-        if by_district
-        else 0
-    )
+    idle = len({mediator for mediator, district in served if (mediator, district) not in keys}) if by_district else 0
     return DistrictMonth(districts=districts, page=page, totals=totals, idle=idle)
 
 
