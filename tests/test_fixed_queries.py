@@ -261,11 +261,8 @@ ABOVE_THE_BAR = {
     "a submitted request of Cremona": 9,
     "a draft of Cremona": 9,
     # The month's sheets: the mediators, their districts, the pairs, the lines, the timesheets; the audit's row.
-    "my timesheets": 10,
     "the month's timesheets as CSV": 9,
     "the month's timesheets as XLSX": 9,
-    # The project, its budget, expenses and the costs of its sessions by district.
-    "a funded project of Cremona": 9,
     # A download of everything the portal holds about the mediator: the profile's lists, the account's roles,
     # appointments, offers, session reports, notifications; the read audit's row.
     "my data": 16,
