@@ -109,10 +109,10 @@ def test_request_page_queries_do_not_grow_with_offers_and_appointments(rows, dja
     request, coordinator = request_with(rows)
     client = Client()
     client.force_login(coordinator)
-    # + the request with its office, district, province, requester and copy's source; its languages, countries,
-    #   proposed times, history (with who), comments (with authors); the offers (with their mediators); the
-    #   appointments (with their mediators); the read audit's row.
-    with django_assert_num_queries(FRAME + 9):
+    # + the request with its office, district, province, requester and copy's source; its history (with who),
+    #   comments (with authors); its languages, countries and proposed times together (core/together.py); the offers
+    #   (with their mediators); the appointments (with their mediators); the read audit's row.
+    with django_assert_num_queries(FRAME + 7):
         response = client.get(reverse("requests:detail", args=[request.pk]))
     assert response.status_code == 200
     assert len(response.context["summary_offers"]) == rows

@@ -21,9 +21,9 @@ from .conftest import login_client
 
 pytestmark = pytest.mark.django_db
 
-# Each page of a logged-in user after the first: the user and the user's memberships (the role, what it reaches and
-# the header's switch); the session and the unread count come from the shared cache.
-BASE_QUERIES = 2
+# Each page of a logged-in user after the first: the user; the memberships (the role, what it reaches and the
+# header's switch), the session and the unread count come from the shared cache.
+BASE_QUERIES = 1
 
 
 def _count(client, url) -> int:
