@@ -1,6 +1,8 @@
 # ruff: noqa: S608 - constant SQL fragments of this file, parameters through psycopg
-"""Bare-SQL views of the region benchmark: for each page, ONE hand-written query returning the rows of the page's
-main list (or the object of a detail page), rendered as a minimal HTML table. The page's throughput is measured as a
+"""Bare-SQL views of the region benchmark: for each list page, ONE hand-written query returning the rows of the page's
+main list; for a detail page, the object and each list the page shows with it (a request's history, comments, offers
+and appointments; a mediator's languages, districts, trainings...), one hand-written query each: the same rows the
+page shows. Rendered as a minimal HTML table. The page's throughput is measured as a
 ratio to its bare view's, served by the same server in the same run (bench/pages.py).
 
 Only in the bench's URLconf (bench.urls, bench.settings): they read without a login or a scope check, taking the
@@ -82,14 +84,40 @@ QUERIES = {
     "province_requests": f"{_REQUEST_ROW} WHERE d.province_id = %(province)s AND r.status <> 'draft' "
     "ORDER BY r.submitted_at DESC NULLS LAST, r.id DESC LIMIT 25",
     "all_requests": f"{_REQUEST_ROW} ORDER BY r.created_at DESC, r.id DESC LIMIT 25",
-    "request": f"{_REQUEST_ROW} WHERE r.id = %(id)s",
+    "request": [
+        f"{_REQUEST_ROW} WHERE r.id = %(id)s",
+        "SELECT c.code FROM requests_app_requestcountry c WHERE c.request_id = %(id)s ORDER BY c.code",
+        "SELECT p.starts_at, p.ends_at FROM requests_app_proposedslot p WHERE p.request_id = %(id)s "
+        "ORDER BY p.starts_at, p.id",
+        "SELECT h.from_status, h.to_status, h.at, h.reason, u.first_name || ' ' || u.last_name "
+        "FROM requests_app_statuschange h LEFT JOIN accounts_user u ON u.id = h.by_id "
+        "WHERE h.request_id = %(id)s ORDER BY h.at, h.id",
+        "SELECT c.body, c.created_at, u.first_name || ' ' || u.last_name FROM requests_app_comment c "
+        "JOIN accounts_user u ON u.id = c.author_id WHERE c.request_id = %(id)s ORDER BY c.created_at, c.id",
+        "SELECT f.status, f.release_at, f.answered_at, m.first_name || ' ' || m.last_name FROM scheduling_offer f "
+        "JOIN mediators_mediator m ON m.id = f.mediator_id WHERE f.request_id = %(id)s ORDER BY f.id",
+        "SELECT a.starts_at, a.ends_at, a.status, a.mode, m.first_name || ' ' || m.last_name "
+        "FROM scheduling_appointment a JOIN mediators_mediator m ON m.id = a.mediator_id "
+        "WHERE a.request_id = %(id)s ORDER BY a.starts_at, a.id",
+    ],
     # The roster and a profile.
     "district_roster": f"{_MEDIATOR_ROW} WHERE m.id IN (SELECT mediator_id FROM mediators_mediator_districts "
     "WHERE district_id = %(district)s) ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
     "province_roster": f"{_MEDIATOR_ROW} WHERE p.province_id = %(province)s "
     "ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
     "all_roster": f"{_MEDIATOR_ROW} ORDER BY m.last_name, m.first_name, m.id LIMIT 25",
-    "mediator": f"{_MEDIATOR_ROW} WHERE m.id = %(id)s",
+    "mediator": [
+        f"{_MEDIATOR_ROW} WHERE m.id = %(id)s",
+        "SELECT d.name FROM accounts_district d JOIN mediators_mediator_districts md ON md.district_id = d.id "
+        "WHERE md.mediator_id = %(id)s ORDER BY d.name",
+        "SELECT c.code FROM mediators_mediatorcountry c WHERE c.mediator_id = %(id)s ORDER BY c.code",
+        "SELECT t.* FROM mediators_training t WHERE t.mediator_id = %(id)s ORDER BY t.date DESC, t.id",
+        "SELECT q.* FROM mediators_qualification q WHERE q.mediator_id = %(id)s ORDER BY q.expires_on, q.title, q.id",
+        "SELECT s.* FROM mediators_availabilityslot s WHERE s.mediator_id = %(id)s "
+        "ORDER BY s.weekday, s.start_time, s.id",
+        "SELECT b.* FROM mediators_absence b WHERE b.mediator_id = %(id)s AND b.end_date >= CURRENT_DATE "
+        "ORDER BY b.start_date, b.id",
+    ],
     "candidates": f"{_MEDIATOR_ROW} WHERE m.is_active AND m.id IN (SELECT mediator_id "
     "FROM mediators_mediator_districts WHERE district_id = %(district)s) AND EXISTS (SELECT 1 "
     "FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id AND l.code IN "
@@ -100,13 +128,21 @@ QUERIES = {
     "district_calendar": f"{_APPOINTMENT_ROW} WHERE d.id = %(district)s {_CALENDAR}",
     "province_calendar": f"{_APPOINTMENT_ROW} WHERE d.province_id = %(province)s {_CALENDAR}",
     "mediator_calendar": f"{_APPOINTMENT_ROW} WHERE a.mediator_id = %(mediator)s {_CALENDAR}",
-    "appointment": f"{_APPOINTMENT_ROW} WHERE a.id = %(id)s",
-    "series": """
-        SELECT s.id, s.first_starts_at, s.until, s.interval_weeks, r.case_code, m.first_name || ' ' || m.last_name,
+    "appointment": [
+        f"{_APPOINTMENT_ROW} WHERE a.id = %(id)s",
+        "SELECT s.status, s.outcome, s.started_at, s.ended_at FROM sessions_app_sessionreport s "
+        "WHERE s.appointment_id = %(id)s",
+    ],
+    "series": [
+        """SELECT s.id, s.first_starts_at, s.until, s.interval_weeks, r.case_code, m.first_name || ' ' || m.last_name,
                (SELECT count(*) FROM scheduling_appointment a WHERE a.series_id = s.id)
         FROM scheduling_appointmentseries s
         JOIN requests_app_mediationrequest r ON r.id = s.request_id
         JOIN mediators_mediator m ON m.id = s.mediator_id WHERE s.id = %(id)s""",
+        # The occurrences the page lists.
+        """SELECT a.starts_at, a.ends_at, a.status, a.mode FROM scheduling_appointment a
+        WHERE a.series_id = %(id)s ORDER BY a.starts_at, a.id""",
+    ],
     # A mediator's offers (the page shows the latest 100).
     "offers": """
         SELECT f.id, f.status, f.release_at, f.expires_at, f.answered_at, r.case_code, o.name, d.name
@@ -204,11 +240,13 @@ def bare(request, name: str):
     if sql is None:
         raise Http404
     parameters = {key: _parameter(key, value) for key, value in request.GET.items()}
-    if "%(open)s" in sql:
+    if "%(open)s" in str(sql):
         parameters["open"] = _parameter("open", "")
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
+        for query in [sql] if isinstance(sql, str) else sql:
+            cursor.execute(query, {key: value for key, value in parameters.items() if f"%({key})s" in query})
+            rows += cursor.fetchall()
     body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return HttpResponse(
         f'<!doctype html><html lang="it"><title>{escape(name)}</title><table>{body}</table></html>',
