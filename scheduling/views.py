@@ -30,6 +30,8 @@ from .shortlist import Shortlist, top_candidates
 
 ROME = ZoneInfo("Europe/Rome")
 TIERS = (1, 2, 3)
+# The series page's menu of who may take over: the best of the candidates.
+SERIES_CANDIDATES = 20
 # The candidates page shows the first CANDIDATES_SHOWN, and as many more at each "show more", up to CANDIDATES_MAX;
 # its name search lists at most SEARCH_LIMIT mediators.
 CANDIDATES_SHOWN = 20
@@ -472,13 +474,14 @@ def series_detail(request, pk: int):
                 % {"count": count, "name": mediator.full_name},
             )
             return redirect(planned)
-    candidates = []
+    candidates, more = [], 0
     if can_manage:
-        candidates = [
-            c.mediator
-            for c in matching.candidates(user=request.user, request=planned.request)
-            if c.mediator.pk != planned.mediator_id
-        ]
+        # The best candidates, in the candidates page's order (scheduling/shortlist.py): the menu is read in a few
+        # queries whatever the roster; the candidates page lists the others.
+        shortlist = top_candidates(user=request.user, request=planned.request, limit=SERIES_CANDIDATES + 1)
+        candidates = [c.mediator for c in shortlist.candidates if c.mediator.pk != planned.mediator_id]
+        candidates = candidates[:SERIES_CANDIDATES]
+        more = max(0, shortlist.total - len(candidates) - 1)
     return render(
         request,
         "scheduling/series.html",
@@ -487,6 +490,7 @@ def series_detail(request, pk: int):
             "occurrences": selectors.series_occurrences(user=request.user, planned=planned),
             "can_manage": can_manage,
             "candidates": candidates,
+            "more_candidates": more,
             "error": error,
             "conflicts": conflicts,
             "form": form,

@@ -303,9 +303,9 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
     assert _count(client, reverse("scheduling:offers")) == MY_OFFERS_QUERIES
 
 
-# Each page of a logged-in user after the first: the user and the user's memberships (the role, what it reaches and
-# the header's switch), whatever the page (the session and the unread count come from the shared cache).
-BASE_QUERIES = 2
+# Each page of a logged-in user after the first: the user, whatever the page (the memberships, with the role, what it
+# reaches and the header's switch, the session and the unread count come from the shared cache).
+BASE_QUERIES = 1
 # The candidates page: the request, its languages, its proposed slots, its offers with their mediators, the
 # candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's conditions;
 # the box charging the request to a funded project: its charge and the projects it may go to.

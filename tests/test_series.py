@@ -517,6 +517,18 @@ def test_the_appointment_page_cancels_this_and_the_following(world):
     ]
 
 
+def test_the_series_menu_offers_the_20_best_candidates_and_counts_the_others(world):
+    planned = plan_weekly(world, weeks=2)
+    for i in range(3, 25):
+        _mediator(world["provider"], world["district"], i)
+    page = login_client(world["coordinator"]).get(planned.get_absolute_url())
+    candidates = page.context["candidates"]
+    # 25 mediators speak Darija in the district; the series' own mediator is not a candidate to take over.
+    assert len(candidates) == 20 and world["m"][0] not in candidates
+    assert page.context["more_candidates"] == 4
+    assert "altri 4 rispondono ai requisiti" in page.content.decode()
+
+
 def test_the_series_page_changes_the_mediator(world):
     planned = plan_weekly(world, weeks=3)
     m1 = world["m"][1]
@@ -557,6 +569,6 @@ def test_the_series_page_runs_a_fixed_number_of_queries(world, weeks):
     assert len(queries) == SERIES_PAGE_QUERIES
 
 
-# The series with its request, the coordinator check, the candidates for a change of mediator (the request's languages
-# and slots, the candidates, their languages), the occurrences with their mediators, and the read audit's row.
+# The series with its request, the coordinator check, the best candidates for a change of mediator (the request's
+# languages and slots, the shortlist, their languages), the occurrences with their mediators, and the read audit's row.
 SERIES_PAGE_QUERIES = BASE_QUERIES + 7
