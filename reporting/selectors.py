@@ -63,7 +63,9 @@ def dashboard_scope(*, user, params, whole_months: bool = False) -> Scope:
     project = projects(user=user).filter(pk=_int(params.get("progetto"))).first() if params.get("progetto") else None
     district = None
     if actor.has_role(Role.COORDINATOR):
-        district = District.objects.select_related("province").get(pk=min(actor.district_ids))
+        district = _from_membership(actor, "district", min(actor.district_ids)) or District.objects.select_related(
+            "province"
+        ).get(pk=min(actor.district_ids))
         province = district.province
     elif actor.has_role(Role.FUNDER_VIEWER):
         # The funder sees the projects it funds, one at a time.
@@ -83,7 +85,9 @@ def dashboard_scope(*, user, params, whole_months: bool = False) -> Scope:
             if province is None:
                 raise Http404
         elif actor.province_ids:
-            province = Province.objects.get(pk=min(actor.province_ids))
+            province = _from_membership(actor, "province", min(actor.province_ids)) or Province.objects.get(
+                pk=min(actor.province_ids)
+            )
         else:
             raise PermissionDenied
     if project is not None and project.lead_province_id != province.pk:
@@ -96,6 +100,13 @@ def dashboard_scope(*, user, params, whole_months: bool = False) -> Scope:
         project=project,
         suppress=actor.has_role(Role.FUNDER_VIEWER),
     )
+
+
+def _from_membership(actor, name: str, pk: int):
+    """The district or province of the current role, read with the memberships (accounts.scoping, with its province):
+    no query when it is the one wanted."""
+    found = getattr(getattr(actor, "membership", None), name, None)
+    return found if found is not None and found.pk == pk else None
 
 
 def dashboard_figures(*, user, scope: Scope) -> dict:

@@ -208,11 +208,11 @@ def test_the_list_of_reports_runs_a_fixed_number_of_queries(rows, data, django_a
         )
     client = login_client(data.staff)
     client.get(reverse("reporting:jobs"))  # the session and the header's caches are warm from here
-    # WARM_FRAME (2: user, memberships) + the paginator's count and the page of jobs with province, district, project
-    # and who asked (one join); the filter form's province, projects and districts.
+    # WARM_FRAME + the paginator's count and the page of jobs with province, district, project and who asked (one
+    # join); the filter form's projects and districts (its province comes with the role).
     from .test_query_counts import WARM_FRAME
 
-    with django_assert_num_queries(WARM_FRAME + 5):
+    with django_assert_num_queries(WARM_FRAME + 4):
         response = client.get(reverse("reporting:jobs"))
     assert response.status_code == 200 and len(response.context["page"].object_list) == min(rows, 20)
 
@@ -257,11 +257,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(rows, in_june_2026, data, 
 
     from .test_query_counts import WARM_FRAME
 
-    # WARM_FRAME + the scope's province; the monthly aggregates of the period (one query, whatever the number of
-    # requests and sessions behind them); the projects in scope, the project's budget lines and expenses; the filter
-    # form's projects and districts. (One more, the evaluation criteria, when the period holds evaluations: none in
-    # 2026.) Computed from the source tables it took WARM_FRAME + 16 (17 on PostgreSQL).
-    with django_assert_num_queries(WARM_FRAME + 7):
+    # WARM_FRAME + the monthly aggregates of the period (one query, whatever the number of requests and sessions
+    # behind them); the projects in scope, the project's budget lines and expenses; the filter form's projects and
+    # districts (the scope's province comes with the role). (One more, the evaluation criteria, when the period holds
+    # evaluations: none in 2026.) Computed from the source tables it took WARM_FRAME + 16 (17 on PostgreSQL).
+    with django_assert_num_queries(WARM_FRAME + 6):
         response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert list(dict(response.context["key_figures"]).values())[0] == rows  # requests submitted: in June 2026
