@@ -162,11 +162,11 @@ def sections(response) -> dict[str, int]:
 def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.mediator_user)
-    # + offers to answer and their languages; today's appointments and their languages;
+    # + offers to answer, today's appointments (each list with its requests' languages in the same query);
     #   reports to write; last month's sheet (mediator and districts, the districts worked in, the active pairs,
-    #   the districts, the appointments, the timesheets); next appointments and their languages; the profile card
-    #   (profile, its languages), the districts served (list and count).
-    with django_assert_num_queries(FRAME + 18):
+    #   the districts, the appointments, the timesheets); next appointments (with languages); the profile card
+    #   (profile, its languages), the districts served.
+    with django_assert_num_queries(FRAME + 14):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -185,10 +185,9 @@ def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, froz
 def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.social_worker)
-    # + questions to answer and their languages; drafts and their languages; reports to
-    #   confirm; requests to evaluate; the office's week and its languages; the cards (drafts and open requests,
-    #   the colleagues).
-    with django_assert_num_queries(FRAME + 10):
+    # + questions to answer, drafts, reports to confirm, requests to evaluate, the office's week (each list with its
+    #   requests' languages in the same query); the cards' counts (drafts, open requests, colleagues), one query.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -205,10 +204,11 @@ def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows,
 def test_the_coordinators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.coordinator)
-    # + requests to decide, to offer, to plan, stalled and to close, each with their
-    #   languages; reports to validate; timesheets to approve; the cards (queue, mediators, qualifications expiring,
-    #   offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 19):
+    # + the first ids of the requests to decide, to offer, to plan, stalled and to close (one query), then those
+    #   requests with their languages; reports to validate; timesheets to approve; the cards' counts (queue and
+    #   urgent ones, mediators, qualifications expiring, offices, people, invitations: one query) and the list of
+    #   qualifications expiring.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -229,11 +229,12 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
     client = login_client(world.staff)
     # + the month's figures (the user's province, the province, its offices, the
     #   requests, the sessions);
-    #   stalled requests per district; the latest report jobs; the cards (open requests, mediators, qualifications
-    #   expiring, districts, offices, people, invitations) and the list of qualifications expiring;
+    #   stalled requests per district; the latest report jobs; the cards' counts (open requests, mediators,
+    #   qualifications expiring, districts, offices, people, invitations: one query) and the list of qualifications
+    #   expiring;
     #   the running projects, and for each its month (offices, sessions) and its budget (lines, expenses, sessions'
     #   costs): one query, then seven per project (at most reporting.selectors.HOME_PROJECTS of them).
-    with django_assert_num_queries(FRAME + 23):
+    with django_assert_num_queries(FRAME + 17):
         response = client.get(reverse("home"))
     day = response.context["province_day"]
     assert day["stalled"] == [
