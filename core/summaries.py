@@ -23,6 +23,8 @@ def counts(**querysets: QuerySet) -> dict[str, int]:
         if name in result:
             continue
         alias = alias or router.db_for_read(queryset.model)
+        if queryset._fields is None:
+            queryset = queryset.values("pk")  # only what the count needs, not every column
         sql, part_params = queryset.order_by().query.sql_with_params()
         # The SQL is Django's own, compiled from the queryset; the values stay parameters.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{len(parts)})")  # noqa: S608
