@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import selectors as account_selectors
 from accounts.models import District, Invitation, Membership, Office, Province, Role
 from accounts.scoping import Actor, actor_for, visible
 from core.summaries import counts
@@ -54,9 +55,16 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
         if actor.role != Role.COORDINATOR:
             to_count["districts"] = visible(user, District)
         to_count["offices"] = visible(user, Office)
-        to_count["people"] = visible(user, Membership).filter(is_active=True).values("user").distinct()
+        people, to_count["people"] = account_selectors.people_with_a_role(actor=actor)
+        if people is not None:
+            del to_count["people"]  # from the cache
         to_count["invitations"] = visible(user, Invitation).filter(pending)
     counted = counts(**to_count)
+    if keeps_roster:
+        if people is None:
+            account_selectors.remember_people_with_a_role(actor=actor, count=counted["people"])
+        else:
+            counted["people"] = people
 
     cards: list[Card] = _request_cards(actor, counted)
     if actor.role == Role.SOCIAL_WORKER:
