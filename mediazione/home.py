@@ -87,13 +87,13 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             )
         )
     if actor.role == Role.MEDIATOR:
-        profile = mediator_selectors.own_mediator_profile(user=user)
+        profile = mediator_selectors.own_mediator_profile(user=user, with_language_count=True)
         if profile is not None:
             cards.append(
                 Card(
                     key="my_profile",
                     title=str(_("Your profile")),
-                    value=str(_("%(count)s languages") % {"count": profile.languages.count()}),
+                    value=str(_("%(count)s languages") % {"count": profile.language_count}),
                     text=str(
                         _("Keep your availability and absences up to date: coordinators look for free mediators.")
                     ),

@@ -162,11 +162,10 @@ def sections(response) -> dict[str, int]:
 def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.mediator_user)
-    # + offers to answer, today's appointments (each list with its requests' languages in the same query);
-    #   reports to write; last month's sheet (mediator and districts, the districts worked in, the active pairs,
-    #   the districts, the appointments, the timesheets); next appointments (with languages); the profile card
-    #   (profile, its languages), the districts served.
-    with django_assert_num_queries(FRAME + 14):
+    # + offers to answer (with their requests' languages); today's and the next days' appointments (the first of
+    #   each, with languages, in one query); reports to write; last month's sheet (its lines, with their districts
+    #   and the timesheet's status); the profile card (profile and its number of languages), the districts served.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
