@@ -49,18 +49,22 @@ def _ordering(queryset: QuerySet) -> list:
     return keys
 
 
-def first_of_each(parts: dict[str, QuerySet], *, limit: int) -> dict[str, list[int]]:
-    """``{name: [pk, ...]}``: the pks of the first ``limit`` rows of each queryset, in its order, in one query."""
+def first_of_each(parts: dict[str, QuerySet], *, limit: int, ranked: bool = True) -> dict[str, list[int]]:
+    """``{name: [pk, ...]}``: the pks of the first ``limit`` rows of each queryset, in its order, in one query.
+
+    ``ranked=False`` leaves each part's pks in no order (for a caller that reads the rows in an order of its own):
+    each part is then read like the queryset alone, along an index in its order until the limit, where the row
+    number of a ranked part makes the database number, so read, every row of the part first."""
     selects, params = [], []
     alias = None
     for name, queryset in parts.items():
         if queryset.query.is_empty():
             continue
         alias = alias or router.db_for_read(queryset.model)
-        part = queryset.annotate(
-            home_part=Value(name, output_field=CharField()),
-            home_rank=Window(RowNumber(), order_by=_ordering(queryset)),
-        ).values_list("home_part", "home_rank", "pk")[:limit]
+        rank = Window(RowNumber(), order_by=_ordering(queryset)) if ranked else Value(0)
+        part = queryset.annotate(home_part=Value(name, output_field=CharField()), home_rank=rank).values_list(
+            "home_part", "home_rank", "pk"
+        )[:limit]
         sql, part_params = part.query.sql_with_params()
         selects.append(f"SELECT * FROM ({sql}) AS part_{len(selects)}")  # noqa: S608 (compiled by Django)
         params.extend(part_params)

@@ -152,6 +152,12 @@ class SessionReport(models.Model):
             models.Index(
                 fields=["-validated_at", "-id"], name="report_validated_idx", condition=models.Q(status="validated")
             ),
+            # The reports to write that are drafts or were sent back (sessions_app.selectors._missing_ids).
+            models.Index(
+                fields=["appointment"],
+                name="report_editable_idx",
+                condition=models.Q(status__in=["draft", "sent_back"]),
+            ),
         ]
 
     def __str__(self):

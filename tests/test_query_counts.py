@@ -170,12 +170,14 @@ def test_reports_page_queries_do_not_grow_with_rows(rows, role, django_assert_nu
     }[role]
     client = Client()
     client.force_login(user)
-    # + one query per list of the role: coordinators the reports to write (appointments
-    #   with request, office, district, mediator and report) and to validate, social workers those to confirm and
+    # + one query per list of the role: coordinators the reports to write (two: the ids of the first ones, read from
+    #   the small indexes of appointments still planned or cancelled late and of draft or sent-back reports; then
+    #   the appointments with request, office, district, mediator and report) and to validate, social workers those
+    #   to confirm and
     #   the requests to evaluate, mediators those to write, waiting and to evaluate, province staff those to
     #   validate; everyone the recently validated ones (reports with appointment, request, office, district and
     #   mediator).
-    extra = {"coordinator": 3, "social_worker": 3, "mediator": 4, "province_staff": 2}[role]
+    extra = {"coordinator": 4, "social_worker": 3, "mediator": 4, "province_staff": 2}[role]
     with django_assert_num_queries(FRAME + extra):
         response = client.get(reverse("sessions:reports"))
     assert response.status_code == 200
