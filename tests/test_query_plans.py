@@ -37,7 +37,7 @@ INDEXES = {
         "request_office_queue_idx",
         "request_office_order_idx",
     },
-    "sessions_app_sessionreport": {"report_validated_idx", "report_editable_idx"},
+    "sessions_app_sessionreport": {"report_validated_idx", "report_editable_idx", "report_waiting_idx"},
     "scheduling_appointment": {"appointment_starts_at_idx", "appointment_planned_idx", "appointment_late_cancel_idx"},
 }
 STATUSES = [Status.SUBMITTED, Status.MATCHING, Status.CLOSED, Status.CLOSED, Status.EVALUATED, Status.CANCELLED]
