@@ -261,6 +261,9 @@ def drafts_to_finish(*, user) -> QuerySet[MediationRequest]:
     )
 
 
+ENDED = (Status.REJECTED, Status.CLOSED, Status.CANCELLED)
+
+
 def questions_to_answer(*, user) -> QuerySet[MediationRequest]:
     """Requests of the user's office whose last comment was written by someone outside the office (a coordinator's
     question): the office has not answered yet. ``last_comment_at`` says since when. One query."""
@@ -270,7 +273,8 @@ def questions_to_answer(*, user) -> QuerySet[MediationRequest]:
     )
     return (
         visible(user, MediationRequest)
-        .exclude(status__in=[Status.REJECTED, Status.CLOSED, Status.CANCELLED])
+        # The live statuses named (not the ended ones excluded): the index of the office and the status reads them.
+        .filter(status__in=[status for status in Status if status not in ENDED])
         .annotate(
             last_comment_by=Subquery(last.values("author_id")[:1]),
             last_comment_at=Subquery(last.values("created_at")[:1]),
