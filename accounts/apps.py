@@ -10,3 +10,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
+        import_module(f"{self.name}.signals").connect()  # the cached roles forgotten when they change

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
+from . import role_cache
 from .models import Membership, Role, User
 
 
@@ -48,32 +49,37 @@ NOBODY = Actor(user=None)
 
 
 def active_memberships(user: User) -> list[Membership]:
-    """The user's active memberships with their organisations: ONE query per request, kept on the user object (the
-    current role below and the roles of the header's switch both read it)."""
+    """The user's active memberships with their organisations: read once per request and kept on the user object
+    (the current role below and the roles of the header's switch both read it), and from the shared cache while
+    nothing changed them (accounts/role_cache.py)."""
     cached = getattr(user, "_mediazione_memberships", None)
     if cached is None:
-        rows = (
-            user.memberships.filter(is_active=True)
-            .select_related(
-                "office__district__province", "district__province", "provider__province", "province", "funder"
-            )
-            # What a mediator's and a funder's role reach, in the same query: one row per district served (or per
-            # province funded), folded back into one membership below.
-            .annotate(_reach_district=F("districts"), _reach_province=F("funder__provinces"))
-            .order_by("pk")
-        )
-        memberships: dict[int, Membership] = {}
-        for row in rows:
-            membership = memberships.setdefault(row.pk, row)
-            if not hasattr(membership, "reach_district_ids"):
-                membership.reach_district_ids, membership.reach_province_ids = set(), set()
-            if row._reach_district is not None:
-                membership.reach_district_ids.add(row._reach_district)
-            if row._reach_province is not None:
-                membership.reach_province_ids.add(row._reach_province)
-        cached = list(memberships.values())
+        cached = role_cache.memberships_of(user, lambda: _read_memberships(user))
+        for membership in cached:
+            membership._state.fields_cache["user"] = user
         user._mediazione_memberships = cached
     return cached
+
+
+def _read_memberships(user: User) -> list[Membership]:
+    rows = (
+        user.memberships.filter(is_active=True)
+        .select_related("office__district__province", "district__province", "provider__province", "province", "funder")
+        # What a mediator's and a funder's role reach, in the same query: one row per district served (or per
+        # province funded), folded back into one membership below.
+        .annotate(_reach_district=F("districts"), _reach_province=F("funder__provinces"))
+        .order_by("pk")
+    )
+    memberships: dict[int, Membership] = {}
+    for row in rows:
+        membership = memberships.setdefault(row.pk, row)
+        if not hasattr(membership, "reach_district_ids"):
+            membership.reach_district_ids, membership.reach_province_ids = set(), set()
+        if row._reach_district is not None:
+            membership.reach_district_ids.add(row._reach_district)
+        if row._reach_province is not None:
+            membership.reach_province_ids.add(row._reach_province)
+    return list(memberships.values())
 
 
 def current_membership(user: User) -> Membership | None:

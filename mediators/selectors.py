@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, visible
 from core import cached_sets
+from core.together import prefetch_together
 
 from .languages import related_codes
 from .models import Absence, AvailabilitySlot, Mediator, MediatorLanguage, Qualification
@@ -44,24 +45,22 @@ PROFILE_PARTS = ("languages", "districts", "countries", "trainings", "qualificat
 
 
 def mediator_detail(*, user, pk, parts: tuple[str, ...] = PROFILE_PARTS) -> Mediator:
-    """A mediator's profile with the lists the page shows (``parts``: all of them unless the page needs fewer), one
-    query each; the districts always come, for the permission checks (``can_edit_profile``)."""
+    """A mediator's profile with the lists the page shows (``parts``: all of them unless the page needs fewer): the
+    districts (always, for the permission checks of ``can_edit_profile``) with one query, the other lists together
+    with another (core/together.py)."""
     from accounts.scoping import get_for_user_or_404
 
-    prefetch = {
-        "languages": Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")),
-        "districts": Prefetch("districts", queryset=District.objects.order_by("name")),
-        # The absences not over yet.
-        "absences": Prefetch("absences", queryset=Absence.objects.filter(end_date__gte=timezone.localdate())),
-    }
-    wanted = {"districts", *parts}
-    return get_for_user_or_404(
+    mediator = get_for_user_or_404(
         user,
         visible(user, Mediator)
         .select_related("provider__province", "user")
-        .prefetch_related(*(prefetch.get(part, part) for part in PROFILE_PARTS if part in wanted)),
+        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name"))),
         pk=pk,
     )
+    # The absences not over yet.
+    lists = [part for part in PROFILE_PARTS if part in parts and part != "districts"]
+    prefetch_together([mediator], *lists, where={"absences": Q(end_date__gte=timezone.localdate())})
+    return mediator
 
 
 def own_mediator_profile(*, user, with_language_count: bool = False) -> Mediator | None:

@@ -5,7 +5,7 @@ The menu keeps to one line at 1366 px (tests/test_browser_phone.py): the entries
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -22,7 +22,15 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # The addresses never change while the process runs (the script prefix aside): reversed once.
+        key = (self.url_name, get_script_prefix())
+        found = _URLS.get(key)
+        if found is None:
+            found = _URLS[key] = reverse(self.url_name)
+        return found
+
+
+_URLS: dict[tuple[str, str], str] = {}
 
 
 ITEMS = [
@@ -61,9 +69,28 @@ ITEMS = [
         "reporting:dashboard",
         (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.FUNDER_VIEWER, Role.ADMINISTRATOR),
     ),
+    # The mini-guide (guide/): mapping for coordinators and province staff, translation tasks for mediators.
+    NavItem(
+        _("Mini-guide"),
+        "guide:entries",
+        (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=ALL_ROLES,
+    ),
+    NavItem(_("Translations"), "guide:tasks", (Role.MEDIATOR,), secondary_for=ALL_ROLES),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
 ]
+
+
+def _is_active(url: str, current_path: str) -> bool:
+    return current_path == url if url == "/" else current_path.startswith(url)
+
+
+def active_urls(current_path: str, actor) -> tuple[str, ...]:
+    """The addresses of the menu entries open on this page: with the role, all the menu depends on."""
+    role = getattr(actor, "role", None)
+    entries = ITEMS[:1] if role is None else [item for item in ITEMS if role in item.roles]
+    return tuple(item.url for item in entries if _is_active(item.url, current_path))
 
 
 def items_for(actor, current_path: str) -> list[dict]:
@@ -76,7 +103,7 @@ def items_for(actor, current_path: str) -> list[dict]:
     for item in ITEMS:
         if actor.role in item.roles:
             url = item.url
-            active = current_path == url if url == "/" else current_path.startswith(url)
+            active = _is_active(url, current_path)
             secondary = actor.role in item.secondary_for
             result.append({"label": item.label, "url": url, "active": active, "secondary": secondary})
     return result

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "audit.apps.AuditConfig",
     "mediators.apps.MediatorsConfig",
+    "guide.apps.GuideConfig",
     "notifications.apps.NotificationsConfig",
     "requests_app.apps.RequestsAppConfig",
     "scheduling.apps.SchedulingConfig",

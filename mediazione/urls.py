@@ -22,6 +22,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("mediatori/", include("mediators.urls")),
+    # The mini-guide: mapping and translations (guida/mappatura/, guida/traduzioni/), then the public pages.
+    path("guida/", include("guide.urls")),
+    path("guida/", include("guide.public_urls")),
     path("privacy/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),

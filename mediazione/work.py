@@ -517,9 +517,10 @@ def province_day(*, actor: Actor) -> dict | None:
         .annotate(count=Count("pk"))
         .order_by("office__district__name")
     )
+    figures, projects = reporting_selectors.province_month(user=user)
     return {
-        "figures": reporting_selectors.month_figures(user=user),
-        "projects": reporting_selectors.projects_this_month(user=user),
+        "figures": figures,
+        "projects": projects,
         "stalled": list(stalled),
         "jobs": list(reporting_selectors.report_jobs(user=user)[:RECENT_JOBS]),
     }

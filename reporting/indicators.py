@@ -501,6 +501,12 @@ def budget(project: Project, scope: Scope, *, sessions_cost: dict[int, Decimal] 
     }
     if sessions_cost is None:
         sessions_cost = session_costs_by_district(project, scope)
+    return budget_from(project, lines=lines, expenses=expenses, sessions_cost=sessions_cost)
+
+
+def budget_from(project: Project, *, lines: list[dict], expenses: dict, sessions_cost: dict[int, Decimal]) -> dict:
+    """The budget of :func:`budget` from what was read: its lines (summed per partner and action, in order), the
+    expenses per (partner, action) and the sessions' costs per district."""
     rows = []
     for line in lines:
         spent = Decimal(expenses.get((line["partner_id"], line["action"])) or 0)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from sessions_app.models import EvaluationCriterion
 
 from . import dashboard, indicators
 from .indicators import Scope
-from .models import MonthlyAggregate, Project, ReportJob
+from .models import BudgetLine, MonthlyAggregate, Project, ProjectExpense, ReportJob
 
 DASHBOARD_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 
@@ -154,20 +154,47 @@ def project_detail(*, user, pk) -> Project:
     return get_for_user_or_404(user, projects(user=user), pk=pk)
 
 
+def project_budget(*, project: Project, scope: Scope) -> dict:
+    """The budget of a project (its scope checked by :func:`project_detail`) against what was spent in its period:
+    the sessions' costs per district read from the monthly aggregates of the project's whole months (one query,
+    instead of pricing every session of the period), its budget lines and expenses (one query each)."""
+    costs = {
+        row["district_id"]: row["total"]
+        for row in MonthlyAggregate.objects.filter(
+            project=project, month__gte=scope.date_from.replace(day=1), month__lte=scope.date_to
+        )
+        .values("district_id")
+        .annotate(total=Sum("session_cost"))
+        .order_by()
+    }
+    return indicators.budget(project, scope, sessions_cost=costs)
+
+
 # --- The home page (mediazione.home) ----------------------------------------------------------------------------------
 
 
-def month_figures(*, user, today: dt.date | None = None) -> dict:
-    """The month so far in the user's province, with the dashboard's own indicators: requests submitted, sessions
-    held and their hours (three queries)."""
+def _home_province_id(user) -> int | None:
+    actor = actor_for(user)
+    return min(actor.province_ids) if actor.province_ids else None
+
+
+def month_figures(*, user, today: dt.date | None = None, rows: list[dict] | None = None) -> dict:
+    """The month so far in the user's province, with the dashboard's own indicators read from the monthly
+    aggregates (reporting.aggregates keeps them): requests submitted, sessions held and their hours. ``rows``: the
+    aggregates of the month when the caller read them (:func:`province_month`), else one query."""
     today = today or timezone.localdate()
-    scope = dashboard_scope(user=user, params={"dal": today.replace(day=1).isoformat(), "al": today.isoformat()})
-    sessions = indicators.sessions(scope)
+    first = today.replace(day=1)
+    if rows is None:
+        rows = list(
+            visible(user, MonthlyAggregate)
+            .filter(province_id=_home_province_id(user), month=first)
+            .values("requests", "held", "held_duration")
+        )
+    duration = sum((row["held_duration"] for row in rows), dt.timedelta())
     return {
-        "scope": scope,
-        "requests": indicators.scoped_requests(scope).count(),
-        "held": sessions["held"],
-        "hours": sessions["hours"],
+        "requests": sum(row["requests"] for row in rows),
+        "held": sum(row["held"] for row in rows),
+        "hours": indicators.hours(duration),
     }
 
 
@@ -182,33 +209,67 @@ def _month_share(project, first: dt.date, last: dt.date) -> Decimal:
     return Decimal(max(overlap, 0)) / Decimal(days)
 
 
-def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
-    """The running projects of the user's province (at most HOME_PROJECTS), each with the month's sessions held and
-    hours against the month's share of its targets, and its budget spent so far against the whole budget. The
-    figures are the dashboard's own indicators on the project's scope; a fixed number of queries per project."""
+def province_month(*, user, today: dt.date | None = None) -> tuple[dict, list[dict]]:
+    """The province's home: the month's figures (:func:`month_figures`) and its running projects (at most
+    HOME_PROJECTS, the latest started), each with the month's sessions held and hours against the month's share of
+    its targets, and its budget spent so far against the whole budget. Read from the monthly aggregates, whole
+    months as the dashboard reads them (the month so far: nothing is held, nothing costs, before it happens): four
+    queries whatever the number of projects (the projects, the aggregate rows, their budget lines, their expenses)."""
     today = today or timezone.localdate()
     first = today.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    province_id = _home_province_id(user)
     running = list(
         projects(user=user)
         .filter(starts_on__lte=today, ends_on__gte=first, active=True)
         .select_related("lead_province")
-        .order_by("-starts_on", "pk")
-    )[:HOME_PROJECTS]
-    rows = []
+        .order_by("-starts_on", "pk")[:HOME_PROJECTS]
+    )
+    wanted = Q(month=first)
+    if running:
+        wanted |= Q(project__in=running, month__gte=min(p.starts_on for p in running).replace(day=1))
+    rows = list(
+        visible(user, MonthlyAggregate)
+        .filter(wanted, province_id=province_id, month__lte=first)
+        .values("project_id", "district_id", "month", "requests", "held", "held_duration", "session_cost")
+    )
+    figures = month_figures(user=user, today=today, rows=[row for row in rows if row["month"] == first])
+    if not running:
+        return figures, []
+    lines: dict[int, list[dict]] = {project.pk: [] for project in running}
+    for line in (
+        BudgetLine.objects.filter(project__in=running)
+        .values("project_id", "partner_id", "partner__name", "partner__district_id", "action")
+        .annotate(amount=Sum("amount"))
+        .order_by("project_id", "partner__name", "action")
+    ):
+        lines[line["project_id"]].append(line)
+    expenses: dict[int, dict] = {project.pk: {} for project in running}
+    for row in (
+        ProjectExpense.objects.filter(project__in=running, spent_on__gte=F("project__starts_on"), spent_on__lte=today)
+        .values("project_id", "partner_id", "action")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expenses[row["project_id"]][(row["partner_id"], row["action"])] = row["total"]
+    result = []
     for project in running:
-        month = indicators.Scope(province=project.lead_province, date_from=first, date_to=today, project=project)
-        sessions = indicators.sessions(month)
-        share = _month_share(project, first, last)
-        to_date = indicators.Scope(
-            province=project.lead_province, date_from=project.starts_on, date_to=today, project=project
+        mine = [
+            row for row in rows if row["project_id"] == project.pk and row["month"] >= project.starts_on.replace(day=1)
+        ]
+        month = [row for row in mine if row["month"] == first]
+        costs: dict[int, Decimal] = {}
+        for row in mine:
+            costs[row["district_id"]] = costs.get(row["district_id"], Decimal("0")) + row["session_cost"]
+        money = indicators.budget_from(
+            project, lines=lines[project.pk], expenses=expenses[project.pk], sessions_cost=costs
         )
-        money = indicators.budget(project, to_date)
-        rows.append(
+        share = _month_share(project, first, last)
+        result.append(
             {
                 "project": project,
-                "held": sessions["held"],
-                "hours": sessions["hours"],
+                "held": sum(row["held"] for row in month),
+                "hours": indicators.hours(sum((row["held_duration"] for row in month), dt.timedelta())),
                 "target_held": round(project.target_sessions * share) if project.target_sessions else None,
                 "target_hours": round(project.target_hours * share) if project.target_hours else None,
                 "budget": money["total_budget"],
@@ -220,4 +281,9 @@ def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
                 ),
             }
         )
-    return rows
+    return figures, result
+
+
+def projects_this_month(*, user, today: dt.date | None = None) -> list[dict]:
+    """The running projects of :func:`province_month`."""
+    return province_month(user=user, today=today)[1]

@@ -208,7 +208,7 @@ def project_detail(request, pk: int):
         project=project,
         suppress=actor.has_role(Role.FUNDER_VIEWER),
     )
-    budget = indicators.budget(project, scope)
+    budget = selectors.project_budget(project=project, scope=scope)
     return render(
         request,
         "reporting/project.html",

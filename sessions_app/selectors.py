@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -369,15 +370,25 @@ def _round(value) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def mediator_averages(*, user, mediators: QuerySet[Mediator] | None = None) -> dict:
+def mediator_averages(
+    *, user, mediators: QuerySet[Mediator] | None = None, per_page: int | None = None, page_number=None
+) -> dict:
     """Each mediator's average score per criterion, as the requesting offices gave them (and, beside it, the
-    mediators' own evaluations). ``mediators`` is already scoped (defaults to those the user sees). Criteria are
-    matched by their key, so that provinces with the same defaults share columns. Four queries."""
-    mediators = list(
+    mediators' own evaluations), over every evaluation they had. ``mediators`` is already scoped (defaults to those
+    the user sees). Criteria are matched by their key, so that provinces with the same defaults share columns. Four
+    queries; with ``per_page``, a page of the mediators (``page``: Django's page), in five (the count, the page, then
+    the same three for the page's mediators only)."""
+    ordered = (
         (mediators if mediators is not None else visible(user, Mediator))
         .select_related("provider")
         .order_by("last_name", "first_name", "pk")
     )
+    page = None
+    if per_page is not None:
+        page = Paginator(ordered, per_page).get_page(page_number)
+        mediators = list(page.object_list)
+    else:
+        mediators = list(ordered)
     ids = [m.pk for m in mediators]
     provinces = {m.provider.province_id for m in mediators}
     columns: dict[str, EvaluationCriterion] = {}
@@ -413,7 +424,7 @@ def mediator_averages(*, user, mediators: QuerySet[Mediator] | None = None) -> d
                 "overall": _round(sum(given) / len(given)) if given else None,
             }
         )
-    return {"criteria": list(columns.values()), "rows": rows}
+    return {"criteria": list(columns.values()), "rows": rows, "page": page}
 
 
 # --- The home page's work lists (mediazione.home) --------------------------------------------------------------------

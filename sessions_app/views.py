@@ -298,10 +298,19 @@ def evaluate(request, pk: int):
     )
 
 
+# The averages list this many mediators a page.
+AVERAGES_PER_PAGE = 25
+
+
 @role_required(*AVERAGE_ROLES)
 def evaluation_averages(request):
     """Coordinators: each mediator of their district; province staff: of their province; a mediator: their own."""
-    table = report_selectors.mediator_averages(user=request.user, mediators=visible(request.user, Mediator))
+    table = report_selectors.mediator_averages(
+        user=request.user,
+        mediators=visible(request.user, Mediator),
+        per_page=AVERAGES_PER_PAGE,
+        page_number=request.GET.get("page"),
+    )
     return render(
         request,
         "sessions_app/averages.html",

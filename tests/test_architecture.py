@@ -18,6 +18,7 @@ ROOMS = [
     "accounts",
     "audit",
     "mediators",
+    "guide",
     "notifications",
     "requests_app",
     "scheduling",
@@ -49,6 +50,17 @@ WITHOUT_RULE = {
     "reporting.projectexpense": "read through the project",
     "privacy.anonymisation": "a mark read by the retention job",
     "privacy.mediatorerasure": "a mark read through the mediator",
+    "guide.guidelanguage": "reference data of the public guide: everyone reads it",
+    "guide.taxonomyterm": "reference data of the public guide (its categories): everyone reads it",
+    "guide.organization": "read through the entry (guide.ServiceAtLocation)",
+    "guide.service": "read through the entry (guide.ServiceAtLocation)",
+    "guide.location": "read through the entry (guide.ServiceAtLocation)",
+    "guide.phone": "read through the entry",
+    "guide.schedule": "read through the entry",
+    "guide.servicelanguage": "read through the entry",
+    "guide.entrychange": "the entry's history: read through the entry",
+    "guide.guidetext": "the public introduction of a province's guide",
+    "guide.translation": "read through its object or its task; the public reads approved ones of published texts",
 }
 # Files longer than ~500 lines, each one coherent thing.
 LONG_FILES = {
@@ -56,6 +68,7 @@ LONG_FILES = {
     "scheduling/demo.py": "the demo world of requests at every step of their life, with offers and appointments",
     "reporting/services.py": "report jobs: asked, run, retried, swept, expired, and the quarterly ones",
     "reporting/indicators.py": "the accountability indicators, one function each",
+    "guide/datapackage.py": "the guide as an HSDS datapackage: writing the tables, reading and checking every row",
     "mediazione/settings.py": "the one settings module, each setting read from the environment and explained",
 }
 

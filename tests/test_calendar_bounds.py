@@ -281,8 +281,8 @@ def test_the_menu_is_bounded_and_says_so(world, monkeypatch):
 # --- A fixed number of queries; a bounded size ------------------------------------------------------------------------
 
 
-# Every page once warm: the user and their memberships (tests/test_query_counts.py, tests/test_fixed_queries.py).
-FRAME = 2
+# Every page once warm: the user (tests/test_query_counts.py, tests/test_fixed_queries.py).
+FRAME = 1
 
 
 def fill(world, count: int, *, district="request"):

@@ -26,6 +26,7 @@ def row_counts():
             "timesheets",
             "reporting",
             "privacy",
+            "guide",
         }
     }
 

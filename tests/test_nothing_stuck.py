@@ -184,11 +184,11 @@ def test_the_candidates_page_says_expired_and_withdrawn(world):
     assert page.count("Si può offrire di nuovo.") == 2
 
 
-# The user and their memberships; the request; its languages; its proposed times; the offers with their mediators
-# (every "already asked" cell comes from this one query); matching: the first candidates (with their total), their
-# languages; the project box: the charge and the projects. The same for 3 and for 30 mediators asked (all of them
-# shown: ?mostra=40); the "why" box reads no roster.
-EXPECTED_CANDIDATES_QUERIES = 10
+# The user (the memberships come from the shared cache); the request; its languages; its proposed times; the offers
+# with their mediators (every "already asked" cell comes from this one query); matching: the first candidates (with
+# their total), their languages; the project box: the charge and the projects. The same for 3 and for 30 mediators
+# asked (all of them shown: ?mostra=40); the "why" box reads no roster.
+EXPECTED_CANDIDATES_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -328,9 +328,10 @@ def test_the_queue_queries_do_not_grow_with_rows_and_offers(world, rows, django_
         decline(offers[0])
     client = login_client(world["coordinator"])
     client.get(reverse("requests:list"))  # the filter's languages, computed once and kept (requests_app.selectors)
-    # The user and their memberships; the district's offices (for the filter's languages); the count; the filter's
-    # offices; the page of requests with office, district, mediator and both offer counts (one query); their languages.
-    with django_assert_num_queries(7):
+    # The user (the memberships come from the shared cache); the district's offices (for the filter's languages); the
+    # count; the filter's offices; the page of requests with office, district, mediator and both offer counts (one
+    # query); their languages.
+    with django_assert_num_queries(6):
         response = client.get(reverse("requests:list"), {"phase": "match", "q": "q-"})
     assert response.context["page"].count == rows
     assert all(r.offers_sent == 3 and r.offers_answered == 1 for r in response.context["page"])

@@ -19,6 +19,7 @@ from accounts import demo
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
+from guide import services as guide_services
 from mediators.services import mediator_calendar_token_reset
 from requests_app import services as request_services
 from requests_app.models import MediationRequest, StatusChange
@@ -29,6 +30,7 @@ from scheduling.offer_links import make_token
 from sessions_app import services as report_services
 
 from . import factories as f
+from . import guide_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_reporting_pages import cremona_reporting
@@ -159,6 +161,17 @@ REPORTING = expect(nobody=403, reporting=200)
 # A report asked for by provincia.cremona: its province's staff and administrators; 404 to the other reporting
 # roles (a coordinator or the funder sees only the reports they asked for).
 CREMONA_REPORT = expect(nobody=403, reporting=404, **{"provincia.cremona": 200, "admin": 200})
+
+# The mini-guide: the mapping is for coordinators and province staff (their district's or province's entries; 404
+# elsewhere); a translation task of Cremona for its coordinator, its province, and the mediator who translates it.
+GUIDE_MAPPERS = expect(nobody=403, managers_here=200, managers_elsewhere=200)
+GUIDE_ENTRY = expect(nobody=403, managers_here=200, managers_elsewhere=404)
+GUIDE_TASK = expect(
+    nobody=403,
+    managers_here=200,
+    managers_elsewhere=404,
+    **{"mediatore.cremona": 200, "mediatore.crema": 404, "mediatore.bergamo": 404},
+)
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -754,6 +767,72 @@ MATRIX = [
         lambda o: reverse("privacy:erase_mediator", args=[o["mediator"].pk]),
         expect(nobody=403, admin_only=400),
     ),
+    # The mini-guide (guide/): mapping by coordinators and province staff, translations by mediators, public pages.
+    ("guide mapping", "get", lambda o: reverse("guide:entries"), GUIDE_MAPPERS),
+    ("add a guide entry", "get", lambda o: reverse("guide:entry_create"), GUIDE_MAPPERS),
+    ("export the guide", "get", lambda o: reverse("guide:export"), GUIDE_MAPPERS),
+    ("import the guide", "get", lambda o: reverse("guide:import"), GUIDE_MAPPERS),
+    (
+        "a draft guide entry of Cremona",
+        "get",
+        lambda o: reverse("guide:entry", args=[o["guide_draft"].pk]),
+        GUIDE_ENTRY,
+    ),
+    (
+        "edit a draft guide entry of Cremona",
+        "get",
+        lambda o: reverse("guide:entry_edit", args=[o["guide_draft"].pk]),
+        GUIDE_ENTRY,
+    ),
+    (
+        "submit a draft guide entry of Cremona",
+        "post",
+        lambda o: reverse("guide:entry_action", args=[o["guide_draft"].pk, "invia"]),
+        expect(nobody=403, managers_here=302, managers_elsewhere=404),
+    ),
+    (
+        "guide translations",
+        "get",
+        lambda o: reverse("guide:tasks"),
+        expect(
+            nobody=403,
+            managers_here=200,
+            managers_elsewhere=200,
+            **{"mediatore.cremona": 200, "mediatore.crema": 200, "mediatore.bergamo": 200},
+        ),
+    ),
+    ("ask for a guide translation", "get", lambda o: reverse("guide:task_create"), GUIDE_MAPPERS),
+    (
+        "a guide translation task of Cremona",
+        "get",
+        lambda o: reverse("guide:task", args=[o["guide_task"].pk]),
+        GUIDE_TASK,
+    ),
+    (
+        "approve a guide translation task of Cremona",
+        "post",
+        lambda o: reverse("guide:task_action", args=[o["guide_task"].pk, "approva"]),
+        {**GUIDE_TASK, **{who: 302 for who, status in GUIDE_TASK.items() if status == 200}},
+    ),
+    ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
+    (
+        "the public guide of Cremona",
+        "get",
+        lambda o: reverse("guide_public:province", args=["cremona"]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a published guide entry of Cremona",
+        "get",
+        lambda o: reverse("guide_public:entry", args=["cremona", o["guide_published"].pk]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a draft guide entry on the public page",
+        "get",
+        lambda o: reverse("guide_public:entry", args=["cremona", o["guide_draft"].pk]),
+        expect(anonymous=404, everyone=404),
+    ),
 ]
 
 
@@ -853,7 +932,26 @@ def build_objects(demo_world):
         fields=report_fields(reported, language="ara"),
         submit=True,
     )
+    guide_draft = guide_factories.EntryFactory(district=cremona, province=cremona.province)
+    guide_published = guide_factories.published_entry(district=cremona, province=cremona.province)
+    guide_task = guide_services.translation_task_create(
+        actor=actor_for(users["coordinatore.cremona"]),
+        entry=guide_draft,
+        language="ara",
+        translator=own,
+        deadline=timezone.localdate() + timedelta(days=10),
+    )
+    # Handed in, so that approving it is a real step (302 with the change for whoever may approve).
+    guide_services.translation_save(
+        actor=actor_for(users["mediatore.cremona"]),
+        task=guide_task,
+        texts={f"{k}:{i}:{n}": "ترجمة" for k, i, n, _s in guide_services.task_sources(guide_task)},
+        submit=True,
+    )
     return {
+        "guide_draft": guide_draft,
+        "guide_published": guide_published,
+        "guide_task": guide_task,
         "report": report,
         "unreported": unreported,
         "appointment": appointment,
@@ -929,6 +1027,8 @@ def test_matrix_covers_every_url_of_the_portal():
             "timesheets",
             "reporting",
             "privacy",
+            "guide",
+            "guide_public",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1010,6 +1110,20 @@ def test_matrix_covers_every_url_of_the_portal():
         "reporting:charge": "charge a request to a project",
         "reporting:projects": "funded projects",
         "reporting:project": "a funded project of Cremona",
+        "guide:entries": "guide mapping",
+        "guide:entry_create": "add a guide entry",
+        "guide:export": "export the guide",
+        "guide:import": "import the guide",
+        "guide:entry": "a draft guide entry of Cremona",
+        "guide:entry_edit": "edit a draft guide entry of Cremona",
+        "guide:entry_action": "submit a draft guide entry of Cremona",
+        "guide:tasks": "guide translations",
+        "guide:task_create": "ask for a guide translation",
+        "guide:task": "a guide translation task of Cremona",
+        "guide:task_action": "approve a guide translation task of Cremona",
+        "guide_public:index": "the public guide",
+        "guide_public:province": "the public guide of Cremona",
+        "guide_public:entry": "a published guide entry of Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

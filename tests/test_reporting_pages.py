@@ -356,3 +356,37 @@ def test_a_next_that_is_not_a_path_of_the_portal_goes_back_to_the_request_never_
         reverse("reporting:charge", args=[data.r6.pk]), {"progetto": data.project.pk, "next": next_value}
     )
     assert response.status_code == 302 and response["Location"] == data.r6.get_absolute_url()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_a_project_page_reads_its_sessions_costs_from_the_aggregates_in_a_fixed_number_of_queries(
+    rows, data, django_assert_num_queries
+):
+    from reporting import indicators
+    from reporting.models import ProjectExpense
+
+    partner = data.project.partners.get(district__isnull=True)
+    for n in range(rows):
+        ProjectExpense.objects.create(
+            project=data.project,
+            partner=partner,
+            action=Action.SEMINAR,
+            spent_on=dt.date(2025, 9, 10),
+            amount=Decimal("10"),
+            description=f"Spesa {n}",
+        )
+    client = login_client(data.staff)
+    client.get(data.project.get_absolute_url())
+    from .test_query_counts import WARM_FRAME
+
+    # WARM_FRAME + the project; the sessions' costs per district (monthly aggregates); the budget lines; the
+    # expenses per partner and action; the partners; the latest expenses.
+    with django_assert_num_queries(WARM_FRAME + 6):
+        response = client.get(data.project.get_absolute_url())
+    project = data.project
+    scope = indicators.Scope(
+        province=project.lead_province, date_from=project.starts_on, date_to=project.ends_on, project=project
+    )
+    # The same figures as the sessions priced one by one from the source tables.
+    assert response.context["budget"] == indicators.budget(project, scope)
+    assert any(row["action_key"] == Action.MEDIATION and row["spent"] for row in response.context["budget"]["rows"])

@@ -14,7 +14,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -292,16 +293,28 @@ def own_mediator(*, user) -> Mediator | None:
 
 
 def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
-    """A mediator's sheets of a month: one per district they served or worked in."""
+    """A mediator's sheets of a month: one per district they serve or worked in that month (a line or a timesheet),
+    in the order of the districts. Four queries: the profile, its districts, the month's lines (costed, with their
+    district), the month's timesheets."""
     mediator = own_mediator(user=user)
     if mediator is None:
         return None, []
-    all_districts = set(
-        Appointment.objects.filter(mediator=mediator).values_list("request__office__district_id", flat=True).distinct()
-    ) | {d.pk for d in mediator.districts.all()}
-    pairs = _active_pairs([mediator], all_districts, month)
-    districts = District.objects.in_bulk({d for _m, d in pairs})
-    return mediator, build_sheets(pairs=[(mediator, districts[d]) for _m, d in pairs], month=month)
+    start, end = month_bounds(month)
+    sheets = {d.pk: Sheet(mediator=mediator, district=d, month=month) for d in mediator.districts.all()}
+    rows = sheet_lines(Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end))
+    for row in rows.select_related("request__office__district"):
+        district = row.request.office.district
+        sheets.setdefault(district.pk, Sheet(mediator=mediator, district=district, month=month)).lines.append(
+            _line(row)
+        )
+    for timesheet in Timesheet.objects.filter(mediator=mediator, month=month).select_related(
+        "district", "submitted_by", "approved_by", "sent_back_by"
+    ):
+        sheet = sheets.setdefault(
+            timesheet.district_id, Sheet(mediator=mediator, district=timesheet.district, month=month)
+        )
+        sheet.timesheet = timesheet
+    return mediator, [sheets[pk] for pk in sorted(sheets)]
 
 
 def my_history(*, mediator: Mediator, months: int = 12) -> list[Timesheet]:
@@ -347,6 +360,112 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
     sheets = build_sheets(pairs=pairs, month=month)
     sheets.sort(key=lambda s: (s.district.name, s.mediator.last_name, s.mediator.first_name, s.mediator.pk))
     return districts, sheets
+
+
+# The district's month lists this many sheets a page.
+SHEETS_PER_PAGE = 25
+
+
+@dataclass
+class DistrictMonth:
+    """The month's timesheets of the districts a user manages, a page of them: the sheets with work (a line or a
+    timesheet), ordered by district and mediator; the totals of all of them; how many mediators serving the
+    districts had nothing in the month."""
+
+    districts: list[District]
+    page: Page
+    totals: dict
+    idle: int
+
+    @property
+    def sheets(self) -> list[Sheet]:
+        return list(self.page.object_list)
+
+
+def _month_lines(district_ids, month: date) -> QuerySet:
+    start, end = month_bounds(month)
+    return (
+        Appointment.objects.filter(
+            request__office__district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end
+        )
+        .exclude(status=Appointment.Status.VOID)
+        .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
+    )
+
+
+def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
+    """A page of the month's sheets of the districts the user manages (:func:`district_sheets` builds them all, for
+    the exports). Six queries whatever the number of mediators: the districts; the month's lines grouped by
+    mediator, district and billing (the order of the sheets and the exact totals of the month); the month's
+    timesheets (plain rows); the page's timesheets (when it has any); the lines of the page's sheets, costed; the
+    (mediator, district) pairs of the districts' roster, to count the mediators who had nothing."""
+    districts = list(managed_districts(user=user))
+    by_district = {d.pk: d for d in districts}
+    grouped = (
+        annotate_costs(_month_lines(by_district, month))
+        .values("mediator_id", "request__office__district_id", "mediator__last_name", "mediator__first_name", "billing")
+        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
+        .order_by()
+    )
+    keys: dict[tuple[int, int], tuple] = {}
+    totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
+              "cost": Decimal("0.00")}  # fmt: skip
+    for row in grouped:
+        pair = (row["mediator_id"], row["request__office__district_id"])
+        keys[pair] = (row["mediator__last_name"], row["mediator__first_name"])
+        if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
+            totals["sessions"] += row["n"]
+        elif row["billing"] == Billing.LATE_CANCELLATION:
+            totals["late_cancellations"] += row["n"]
+        totals["minutes"] += int(row["total_minutes"] or 0)
+        totals["km"] += Decimal(row["total_km"] or 0)
+        totals["cost"] += Decimal(row["total_cost"] or 0)
+    # The month's timesheets as plain rows (the province holds a thousand or more): only the page's become objects.
+    kept = {}
+    for row in Timesheet.objects.filter(district_id__in=by_district, month=month).values(
+        "pk", "mediator_id", "district_id", "mediator__last_name", "mediator__first_name"
+    ):
+        pair = (row["mediator_id"], row["district_id"])
+        kept[pair] = row["pk"]
+        keys.setdefault(pair, (row["mediator__last_name"], row["mediator__first_name"]))
+    totals["sheets"] = len(keys)
+    totals["hours"] = (Decimal(totals["minutes"]) / 60).quantize(CENT)
+    totals["km"] = totals["km"].quantize(Decimal("0.1"))
+    totals["cost"] = totals["cost"].quantize(CENT)
+    ordered = sorted(keys, key=lambda pair: (by_district[pair[1]].name, *keys[pair], pair[0]))
+    page = Paginator(ordered, SHEETS_PER_PAGE).get_page(page_number)
+    pairs = list(page.object_list)
+    wanted = [kept[pair] for pair in pairs if pair in kept]
+    timesheets = {
+        (t.mediator_id, t.district_id): t
+        for t in (Timesheet.objects.filter(pk__in=wanted).select_related("mediator__provider") if wanted else [])
+    }
+    sheets = {
+        pair: Sheet(
+            mediator=timesheets[pair].mediator if pair in timesheets else None,
+            district=by_district[pair[1]],
+            month=month,
+            timesheet=timesheets.get(pair),
+        )
+        for pair in pairs
+    }
+    if pairs:
+        rows = sheet_lines(
+            _month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs})
+        ).select_related("mediator__provider")
+        for row in rows:
+            sheet = sheets.get((row.mediator_id, row.request.office.district_id))
+            if sheet is not None:
+                sheet.mediator = sheet.mediator or row.mediator
+                sheet.lines.append(_line(row))
+    page.object_list = [sheets[pair] for pair in pairs]
+    # The pairs with work are known already: the others serving the districts are counted here, without asking the
+    # database for the month's appointments again.
+    served = Mediator.districts.through.objects.filter(district_id__in=by_district).values_list(
+        "mediator_id", "district_id"
+    )
+    idle = len({mediator for mediator, district in served if (mediator, district) not in keys}) if by_district else 0
+    return DistrictMonth(districts=districts, page=page, totals=totals, idle=idle)
 
 
 def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sheet:
@@ -430,7 +549,8 @@ class ProviderTotal:
 
 def provider_totals(*, user, month: date) -> list[ProviderTotal]:
     """What each provider is owed for a month, by district, from the appointments the user sees (a coordinator:
-    their district; province staff: the province), with the part already in approved timesheets. Four queries."""
+    their district; province staff: the province), with the part already in approved timesheets. Four queries; the
+    lines are added up by the database (per provider, district, mediator and billing rule)."""
     districts = {d.pk: d for d in managed_districts(user=user)}
     start, end = month_bounds(month)
     approved = set(
@@ -438,6 +558,8 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             "mediator_id", "district_id"
         )
     )
+    # Added up by the database per provider, district, mediator (for the part approved) and billing rule: a few rows a
+    # mediator, not one a session.
     rows = (
         sheet_lines(
             visible(user, Appointment).filter(
@@ -445,9 +567,9 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             )
         )
         .select_related(None)
-        .values(
-            "mediator__provider_id", "request__office__district_id", "mediator_id", "billing", "minutes", "km", "cost"
-        )
+        .values("mediator__provider_id", "request__office__district_id", "mediator_id", "billing")
+        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
+        .order_by()
     )
     totals: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in rows:
@@ -457,12 +579,13 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
             {"district": districts[district_id], "sessions": 0, "minutes": 0, "km": Decimal(0), "cost": Decimal(0),
              "approved_cost": Decimal(0)},
         )  # fmt: skip
-        cell["sessions"] += row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT)
-        cell["minutes"] += int(row["minutes"] or 0)
-        cell["km"] += row["km"] or 0
-        cell["cost"] += row["cost"] or 0
+        if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
+            cell["sessions"] += row["n"]
+        cell["minutes"] += int(row["total_minutes"] or 0)
+        cell["km"] += row["total_km"] or 0
+        cell["cost"] += row["total_cost"] or 0
         if (row["mediator_id"], district_id) in approved:
-            cell["approved_cost"] += row["cost"] or 0
+            cell["approved_cost"] += row["total_cost"] or 0
     for by_district in totals.values():
         for cell in by_district.values():
             cell["hours"] = (Decimal(cell["minutes"]) / 60).quantize(CENT)

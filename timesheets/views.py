@@ -51,20 +51,21 @@ def my_timesheets(request):
 
 @role_required(*MANAGERS)
 def district_timesheets(request):
-    """The month's timesheets of the districts the user manages: approve or send back (coordinators)."""
+    """The month's timesheets of the districts the user manages, a page at a time, with the month's totals: approve or
+    send back (coordinators)."""
     month = selectors.parse_month(request.GET.get("mese"))
-    districts, sheets = selectors.district_sheets(user=request.user, month=month)
+    found = selectors.district_month(user=request.user, month=month, page_number=request.GET.get("page"))
+    sheets = found.sheets
     for sheet in sheets:
         sheet.actions = selectors.sheet_actions(user=request.user, sheet=sheet)
-    # A mediator serving two districts of the province is named once.
-    idle = list(dict.fromkeys(str(sheet.mediator) for sheet in sheets if not sheet.lines and sheet.timesheet is None))
-    # The checkboxes of the batch: only when at least one row may be approved by this user.
+    # The checkboxes of the batch: only when at least one row of the page may be approved by this user.
     approvable = any(sheet.actions["approve"] and sheet.timesheet for sheet in sheets)
     return render(
         request,
         "timesheets/district.html",
-        {"districts": districts, "sheets": sheets, "idle": idle, "approvable": approvable, **_months(month)},
-    )
+        {"districts": found.districts, "page": found.page, "sheets": sheets, "totals": found.totals,
+         "idle": found.idle, "approvable": approvable, "querystring": f"mese={month:%Y-%m}", **_months(month)},
+    )  # fmt: skip
 
 
 @role_required(*MANAGERS)

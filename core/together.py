@@ -1,0 +1,134 @@
+"""Several short lists of one object read in ONE query (issue #17: a page within eight queries).
+
+A detail page shows its object with a handful of short lists hanging from it: a request's languages, countries and
+proposed times; a mediator's languages, countries, trainings, qualifications, weekly times and absences. Django's
+``prefetch_related`` reads each list with its own query (a round trip and the ORM's work each time). Here the lists
+are read together: one ``UNION ALL`` of the related tables, each row carried as a JSON object of its columns (the
+tables' columns differ; one JSON column fits them all, on PostgreSQL and SQLite alike), turned back into model
+instances with each field's own conversion, and put where ``prefetch_related`` would have put them: the templates
+and the code that read ``obj.languages.all()`` do not change.
+
+Only plain reverse foreign keys of a few rows each, without joins: a list that needs its related objects (a history
+with its authors) keeps ``prefetch_related``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import connections, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+
+
+def _value(field: models.Field, raw):
+    if raw is None:
+        return None
+    if isinstance(field, models.DecimalField):
+        return field.to_python(str(raw))
+    if isinstance(field, models.DateTimeField):
+        value = field.to_python(raw.replace(" ", "T", 1) if isinstance(raw, str) else raw)
+        if value is not None and settings.USE_TZ and timezone.is_naive(value):
+            value = timezone.make_aware(value, dt.UTC)  # SQLite keeps UTC without an offset
+        return value
+    if isinstance(field, models.BooleanField):
+        return bool(raw)
+    if isinstance(field, (models.DateField, models.TimeField, models.UUIDField, models.DurationField)):
+        return field.to_python(raw)
+    return raw
+
+
+def _attname(model, name: str) -> str:
+    """A relation in an ordering sorts by its id: ``mediator`` -> ``mediator_id``."""
+    bare = name.lstrip("-")
+    if bare == "pk":
+        return name
+    return name[: len(name) - len(bare)] + model._meta.get_field(bare).attname
+
+
+def _sort_key(ordering: list[str], *, nulls_largest: bool):
+    """The database's order in Python: NULLs sort as the largest values on PostgreSQL, the smallest on SQLite."""
+    null_rank = 1 if nulls_largest else -1
+
+    def key(obj):
+        values = []
+        for name in ordering:
+            value = getattr(obj, name.lstrip("-"))
+            ranked = (null_rank, 0) if value is None else (0, value)
+            values.append(_Reversed(ranked) if name.startswith("-") else _Ordered(ranked))
+        return values
+
+    return key
+
+
+class _Ordered:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return self.value < other.value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+
+class _Reversed(_Ordered):
+    def __lt__(self, other):
+        return other.value < self.value
+
+
+def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -> None:
+    """Read the reverse foreign keys ``names`` of ``objects`` (model instances of one model) in one query, in each
+    related model's default order (then by id), as ``prefetch_related(*names)`` would; ``where`` keeps only some rows
+    of a list (``{"absences": Q(end_date__gte=today)}``)."""
+    objects = [obj for obj in objects if obj is not None]
+    if not objects or not names:
+        return
+    model = type(objects[0])
+    by_pk = {obj.pk: obj for obj in objects}
+    parts, meta = [], {}
+    for index, name in enumerate(names):
+        relation = model._meta.get_field(name)  # a ManyToOneRel
+        related = relation.related_model
+        fields = [f for f in related._meta.concrete_fields]
+        fk = relation.field
+        columns = {f.attname: F(f.attname) for f in fields}
+        parts.append(
+            related._base_manager.filter(**{f"{fk.attname}__in": list(by_pk)})
+            .filter((where or {}).get(name, Q()))
+            .order_by()
+            .values_list(Value(index), JSONObject(**columns))
+        )
+        meta[index] = (name, related, fields, fk, relation)
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[tuple[int, object], list] = {}
+    for index, row in query:
+        name, related, fields, fk, _relation = meta[index]
+        values = [_value(field, row.get(field.attname)) for field in fields]
+        instance = related.from_db(objects[0]._state.db, [f.attname for f in fields], values)
+        found.setdefault((index, getattr(instance, fk.attname)), []).append(instance)
+    nulls_largest = connections[objects[0]._state.db or "default"].vendor != "sqlite"
+    key_for = {
+        # Orderings written as expressions are not followed (none of the lists read here has one).
+        index: _sort_key(
+            [_attname(related, name) for name in [*(related._meta.ordering or []), "pk"] if isinstance(name, str)],
+            nulls_largest=nulls_largest,
+        )
+        for index, (_name, related, *_rest) in meta.items()
+    }
+    for index, (name, _related, _fields, fk, relation) in meta.items():
+        for pk, obj in by_pk.items():
+            rows = sorted(found.get((index, pk), []), key=key_for[index])
+            for row in rows:
+                fk.set_cached_value(row, obj)  # row.request is the object itself, as prefetch_related sets it
+            manager = getattr(obj, name)
+            queryset = manager.all()
+            queryset._result_cache = rows
+            queryset._prefetch_done = True
+            if not hasattr(obj, "_prefetched_objects_cache"):
+                obj._prefetched_objects_cache = {}
+            obj._prefetched_objects_cache[relation.field.remote_field.cache_name] = queryset

@@ -1,0 +1,191 @@
+"""The public guide, no login: published versions only, in Italian or in one of the guide's languages.
+
+A text shows in the chosen language only when its translation was approved and made from the Italian the public
+reads; otherwise the Italian shows, marked ``lang="it"`` with a note. Addresses and phone numbers stay left to right
+(``<bdi dir="ltr">``) inside right-to-left pages. Nothing personal is on these pages: entries are services."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import UnknownLocaleError
+from babel.dates import get_day_names
+from django.shortcuts import render
+
+from accounts.models import District
+
+from . import selectors
+from .models import GuideLanguage, Schedule, TaxonomyTerm, Translation
+
+PAGE_SIZE = 50
+ITALIAN = GuideLanguage(code="ita", tag="it", native_name="Italiano", direction="ltr")
+
+
+@lru_cache(maxsize=32)
+def _day_names(tag: str) -> tuple[str, ...]:
+    try:
+        names = get_day_names("abbreviated", locale=tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):  # a tag CLDR does not know: the Italian names
+        names = get_day_names("abbreviated", locale="it")
+    return tuple(names[i] for i in range(7))
+
+
+class Text:
+    """A text as shown: the translation, or the Italian (``fallback``) when there is none valid."""
+
+    def __init__(self, italian: str, row: Translation | None, language: GuideLanguage):
+        translated = selectors.translated(italian, row) if language.code != "ita" else None
+        self.text = translated if translated is not None else italian
+        self.fallback = language.code != "ita" and translated is None and bool(italian)
+        self.outdated = self.fallback and row is not None
+
+    def __str__(self):
+        return self.text
+
+
+def _texts(kind, objects, fields, language, source) -> dict:
+    rows = {}
+    if language.code != "ita":
+        for row in selectors.published_translations(
+            kind=kind, object_ids=[o.pk for o in objects], language=language.code
+        ):
+            rows[(row.object_id, row.field)] = row
+    return {
+        o.pk: {field: Text(source(o, field), rows.get((str(o.pk), field)), language) for field in fields}
+        for o in objects
+    }
+
+
+def _card(entry, texts, terms, language: GuideLanguage) -> dict:
+    version = entry.published
+    days = _day_names(language.tag)
+    return {
+        "entry": entry,
+        "name": texts["name"],
+        "description": texts["description"],
+        "fees": texts["fees_description"],
+        "eligibility": texts["eligibility_description"],
+        "access": texts["application_process"],
+        "category": terms.get(entry.published_category_id),
+        "district": entry.published_district.name if entry.published_district_id else "",
+        "organization": version["organization"],
+        "address": f"{version['address_1']}, {version.get('postal_code', '')} {version['city']}".replace(" ,", ","),
+        "phones": version["phones"],
+        "hours": [
+            {
+                "days": " ".join(days[Schedule.DAYS.index(d)] for d in byday.split(",") if d in Schedule.DAYS),
+                "time": f"{opens}–{closes}",
+                "note": note,
+            }
+            for byday, opens, closes, note in version["schedules"]
+        ],
+        "languages": version["languages"],
+        "email": version.get("email", ""),
+        "url": version.get("url", ""),
+    }
+
+
+SERVICE_TEXTS = ["name", "description", "fees_description", "eligibility_description", "application_process"]
+
+
+def _service_source(entry, field):
+    return entry.published.get(field, "") or ""
+
+
+def _service_texts(entries, language):
+    rows = {}
+    if language.code != "ita" and entries:
+        for row in selectors.published_translations(
+            kind=Translation.Kind.SERVICE, object_ids=[e.service_id for e in entries], language=language.code
+        ):
+            rows[(row.object_id, row.field)] = row
+    return {
+        e.pk: {f: Text(_service_source(e, f), rows.get((str(e.service_id), f)), language) for f in SERVICE_TEXTS}
+        for e in entries
+    }
+
+
+def _terms(language) -> dict:
+    terms = list(TaxonomyTerm.objects.all())
+    texts = _texts(Translation.Kind.TAXONOMY_TERM, terms, ["name"], language, lambda o, f: getattr(o, f))
+    return {t.pk: {"term": t, "name": texts[t.pk]["name"]} for t in terms}
+
+
+def _language(request, languages: list[GuideLanguage]) -> GuideLanguage:
+    """The guide's language asked for (``?lingua=ara``), among the active ones already read; else Italian."""
+    code = request.GET.get("lingua")
+    return next((language for language in languages if language.code == code), ITALIAN)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 1000))
+    except ValueError:
+        return 1
+
+
+def index(request):
+    return render(
+        request,
+        "guide/public/index.html",
+        {"provinces": selectors.public_provinces(), "guide_languages": selectors.guide_languages()},
+    )
+
+
+def province(request, slug):
+    province = selectors.public_province(slug=slug)
+    languages = selectors.guide_languages()
+    language = _language(request, languages)
+    districts = list(District.objects.filter(province=province).order_by("name"))
+    terms = _terms(language)
+    district = next((d for d in districts if str(d.pk) == request.GET.get("ambito")), None)
+    term = next((t["term"] for t in terms.values() if t["term"].code == request.GET.get("categoria")), None)
+    query = request.GET.get("q", "").strip()[:100]
+    queryset = selectors.public_entries(
+        province=province,
+        district=district,
+        category=term,
+        language=None if language.code == "ita" else language.code,
+        query=query,
+    )
+    # Pages without a count (one query fewer on every view): one row more than a page says whether another follows.
+    number = _page_number(request)
+    rows = list(queryset[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    entries, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    texts = _service_texts(entries, language)
+    intro = selectors.introduction(province=province)
+    intro_texts = (
+        _texts(Translation.Kind.GUIDE_TEXT, [intro], ["title", "text"], language, lambda o, f: getattr(o, f))[intro.pk]
+        if intro
+        else None
+    )
+    return render(
+        request,
+        "guide/public/province.html",
+        {
+            "province": province,
+            "language": language,
+            # Not "languages": the header's language switch uses that name.
+            "guide_languages": [ITALIAN, *languages],
+            "districts": districts,
+            "district": district,
+            "terms": terms.values(),
+            "term": term,
+            "query": query,
+            "number": number,
+            "has_next": has_next,
+            "cards": [_card(e, texts[e.pk], terms, language) for e in entries],
+            "intro": intro_texts,
+            "querystring": querystring.urlencode(),
+        },
+    )
+
+
+def entry(request, slug, pk):
+    province = selectors.public_province(slug=slug)
+    language = _language(request, selectors.guide_languages())
+    found = selectors.public_entry(province=province, pk=pk)
+    card = _card(found, _service_texts([found], language)[found.pk], _terms(language), language)
+    return render(request, "guide/public/entry.html", {"province": province, "language": language, "card": card})

@@ -1,0 +1,162 @@
+"""Reads of the mini-guide: the working entries through the scoping engine, the public guide from published
+versions only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import District, Province
+from accounts.scoping import get_for_user_or_404, visible
+
+from .models import (
+    EntryState,
+    GuideLanguage,
+    GuideText,
+    ServiceAtLocation,
+    TaxonomyTerm,
+    Translation,
+    TranslationTask,
+    source_hash,
+)
+
+# An entry nobody checked for this long is flagged to its district (HSDS assured_date).
+REVIEW_AFTER = timedelta(days=365)
+
+
+def entries(*, user) -> QuerySet[ServiceAtLocation]:
+    """The entries a user maps or reviews, with what the list shows, in a fixed number of queries."""
+    return visible(user, ServiceAtLocation).select_related(
+        "service__organization", "service__category", "location", "district"
+    )
+
+
+def entry_for(*, user, pk) -> ServiceAtLocation:
+    """One entry of the user's district (or province), or 404: another district's drafts do not exist for them."""
+    return get_for_user_or_404(
+        user,
+        entries(user=user).prefetch_related("phones", "schedules", "languages"),
+        pk=pk,
+    )
+
+
+def review_due_before(today: date | None = None) -> date:
+    return (today or timezone.localdate()) - REVIEW_AFTER
+
+
+def to_review(queryset: QuerySet[ServiceAtLocation], today: date | None = None) -> QuerySet[ServiceAtLocation]:
+    """Entries not checked against reality for twelve months: the district should call them."""
+    return queryset.filter(assured_date__lt=review_due_before(today))
+
+
+def entries_to_review(*, user, today: date | None = None) -> QuerySet[ServiceAtLocation]:
+    return to_review(entries(user=user), today)
+
+
+def entry_history(*, entry: ServiceAtLocation):
+    return entry.changes.select_related("by")
+
+
+def tasks(*, user) -> QuerySet[TranslationTask]:
+    return visible(user, TranslationTask).select_related(
+        "entry__service", "translator", "reviewer", "district", "province"
+    )
+
+
+def task_for(*, user, pk) -> TranslationTask:
+    return get_for_user_or_404(user, tasks(user=user), pk=pk)
+
+
+def guide_languages() -> list[GuideLanguage]:
+    return list(GuideLanguage.objects.filter(is_active=True))
+
+
+# --- The public guide: published versions only ------------------------------------------------------------------------
+
+
+def public_provinces() -> QuerySet[Province]:
+    """The provinces with at least one published entry."""
+    return Province.objects.filter(
+        Exists(ServiceAtLocation.objects.filter(province=OuterRef("pk"), is_public=True))
+    ).order_by("name")
+
+
+def public_province(*, slug: str) -> Province:
+    return get_object_or_404(public_provinces(), slug=slug)
+
+
+def published_translations(*, kind: str, object_ids, language: str | None) -> QuerySet[Translation]:
+    """Approved translations of these objects (to be checked against the published source: see translated())."""
+    if not language:
+        return Translation.objects.none()
+    return Translation.objects.filter(
+        object_kind=kind, object_id__in=[str(i) for i in object_ids], language=language, status="approved"
+    )
+
+
+def translated(source: str, row: Translation | None) -> str | None:
+    """The translation of ``source`` if it was made from that very Italian, else None (the page shows Italian)."""
+    if row is None or row.status != Translation.Status.APPROVED or row.source_hash != source_hash(source):
+        return None
+    return row.text
+
+
+def public_entries(
+    *,
+    province: Province,
+    district: District | None = None,
+    category: TaxonomyTerm | None = None,
+    language: str | None = None,
+    query: str = "",
+) -> QuerySet[ServiceAtLocation]:
+    """Published entries of a province, for one district (its own entries and the whole province's), one category,
+    and a search in the published Italian and in the approved translations of ``language``."""
+    queryset = ServiceAtLocation.objects.filter(province=province, is_public=True).select_related(
+        "published_category", "published_district"
+    )
+    if district is not None:
+        queryset = queryset.filter(Q(published_district=district) | Q(published_district__isnull=True))
+    if category is not None:
+        queryset = queryset.filter(published_category=category)
+    query = query.strip()[:100]
+    if query:
+        condition = Q(published_name__icontains=query) | Q(published_description__icontains=query)
+        if language:
+            matching = Translation.objects.filter(
+                object_kind=Translation.Kind.SERVICE,
+                language=language,
+                status=Translation.Status.APPROVED,
+                field__in=["name", "description"],
+                text__icontains=query,
+            ).values_list("object_id", flat=True)
+            # The table keys objects of every kind by text: read the services' ids back as UUIDs (one query, only
+            # when searching), since a text column and a UUID column compare differently on each database.
+            condition |= Q(service_id__in=[uuid.UUID(value) for value in matching])
+        queryset = queryset.filter(condition)
+    return queryset.order_by("published_category__position", "published_name", "pk")
+
+
+def public_entry(*, province: Province, pk) -> ServiceAtLocation:
+    try:
+        return ServiceAtLocation.objects.select_related("published_category", "published_district").get(
+            province=province, pk=pk, is_public=True
+        )
+    except (ServiceAtLocation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def introduction(*, province: Province) -> GuideText | None:
+    return GuideText.objects.filter(province=province, key="introduction").first()
+
+
+def pending_states() -> list[str]:
+    return [EntryState.DRAFT, EntryState.SUBMITTED, EntryState.RETURNED]
+
+
+def entries_with_children(queryset: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocation]:
+    return queryset.prefetch_related(Prefetch("phones"), Prefetch("schedules"), Prefetch("languages"))

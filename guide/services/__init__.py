@@ -1,0 +1,57 @@
+"""Every write of the mini-guide, one module per thing written: the entries and their life, the translations.
+
+Keyword-only, one transaction each, domain errors in the user's language. Import from here
+(``from guide import services``).
+"""
+
+from .entries import (
+    LOCATION_FIELDS,
+    SERVICE_FIELDS,
+    TRANSLATED_SERVICE_FIELDS,
+    clean_languages,
+    clean_phones,
+    clean_schedules,
+    entry_confirm_reviewed,
+    entry_create,
+    entry_publish,
+    entry_return,
+    entry_state,
+    entry_submit,
+    entry_update,
+    freeze_published_version,
+)
+from .reference import reference_data_seed
+from .translations import (
+    can_approve,
+    guide_text_save,
+    task_sources,
+    translation_save,
+    translation_task_approve,
+    translation_task_create,
+    translation_task_return,
+)
+
+__all__ = [
+    "LOCATION_FIELDS",
+    "SERVICE_FIELDS",
+    "TRANSLATED_SERVICE_FIELDS",
+    "can_approve",
+    "clean_languages",
+    "clean_phones",
+    "clean_schedules",
+    "entry_confirm_reviewed",
+    "entry_create",
+    "entry_publish",
+    "entry_return",
+    "entry_state",
+    "entry_submit",
+    "entry_update",
+    "freeze_published_version",
+    "guide_text_save",
+    "reference_data_seed",
+    "task_sources",
+    "translation_save",
+    "translation_task_approve",
+    "translation_task_create",
+    "translation_task_return",
+]

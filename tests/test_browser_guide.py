@@ -1,0 +1,45 @@
+"""The mini-guide in a real browser: the public guide in Arabic (right to left) and Chinese, and the mediator's
+side-by-side translation page, each checked with axe-core and kept as a screenshot in test-artifacts/."""
+
+import pytest
+from playwright.sync_api import expect
+
+from guide import demo as guide_demo
+from guide.models import TranslationTask
+from mediators import demo as mediators_demo
+
+from .browser_support import assert_accessible, log_in, screenshot
+
+pytest_plugins = ["tests.browser_support"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_guide(demo_users):
+    mediators_demo.build()
+    return guide_demo.build()
+
+
+@pytest.mark.parametrize(("language", "tag", "direction", "words"), [
+    ("ara", "ar", "rtl", "مركز الاستشارة العائلية"),
+    ("zho", "zh", "ltr", "家庭咨询中心"),
+])  # fmt: skip
+def test_the_public_guide_reads_in_the_familys_language(page, live_server, demo_guide, language, tag, direction, words):
+    page.goto(f"{live_server.url}/guida/cremona/?lingua={language}")
+    content = page.get_by_test_id("guide-content").first
+    expect(content).to_have_attribute("lang", tag)
+    expect(content).to_have_attribute("dir", direction)
+    expect(page.get_by_text(words).first).to_be_visible()
+    assert_accessible(page, f"the public guide in {language}")
+    screenshot(page, f"guide-public-{language}", full_page=False)
+
+
+def test_the_mediator_translates_on_the_side_by_side_page(page, live_server, demo_guide):
+    task = TranslationTask.objects.get(translator__user__email="mediatore.cremona@example.org")
+    log_in(page, live_server.url, "mediatore.cremona@example.org")
+    page.goto(f"{live_server.url}/guida/traduzioni/{task.pk}/")
+    expect(page.get_by_test_id("side-by-side").first).to_be_visible()
+    expect(page.locator("textarea[lang=ar][dir=rtl]").first).to_be_visible()
+    assert_accessible(page, "the side-by-side translation page")
+    screenshot(page, "guide-side-by-side", full_page=False)

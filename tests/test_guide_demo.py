@@ -1,0 +1,63 @@
+"""The demo guide: a credible directory for the three Cremona districts and Bergamo, translated, with one outdated
+translation, one entry awaiting review, and the same rows when built twice."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts import demo as accounts_demo
+from guide import demo as guide_demo
+from guide.models import EntryState, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
+from mediators import demo as mediators_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_guide():
+    accounts_demo.build()
+    mediators_demo.build()
+    return guide_demo.build()
+
+
+def test_the_demo_directory_covers_the_four_districts_and_every_category(demo_guide):
+    entries = ServiceAtLocation.objects.all()
+    assert entries.count() >= 40
+    assert set(entries.exclude(district=None).values_list("district__name", flat=True)) == {
+        "Cremona",
+        "Crema",
+        "Casalmaggiore",
+        "Bergamo",
+    }
+    assert set(entries.values_list("service__category__code", flat=True)) == set(
+        TaxonomyTerm.objects.values_list("code", flat=True)
+    )
+
+
+def test_the_demo_is_translated_into_arabic_english_chinese_and_urdu(demo_guide):
+    for language in ("ara", "eng", "zho", "urd"):
+        approved = Translation.objects.filter(language=language, status="approved", object_kind="service")
+        assert approved.count() >= 80, language
+
+
+def test_the_demo_has_one_outdated_translation_one_entry_awaiting_review_and_a_task_for_amina(demo_guide):
+    outdated = Translation.objects.get(status=Translation.Status.OUTDATED)
+    assert outdated.language == "ara" and outdated.field == "description"
+    awaiting = ServiceAtLocation.objects.get(state=EntryState.SUBMITTED)
+    assert not awaiting.is_public and awaiting.district.name == "Bergamo"
+    task = TranslationTask.objects.get()
+    assert task.translator.user.email == "mediatore.cremona@example.org"
+    assert str(task.entry.service_id) == outdated.object_id and task.language == "ara"
+
+
+def test_the_demo_guide_reads_in_arabic_with_the_italian_where_the_translation_is_outdated(demo_guide):
+    html = Client().get(reverse("guide_public:province", args=["cremona"]), {"lingua": "ara"}).content.decode()
+    assert "مركز الاستشارة العائلية في Cremona" in html
+    assert "Ostetriche, psicologi e assistenti sociali" in html  # the outdated Arabic is not shown
+    assert "دليل الخدمات للعائلات" in html
+
+
+def test_building_the_demo_guide_twice_gives_the_same_rows(demo_guide):
+    counts = [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)]
+    guide_demo.build()
+    assert [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)] == counts

@@ -1,0 +1,94 @@
+"""core/together.py reads a request's languages, countries and proposed times in one query: the same rows, fields
+and order as prefetch_related, on SQLite and PostgreSQL alike."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db.models import prefetch_related_objects
+
+from core.together import prefetch_together
+from mediators import demo as mediators_demo
+from mediators.models import Mediator
+from requests_app.models import MediationRequest, ProposedSlot, RequestCountry, RequestLanguage
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ("languages", "countries", "slots")
+
+
+def snapshot(request) -> dict:
+    """Every field of every row of the three lists, in the order the page shows them."""
+
+    def rows(manager):
+        return [
+            {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields} for row in manager.all()
+        ]
+
+    return {name: rows(getattr(request, name)) for name in LISTS}
+
+
+def a_request_with_its_lists() -> MediationRequest:
+    request = f.MediationRequestFactory()
+    RequestLanguage.objects.filter(request=request).delete()
+    RequestLanguage.objects.create(request=request, code="ara", variant="Darija")
+    RequestLanguage.objects.create(request=request, code="fra", variant="")
+    RequestLanguage.objects.create(request=request, code="urd", variant="Pakistan · «Lahore»")
+    RequestCountry.objects.create(request=request, code="MA")
+    RequestCountry.objects.create(request=request, code="DZ")
+    # Stored out of order, one with microseconds, one across the night the clocks go back in Italy.
+    ProposedSlot.objects.create(
+        request=request,
+        starts_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+        ends_at=datetime(2026, 10, 25, 2, 30, tzinfo=UTC),
+    )
+    ProposedSlot.objects.create(
+        request=request,
+        starts_at=datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+    )
+    return request
+
+
+def test_the_lists_read_together_equal_those_read_one_by_one(django_assert_num_queries):
+    request = a_request_with_its_lists()
+    expected = MediationRequest.objects.get(pk=request.pk)
+    prefetch_related_objects([expected], *LISTS)
+    together = MediationRequest.objects.get(pk=request.pk)
+    with django_assert_num_queries(1):
+        prefetch_together([together], *LISTS)
+    with django_assert_num_queries(0):
+        assert snapshot(together) == snapshot(expected)
+        assert together.slots.all()[0].request is together  # the back reference costs no query either
+    assert [row.code for row in together.countries.all()] == ["DZ", "MA"]
+    assert together.slots.all()[0].starts_at == datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_objects_without_rows_get_empty_lists_and_each_object_only_its_own():
+    with_lists, without = a_request_with_its_lists(), f.MediationRequestFactory()
+    RequestLanguage.objects.filter(request=without).delete()
+    objects = list(MediationRequest.objects.filter(pk__in=[with_lists.pk, without.pk]).order_by("pk"))
+    prefetch_together(objects, *LISTS)
+    by_pk = {obj.pk: obj for obj in objects}
+    assert snapshot(by_pk[without.pk]) == {"languages": [], "countries": [], "slots": []}
+    assert len(by_pk[with_lists.pk].languages.all()) == 3
+
+
+def test_the_demo_mediators_lists_with_dates_levels_and_flags_come_back_as_their_fields_say(demo_world):
+    mediators_demo.build()
+    names = ["languages", "countries", "trainings", "qualifications", "slots", "absences"]
+    expected = list(Mediator.objects.order_by("pk"))
+    prefetch_related_objects(expected, *names)
+    together = list(Mediator.objects.order_by("pk"))
+    prefetch_together(together, *names)
+    assert sum(len(getattr(m, name).all()) for m in expected for name in names) > 50
+    for mine, theirs in zip(together, expected, strict=True):
+        for name in names:
+            assert [vars_of(row) for row in getattr(mine, name).all()] == [
+                vars_of(row) for row in getattr(theirs, name).all()
+            ], name
+
+
+def vars_of(row) -> dict:
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
