@@ -4,8 +4,42 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import District, Funder, Invitation, Membership, Office, Provider, Province, User
-from .scoping import active_memberships, visible
+from core import cached_sets
+
+from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
+from .scoping import Actor, active_memberships, visible
+
+# The number of people with a role a coordinator, the province or the administrators manage (the home's card), kept
+# per district, province or the whole portal: counting them reads the memberships of every way a person belongs to a
+# district (an office, the district, a mediator's districts). Forgotten by the services that add or end a role.
+PEOPLE_COUNTS = "people-with-a-role"
+
+
+def _people_scope(actor: Actor) -> str:
+    if actor.is_admin:
+        return "portal"
+    if actor.has_role(Role.COORDINATOR):
+        return f"district-{min(actor.district_ids)}"
+    return f"province-{min(actor.province_ids)}"
+
+
+def people_with_a_role(*, actor: Actor) -> tuple[int | None, QuerySet]:
+    """(the cached number of people with an active role the actor manages, or None; the queryset that counts them
+    when it is missing: count it, then ``remember_people_with_a_role()``)."""
+    counted = cached_sets.peek(PEOPLE_COUNTS, _people_scope(actor))
+    return counted, visible(actor.user, Membership).filter(is_active=True).values("user").distinct()
+
+
+def remember_people_with_a_role(*, actor: Actor, count: int) -> None:
+    cached_sets.keep(PEOPLE_COUNTS, _people_scope(actor), count)
+
+
+def forget_people_with_a_role() -> None:
+    """A role was added or ended: every count may change (a mediator counts in each of their districts)."""
+    scopes = ["portal"]
+    scopes += [f"district-{pk}" for pk in District.objects.values_list("pk", flat=True)]
+    scopes += [f"province-{pk}" for pk in Province.objects.values_list("pk", flat=True)]
+    cached_sets.forget(PEOPLE_COUNTS, scopes)
 
 
 def membership_list(*, user) -> QuerySet[Membership]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core import outbox
 from core.errors import DomainError, NotAllowed
 
-from . import scoping
+from . import scoping, selectors
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 
 # Which roles each role may invite people to. Administrators may invite anyone.
@@ -266,6 +266,7 @@ def invitation_accept(
             created_by=invitation.invited_by,
         )
         membership.districts.set(invitation.districts.all())
+        transaction.on_commit(selectors.forget_people_with_a_role)
         invitation.accepted_at = timezone.now()
         invitation.membership = membership
         invitation.save(update_fields=["accepted_at", "membership"])
@@ -307,4 +308,5 @@ def membership_deactivate(*, actor: scoping.Actor, membership: Membership) -> Me
         membership.is_active = False
         membership.save(update_fields=["is_active"])
         User.objects.filter(pk=membership.user_id, active_membership=membership).update(active_membership=None)
+        transaction.on_commit(selectors.forget_people_with_a_role)
     return membership

@@ -49,3 +49,13 @@ def forget(prefix: str, ids: Iterable) -> None:
     keys = [_key(prefix, pk) for pk in set(ids)]
     if keys:
         cache.delete_many(keys)
+
+
+def peek(prefix: str, pk) -> object | None:
+    """The cached answer of one id, or None: for a page that reads the missing answer in a query of its own (one
+    that counts several things at once, core.summaries.counts) and then ``keep()``s it."""
+    return cache.get(_key(prefix, pk))
+
+
+def keep(prefix: str, pk, value) -> None:
+    cache.set(_key(prefix, pk), value, TIMEOUT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import District, Province, Role
@@ -63,8 +63,12 @@ def mediator_detail(*, user, pk, parts: tuple[str, ...] = PROFILE_PARTS) -> Medi
     return mediator
 
 
-def own_mediator_profile(*, user) -> Mediator | None:
-    return Mediator.objects.filter(user=user).first()
+def own_mediator_profile(*, user, with_language_count: bool = False) -> Mediator | None:
+    """The user's own mediator profile; ``with_language_count`` adds ``language_count`` in the same query."""
+    profiles = Mediator.objects.filter(user=user)
+    if with_language_count:
+        profiles = profiles.annotate(language_count=Count("languages"))
+    return profiles.first()
 
 
 # --- What a user may do with a mediator -------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import selectors as account_selectors
 from accounts.models import District, Invitation, Membership, Office, Province, Role
 from accounts.scoping import Actor, actor_for, visible
+from core.summaries import counts
 from mediators import selectors as mediator_selectors
 from mediators.models import Mediator
 from reporting import selectors as reporting_selectors
@@ -37,14 +39,36 @@ class Card:
 
 
 def dashboard_cards(*, actor: Actor) -> list[Card]:
-    """What the current role can do, with real counts. Later capabilities add their own cards here."""
+    """What the current role can do, with real counts. Every count of the cards is read in one query
+    (``core.summaries.counts``); later capabilities add their own cards here."""
     user = actor.user
-    cards: list[Card] = []
+    to_count = _request_counts(actor)
     pending = Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
-    cards.extend(_request_cards(actor))
+    keeps_roster = actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR)
+    if actor.role == Role.SOCIAL_WORKER:
+        to_count["colleagues"] = Membership.objects.filter(
+            role=Role.SOCIAL_WORKER, office=actor.membership.office_id, is_active=True
+        )
+    if keeps_roster:
+        to_count["mediators"] = visible(user, Mediator).filter(is_active=True)
+        to_count["expiring"] = mediator_selectors.expiring_qualifications(user=user)
+        if actor.role != Role.COORDINATOR:
+            to_count["districts"] = visible(user, District)
+        to_count["offices"] = visible(user, Office)
+        people, to_count["people"] = account_selectors.people_with_a_role(actor=actor)
+        if people is not None:
+            del to_count["people"]  # from the cache
+        to_count["invitations"] = visible(user, Invitation).filter(pending)
+    counted = counts(**to_count)
+    if keeps_roster:
+        if people is None:
+            account_selectors.remember_people_with_a_role(actor=actor, count=counted["people"])
+        else:
+            counted["people"] = people
+
+    cards: list[Card] = _request_cards(actor, counted)
     if actor.role == Role.SOCIAL_WORKER:
         office = actor.membership.office
-        colleagues = Membership.objects.filter(role=Role.SOCIAL_WORKER, office=office, is_active=True).count()
         cards.append(
             Card(
                 key="office",
@@ -58,18 +82,18 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             Card(
                 key="colleagues",
                 title=str(_("Social workers in your office")),
-                value=colleagues,
+                value=counted["colleagues"],
                 icon="it-user",
             )
         )
     if actor.role == Role.MEDIATOR:
-        profile = mediator_selectors.own_mediator_profile(user=user)
+        profile = mediator_selectors.own_mediator_profile(user=user, with_language_count=True)
         if profile is not None:
             cards.append(
                 Card(
                     key="my_profile",
                     title=str(_("Your profile")),
-                    value=str(_("%(count)s languages") % {"count": profile.languages.count()}),
+                    value=str(_("%(count)s languages") % {"count": profile.language_count}),
                     text=str(
                         _("Keep your availability and absences up to date: coordinators look for free mediators.")
                     ),
@@ -78,7 +102,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
                     icon="it-user",
                 )
             )
-        districts = visible(user, District).order_by("name")
+        districts = list(visible(user, District).order_by("name"))
         cards.append(
             Card(
                 key="provider",
@@ -91,19 +115,19 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             Card(
                 key="districts_served",
                 title=str(_("Districts you work in")),
-                value=districts.count(),
+                value=len(districts),
                 text=", ".join(d.name for d in districts),
                 icon="it-map-marker",
             )
         )
-    if actor.role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
-        cards.extend(_roster_cards(user))
+    if keeps_roster:
+        cards.extend(_roster_cards(counted))
         if actor.role != Role.COORDINATOR:
             cards.append(
                 Card(
                     key="districts",
                     title=str(_("Districts")),
-                    value=visible(user, District).count(),
+                    value=counted["districts"],
                     url=reverse("accounts:organisations"),
                     link_label=str(_("See organisations")),
                     icon="it-map-marker",
@@ -113,7 +137,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             Card(
                 key="offices",
                 title=str(_("Offices")),
-                value=visible(user, Office).count(),
+                value=counted["offices"],
                 url=reverse("accounts:organisations"),
                 link_label=str(_("See organisations")),
                 icon="it-pa",
@@ -123,7 +147,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             Card(
                 key="people",
                 title=str(_("People with a role")),
-                value=visible(user, Membership).filter(is_active=True).values("user").distinct().count(),
+                value=counted["people"],
                 url=reverse("accounts:people"),
                 link_label=str(_("Manage people")),
                 icon="it-user",
@@ -133,7 +157,7 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
             Card(
                 key="invitations",
                 title=str(_("Invitations waiting for an answer")),
-                value=visible(user, Invitation).filter(pending).count(),
+                value=counted["invitations"],
                 url=reverse("accounts:invite"),
                 link_label=str(_("Invite a person")),
                 icon="it-mail",
@@ -154,18 +178,29 @@ def dashboard_cards(*, actor: Actor) -> list[Card]:
     return cards
 
 
-def _request_cards(actor: Actor) -> list[Card]:
-    """The requests waiting for this role, counted in one query."""
+def _request_counts(actor: Actor) -> dict:
+    """The requests this role's cards count, each filtered on its status so that an index on the status reads
+    only them."""
+    if actor.role not in (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
+        return {}
     requests = visible(actor.user, MediationRequest)
-    url = reverse("requests:list")
-    is_open = Q(status__in=OPEN_STATUSES)
     if actor.role == Role.SOCIAL_WORKER:
-        counts = requests.aggregate(drafts=Count("pk", filter=Q(status=Status.DRAFT)), open=Count("pk", filter=is_open))
+        return {"drafts": requests.filter(status=Status.DRAFT), "open": requests.filter(status__in=OPEN_STATUSES)}
+    if actor.role == Role.COORDINATOR:
+        waiting = requests.filter(status=Status.SUBMITTED)
+        return {"waiting": waiting, "urgent": waiting.filter(urgency=Urgency.URGENT)}
+    return {"open": requests.filter(status__in=OPEN_STATUSES)}
+
+
+def _request_cards(actor: Actor, counted: dict) -> list[Card]:
+    """The requests waiting for this role."""
+    url = reverse("requests:list")
+    if actor.role == Role.SOCIAL_WORKER:
         return [
             Card(
                 key="request_drafts",
                 title=str(_("Drafts of your office")),
-                value=counts["drafts"],
+                value=counted["drafts"],
                 text=str(_("Requests not submitted yet.")),
                 url=f"{url}?status={Status.DRAFT}",
                 link_label=str(_("See the drafts")),
@@ -174,23 +209,19 @@ def _request_cards(actor: Actor) -> list[Card]:
             Card(
                 key="requests_open",
                 title=str(_("Open requests of your office")),
-                value=counts["open"],
+                value=counted["open"],
                 url=f"{url}?status=open",
                 link_label=str(_("See your office's requests")),
                 icon="it-file",
             ),
         ]
     if actor.role == Role.COORDINATOR:
-        waiting = Q(status=Status.SUBMITTED)
-        counts = requests.aggregate(
-            waiting=Count("pk", filter=waiting), urgent=Count("pk", filter=waiting & Q(urgency=Urgency.URGENT))
-        )
         return [
             Card(
                 key="requests_waiting",
                 title=str(_("Requests waiting in the queue")),
-                value=counts["waiting"],
-                text=ngettext("%(count)s urgent", "%(count)s urgent", counts["urgent"]) % {"count": counts["urgent"]},
+                value=counted["waiting"],
+                text=ngettext("%(count)s urgent", "%(count)s urgent", counted["urgent"]) % {"count": counted["urgent"]},
                 url=f"{url}?status={Status.SUBMITTED}",
                 link_label=str(_("Open the queue")),
                 icon="it-clock",
@@ -201,7 +232,7 @@ def _request_cards(actor: Actor) -> list[Card]:
             Card(
                 key="requests_open",
                 title=str(_("Open requests")),
-                value=requests.filter(is_open).count(),
+                value=counted["open"],
                 url=f"{url}?status=open",
                 link_label=str(_("See the requests")),
                 icon="it-file",
@@ -233,13 +264,12 @@ def role_intro(*, role: str | None) -> str:
     return str(ROLE_INTROS.get(role, ""))
 
 
-def _roster_cards(user) -> list[Card]:
-    expiring = mediator_selectors.expiring_qualifications(user=user)
+def _roster_cards(counts: dict) -> list[Card]:
     return [
         Card(
             key="mediators",
             title=str(_("Active mediators")),
-            value=visible(user, Mediator).filter(is_active=True).count(),
+            value=counts["mediators"],
             url=reverse("mediators:list"),
             link_label=str(_("Search the roster")),
             icon="it-search",
@@ -247,7 +277,7 @@ def _roster_cards(user) -> list[Card]:
         Card(
             key="expiring_qualifications",
             title=str(_("Qualifications expiring within 30 days")),
-            value=expiring.count(),
+            value=counts["expiring"],
             url="#expiring",
             link_label=str(_("See the list")),
             icon="it-warning-circle",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
-from django.db.models import Count
+from django.db.models import Case, Count, F, IntegerField, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +23,11 @@ from core.formatting import (
     format_month,
     format_time_range,
 )
+from core.summaries import first_of_each
 from mediators.models import Mode
 from reporting import selectors as reporting_selectors
 from requests_app import selectors as requests_selectors
-from requests_app.models import Status
+from requests_app.models import MediationRequest, Status
 from scheduling import selectors as scheduling_selectors
 from sessions_app import selectors as sessions_selectors
 from sessions_app.models import SessionReport
@@ -79,8 +81,16 @@ def _section(key, title, rows, to_item, *, more_url="", more_label="", icon="it-
     )
 
 
-def _languages(request) -> str:
-    return ", ".join(str(language) for language in request.languages.all())
+def _languages(row) -> str:
+    """The languages of a request, or of the request of an appointment or offer, annotated on the row by
+    ``requests_app.selectors.with_language_list`` (every list below reads them in its own query)."""
+    return ", ".join(str(language) for language in requests_selectors.language_list(row))
+
+
+def _with_languages(queryset):
+    """A list of rows that are (or belong to) a request, with the request's languages read in the same query."""
+    through = "pk" if queryset.model is MediationRequest else "request_id"
+    return requests_selectors.with_language_list(queryset.prefetch_related(None), request=through)
 
 
 def _day_start(day) -> datetime:
@@ -98,7 +108,7 @@ def maps_url(appointment) -> str:
 def _appointment_item(appointment, *, with_mediator=False) -> WorkItem:
     request = appointment.request
     where = appointment.place or request.place
-    parts = [request.office.name, _languages(request)]
+    parts = [request.office.name, _languages(appointment)]
     if with_mediator:
         parts.insert(0, appointment.mediator.full_name)
     parts.append(f"{appointment.get_mode_display()}{' · ' + where if where else ''}")
@@ -111,6 +121,15 @@ def _appointment_item(appointment, *, with_mediator=False) -> WorkItem:
     )
 
 
+def _first_of_each_day_part(appointments, *, split: datetime):
+    """The first ``HOME_LIMIT + 1`` appointments before ``split`` and the first ``HOME_LIMIT + 1`` from it on, in
+    time order, in one query (a row number within each part)."""
+    part = Case(When(starts_at__lt=split, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return appointments.annotate(
+        home_rank=Window(RowNumber(), partition_by=[part], order_by=[F("starts_at").asc(), F("pk").asc()])
+    ).filter(home_rank__lte=HOME_LIMIT + 1)
+
+
 def _since(moment) -> str:
     return str(_("since %(when)s") % {"when": format_day_time(moment)}) if moment else ""
 
@@ -121,7 +140,7 @@ def mediator_work(*, user, now) -> list[WorkSection]:
 
     def offer(o):
         return WorkItem(
-            title=f"{o.request.case_code} · {_languages(o.request)}",
+            title=f"{o.request.case_code} · {_languages(o)}",
             detail=f"{o.request.office.name} · {o.request.get_service_kind_display()}",
             when=str(_("answer by %(when)s") % {"when": format_day_time(o.expires_at)}),
             overdue=o.expires_at <= now,
@@ -151,11 +170,22 @@ def mediator_work(*, user, now) -> list[WorkSection]:
             action_url=s.get_absolute_url(),
         )
 
+    # Today's appointments and the next days': the first of each in one query.
+    coming = list(
+        _first_of_each_day_part(
+            _with_languages(
+                scheduling_selectors.live_appointments_between(
+                    user=user, start=_day_start(today), end=tomorrow + timedelta(days=NEXT_DAYS)
+                )
+            ),
+            split=tomorrow,
+        )
+    )
     return [
         _section(
             "offers",
             _("Offers to answer"),
-            scheduling_selectors.offers_to_answer(user=user),
+            _with_languages(scheduling_selectors.offers_to_answer(user=user)),
             offer,
             more_url=reverse("scheduling:offers"),
             icon="it-mail",
@@ -163,7 +193,7 @@ def mediator_work(*, user, now) -> list[WorkSection]:
         _section(
             "today",
             _("Today's appointments"),
-            scheduling_selectors.live_appointments_between(user=user, start=_day_start(today), end=tomorrow),
+            [a for a in coming if a.starts_at < tomorrow],
             _appointment_item,
             more_url=reverse("scheduling:calendar"),
             more_label=_("Open the calendar"),
@@ -188,9 +218,7 @@ def mediator_work(*, user, now) -> list[WorkSection]:
         _section(
             "next",
             _("Next appointments"),
-            scheduling_selectors.live_appointments_between(
-                user=user, start=tomorrow, end=tomorrow + timedelta(days=NEXT_DAYS)
-            ),
+            [a for a in coming if a.starts_at >= tomorrow],
             _appointment_item,
             more_url=reverse("scheduling:calendar"),
             more_label=_("Open the calendar"),
@@ -248,7 +276,7 @@ def social_worker_work(*, user, now) -> list[WorkSection]:
         _section(
             "questions",
             _("Questions from the coordinator"),
-            requests_selectors.questions_to_answer(user=user),
+            _with_languages(requests_selectors.questions_to_answer(user=user)),
             question,
             more_url=reverse("requests:list"),
             icon="it-comment",
@@ -256,7 +284,7 @@ def social_worker_work(*, user, now) -> list[WorkSection]:
         _section(
             "drafts",
             _("Drafts to finish"),
-            requests_selectors.drafts_to_finish(user=user),
+            _with_languages(requests_selectors.drafts_to_finish(user=user)),
             draft,
             more_url=f"{reverse('requests:list')}?status={Status.DRAFT}",
             icon="it-pencil",
@@ -280,8 +308,10 @@ def social_worker_work(*, user, now) -> list[WorkSection]:
         _section(
             "office_week",
             _("Your office's appointments in the next 7 days"),
-            scheduling_selectors.live_appointments_between(
-                user=user, start=_day_start(today), end=_day_start(today + timedelta(days=7))
+            _with_languages(
+                scheduling_selectors.live_appointments_between(
+                    user=user, start=_day_start(today), end=_day_start(today + timedelta(days=7))
+                )
             ),
             lambda a: _appointment_item(a, with_mediator=True),
             more_url=reverse("scheduling:calendar"),
@@ -379,11 +409,27 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
             action_url=sheet.get_absolute_url(),
         )
 
+    # The five lists of requests: their first rows picked in one query, then read together in one more.
+    picked = first_of_each(
+        {
+            "decisions": requests_selectors.waiting_for_decision(user=user),
+            "to_offer": scheduling_selectors.requests_to_offer(user=user),
+            "to_plan": scheduling_selectors.requests_to_plan(user=user, now=now),
+            "stalled": scheduling_selectors.stalled_requests(user=user, now=now),
+            "to_close": requests_selectors.requests_to_close(user=user),
+        },
+        limit=HOME_LIMIT + 1,
+    )
+    read = scheduling_selectors.coordinator_requests(
+        user=user, ids=[pk for pks in picked.values() for pk in pks], now=now
+    )
+    requests = {name: [read[pk] for pk in pks if pk in read] for name, pks in picked.items()}
+
     return [
         _section(
             "decisions",
             _("Requests waiting for your decision"),
-            requests_selectors.waiting_for_decision(user=user),
+            requests["decisions"],
             decision,
             more_url=f"{reverse('requests:list')}?status={Status.SUBMITTED}",
             more_label=_("Open the queue"),
@@ -392,7 +438,7 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
         _section(
             "to_offer",
             _("Requests looking for a mediator"),
-            scheduling_selectors.requests_to_offer(user=user),
+            requests["to_offer"],
             to_offer,
             more_url=f"{reverse('requests:list')}?status={Status.MATCHING}",
             icon="it-search",
@@ -400,7 +446,7 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
         _section(
             "to_plan",
             _("Appointments to plan"),
-            scheduling_selectors.requests_to_plan(user=user, now=now),
+            requests["to_plan"],
             to_plan,
             more_url=f"{reverse('requests:list')}?status={Status.ASSIGNED}",
             icon="it-calendar",
@@ -408,7 +454,7 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
         _section(
             "stalled",
             _("Stalled requests"),
-            scheduling_selectors.stalled_requests(user=user, now=now),
+            requests["stalled"],
             stalled,
             more_url=reverse("requests:list"),
             icon="it-warning-circle",
@@ -432,7 +478,7 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
         _section(
             "to_close",
             _("Mediations to close"),
-            requests_selectors.requests_to_close(user=user),
+            requests["to_close"],
             to_close,
             more_url=f"{reverse('requests:list')}?status={Status.EVALUATED}",
             icon="it-check",

@@ -83,7 +83,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The list at /notifiche/: a person's latest first, a page at a time (core.pagination).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_latest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"

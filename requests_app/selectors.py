@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Aggregate, Exists, OuterRef, Prefetch, QuerySet, Subquery, TextField
 
 from accounts.models import Membership, Office, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
@@ -59,6 +59,54 @@ def list_partition(*, user) -> tuple[str, QuerySet]:
     other provinces' rows. Administrators, who see every office, read the first rows of each of them."""
     actor = actor_for(user)
     return ("office_id", Office.objects.all() if actor.is_admin else visible(user, Office))
+
+
+# Separators of the language list annotation: control characters no code or variant holds.
+_FIELD, _ITEM = "\x1f", "\x1e"
+
+
+class _LanguageList(Aggregate):
+    """A request's languages as one string, in the order they were entered (``code<US>variant<RS>…``)."""
+
+    output_field = TextField()
+
+    def __init__(self):
+        super().__init__("code", "variant", "pk")
+
+    def as_sql(self, compiler, connection, **extra):
+        code, variant, pk = (compiler.compile(e)[0] for e in self.get_source_expressions()[:3])
+        item = f"{code} || '{_FIELD}' || {variant}"
+        if connection.vendor == "postgresql":
+            return f"STRING_AGG({item}, '{_ITEM}' ORDER BY {pk})", []
+        return f"GROUP_CONCAT({item}, '{_ITEM}')", []
+
+
+def with_language_list(queryset: QuerySet, *, request: str = "pk") -> QuerySet:
+    """``queryset`` with ``language_list``: the languages of its request (``request`` names it from the row), read in
+    the same query instead of one more query per list (see ``language_list()``)."""
+    languages = (
+        RequestLanguage.objects.filter(request_id=OuterRef(request))
+        .order_by()
+        .values("request_id")
+        .annotate(listed=_LanguageList())
+        .values("listed")
+    )
+    return queryset.annotate(language_list=Subquery(languages, output_field=TextField()))
+
+
+def language_list(request: MediationRequest) -> list[RequestLanguage]:
+    """The languages of a request annotated by ``with_language_list()`` (else read from the database)."""
+    listed = getattr(request, "language_list", None)
+    if not hasattr(request, "language_list"):
+        return list(request.languages.all())
+    return [RequestLanguage(code=code, variant=variant) for code, variant in _items(listed)]
+
+
+def _items(listed: str | None):
+    for item in (listed or "").split(_ITEM):
+        if item:
+            code, _, variant = item.partition(_FIELD)
+            yield code, variant
 
 
 def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:
@@ -214,6 +262,9 @@ def drafts_to_finish(*, user) -> QuerySet[MediationRequest]:
     )
 
 
+ENDED = (Status.REJECTED, Status.CLOSED, Status.CANCELLED)
+
+
 def questions_to_answer(*, user) -> QuerySet[MediationRequest]:
     """Requests of the user's office whose last comment was written by someone outside the office (a coordinator's
     question): the office has not answered yet. ``last_comment_at`` says since when. One query."""
@@ -223,7 +274,8 @@ def questions_to_answer(*, user) -> QuerySet[MediationRequest]:
     )
     return (
         visible(user, MediationRequest)
-        .exclude(status__in=[Status.REJECTED, Status.CLOSED, Status.CANCELLED])
+        # The live statuses named (not the ended ones excluded): the index of the office and the status reads them.
+        .filter(status__in=[status for status in Status if status not in ENDED])
         .annotate(
             last_comment_by=Subquery(last.values("author_id")[:1]),
             last_comment_at=Subquery(last.values("created_at")[:1]),

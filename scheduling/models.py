@@ -175,6 +175,18 @@ class Appointment(models.Model):
             # The calendars read a period of a district or a province (scheduling.selectors.calendar_appointments); the
             # district's timesheets a month of the region, then the district's among them.
             models.Index(fields=["starts_at"], name="appointment_starts_at_idx"),
+            # The reports to write of a district or more (sessions_app.selectors._missing_ids): the appointments
+            # still planned and those cancelled late, oldest first, read from the index alone (id and request in it).
+            models.Index(
+                fields=["starts_at", "id", "request"],
+                name="appointment_planned_idx",
+                condition=Q(status="planned"),
+            ),
+            models.Index(
+                fields=["starts_at", "id", "request"],
+                name="appointment_late_cancel_idx",
+                condition=Q(status="cancelled", late_cancellation=True),
+            ),
         ]
 
     def __str__(self):

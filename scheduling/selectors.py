@@ -32,7 +32,7 @@ from accounts.scoping import actor_for, get_for_user_or_404, visible
 from mediators.models import Absence, AvailabilitySlot, Mediator
 from mediators.selectors import search_text
 from requests_app.models import MediationRequest, ProposedSlot, Status, StatusChange, Urgency
-from requests_app.selectors import is_district_coordinator, queue_order
+from requests_app.selectors import is_district_coordinator, queue_order, with_language_list
 
 from . import recurrence
 from .models import LIVE_APPOINTMENT, Appointment, AppointmentSeries, Offer
@@ -267,6 +267,26 @@ def _stalled_after(now: datetime) -> datetime:
     return now - timedelta(days=settings.STALLED_AFTER_DAYS)
 
 
+def _why_stalled(now: datetime) -> dict:
+    """``stalled_reason`` and ``stalled_since`` of a stalled request (``assigned_at`` annotated first)."""
+    offers = Offer.objects.filter(request=OuterRef("pk"))
+    overdue = offers.filter(status=Offer.Status.OPEN, expires_at__lte=now)
+    last_answer = offers.annotate(moment=Coalesce("answered_at", "expires_at")).order_by("-moment")
+    return {
+        "stalled_reason": Case(
+            When(status=Status.ASSIGNED, then=Value(Stalled.NOT_SCHEDULED)),
+            When(Exists(overdue), then=Value(Stalled.NO_ANSWER)),
+            default=Value(Stalled.ALL_REFUSED),
+            output_field=CharField(),
+        ),
+        "stalled_since": Case(
+            When(status=Status.ASSIGNED, then="assigned_at"),
+            default=Subquery(last_answer.values("moment")[:1]),
+            output_field=DateTimeField(),
+        ),
+    }
+
+
 def stalled_requests(*, user, now: datetime | None = None):
     """The requests the user sees that wait for nobody: in matching with offers but none alive (each one declined,
     expired, withdrawn, or open past its deadline: the sweeper has not expired it yet), or assigned for more than
@@ -278,8 +298,6 @@ def stalled_requests(*, user, now: datetime | None = None):
     alive = offers.filter(
         Q(status__in=[Offer.Status.QUEUED, Offer.Status.ACCEPTED]) | Q(status=Offer.Status.OPEN, expires_at__gt=now)
     )
-    overdue = offers.filter(status=Offer.Status.OPEN, expires_at__lte=now)
-    last_answer = offers.annotate(moment=Coalesce("answered_at", "expires_at")).order_by("-moment")
     cutoff = _stalled_after(now)
     return (
         visible(user, MediationRequest)
@@ -294,17 +312,7 @@ def stalled_requests(*, user, now: datetime | None = None):
             | Q(status=Status.ASSIGNED, assigned_at__lte=cutoff)
         )
         .annotate(
-            stalled_reason=Case(
-                When(status=Status.ASSIGNED, then=Value(Stalled.NOT_SCHEDULED)),
-                When(Exists(overdue), then=Value(Stalled.NO_ANSWER)),
-                default=Value(Stalled.ALL_REFUSED),
-                output_field=CharField(),
-            ),
-            stalled_since=Case(
-                When(status=Status.ASSIGNED, then="assigned_at"),
-                default=Subquery(last_answer.values("moment")[:1]),
-                output_field=DateTimeField(),
-            ),
+            **_why_stalled(now),
             urgent_first=Case(
                 When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
@@ -340,6 +348,20 @@ def requests_to_plan(*, user, now: datetime | None = None):
         .prefetch_related("languages")
         .order_by("assigned_at", "pk")
     )
+
+
+def coordinator_requests(*, user, ids, now: datetime | None = None) -> dict:
+    """``{pk: request}`` of the requests the coordinator's home lists (``ids``, picked by the lists above in one
+    query), in one query: with office, assigned mediator, languages and, for the stalled ones, why and since when."""
+    now = now or timezone.now()
+    rows = with_language_list(
+        visible(user, MediationRequest)
+        .filter(pk__in=ids)
+        .select_related("office", "assigned_mediator")
+        .annotate(assigned_at=_last_assigned_at())
+        .annotate(**_why_stalled(now))
+    )
+    return {row.pk: row for row in rows}
 
 
 # --- Calendars (scheduling.calendar_views) ---------------------------------------------------------------------------

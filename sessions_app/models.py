@@ -152,6 +152,19 @@ class SessionReport(models.Model):
             models.Index(
                 fields=["-validated_at", "-id"], name="report_validated_idx", condition=models.Q(status="validated")
             ),
+            # The reports waiting for the office's confirmation or the district's validation, the longest waiting
+            # first (the homes' work lists, sessions_app.selectors.reports_to_confirm and reports_to_validate).
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="report_waiting_idx",
+                condition=models.Q(status__in=["submitted", "confirmed"]),
+            ),
+            # The reports to write that are drafts or were sent back (sessions_app.selectors._missing_ids).
+            models.Index(
+                fields=["appointment"],
+                name="report_editable_idx",
+                condition=models.Q(status__in=["draft", "sent_back"]),
+            ),
         ]
 
     def __str__(self):

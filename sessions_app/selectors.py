@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from core.summaries import first_of_each
 from mediators.models import Mediator
 from requests_app.models import MediationRequest, Status
 from requests_app.selectors import can_read_sensitive_notes, is_district_coordinator, is_office_member
@@ -248,6 +249,37 @@ def _missing(user) -> QuerySet[Appointment]:
     )
 
 
+def _missing_ids(user, *, limit: int) -> list[int]:
+    """The ids of the first ``limit`` appointments of ``_missing(user)``, oldest first, read from three small
+    partial indexes instead of every past appointment of the scope: an appointment owes a report while it is still
+    *planned* past its start (writing a report sets its status from the outcome, sessions_app.services.reports),
+    when it was cancelled late (it owes one until it has a report past the draft), or when it was held or missed
+    and its report is a draft or was sent back. One query."""
+    now = timezone.now()
+    past = visible(user, Appointment).filter(starts_at__lte=now)
+    unfinished = Q(report__isnull=True) | Q(report__status__in=EDITABLE)
+    parts = first_of_each(
+        {
+            "planned": past.filter(unfinished, status=Appointment.Status.PLANNED).order_by("starts_at", "pk"),
+            "late": past.filter(unfinished, status=Appointment.Status.CANCELLED, late_cancellation=True).order_by(
+                "starts_at", "pk"
+            ),
+            "reported": past.filter(
+                status__in=[Appointment.Status.HELD, Appointment.Status.NO_SHOW], report__status__in=EDITABLE
+            ).order_by("starts_at", "pk"),
+        },
+        limit=limit,
+        ranked=False,
+    )
+    return [pk for pks in parts.values() for pk in pks]
+
+
+def _missing_first(user, *, limit: int) -> list[Appointment]:
+    """The first ``limit`` rows of ``_missing(user)`` for a district, a province or the portal: their ids from
+    ``_missing_ids``, then the rows (two queries whatever the size of the scope's history)."""
+    return list(_missing(user).filter(pk__in=_missing_ids(user, limit=limit))[:limit])
+
+
 def recently_validated(user) -> QuerySet[SessionReport]:
     """The reports validated in the last RECENT_DAYS days, the latest first (an index on the validation time of
     validated reports reads them in this order; the window keeps a scope with no recent validation from reading
@@ -270,8 +302,11 @@ def work_lists(*, user) -> dict[str, list]:
     """What each role has to do with reports and evaluations, as the reports page lists it. One query a list."""
     role = actor_for(user).role
     lists: dict[str, list] = {}
-    if role in (Role.MEDIATOR, Role.COORDINATOR, Role.ADMINISTRATOR):
+    if role == Role.MEDIATOR:
+        # Their own appointments, read on the index of the mediator and the start.
         lists["to_write"] = list(_missing(user)[:LIST_LIMIT])
+    if role in (Role.COORDINATOR, Role.ADMINISTRATOR):
+        lists["to_write"] = _missing_first(user, limit=LIST_LIMIT)
     if role == Role.SOCIAL_WORKER:
         lists["to_confirm"] = list(
             _reports(user).filter(status=ReportStatus.SUBMITTED).order_by("started_at", "pk")[:LIST_LIMIT]

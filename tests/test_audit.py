@@ -282,6 +282,32 @@ def test_a_bad_filter_is_a_message_not_a_500(world, two_provinces, query):
     assert response.status_code == 200
 
 
+def test_the_count_stops_at_1000_and_the_pages_go_by_the_time_of_the_entries(world):
+    reader = f.coordinator(district=world.district, email="lettore.assiduo@example.org")
+    start = timezone.now() - timedelta(days=3)
+    ReadEvent.objects.bulk_create(
+        ReadEvent(
+            user=reader,
+            role="coordinator",
+            kind=ReadEvent.Kind.REQUEST,
+            object_type="requests_app.mediationrequest",
+            object_id=n,
+            province=world.province,
+            at=start + timedelta(minutes=n),
+            path_hash="a" * 64,
+        )
+        for n in range(1001)
+    )
+    staff = login_client(f.province_staff(province=world.province))
+
+    first = staff.get(reverse("audit:list")).context["page"]
+    assert first.count_is_capped  # "More than 1,000 entries"
+    assert [event.object_id for event in first][:2] == [1000, 999]  # the latest first
+    last = staff.get(reverse("audit:list") + first.last_url).context["page"]
+    assert [event.object_id for event in last][-2:] == [1, 0]
+    assert staff.get(reverse("audit:list"), {"who": "nessuno"}).context["page"].count == 0
+
+
 def test_the_page_links_each_entry_to_what_was_read(world):
     login_client(world.coordinator).get(world.request.get_absolute_url())
 

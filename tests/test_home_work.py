@@ -163,11 +163,10 @@ def sections(response) -> dict[str, int]:
 def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.mediator_user)
-    # + offers to answer and their languages; today's appointments and their languages;
-    #   reports to write; last month's sheet (mediator and districts, the appointments with their districts, the
-    #   timesheets); next appointments and their languages; the profile card (profile, its languages), the districts
-    #   served (list and count).
-    with django_assert_num_queries(FRAME + 15):
+    # + offers to answer (with their requests' languages); today's and the next days' appointments (the first of
+    #   each, with languages, in one query); reports to write; last month's sheet (its lines, with their districts
+    #   and the timesheet's status); the profile card (profile and its number of languages), the districts served.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -186,10 +185,9 @@ def test_the_mediators_home_costs_the_same_queries_for_3_and_30_items(rows, froz
 def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.social_worker)
-    # + questions to answer and their languages; drafts and their languages; reports to
-    #   confirm; requests to evaluate; the office's week and its languages; the cards (drafts and open requests,
-    #   the colleagues).
-    with django_assert_num_queries(FRAME + 10):
+    # + questions to answer, drafts, reports to confirm, requests to evaluate, the office's week (each list with its
+    #   requests' languages in the same query); the cards' counts (drafts, open requests, colleagues), one query.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -206,10 +204,11 @@ def test_the_social_workers_home_costs_the_same_queries_for_3_and_30_items(rows,
 def test_the_coordinators_home_costs_the_same_queries_for_3_and_30_items(rows, frozen, django_assert_num_queries):
     world = busy_world(rows)
     client = login_client(world.coordinator)
-    # + requests to decide, to offer, to plan, stalled and to close, each with their
-    #   languages; reports to validate; timesheets to approve; the cards (queue, mediators, qualifications expiring,
-    #   offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 19):
+    # + the first ids of the requests to decide, to offer, to plan, stalled and to close (one query), then those
+    #   requests with their languages; reports to validate; timesheets to approve; the cards' counts (queue and
+    #   urgent ones, mediators, qualifications expiring, offices, people, invitations: one query) and the list of
+    #   qualifications expiring.
+    with django_assert_num_queries(FRAME + 6):
         response = client.get(reverse("home"))
     shown = min(rows, 8)
     assert sections(response) == {
@@ -232,9 +231,10 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
     # + the running projects (at most reporting.selectors.HOME_PROJECTS); the monthly aggregates of the month and of
     #   the projects' months so far (the month's figures, each project's month and its sessions' costs); the
     #   projects' budget lines; their expenses;
-    #   stalled requests per district; the latest report jobs; the cards (open requests, mediators, qualifications
-    #   expiring, districts, offices, people, invitations) and the list of qualifications expiring.
-    with django_assert_num_queries(FRAME + 14):
+    #   stalled requests per district; the latest report jobs; the cards' counts (open requests, mediators,
+    #   qualifications expiring, districts, offices, people, invitations: one query) and the list of qualifications
+    #   expiring.
+    with django_assert_num_queries(FRAME + 8):
         response = client.get(reverse("home"))
     day = response.context["province_day"]
     assert day["stalled"] == [

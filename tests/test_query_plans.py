@@ -37,8 +37,8 @@ INDEXES = {
         "request_office_queue_idx",
         "request_office_order_idx",
     },
-    "sessions_app_sessionreport": {"report_validated_idx"},
-    "scheduling_appointment": {"appointment_starts_at_idx"},
+    "sessions_app_sessionreport": {"report_validated_idx", "report_editable_idx", "report_waiting_idx"},
+    "scheduling_appointment": {"appointment_starts_at_idx", "appointment_planned_idx", "appointment_late_cancel_idx"},
 }
 STATUSES = [Status.SUBMITTED, Status.MATCHING, Status.CLOSED, Status.CLOSED, Status.EVALUATED, Status.CANCELLED]
 
@@ -210,6 +210,15 @@ def test_recently_validated_reports_come_from_their_index(region, client_for):
     recent = [q["sql"] for q in queries.captured_queries if window in q["sql"]]
     assert recent
     assert "report_validated_idx" in indexes_used(plan_of(recent[0], seqscan=False))
+
+
+def test_the_reports_to_write_come_from_the_small_indexes_of_what_owes_one(region, client_for):
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(region["coordinator"]).get(reverse("sessions:reports")).status_code == 200
+    picked = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"] and "home_part" in q["sql"]]
+    assert len(picked) == 1
+    used = indexes_used(plan_of(picked[0], seqscan=False))
+    assert {"appointment_planned_idx", "appointment_late_cancel_idx", "report_editable_idx"} <= used
 
 
 def test_a_month_of_a_districts_appointments_comes_from_the_start_index(region, client_for):
