@@ -4,12 +4,9 @@ page (mediazione.home)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from urllib.parse import quote
+from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,117 +18,33 @@ from core.formatting import (
     format_date,
     format_day_time,
     format_month,
-    format_time_range,
 )
 from core.summaries import first_of_each
-from mediators.models import Mode
 from reporting import selectors as reporting_selectors
 from requests_app import selectors as requests_selectors
-from requests_app.models import MediationRequest, Status
+from requests_app.models import Status
 from scheduling import selectors as scheduling_selectors
 from sessions_app import selectors as sessions_selectors
 from sessions_app.models import SessionReport
-from timesheets import selectors as timesheets_selectors
+from timesheets import worklists as timesheets_worklists
 from timesheets.models import Timesheet
+
+from .work_items import (
+    HOME_LIMIT,
+    WorkItem,
+    WorkSection,
+    _appointment_item,
+    _day_start,
+    _first_of_each_day_part,
+    _languages,
+    _section,
+    _since,
+    _with_languages,
+)
 
 # --- The work list: what to do now, most urgent first ----------------------------------------------------------------
 # Each section is one query (two with the request's languages), read with a limit: the home costs the same queries
 # whatever the amount of work; "See all" leads to the full list.
-
-HOME_LIMIT = 8
-OSM_SEARCH = "https://www.openstreetmap.org/search?query="
-
-
-@dataclass
-class WorkItem:
-    """One thing to do: what it is, by when (or since when), and the one action that does it."""
-
-    title: str
-    detail: str = ""
-    when: str = ""
-    overdue: bool = False
-    badge: str = ""
-    action_label: str = ""
-    action_url: str = ""
-    offer_id: int | None = None  # an offer to answer: accept and decline in place, on the home page
-    maps_url: str = ""
-
-
-@dataclass
-class WorkSection:
-    key: str
-    title: str
-    items: list[WorkItem]
-    more: bool = False
-    more_url: str = ""
-    more_label: str = ""
-    icon: str = "it-list"
-
-
-def _section(key, title, rows, to_item, *, more_url="", more_label="", icon="it-list") -> WorkSection:
-    rows = list(rows[: HOME_LIMIT + 1])
-    return WorkSection(
-        key=key,
-        title=str(title),
-        items=[to_item(row) for row in rows[:HOME_LIMIT]],
-        more=len(rows) > HOME_LIMIT,
-        more_url=more_url,
-        more_label=str(more_label or _("See all")),
-        icon=icon,
-    )
-
-
-def _languages(row) -> str:
-    """The languages of a request, or of the request of an appointment or offer, annotated on the row by
-    ``requests_app.selectors.with_language_list`` (every list below reads them in its own query)."""
-    return ", ".join(str(language) for language in requests_selectors.language_list(row))
-
-
-def _with_languages(queryset):
-    """A list of rows that are (or belong to) a request, with the request's languages read in the same query."""
-    through = "pk" if queryset.model is MediationRequest else "request_id"
-    return requests_selectors.with_language_list(queryset.prefetch_related(None), request=through)
-
-
-def _day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def maps_url(appointment) -> str:
-    """A map search for an in-person appointment's place (the request's place when the appointment has none)."""
-    place = appointment.place or appointment.request.place
-    if appointment.mode != Mode.IN_PERSON or not place:
-        return ""
-    return OSM_SEARCH + quote(place)
-
-
-def _appointment_item(appointment, *, with_mediator=False) -> WorkItem:
-    request = appointment.request
-    where = appointment.place or request.place
-    parts = [request.office.name, _languages(appointment)]
-    if with_mediator:
-        parts.insert(0, appointment.mediator.full_name)
-    parts.append(f"{appointment.get_mode_display()}{' · ' + where if where else ''}")
-    return WorkItem(
-        title=f"{format_time_range(appointment.starts_at, appointment.ends_at)} · {request.case_code}",
-        detail=" · ".join(part for part in parts if part),
-        action_label=str(_("Open the appointment")),
-        action_url=appointment.get_absolute_url(),
-        maps_url=maps_url(appointment),
-    )
-
-
-def _first_of_each_day_part(appointments, *, split: datetime):
-    """The first ``HOME_LIMIT + 1`` appointments before ``split`` and the first ``HOME_LIMIT + 1`` from it on, in
-    time order, in one query (a row number within each part)."""
-    part = Case(When(starts_at__lt=split, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return appointments.annotate(
-        home_rank=Window(RowNumber(), partition_by=[part], order_by=[F("starts_at").asc(), F("pk").asc()])
-    ).filter(home_rank__lte=HOME_LIMIT + 1)
-
-
-def _since(moment) -> str:
-    return str(_("since %(when)s") % {"when": format_day_time(moment)}) if moment else ""
 
 
 def mediator_work(*, user, now) -> list[WorkSection]:
@@ -210,7 +123,7 @@ def mediator_work(*, user, now) -> list[WorkSection]:
         _section(
             "timesheets_to_submit",
             _("Timesheet to submit"),
-            timesheets_selectors.sheets_to_submit(user=user, today=today),
+            timesheets_worklists.sheets_to_submit(user=user, today=today),
             sheet,
             more_url=reverse("timesheets:mine"),
             icon="it-files",
@@ -470,7 +383,7 @@ def coordinator_work(*, user, now) -> list[WorkSection]:
         _section(
             "timesheets_to_approve",
             _("Timesheets to approve"),
-            timesheets_selectors.timesheets_to_approve(user=user),
+            timesheets_worklists.timesheets_to_approve(user=user),
             to_approve,
             more_url=reverse("timesheets:district"),
             icon="it-files",

@@ -29,7 +29,7 @@ from reporting.models import ReportJob
 from requests_app.models import Comment, MediationRequest, Status, StatusChange, Urgency
 from scheduling.models import Appointment, Offer
 from sessions_app.models import SessionReport
-from timesheets import selectors as timesheet_selectors
+from timesheets import months as timesheet_months
 from timesheets import services as timesheet_services
 from timesheets.models import Reminder, Timesheet
 
@@ -146,8 +146,8 @@ def check_timesheets_cover_finished_months():
     sheets = list(Timesheet.objects.all())
     assert {sheet.status for sheet in sheets} >= {Timesheet.Status.APPROVED, Timesheet.Status.SUBMITTED}
     for sheet in sheets:
-        assert sheet.month < timesheet_selectors.first_of(today), sheet
-        assert timesheet_selectors.month_is_over(sheet.month, timezone.localdate(sheet.submitted_at)), sheet
+        assert sheet.month < timesheet_months.first_of(today), sheet
+        assert timesheet_months.month_is_over(sheet.month, timezone.localdate(sheet.submitted_at)), sheet
         if sheet.approved_at:
             assert sheet.submitted_at <= sheet.approved_at, sheet
 

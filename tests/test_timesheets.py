@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from accounts.scoping import actor_for, visible
 from core.errors import DomainError, NotAllowed
 from sessions_app import services as report_services
-from timesheets import selectors, services
+from timesheets import months, selectors, services
 from timesheets.models import Timesheet
 
 from . import factories as f
@@ -67,7 +67,7 @@ def test_a_sheet_adds_up_the_month_from_the_reports():
 
 def test_sessions_of_another_month_or_district_stay_out():
     world = tf.month_world(held=1)
-    tf.appointment_on(world.request, selectors.first_of(timezone.localdate()) + timedelta(days=1))
+    tf.appointment_on(world.request, months.first_of(timezone.localdate()) + timedelta(days=1))
     other = f.MediationRequestFactory(status="scheduled", assigned_mediator=world.mediator)
     tf.appointment_on(other, tf.last_month() + timedelta(days=5))
     assert len(sheet_of(world).lines) == 1
@@ -122,10 +122,10 @@ def test_the_coordinator_approves_and_the_months_reports_are_locked():
     timesheet = services.timesheet_approve(actor=actor_for(world.coordinator), timesheet=submit(world))
     assert timesheet.status == "approved" and timesheet.approved_by == world.coordinator
     appointment = world.appointments[0]
-    assert selectors.month_locked(world.mediator, timezone.localdate(appointment.starts_at))
-    assert selectors.month_locked(world.mediator, appointment.starts_at.date(), world.district)
-    assert not selectors.month_locked(world.mediator, timezone.localdate())
-    assert "approved" in selectors.why_locked(appointment=appointment)
+    assert months.month_locked(world.mediator, timezone.localdate(appointment.starts_at))
+    assert months.month_locked(world.mediator, appointment.starts_at.date(), world.district)
+    assert not months.month_locked(world.mediator, timezone.localdate())
+    assert "approved" in months.why_locked(appointment=appointment)
 
 
 def test_a_coordinator_of_another_district_cannot_approve():

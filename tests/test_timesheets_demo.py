@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Provider
-from timesheets import selectors
+from timesheets import months, selectors
 from timesheets.models import Rate, Timesheet
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +19,9 @@ def test_the_demo_has_rates_and_past_timesheets_and_runs_twice_the_same(settings
     assert Rate.objects.filter(provider__in=Provider.objects.all()).values("provider").distinct().count() == 2
     statuses = {status for *_rest, status, _by in rows}
     assert {"approved", "submitted"} <= statuses
-    this_month = selectors.first_of(selectors.timezone.localdate())
+    this_month = months.first_of(months.timezone.localdate())
     assert all(month < this_month for _m, _d, month, _s, _b in rows)
     for timesheet in Timesheet.objects.filter(status="approved").select_related("mediator", "district"):
         sheet = selectors.build_sheets(pairs=[(timesheet.mediator, timesheet.district)], month=timesheet.month)[0]
         assert sheet.cost > 0 and not sheet.missing_reports
-        assert selectors.month_locked(timesheet.mediator, timesheet.month, timesheet.district)
+        assert months.month_locked(timesheet.mediator, timesheet.month, timesheet.district)

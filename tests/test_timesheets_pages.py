@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.scoping import actor_for
+from mediators.models import Mediator
 from timesheets import selectors, services
 
 from . import factories as f
@@ -47,6 +48,9 @@ def _district_with(n: int):
     services.timesheet_submit(
         actor=actor_for(world.mediator_user), mediator=world.mediator, district=world.district, month=tf.last_month()
     )
+    # The sheets are listed by name: the one with a submitted timesheet comes first, on the first page, whatever names
+    # the factories drew for the others.
+    Mediator.objects.filter(pk=world.mediator.pk).update(last_name="Aaronne")
     return world
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from scheduling.models import Appointment
-from timesheets import selectors
+from timesheets import months
 from timesheets.models import Rate
 
 from . import factories as f
@@ -19,7 +19,7 @@ ROME = ZoneInfo("Europe/Rome")
 
 
 def last_month() -> date:
-    return selectors.previous_month(selectors.first_of(timezone.localdate()))
+    return months.previous_month(months.first_of(timezone.localdate()))
 
 
 def rate(provider, hourly="21.50", km="0.35", travel="10.00", valid_from=date(2020, 1, 1)) -> Rate:

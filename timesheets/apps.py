@@ -12,7 +12,7 @@ class TimesheetsConfig(AppConfig):
     def ready(self):
         from sessions_app import locks
 
-        from .selectors import why_locked
+        from .months import why_locked
 
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
         locks.register(why_locked)  # an approved timesheet locks its month's session reports

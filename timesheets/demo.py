@@ -24,7 +24,7 @@ from accounts.models import District, Membership, Provider, Role, User
 from mediators.models import Mediator
 from scheduling.models import Appointment
 
-from . import selectors
+from . import months, selectors
 from .models import Rate, Timesheet
 
 D = Decimal
@@ -78,7 +78,7 @@ def _wanted(sheet: selectors.Sheet, *, approve: bool, coordinator: User, admin: 
     """The row a demo month should have, or None for a draft; nothing in it happens after ``latest``."""
     if not sheet.owed_lines:
         return None
-    month_end = selectors.next_month(sheet.month)
+    month_end = months.next_month(sheet.month)
     submitter = sheet.mediator.user or admin
     submitted_at = min(_at(month_end + timedelta(days=1), 18), latest - timedelta(hours=2))
     complete = not sheet.missing_reports and not sheet.unpriced
@@ -121,11 +121,11 @@ def build() -> dict[str, int]:
     yesterday = timezone.localdate() - timedelta(days=1)
     latest = _at(yesterday, 21)
     # The month yesterday belonged to: on the 1st, the month that has just ended is still open for its timesheets.
-    this_month = selectors.first_of(yesterday)
-    last = selectors.previous_month(this_month)
+    this_month = months.first_of(yesterday)
+    last = months.previous_month(this_month)
     counts = {"rates": rates, "approved": 0, "submitted": 0, "sent_back": 0}
-    for month, approve in ((selectors.previous_month(last), True), (last, False)):
-        start, end = selectors.month_bounds(month)
+    for month, approve in ((months.previous_month(last), True), (last, False)):
+        start, end = months.month_bounds(month)
         pairs = set(
             Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
             .values_list("mediator_id", "request__office__district_id")

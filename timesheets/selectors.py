@@ -1,4 +1,4 @@
-"""Scoped reads of rates and timesheets, and the month lock the session reports obey.
+"""Scoped reads of rates and timesheets (the months and the lock the session reports obey: :mod:`timesheets.months`).
 
 A sheet is a mediator's month in one district: its lines are the month's appointments (Europe/Rome), costed in
 the database by :func:`timesheets.costs.annotate_costs`; every page builds its sheets in a fixed number of queries
@@ -7,29 +7,27 @@ whatever the number of mediators or lines.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import District, Provider, Role
+from accounts.models import District, Role
 from accounts.scoping import actor_for, visible
-from core.formatting import format_month
 from mediators.models import Mediator
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
 from .costs import CENT, Billing, annotate_costs
 from .models import Timesheet
+from .months import month_bounds, month_is_over
 from .rules import timesheet_pair_visible
 
 ROME = ZoneInfo(settings.TIME_ZONE)
@@ -47,66 +45,6 @@ BILLING_LABELS = {
     Billing.MEDIATOR_ABSENT: gettext_lazy("The mediator did not come: not owed"),
     Billing.NO_REPORT: gettext_lazy("No report yet"),
 }
-
-
-# --- Months -----------------------------------------------------------------------------------------------------------
-
-
-def first_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
-def parse_month(value: str | None, default: date | None = None) -> date:
-    """``2026-10`` → 1 October 2026; anything else → ``default`` (the current month)."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1) if 2000 <= year <= 2100 else first_of(default or timezone.localdate())
-    except ValueError:
-        return first_of(default or timezone.localdate())
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The instants a month starts and ends in Italy (summer time included)."""
-    start = datetime.combine(first_of(month), time(0), tzinfo=ROME)
-    return start, datetime.combine(next_month(month), time(0), tzinfo=ROME)
-
-
-def month_is_over(month: date, today: date | None = None) -> bool:
-    return next_month(month) <= (today or timezone.localdate())
-
-
-# --- The lock the session reports obey -------------------------------------------------------------------------------
-
-
-def month_locked(mediator, day: date, district=None) -> bool:
-    """Whether the month of ``day`` is approved in a timesheet of ``mediator`` (in ``district``, or in any), which
-    locks that month's session reports: they can no longer be written, corrected or sent back."""
-    rows = Timesheet.objects.filter(mediator=mediator, month=first_of(day), status=Timesheet.Status.APPROVED)
-    if district is not None:
-        rows = rows.filter(district=district)
-    return rows.exists()
-
-
-def why_locked(*, appointment: Appointment) -> str:
-    """Why the report of this appointment cannot change because of an approved timesheet, or "" (one query)."""
-    day = timezone.localdate(appointment.starts_at)
-    if month_locked(appointment.mediator_id, day, appointment.request.office.district_id):
-        return _("The timesheet of %(month)s is approved: its session reports can no longer change.") % {
-            "month": _month_label(first_of(day))
-        }
-    return ""
-
-
-def _month_label(month: date) -> str:
-    return format_month(month)
 
 
 # --- Sheets -----------------------------------------------------------------------------------------------------------
@@ -224,7 +162,7 @@ def sheet_lines(appointments: QuerySet) -> QuerySet:
     )
 
 
-def _line(row: Appointment) -> Line:
+def line_of(row: Appointment) -> Line:
     try:
         report = row.report
     except SessionReport.DoesNotExist:
@@ -261,7 +199,7 @@ def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list
     for row in rows:
         sheet = sheets.get((row.mediator_id, row.request.office.district_id))
         if sheet is not None:
-            sheet.lines.append(_line(row))
+            sheet.lines.append(line_of(row))
     for timesheet in Timesheet.objects.filter(
         mediator_id__in=mediator_ids, district_id__in=district_ids, month=month
     ).select_related("submitted_by", "approved_by", "sent_back_by"):
@@ -305,7 +243,7 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
     for row in rows.select_related("request__office__district"):
         district = row.request.office.district
         sheets.setdefault(district.pk, Sheet(mediator=mediator, district=district, month=month)).lines.append(
-            _line(row)
+            line_of(row)
         )
     for timesheet in Timesheet.objects.filter(mediator=mediator, month=month).select_related(
         "district", "submitted_by", "approved_by", "sent_back_by"
@@ -457,7 +395,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
             sheet = sheets.get((row.mediator_id, row.request.office.district_id))
             if sheet is not None:
                 sheet.mediator = sheet.mediator or row.mediator
-                sheet.lines.append(_line(row))
+                sheet.lines.append(line_of(row))
     page.object_list = [sheets[pair] for pair in pairs]
     # The pairs with work are known already: the others serving the districts are counted here, without asking the
     # database for the month's appointments again.
@@ -513,137 +451,3 @@ def shows_costs(*, user) -> bool:
     sees hours, km, travel minutes and expenses, never the cooperative's billing rate."""
     actor = actor_for(user)
     return actor.is_admin or actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF)
-
-
-# --- Providers --------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ProviderTotal:
-    provider: Provider
-    rows: list[dict] = field(default_factory=list)
-
-    def _sum(self, key):
-        return sum((row[key] for row in self.rows), Decimal(0) if key != "sessions" else 0)
-
-    @property
-    def sessions(self):
-        return self._sum("sessions")
-
-    @property
-    def hours(self):
-        return (Decimal(self._sum("minutes")) / 60).quantize(CENT)
-
-    @property
-    def km(self):
-        return self._sum("km")
-
-    @property
-    def cost(self):
-        return self._sum("cost")
-
-    @property
-    def approved_cost(self):
-        return self._sum("approved_cost")
-
-
-def provider_totals(*, user, month: date) -> list[ProviderTotal]:
-    """What each provider is owed for a month, by district, from the appointments the user sees (a coordinator:
-    their district; province staff: the province), with the part already in approved timesheets. Four queries; the
-    lines are added up by the database (per provider, district, mediator and billing rule)."""
-    districts = {d.pk: d for d in managed_districts(user=user)}
-    start, end = month_bounds(month)
-    approved = set(
-        Timesheet.objects.filter(month=month, status=Timesheet.Status.APPROVED, district_id__in=districts).values_list(
-            "mediator_id", "district_id"
-        )
-    )
-    # Added up by the database per provider, district, mediator (for the part approved) and billing rule: a few rows a
-    # mediator, not one a session.
-    rows = (
-        sheet_lines(
-            visible(user, Appointment).filter(
-                request__office__district_id__in=districts, starts_at__gte=start, starts_at__lt=end
-            )
-        )
-        .select_related(None)
-        .values("mediator__provider_id", "request__office__district_id", "mediator_id", "billing")
-        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
-        .order_by()
-    )
-    totals: dict[int, dict[int, dict]] = defaultdict(dict)
-    for row in rows:
-        district_id = row["request__office__district_id"]
-        cell = totals[row["mediator__provider_id"]].setdefault(
-            district_id,
-            {"district": districts[district_id], "sessions": 0, "minutes": 0, "km": Decimal(0), "cost": Decimal(0),
-             "approved_cost": Decimal(0)},
-        )  # fmt: skip
-        if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
-            cell["sessions"] += row["n"]
-        cell["minutes"] += int(row["total_minutes"] or 0)
-        cell["km"] += row["total_km"] or 0
-        cell["cost"] += row["total_cost"] or 0
-        if (row["mediator_id"], district_id) in approved:
-            cell["approved_cost"] += row["total_cost"] or 0
-    for by_district in totals.values():
-        for cell in by_district.values():
-            cell["hours"] = (Decimal(cell["minutes"]) / 60).quantize(CENT)
-    providers = Provider.objects.in_bulk(list(totals))
-    result = []
-    for provider_id, by_district in totals.items():
-        total = ProviderTotal(provider=providers[provider_id])
-        total.rows = sorted(by_district.values(), key=lambda cell: cell["district"].name)
-        result.append(total)
-    return sorted(result, key=lambda t: t.provider.name)
-
-
-# --- The home page's work lists (mediazione.home) --------------------------------------------------------------------
-
-
-def timesheets_to_approve(*, user) -> QuerySet[Timesheet]:
-    """Submitted timesheets of the districts the user sees, the longest waiting first (one query)."""
-    return (
-        visible(user, Timesheet)
-        .filter(status=Timesheet.Status.SUBMITTED)
-        .select_related("mediator", "district")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def sheets_to_submit(*, user, today: date | None = None) -> list[Sheet]:
-    """A mediator's sheets of last month that have sessions and are not submitted yet (draft or sent back): the
-    month is over, so they can go. One query: the month's lines of the mediator, each with its district and the
-    status of its sheet's timesheet (a sheet without lines has nothing to submit, so the districts come from the
-    lines; see :func:`my_sheets` for the month's page, which also shows the empty ones)."""
-    today = today or timezone.localdate()
-    month = previous_month(first_of(today))
-    start, end = month_bounds(month)
-    timesheet = Timesheet.objects.filter(
-        mediator_id=OuterRef("mediator_id"), district_id=OuterRef("request__office__district_id"), month=month
-    )
-    rows = (
-        sheet_lines(Appointment.objects.filter(mediator__user=user, starts_at__gte=start, starts_at__lt=end))
-        .select_related("mediator", "request__office__district")
-        .annotate(
-            timesheet_id=Subquery(timesheet.values("pk")[:1]),
-            timesheet_status=Subquery(timesheet.values("status")[:1]),
-        )
-    )
-    sheets: dict[int, Sheet] = {}
-    for row in rows:
-        district = row.request.office.district
-        sheet = sheets.get(district.pk)
-        if sheet is None:
-            sheet = sheets[district.pk] = Sheet(mediator=row.mediator, district=district, month=month)
-            if row.timesheet_id is not None:
-                sheet.timesheet = Timesheet(
-                    pk=row.timesheet_id,
-                    mediator=row.mediator,
-                    district=district,
-                    month=month,
-                    status=row.timesheet_status,
-                )
-        sheet.lines.append(_line(row))
-    editable = (Timesheet.Status.DRAFT, Timesheet.Status.SENT_BACK)
-    return [sheets[pk] for pk in sorted(sheets) if sheets[pk].status in editable]

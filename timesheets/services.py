@@ -9,7 +9,7 @@ not met. The life of a timesheet (a mediator's month in one district):
 
 Submitting needs every session of the month reported (submitted to the office, or further) and a rate for each;
 approving checks it again and locks the month's session reports of that mediator in that district
-(:func:`timesheets.selectors.month_locked`).
+(:func:`timesheets.months.month_locked`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from requests_app.models import MediationRequest, Status
 from scheduling.models import Appointment
 from sessions_app.models import Evaluation, SessionReport
 
-from . import selectors
+from . import months, selectors
 from .models import Reminder, Timesheet
 
 TS = Timesheet.Status
@@ -79,10 +79,10 @@ def _locked_row(mediator: Mediator, district: District, month: date) -> Timeshee
 @transaction.atomic
 def timesheet_submit(*, actor: Actor, mediator: Mediator, district: District, month: date) -> Timesheet:
     """The mediator sends a month's timesheet in a district to its coordinators, once the month is over."""
-    month = selectors.first_of(month)
+    month = months.first_of(month)
     if not (actor.is_admin or (actor.role == Role.MEDIATOR and mediator.user_id == actor.user.pk)):
         raise NotAllowed(_("Only the mediator submits their timesheet."))
-    if not selectors.month_is_over(month):
+    if not months.month_is_over(month):
         raise DomainError(_("A month's timesheet is submitted once the month is over."))
     # Lock the mediator's row so that two submissions of the same month wait for each other.
     Mediator.objects.select_for_update().filter(pk=mediator.pk).first()

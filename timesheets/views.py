@@ -20,7 +20,7 @@ from audit.services import record_read
 from core.batches import LEVELS, summary
 from core.errors import DomainError
 
-from . import exports, selectors, services
+from . import exports, months, providers, selectors, services
 
 MANAGERS = (Role.COORDINATOR, Role.PROVINCE_STAFF)
 
@@ -28,15 +28,15 @@ MANAGERS = (Role.COORDINATOR, Role.PROVINCE_STAFF)
 def _months(month):
     return {
         "month": month,
-        "previous": selectors.previous_month(month),
-        "next": selectors.next_month(month),
+        "previous": months.previous_month(month),
+        "next": months.next_month(month),
     }
 
 
 @role_required(Role.MEDIATOR)
 def my_timesheets(request):
     """A mediator's month (the current one unless ``?mese=YYYY-MM``), one sheet per district, and past months."""
-    month = selectors.parse_month(request.GET.get("mese"))
+    month = months.parse_month(request.GET.get("mese"))
     mediator, sheets = selectors.my_sheets(user=request.user, month=month)
     history = selectors.my_history(mediator=mediator) if mediator else []
     for sheet in sheets:
@@ -44,7 +44,7 @@ def my_timesheets(request):
     return render(
         request,
         "timesheets/mine.html",
-        {"mediator": mediator, "sheets": sheets, "history": history, "over": selectors.month_is_over(month),
+        {"mediator": mediator, "sheets": sheets, "history": history, "over": months.month_is_over(month),
          **_months(month)},
     )  # fmt: skip
 
@@ -53,7 +53,7 @@ def my_timesheets(request):
 def district_timesheets(request):
     """The month's timesheets of the districts the user manages, a page at a time, with the month's totals: approve or
     send back (coordinators)."""
-    month = selectors.parse_month(request.GET.get("mese"))
+    month = months.parse_month(request.GET.get("mese"))
     found = selectors.district_month(user=request.user, month=month, page_number=request.GET.get("page"))
     sheets = found.sheets
     for sheet in sheets:
@@ -70,8 +70,8 @@ def district_timesheets(request):
 
 @role_required(*MANAGERS)
 def provider_totals(request):
-    month = selectors.parse_month(request.GET.get("mese"))
-    totals = selectors.provider_totals(user=request.user, month=month)
+    month = months.parse_month(request.GET.get("mese"))
+    totals = providers.provider_totals(user=request.user, month=month)
     return render(request, "timesheets/providers.html", {"totals": totals, **_months(month)})
 
 
@@ -121,7 +121,7 @@ def sheet_action(request, mediator: int, district: int, month, action: str):
 def approve_many(request):
     """Approve the timesheets ticked in the district's month; the summary says what was approved and what was
     refused, and why."""
-    month = selectors.parse_month(request.POST.get("mese"))
+    month = months.parse_month(request.POST.get("mese"))
     target = f"{reverse('timesheets:district')}?mese={month:%Y-%m}"
     try:
         result = services.timesheets_approve(
@@ -165,7 +165,7 @@ def sheet_export(request, mediator: int, district: int, month, fmt: str):
 
 @role_required(*MANAGERS)
 def month_export(request, fmt: str):
-    month = selectors.parse_month(request.GET.get("mese"))
+    month = months.parse_month(request.GET.get("mese"))
     _districts, sheets = selectors.district_sheets(user=request.user, month=month)
     response = _export(sheets, f"fogli-ore-{month:%Y-%m}", fmt)
     record_read(request=request, what=f"timesheets.month.{fmt}")  # after _export: fmt is csv or xlsx by now
