@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from numbers import Number
 
 from babel import dates as babel_dates
@@ -69,15 +70,23 @@ def _as_local(value):
 def _pattern(value, pattern: str, language: str | None) -> str:
     if value in (None, ""):
         return ""
+    if isinstance(value, (dt.date, dt.time)):
+        # The same moments come back on every list (the same rows, read again): each written once per pattern,
+        # language and time zone. An aware datetime is one instant whatever its offset: it shows in the current zone.
+        aware = isinstance(value, dt.datetime) and timezone.is_aware(value)
+        zone = str(timezone.get_current_timezone()) if aware else ""
+        return _formatted(value, pattern, babel_locale(language), zone)
+    return str(value)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value, pattern: str, locale: str, _zone: str) -> str:
     value = _as_local(value)
-    locale = babel_locale(language)
     if isinstance(value, dt.datetime):
         return babel_dates.format_datetime(value, pattern, locale=locale)
     if isinstance(value, dt.date):
         return babel_dates.format_date(value, pattern, locale=locale)
-    if isinstance(value, dt.time):
-        return babel_dates.format_time(value, pattern, locale=locale)
-    return str(value)
+    return babel_dates.format_time(value, pattern, locale=locale)
 
 
 def format_day(value, language: str | None = None) -> str:

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.urls import pk_url
 
 # The one place naming languages (CLDR through Babel, pycountry as fallback); imported here by the rest of the code.
 from .languages import language_name
@@ -131,7 +132,7 @@ class Mediator(models.Model):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("mediators:detail", args=[self.pk])
+        return pk_url("mediators:detail", self.pk)
 
     @property
     def full_name(self) -> str:

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.urls import pk_url
+
 
 class Action(models.TextChoices):
     """The actions of a funded project (the Cremona seed's list)."""
@@ -85,7 +87,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("reporting:project", args=[self.pk])
+        return pk_url("reporting:project", self.pk)
 
 
 class ProjectPartner(models.Model):

@@ -14,9 +14,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.urls import pk_url
 from mediators.models import Gender, Mode, Setting, language_name, validate_country_code, validate_language_code
 
 # What a case code must not look like: it is a pseudonym, never an identity.
@@ -206,7 +206,7 @@ class MediationRequest(models.Model):
         return f"{self.case_code} · {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("requests:detail", args=[self.pk])
+        return pk_url("requests:detail", self.pk)
 
     @property
     def is_urgent(self) -> bool:

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.urls import pk_url
 from mediators.models import Mode
 
 # The offers still in play: waiting for their turn, waiting for an answer, or accepted.
@@ -121,7 +121,7 @@ class AppointmentSeries(models.Model):
         return f"{self.request.case_code} · {self.first_starts_at:%d/%m/%Y}"
 
     def get_absolute_url(self) -> str:
-        return reverse("scheduling:series", args=[self.pk])
+        return pk_url("scheduling:series", self.pk)
 
 
 class Appointment(models.Model):
@@ -193,7 +193,7 @@ class Appointment(models.Model):
         return f"{self.request.case_code} · {self.starts_at:%d/%m/%Y %H:%M}"
 
     def get_absolute_url(self) -> str:
-        return reverse("scheduling:appointment", args=[self.pk])
+        return pk_url("scheduling:appointment", self.pk)
 
     @property
     def is_live(self) -> bool:

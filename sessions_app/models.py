@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.urls import pk_url
 from mediators.models import Mode, language_name, validate_language_code
 
 
@@ -171,7 +171,7 @@ class SessionReport(models.Model):
         return f"{self.appointment} · {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:report", args=[self.pk])
+        return pk_url("sessions:report", self.pk)
 
     @property
     def locked(self) -> bool:
@@ -252,7 +252,7 @@ class Evaluation(models.Model):
         return f"{self.request.case_code} · {self.get_side_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sessions:evaluate", args=[self.request_id]) + f"?lato={self.side}"
+        return pk_url("sessions:evaluate", self.request_id) + f"?lato={self.side}"
 
 
 class EvaluationScore(models.Model):

@@ -1,0 +1,40 @@
+"""What a list row pays for, made cheap without changing what it shows: an object's address (core/urls.py) and its
+dates (core/formatting.py keeps each written moment)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import clear_script_prefix, reverse, set_script_prefix
+from django.utils import timezone, translation
+
+from core.formatting import format_datetime_short
+from core.urls import pk_url
+
+NAMES = ["requests:detail", "scheduling:appointment", "scheduling:series", "sessions:report", "mediators:detail"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("pk", [1, 42, 987654321, 2**63 - 1])
+def test_an_address_by_id_is_the_one_reverse_gives(name, pk):
+    assert pk_url(name, pk) == reverse(name, args=[pk])
+
+
+def test_an_address_follows_the_script_prefix_of_a_portal_served_under_a_path():
+    try:
+        set_script_prefix("/servizi/")
+        assert pk_url("requests:detail", 7) == reverse("requests:detail", args=[7]) == "/servizi/richieste/7/"
+    finally:
+        clear_script_prefix()
+    assert pk_url("requests:detail", 7) == "/richieste/7/"
+
+
+def test_a_moment_kept_once_written_still_shows_in_the_zone_and_language_of_the_page():
+    moment = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)  # 02:30 or 03:30 in Italy: the night the clocks go back
+    with translation.override("it"):
+        rome = format_datetime_short(moment)
+        with timezone.override("America/New_York"):
+            new_york = format_datetime_short(moment)
+        assert format_datetime_short(moment) == rome
+    with translation.override("en"):
+        english = format_datetime_short(moment)
+    assert (rome, new_york, english) == ("25 ott 2026, 02:30", "24 ott 2026, 21:30", "25 Oct 2026, 02:30")
