@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -247,22 +247,27 @@ def province_month(*, user, today: dt.date | None = None) -> tuple[dict, list[di
     figures = month_figures(user=user, today=today, rows=[row for row in rows if row["month"] == first])
     if not running:
         return figures, []
-    lines: dict[int, list[dict]] = {project.pk: [] for project in running}
-    for line in (
+    # The budget lines and the expenses so far, per project, partner and action, in one query (a union).
+    columns = ("project_id", "partner_id", "partner__name", "partner__district_id", "action")
+    budget = (
         BudgetLine.objects.filter(project__in=running)
-        .values("project_id", "partner_id", "partner__name", "partner__district_id", "action")
-        .annotate(amount=Sum("amount"))
-        .order_by("project_id", "partner__name", "action")
-    ):
-        lines[line["project_id"]].append(line)
-    expenses: dict[int, dict] = {project.pk: {} for project in running}
-    for row in (
-        ProjectExpense.objects.filter(project__in=running, spent_on__gte=F("project__starts_on"), spent_on__lte=today)
-        .values("project_id", "partner_id", "action")
-        .annotate(total=Sum("amount"))
+        .values(*columns)
+        .annotate(amount=Sum("amount"), spent=Value(False))
         .order_by()
-    ):
-        expenses[row["project_id"]][(row["partner_id"], row["action"])] = row["total"]
+    )
+    spent = (
+        ProjectExpense.objects.filter(project__in=running, spent_on__gte=F("project__starts_on"), spent_on__lte=today)
+        .values(*columns)
+        .annotate(amount=Sum("amount"), spent=Value(True))
+        .order_by()
+    )
+    lines: dict[int, list[dict]] = {project.pk: [] for project in running}
+    expenses: dict[int, dict] = {project.pk: {} for project in running}
+    for row in sorted(budget.union(spent, all=True), key=lambda r: (r["project_id"], r["partner__name"], r["action"])):
+        if row.pop("spent"):
+            expenses[row["project_id"]][(row["partner_id"], row["action"])] = row["amount"]
+        else:
+            lines[row["project_id"]].append(row)
     result = []
     for project in running:
         mine = [

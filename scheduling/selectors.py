@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.scoping import actor_for, get_for_user_or_404, visible
+from core.together import prefetch_together
 from mediators.models import Absence, AvailabilitySlot, Mediator
 from mediators.selectors import search_text
 from requests_app.models import MediationRequest, ProposedSlot, Status, StatusChange, Urgency
@@ -51,14 +52,15 @@ def can_manage_appointment(*, user, appointment) -> bool:
 
 
 def request_for_scheduling(*, user, pk) -> MediationRequest:
-    """A request for its matching and scheduling pages: 404 outside the user's scope."""
-    return get_for_user_or_404(
+    """A request for its matching and scheduling pages: 404 outside the user's scope; its languages and proposed times
+    read together (core/together.py)."""
+    request = get_for_user_or_404(
         user,
-        visible(user, MediationRequest)
-        .select_related("office__district", "assigned_mediator")
-        .prefetch_related("languages", "slots"),
+        visible(user, MediationRequest).select_related("office__district", "assigned_mediator"),
         pk=pk,
     )
+    prefetch_together([request], "languages", "slots")
+    return request
 
 
 def can_schedule(*, user, request: MediationRequest) -> bool:

@@ -241,31 +241,9 @@ ONE_OF_EACH_ROLE = [
 # The pages still above the bar (issue #17), with what they run now at most (the fixed part is cut; the rest is each
 # page's own content, not repeated queries):
 ABOVE_THE_BAR = {
-    # Every role's home is within the bar (the cards' counts in one query, tests/test_home_work.py) but the province
-    # staff's with a running project: its month from the aggregates, its budget lines and expenses (reporting).
-    "home": 9,
-    # Being rebuilt on monthly aggregates (issue #17, the dashboard's part).
-    "reporting dashboard": 22,
-    "reporting dashboard, hostile filters": 23,
-    # The candidates of a request, the roster of the "why" box (issue #17, the calendar's part).
-    "candidates of a request in matching": 11,
-    # The series, the candidates for a change of mediator and the occurrences; the read audit's row.
-    "a series in Cremona": 9,
-    # The profile and its seven lists (languages, districts, countries, trainings, qualifications, slots,
-    # absences); the edit form's choices of districts and providers.
-    "a mediator of Cremona": 10,
-    "own profile": 10,
-    "edit a mediator": 11,
-    "edit own full profile": 11,
-    # The request and its five lists (languages, countries, proposed times, history, comments); the read audit's row.
-    "a submitted request of Cremona": 9,
-    "a draft of Cremona": 9,
-    # The month's sheets: the mediators, their districts, the pairs, the lines, the timesheets; the audit's row.
-    "the month's timesheets as CSV": 9,
-    "the month's timesheets as XLSX": 9,
-    # A download of everything the portal holds about the mediator: the profile's lists, the account's roles,
-    # appointments, offers, session reports, notifications; the read audit's row.
-    "my data": 16,
+    # Not a page: a download of everything the portal holds about the mediator (the profile's lists, the account's
+    # roles, appointments, offers, session reports, notifications; the read audit's row).
+    "my data": 15,
 }
 
 

@@ -230,11 +230,11 @@ def test_the_province_staffs_home_costs_the_same_queries_for_3_and_30_items(rows
     client = login_client(world.staff)
     # + the running projects (at most reporting.selectors.HOME_PROJECTS); the monthly aggregates of the month and of
     #   the projects' months so far (the month's figures, each project's month and its sessions' costs); the
-    #   projects' budget lines; their expenses;
+    #   projects' budget lines and their expenses (one union);
     #   stalled requests per district; the latest report jobs; the cards' counts (open requests, mediators,
     #   qualifications expiring, districts, offices, people, invitations: one query) and the list of qualifications
     #   expiring.
-    with django_assert_num_queries(FRAME + 8):
+    with django_assert_num_queries(FRAME + 7):
         response = client.get(reverse("home"))
     day = response.context["province_day"]
     assert day["stalled"] == [

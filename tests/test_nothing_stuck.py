@@ -184,11 +184,11 @@ def test_the_candidates_page_says_expired_and_withdrawn(world):
     assert page.count("Si può offrire di nuovo.") == 2
 
 
-# The user (the memberships come from the shared cache); the request; its languages; its proposed times; the offers
+# The user (the memberships come from the shared cache); the request; its languages and proposed times; the offers
 # with their mediators (every "already asked" cell comes from this one query); matching: the first candidates (with
 # their total), their languages; the project box: the charge and the projects. The same for 3 and for 30 mediators
 # asked (all of them shown: ?mostra=40); the "why" box reads no roster.
-EXPECTED_CANDIDATES_QUERIES = 9
+EXPECTED_CANDIDATES_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -306,9 +306,9 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
 # Each page of a logged-in user after the first: the user, whatever the page (the memberships, with the role, what it
 # reaches and the header's switch, the session and the unread count come from the shared cache).
 BASE_QUERIES = 1
-# The candidates page: the request, its languages, its proposed slots, its offers with their mediators, the
-# candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's conditions;
-# the box charging the request to a funded project: its charge and the projects it may go to.
-CANDIDATES_PAGE_QUERIES = BASE_QUERIES + 10
+# The candidates page: the request, its languages and proposed slots (together), its offers with their mediators,
+# the candidates (every condition in one query) and their languages, the roster of the lookup, the lookup's
+# conditions; the box charging the request to a funded project: its charge and the projects it may go to.
+CANDIDATES_PAGE_QUERIES = BASE_QUERIES + 9
 # "My offers": the offers with their requests, offices and districts, their languages, their proposed slots.
 MY_OFFERS_QUERIES = BASE_QUERIES + 3
