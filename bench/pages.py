@@ -449,6 +449,12 @@ def main(argv: list[str]) -> int:
         region.print_timings(timings)
         filled = f"filled by bench/region.py in {time.perf_counter() - began:.0f} s (migrations and VACUUM included)"
         print(f"\n{filled}", flush=True)
+    # The bench's own Redis database (bench.settings): nothing kept from an earlier run or an earlier region (the
+    # cached menus, roles and sessions are computed again, as after a deployment).
+    from django.core.cache import caches
+
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     world = find_world()
     wanted = [word.strip() for word in os.environ.get("BENCH_PAGES", "").lower().split(",") if word.strip()]
     catalogue = [p for p in pages(world) if not wanted or any(w in f"{p.role} {p.name}".lower() for w in wanted)]
