@@ -86,7 +86,11 @@ def portal_head(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def portal_header(context) -> str:
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a page rendered without a request (none of the portal's): the header of nobody
+        return mark_safe(  # noqa: S308 - our own template
+            get_template("includes/frame_header.html").render({"FRAME_NEXT": "/", "FRAME_UNREAD": ""})
+        )
     person = _person_key(context)
     actor = context.get("actor")
     key = ("header", get_language(), get_script_prefix(), settings.SITE_NAME, active_urls(request.path, actor), person)
@@ -116,7 +120,9 @@ def portal_header(context) -> str:
 def frame_csrf_token(context) -> str:
     """The page's CSRF token, masked once for every form and the htmx header of the page (each masking draws 32
     random characters: Django's ``{{ csrf_token }}`` does it at every use)."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:
+        return ""
     token = getattr(request, "_frame_csrf_token", None)
     if token is None:
         token = request._frame_csrf_token = get_token(request)
