@@ -89,6 +89,7 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
     if not objects or not names:
         return
     model = type(objects[0])
+    database = objects[0]._state.db or "default"  # where the objects were read, as prefetch_related reads
     by_pk = {obj.pk: obj for obj in objects}
     parts, meta = [], {}
     for index, name in enumerate(names):
@@ -98,7 +99,8 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
         fk = relation.field
         columns = {f.attname: F(f.attname) for f in fields}
         parts.append(
-            related._base_manager.filter(**{f"{fk.attname}__in": list(by_pk)})
+            related._base_manager.db_manager(database)
+            .filter(**{f"{fk.attname}__in": list(by_pk)})
             .filter((where or {}).get(name, Q()))
             .order_by()
             .values_list(Value(index), JSONObject(**columns))
@@ -109,9 +111,9 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
     for index, row in query:
         name, related, fields, fk, _relation = meta[index]
         values = [_value(field, row.get(field.attname)) for field in fields]
-        instance = related.from_db(objects[0]._state.db, [f.attname for f in fields], values)
+        instance = related.from_db(database, [f.attname for f in fields], values)
         found.setdefault((index, getattr(instance, fk.attname)), []).append(instance)
-    nulls_largest = connections[objects[0]._state.db or "default"].vendor != "sqlite"
+    nulls_largest = connections[database].vendor != "sqlite"
     key_for = {
         # Orderings written as expressions are not followed (none of the lists read here has one).
         index: _sort_key(
