@@ -140,7 +140,8 @@ def province(request, slug):
     terms = _terms(language)
     district = next((d for d in districts if str(d.pk) == request.GET.get("ambito")), None)
     term = next((t["term"] for t in terms.values() if t["term"].code == request.GET.get("categoria")), None)
-    query = request.GET.get("q", "").strip()[:100]
+    # A NUL character cannot reach PostgreSQL (it refuses the query): a search never holds one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     queryset = selectors.public_entries(
         province=province,
         district=district,
