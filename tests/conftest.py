@@ -107,6 +107,18 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _italian_to_start_with():
+    # A page of an English-speaking user leaves English active in the thread (the language middleware activates the
+    # person's language): each test starts in the portal's language, as a request without a choice would.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Login rate limits live in the cache, sessions and counters in the shared one: a test must not inherit another
     # test's failed logins, nor a counter of rows another test's transaction wrote and rolled back.
