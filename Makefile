@@ -34,9 +34,9 @@ DEMO_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u
 # Debian packages: Chromium for the browser tests, gettext for the translations, Pango and fonts for PDFs
 # (WeasyPrint), poppler-utils to look into PDFs in tests.
 SYSTEM_PACKAGES := chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
-	fonts-dejavu-core fonts-noto-core
+	fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 # What the demo needs of them: gettext for the translations, Pango, HarfBuzz and fonts for its PDF reports.
-DEMO_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
+DEMO_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 # Another install (unattended upgrades, a second make) may hold the dpkg lock: wait for it up to 5 minutes.
 APT_GET := apt-get -o DPkg::Lock::Timeout=300
 

@@ -436,6 +436,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap-italia", BASE_DIR / "node_modules" / "bootstrap-italia" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The optional map of the public mini-guide (the page works without it).
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 # Files (report jobs' PDF/CSV/XLSX, roster uploads waiting for confirmation) go through Django's storage API,
 # never a path, so that every web process and worker reads what any of them wrote: a folder (MEDIA_ROOT; with several
