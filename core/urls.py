@@ -7,6 +7,7 @@ once per name, URLconf and script prefix, with a marker in place of the id, and 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _MARKER = 987654321987
@@ -15,7 +16,7 @@ _patterns: dict[tuple, tuple[str, str]] = {}
 
 def pk_url(name: str, pk: int) -> str:
     """``reverse(name, args=[pk])`` for a pattern with one integer: the same address."""
-    key = (name, get_urlconf(), get_script_prefix())
+    key = (name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     found = _patterns.get(key)
     if found is None:
         before, _, after = reverse(name, args=[_MARKER]).partition(str(_MARKER))

@@ -5,7 +5,8 @@ The menu keeps to one line at 1366 px (tests/test_browser_phone.py): the entries
 
 from dataclasses import dataclass
 
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -23,14 +24,14 @@ class NavItem:
     @property
     def url(self) -> str:
         # The addresses never change while the process runs (the script prefix aside): reversed once.
-        key = (self.url_name, get_script_prefix())
+        key = (self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
         found = _URLS.get(key)
         if found is None:
             found = _URLS[key] = reverse(self.url_name)
         return found
 
 
-_URLS: dict[tuple[str, str], str] = {}
+_URLS: dict[tuple[str, str, str], str] = {}
 
 
 ITEMS = [

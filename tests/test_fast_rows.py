@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from core.formatting import format_datetime_short
 from core.urls import pk_url
+from mediazione.navigation import ITEMS
 
 NAMES = ["requests:detail", "scheduling:appointment", "scheduling:series", "sessions:report", "mediators:detail"]
 
@@ -26,6 +27,15 @@ def test_an_address_follows_the_script_prefix_of_a_portal_served_under_a_path():
     finally:
         clear_script_prefix()
     assert pk_url("requests:detail", 7) == "/richieste/7/"
+
+
+def test_an_address_and_the_menu_follow_another_urlconf_once_it_is_set(settings):
+    assert pk_url("requests:detail", 7) == "/richieste/7/"
+    item = next(item for item in ITEMS if item.url_name == "requests:list")
+    assert item.url == "/richieste/"
+    settings.ROOT_URLCONF = "tests.urls_under_a_path"
+    assert pk_url("requests:detail", 7) == reverse("requests:detail", args=[7]) == "/portale/richieste/7/"
+    assert item.url == "/portale/richieste/"
 
 
 def test_a_moment_kept_once_written_still_shows_in_the_zone_and_language_of_the_page():
