@@ -16,6 +16,7 @@ from accounts.scoping import get_for_user_or_404, visible
 
 from .models import (
     EntryState,
+    GuideEdition,
     GuideLanguage,
     GuideText,
     ServiceAtLocation,
@@ -160,3 +161,38 @@ def pending_states() -> list[str]:
 
 def entries_with_children(queryset: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocation]:
     return queryset.prefetch_related(Prefetch("phones"), Prefetch("schedules"), Prefetch("languages"))
+
+
+# --- Editions of the booklet ------------------------------------------------------------------------------------------
+
+
+def editions(*, user) -> QuerySet[GuideEdition]:
+    """The editions a user asked for or oversees, newest first, with what the list shows."""
+    return visible(user, GuideEdition).select_related("province", "district", "built_by").order_by("-created_at", "pk")
+
+
+def edition_for(*, user, pk) -> GuideEdition:
+    return get_for_user_or_404(user, editions(user=user), pk=pk)
+
+
+def public_editions(*, province: Province) -> QuerySet[GuideEdition]:
+    """The ready editions of a published guide, newest first: kept for good, so a family finds the one it was given."""
+    return (
+        GuideEdition.objects.filter(province=province, status=GuideEdition.Status.DONE)
+        .exclude(file="")
+        .select_related("province", "district")
+        .order_by("-built_at", "pk")
+    )
+
+
+def public_edition(*, province: Province, pk) -> GuideEdition:
+    try:
+        return public_editions(province=province).get(pk=pk)
+    except (GuideEdition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def language_names() -> dict[str, str]:
+    """Each code of the guide's languages (Italian included) with its name in the language itself."""
+    names = {language.code: language.native_name for language in GuideLanguage.objects.all()}
+    return {GuideEdition.ITALIAN: "Italiano", **names}
