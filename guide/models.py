@@ -492,10 +492,9 @@ class GuideEdition(models.Model):
     @property
     def filename(self) -> str:
         place = self.district.name if self.district_id else self.province.name
-        day = (self.built_at or self.created_at).strftime("%Y-%m-%d") if (self.built_at or self.created_at) else ""
+        from django.utils.timezone import localtime
+
+        moment = self.built_at or self.created_at
+        day = localtime(moment).strftime("%Y-%m-%d") if moment else ""
         slug = "-".join("".join(c if c.isalnum() else " " for c in place.lower()).split())
         return f"guida-{slug}-{self.language}-{day}.pdf"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

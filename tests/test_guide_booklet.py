@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from accounts.scoping import actor_for
+from audit.models import ReadEvent
 from core.errors import DomainError, NotAllowed
 from guide import booklet, services
 from guide.models import GuideEdition, GuideText, Translation, source_hash
@@ -240,3 +243,121 @@ def test_who_may_ask_for_a_booklet(guide):
             actor=ADMIN, province=province, district=f.DistrictFactory(province=province), language="ara"
         )
     assert not GuideEdition.objects.exists()
+
+
+# --- The pages --------------------------------------------------------------------------------------------------------
+
+
+def test_the_province_staff_ask_for_a_booklet_download_it_and_the_download_is_recorded(
+    guide, django_capture_on_commit_callbacks
+):
+    staff = f.province_staff(province=guide["province"])
+    client = Client()
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("guide:editions"), {"district": guide["district"].pk, "language": "ara"})
+    assert response.status_code == 302
+    edition = GuideEdition.objects.get()
+    assert edition.status == GuideEdition.Status.DONE and edition.built_by == staff
+    page = client.get(reverse("guide:editions")).content.decode()
+    # The list shows it ready (here the task ran after the answer: the message said it was being prepared).
+    assert "L&#x27;opuscolo è in preparazione" in page and "العربية" in page and "Scarica il PDF" in page
+    download = client.get(reverse("guide:edition_download", args=[edition.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert ReadEvent.objects.filter(user=staff, what=f"guide.edition:{edition.pk}").count() == 1
+
+
+def test_a_coordinator_cannot_ask_for_another_districts_booklet_and_nothing_is_saved(guide):
+    client = Client()
+    client.force_login(f.coordinator(district=f.DistrictFactory(province=guide["province"])))
+    response = client.post(reverse("guide:editions"), {"district": guide["district"].pk, "language": "ara"})
+    assert response.status_code == 400 and response.context["form"].errors["district"]
+    assert not GuideEdition.objects.exists()
+
+
+def test_a_booklet_of_a_district_with_nothing_published_is_refused_in_words(guide):
+    client = Client()
+    client.force_login(f.province_staff(province=guide["province"]))
+    empty = f.DistrictFactory(province=guide["province"], name="Casalmaggiore")
+    response = client.post(reverse("guide:editions"), {"district": empty.pk, "language": "ita"})
+    assert response.status_code == 400
+    assert "non è ancora pubblicato nulla" in response.content.decode()
+    assert not GuideEdition.objects.exists()
+
+
+def test_the_public_lists_ready_editions_without_who_built_them_and_downloads_them(
+    guide, django_capture_on_commit_callbacks
+):
+    edition = _build(guide, "ara", django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    failed = GuideEdition.objects.create(
+        province=guide["province"], language="ita", status=GuideEdition.Status.FAILED, built_by=edition.built_by
+    )
+    edition.built_by.last_name = "Rossiniana"
+    edition.built_by.save()
+    page = Client().get(reverse("guide_public:editions", args=["cremona"]))
+    html = page.content.decode()
+    assert page.status_code == 200 and [e.pk for e in page.context["editions"]] == [edition.pk]
+    assert "Rossiniana" not in html and edition.built_by.email not in html and "العربية" in html
+    download = Client().get(reverse("guide_public:edition_download", args=["cremona", edition.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert Client().get(reverse("guide_public:edition_download", args=["cremona", failed.pk])).status_code == 404
+    other = f.ProvinceFactory(slug="bergamo")
+    published_entry(district=f.DistrictFactory(province=other))
+    assert Client().get(reverse("guide_public:edition_download", args=["bergamo", edition.pk])).status_code == 404
+
+
+def _editions(province, district, rows: int) -> None:
+    staff = f.province_staff(province=province)
+    for n in range(rows):
+        GuideEdition.objects.create(
+            province=province,
+            district=district if n % 2 else None,
+            language="ara" if n % 3 else "ita",
+            status=GuideEdition.Status.DONE,
+            file=f"guide/editions/2026/guida-{n}.pdf",
+            size=120_000,
+            entry_count=12,
+            built_by=staff,
+            built_at=BUILT_AT,
+        )
+
+
+# A logged-in page reads the user and the memberships, and on the first page after a login the unread
+# notifications of the header (tests/test_query_counts.py).
+FRAME = 2 + 1
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_editions_list_runs_the_same_queries_for_3_and_30_editions(rows, guide, django_assert_num_queries):
+    _editions(guide["province"], guide["district"], rows)
+    client = Client()
+    client.force_login(f.province_staff(province=guide["province"]))
+    # + the guide's languages (the form and the names), the districts of the form, the editions with their
+    # province, district and who asked.
+    with django_assert_num_queries(FRAME + 3):
+        response = client.get(reverse("guide:editions"))
+    assert response.status_code == 200 and len(response.context["editions"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_public_editions_list_runs_the_same_queries_for_3_and_30_editions(rows, guide, django_assert_num_queries):
+    _editions(guide["province"], guide["district"], rows)
+    # The province, the names of the languages, the editions with their district.
+    with django_assert_num_queries(3):
+        response = Client().get(reverse("guide_public:editions", args=["cremona"]))
+    assert response.status_code == 200 and len(response.context["editions"]) == rows
+
+
+def cremona_booklet(objects: dict) -> GuideEdition:
+    """The Arabic booklet of the district of Cremona, asked for by provincia.cremona and built, for the permission
+    matrix (tests/test_permissions.py). Built in each test: the matrix rolls each test back, and each test has its
+    own media folder."""
+    user = objects["users"]["provincia.cremona"]
+    district = objects["guide_published"].district
+    edition = services.edition_request(
+        actor=actor_for(user), province=district.province, district=district, language="ara"
+    )
+    # Inside the test's transaction the outbox's task waits for a commit that never comes: built here instead.
+    services.edition_build(edition_id=edition.pk)
+    return edition
