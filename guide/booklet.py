@@ -86,9 +86,9 @@ def booklet_context(
     texts = public_views._service_texts(entries, language)
     terms = public_views._terms(language)
     cards = [public_views._card(entry, texts[entry.pk], terms, language) for entry in entries]
-    names = selectors.language_names()
+    known = selectors.languages_by_code()
     for card in cards:
-        card["language_names"] = [names.get(code, code) for code in card["languages"]]
+        card["language_names"] = [known[code].native_name if code in known else code for code in card["languages"]]
     sections = [
         {"term": terms.get(key), "cards": list(group)}
         for key, group in groupby(cards, key=lambda card: card["entry"].published_category_id)

@@ -199,10 +199,10 @@ def entry(request, slug, pk):
 def editions(request, slug):
     """The ready editions of the province's booklet, newest first: district, language, date. Nobody's name."""
     province = selectors.public_province(slug=slug)
-    names = selectors.language_names()
+    known = selectors.languages_by_code()
     rows = list(selectors.public_editions(province=province)[:200])
     for edition in rows:
-        edition.language_name = names.get(edition.language, edition.language)
+        edition.guide_language = known.get(edition.language)
     return render(request, "guide/public/editions.html", {"province": province, "editions": rows})
 
 

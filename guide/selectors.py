@@ -192,7 +192,7 @@ def public_edition(*, province: Province, pk) -> GuideEdition:
         raise Http404 from None
 
 
-def language_names() -> dict[str, str]:
-    """Each code of the guide's languages (Italian included) with its name in the language itself."""
-    names = {language.code: language.native_name for language in GuideLanguage.objects.all()}
-    return {GuideEdition.ITALIAN: "Italiano", **names}
+def languages_by_code() -> dict[str, GuideLanguage]:
+    """Every language of the guide by its code, Italian included (unsaved): names and tags for the lists."""
+    italian = GuideLanguage(code=GuideEdition.ITALIAN, tag="it", native_name="Italiano", direction="ltr")
+    return {GuideEdition.ITALIAN: italian, **{language.code: language for language in GuideLanguage.objects.all()}}

@@ -310,9 +310,9 @@ def edition_list(request):
                 return redirect("guide:editions")
         status = 400
     editions = list(selectors.editions(user=request.user)[:EDITIONS_SHOWN])
-    names = {language.code: language.native_name for language in languages}
+    known = {language.code: language for language in languages}
     for edition in editions:
-        edition.language_name = names.get(edition.language, edition.language)
+        edition.guide_language = known.get(edition.language)
     return render(request, "guide/editions.html", {"form": form, "editions": editions}, status=status)
 
 
