@@ -301,7 +301,7 @@ def _booklet_languages() -> list:
 def edition_list(request):
     """The editions of the booklet, newest first, and the form asking for a new one."""
     languages = _booklet_languages()
-    form = EditionForm(request.POST or None, user=request.user, languages=languages)
+    form = EditionForm(request.POST if request.method == "POST" else None, user=request.user, languages=languages)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -361,3 +361,15 @@ def cremona_booklet(objects: dict) -> GuideEdition:
     # Inside the test's transaction the outbox's task waits for a commit that never comes: built here instead.
     services.edition_build(edition_id=edition.pk)
     return edition
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"district": "abc", "language": "ara"}, {"language": "ara\x00"}, {"language": "xyz"}, {"district": "999999"}],
+)
+def test_a_wrong_request_for_a_booklet_is_a_message_and_saves_nothing(guide, data):
+    client = Client()
+    client.force_login(f.province_staff(province=guide["province"]))
+    response = client.post(reverse("guide:editions"), data)
+    assert response.status_code == 400 and response.context["form"].errors
+    assert not GuideEdition.objects.exists()
