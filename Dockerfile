@@ -20,12 +20,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # gettext compiles the translations; Pango, HarfBuzz and the fonts are what WeasyPrint needs to draw PDFs
-# (DejaVu and Noto shape Arabic and other scripts of the families the portal serves).
+# (DejaVu and Noto shape Arabic and other scripts of the families the portal serves; Noto CJK draws the guide's
+# Chinese booklets).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         gettext \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-        fonts-dejavu-core fonts-noto-core \
+        fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

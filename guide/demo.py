@@ -23,6 +23,7 @@ from mediators.models import Mediator
 from .models import (
     EntryChange,
     EntryState,
+    GuideEdition,
     GuideText,
     Location,
     Organization,
@@ -291,3 +292,38 @@ def _tasks(built, today: date) -> None:
             "requested_by": coordinator,
         },
     )
+
+
+# The printed booklets of the district of Cremona in Arabic and Italian, as the province would hand them out.
+EDITIONS = [("Cremona", "ara"), ("Cremona", "ita")]
+
+
+def build_editions() -> list[GuideEdition]:
+    """Two built editions of the booklet (a second or two each, whatever the broker: built here, not queued). Kept
+    when already built and their file is there; built again otherwise."""
+    from .services import edition_build
+
+    province = Province.objects.filter(slug="cremona").first()
+    if province is None:
+        return []
+    staff = User.objects.filter(email="provincia.cremona@example.org").first()
+    editions = []
+    for district_name, language in EDITIONS:
+        district = District.objects.get(province=province, name=district_name)
+        edition, _created = GuideEdition.objects.get_or_create(
+            pk=_id("edition", province.slug, district_name, language),
+            defaults={"province": province, "district": district, "language": language, "built_by": staff},
+        )
+        ready = (
+            edition.status == GuideEdition.Status.DONE
+            and edition.file
+            and edition.file.storage.exists(edition.file.name)
+        )
+        if not ready:
+            GuideEdition.objects.filter(pk=edition.pk).update(
+                status=GuideEdition.Status.QUEUED, attempts=0, file="", error=""
+            )
+            edition_build(edition_id=edition.pk)
+            edition.refresh_from_db()
+        editions.append(edition)
+    return editions

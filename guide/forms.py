@@ -149,3 +149,28 @@ class TaskForm(forms.Form):
 
 class DatapackageForm(forms.Form):
     file = forms.FileField(label=_("Datapackage (.zip)"), help_text=_("A zip with datapackage.json and the CSV tables"))
+
+
+class EditionForm(forms.Form):
+    """Ask for a booklet: a district of one's own (or, for the province staff, the whole province) and a language."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False, empty_label=_("The whole province")
+    )
+    language = forms.ChoiceField(label=_("Language"))
+
+    def __init__(self, *args, user, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Role
+        from accounts.scoping import actor_for
+
+        actor = actor_for(user)
+        districts = District.objects.select_related("province").order_by("province__name", "name")
+        if actor.has_role(Role.COORDINATOR):
+            districts = districts.filter(pk__in=actor.district_ids)
+            self.fields["district"].required = True
+            self.fields["district"].empty_label = None
+        elif not actor.is_admin:
+            districts = districts.filter(province_id__in=actor.province_ids)
+        self.fields["district"].queryset = districts
+        self.fields["language"].choices = [(language.code, language.native_name) for language in languages]

@@ -430,3 +430,71 @@ class TranslationTask(models.Model):
 
     def __str__(self):
         return f"{self.entry or self.province} → {self.language}"
+
+
+# --- Printed booklets ---------------------------------------------------------------------------------------------
+
+
+class GuideEdition(models.Model):
+    """One edition of the printable booklet of a province's guide, for one district (or the whole province) and one
+    language (a :class:`GuideLanguage` code, or ``ita``). Built in the background from the published entries and kept
+    for good: the province can always say which edition it printed and handed out."""
+
+    ITALIAN = "ita"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    province = models.ForeignKey(
+        "accounts.Province", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Empty: the whole province's booklet.
+    district = models.ForeignKey(
+        "accounts.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    language = models.CharField(_("language (ISO 639-3)"), max_length=3, validators=[validate_language_code])
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="guide/editions/%Y/", blank=True, max_length=300)
+    error = models.TextField(_("what went wrong"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("edition of the booklet")
+        verbose_name_plural = _("editions of the booklet")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["province", "status", "-built_at"], name="guide_edition_idx")]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self) -> str:
+        place = self.district.name if self.district_id else self.province.name
+        from django.utils.timezone import localtime
+
+        moment = self.built_at or self.created_at
+        day = localtime(moment).strftime("%Y-%m-%d") if moment else ""
+        slug = "-".join("".join(c if c.isalnum() else " " for c in place.lower()).split())
+        return f"guida-{slug}-{self.language}-{day}.pdf"

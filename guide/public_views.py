@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from babel import UnknownLocaleError
 from babel.dates import get_day_names
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from accounts.models import District
@@ -190,3 +191,26 @@ def entry(request, slug, pk):
     found = selectors.public_entry(province=province, pk=pk)
     card = _card(found, _service_texts([found], language)[found.pk], _terms(language), language)
     return render(request, "guide/public/entry.html", {"province": province, "language": language, "card": card})
+
+
+# --- Printed booklets ---------------------------------------------------------------------------------------------
+
+
+def editions(request, slug):
+    """The ready editions of the province's booklet, newest first: district, language, date. Nobody's name."""
+    province = selectors.public_province(slug=slug)
+    known = selectors.languages_by_code()
+    rows = list(selectors.public_editions(province=province)[:200])
+    for edition in rows:
+        edition.guide_language = known.get(edition.language)
+    return render(request, "guide/public/editions.html", {"province": province, "editions": rows})
+
+
+def edition_download(request, slug, pk):
+    province = selectors.public_province(slug=slug)
+    edition = selectors.public_edition(province=province, pk=pk)
+    try:
+        handle = edition.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=edition.filename, content_type="application/pdf")

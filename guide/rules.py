@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Role
 from accounts.scoping import Actor, rule
 
-from .models import ServiceAtLocation, TranslationTask
+from .models import GuideEdition, ServiceAtLocation, TranslationTask
 
 # --- Entries ----------------------------------------------------------------------------------------------------------
 # Coordinators: their district's entries (they map them). Province staff: every entry of their province, the
@@ -37,4 +37,18 @@ def _tasks(actor: Actor, qs: QuerySet) -> QuerySet:
         return qs.filter(province_id__in=actor.province_ids)
     if actor.has_role(Role.MEDIATOR):
         return qs.filter(Q(translator__user=actor.user) | Q(reviewer__user=actor.user))
+    return qs.none()
+
+
+# --- Editions of the booklet ------------------------------------------------------------------------------------------
+# Province staff: every edition of their province. Coordinators: their district's (they ask for them). The public
+# downloads ready editions of published guides through guide.selectors.public_editions, without a rule.
+
+
+@rule(GuideEdition)
+def _editions(actor: Actor, qs: QuerySet) -> QuerySet:
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
     return qs.none()

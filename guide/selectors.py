@@ -16,6 +16,7 @@ from accounts.scoping import get_for_user_or_404, visible
 
 from .models import (
     EntryState,
+    GuideEdition,
     GuideLanguage,
     GuideText,
     ServiceAtLocation,
@@ -160,3 +161,38 @@ def pending_states() -> list[str]:
 
 def entries_with_children(queryset: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocation]:
     return queryset.prefetch_related(Prefetch("phones"), Prefetch("schedules"), Prefetch("languages"))
+
+
+# --- Editions of the booklet ------------------------------------------------------------------------------------------
+
+
+def editions(*, user) -> QuerySet[GuideEdition]:
+    """The editions a user asked for or oversees, newest first, with what the list shows."""
+    return visible(user, GuideEdition).select_related("province", "district", "built_by").order_by("-created_at", "pk")
+
+
+def edition_for(*, user, pk) -> GuideEdition:
+    return get_for_user_or_404(user, editions(user=user), pk=pk)
+
+
+def public_editions(*, province: Province) -> QuerySet[GuideEdition]:
+    """The ready editions of a published guide, newest first: kept for good, so a family finds the one it was given."""
+    return (
+        GuideEdition.objects.filter(province=province, status=GuideEdition.Status.DONE)
+        .exclude(file="")
+        .select_related("province", "district")
+        .order_by("-built_at", "pk")
+    )
+
+
+def public_edition(*, province: Province, pk) -> GuideEdition:
+    try:
+        return public_editions(province=province).get(pk=pk)
+    except (GuideEdition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def languages_by_code() -> dict[str, GuideLanguage]:
+    """Every language of the guide by its code, Italian included (unsaved): names and tags for the lists."""
+    italian = GuideLanguage(code=GuideEdition.ITALIAN, tag="it", native_name="Italiano", direction="ltr")
+    return {GuideEdition.ITALIAN: italian, **{language.code: language for language in GuideLanguage.objects.all()}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import District, Province, Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
+from audit.services import record_read
 from core.errors import DomainError
 
-from . import datapackage, selectors, services
-from .forms import DatapackageForm, EntryForm, TaskForm
+from . import datapackage, public_views, selectors, services
+from .forms import DatapackageForm, EditionForm, EntryForm, TaskForm
 from .models import EntryState, GuideLanguage, Translation, TranslationTask
 
 MAPPERS = (Role.COORDINATOR, Role.PROVINCE_STAFF)
@@ -287,3 +288,68 @@ def task_action(request, pk, action):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("guide:task", args=[task.pk]))
+
+
+# --- Editions of the booklet ------------------------------------------------------------------------------------------
+
+
+def _booklet_languages() -> list:
+    return [public_views.ITALIAN, *selectors.guide_languages()]
+
+
+@role_required(*MAPPERS)
+def edition_list(request):
+    """The editions of the booklet, newest first, and the form asking for a new one."""
+    languages = _booklet_languages()
+    form = EditionForm(request.POST if request.method == "POST" else None, user=request.user, languages=languages)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            created = _edition_create(request, form)
+            if created:
+                return redirect("guide:editions")
+        status = 400
+    editions = list(selectors.editions(user=request.user)[:EDITIONS_SHOWN])
+    known = {language.code: language for language in languages}
+    for edition in editions:
+        edition.guide_language = known.get(edition.language)
+    return render(request, "guide/editions.html", {"form": form, "editions": editions}, status=status)
+
+
+EDITIONS_SHOWN = 200
+
+
+def _edition_create(request, form) -> bool:
+    actor = actor_for(request.user)
+    district = form.cleaned_data["district"]
+    province = district.province if district else Province.objects.filter(pk__in=actor.province_ids).first()
+    try:
+        if province is None:
+            raise DomainError(_("Choose a district."), field="district")
+        edition = services.edition_request(
+            actor=actor, province=province, district=district, language=form.cleaned_data["language"]
+        )
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    edition.refresh_from_db(fields=["status"])
+    if edition.status == edition.Status.DONE:
+        messages.success(request, _("The booklet is ready: download it from the list."))
+    elif edition.status == edition.Status.FAILED:
+        messages.error(request, _("The booklet could not be prepared: the list says why."))
+    else:
+        messages.success(request, _("The booklet is being prepared: it appears ready in this list in a minute."))
+    return True
+
+
+@role_required(*MAPPERS)
+def edition_download(request, pk):
+    edition = selectors.edition_for(user=request.user, pk=pk)
+    if edition.status != edition.Status.DONE or not edition.file:
+        raise Http404
+    try:
+        handle = edition.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_read(request=request, what=f"guide.edition:{edition.pk}")
+    return FileResponse(handle, as_attachment=True, filename=edition.filename, content_type="application/pdf")

@@ -606,6 +606,11 @@ CELERY_BEAT_SCHEDULE["sweep-report-jobs"] = {
     "task": "reporting.tasks.report_jobs_sweep_task",
     "schedule": float(SWEEP_SECONDS),
 }
+# Editions of the guide's booklet whose worker went silent: built again, or failed after REPORT_JOB_MAX_ATTEMPTS.
+CELERY_BEAT_SCHEDULE["sweep-guide-editions"] = {
+    "task": "guide.tasks.editions_sweep_task",
+    "schedule": float(SWEEP_SECONDS),
+}
 
 # --- Logging ----------------------------------------------------------------------------------------------------------
 

@@ -43,3 +43,23 @@ def test_the_mediator_translates_on_the_side_by_side_page(page, live_server, dem
     expect(page.locator("textarea[lang=ar][dir=rtl]").first).to_be_visible()
     assert_accessible(page, "the side-by-side translation page")
     screenshot(page, "guide-side-by-side", full_page=False)
+
+
+def test_the_province_prepares_the_arabic_booklet_and_families_find_it_on_the_public_page(
+    page, live_server, demo_guide
+):
+    log_in(page, live_server.url, "provincia.cremona@example.org")
+    page.goto(f"{live_server.url}/guida/opuscoli/")
+    page.locator("#id_district").select_option(label="Cremona")
+    page.locator("#id_language").select_option("ara")
+    page.get_by_role("button", name="Prepara l'opuscolo").click()
+    # Without a broker the booklet is built before the page comes back.
+    expect(page.get_by_test_id("editions").get_by_role("link", name="Scarica il PDF")).to_have_count(1)
+    assert_accessible(page, "the editions of the booklet")
+    screenshot(page, "guide-editions", full_page=False)
+    page.goto(f"{live_server.url}/guida/cremona/opuscoli/")
+    rows = page.get_by_test_id("public-editions").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("العربية")
+    assert_accessible(page, "the public booklets")
+    screenshot(page, "guide-public-editions", full_page=False)

@@ -61,3 +61,32 @@ def test_building_the_demo_guide_twice_gives_the_same_rows(demo_guide):
     counts = [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)]
     guide_demo.build()
     assert [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)] == counts
+
+
+def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_guide):
+    import subprocess
+    from pathlib import Path
+
+    from guide.models import GuideEdition
+
+    editions = guide_demo.build_editions()
+    assert [(e.district.name, e.language, e.status) for e in editions] == [
+        ("Cremona", "ara", "done"),
+        ("Cremona", "ita", "done"),
+    ]
+    arabic = editions[0]
+    text = subprocess.run(["pdftotext", arabic.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    assert "دليل الخدمات للعائلات" in text and "112" in text  # the whole province's emergency numbers too
+    # Its first page of entries, for a person to look at: shaped Arabic, right to left, numbers left to right.
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    target = artifacts / "guide-booklet-demo-ara-page-3"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "3", "-l", "3", "-singlefile", arabic.file.path, target], check=True
+    )
+    assert target.with_suffix(".png").stat().st_size > 5000
+    files = [e.file.name for e in editions]
+    guide_demo.build_editions()
+    assert [e.file.name for e in GuideEdition.objects.order_by("language")] == files
+    page = Client().get(reverse("guide_public:editions", args=["cremona"])).content.decode()
+    assert page.count("Scarica il PDF") == 2

@@ -33,6 +33,7 @@ from . import factories as f
 from . import guide_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
+from .test_guide_booklet import cremona_booklet
 from .test_reporting_pages import cremona_reporting
 
 # The people of the matrix: demo users, plus outsiders of another district (Crema) and another province (Bergamo).
@@ -814,6 +815,33 @@ MATRIX = [
         lambda o: reverse("guide:task_action", args=[o["guide_task"].pk, "approva"]),
         {**GUIDE_TASK, **{who: 302 for who, status in GUIDE_TASK.items() if status == 200}},
     ),
+    # The guide's printed booklets: asked for and downloaded by coordinators (their district's) and province staff;
+    # the ready editions of a published guide are public.
+    ("guide booklets", "get", lambda o: reverse("guide:editions"), GUIDE_MAPPERS),
+    (
+        "ask for a guide booklet without choosing",
+        "post",
+        lambda o: reverse("guide:editions"),
+        expect(nobody=403, managers_here=400, managers_elsewhere=400),
+    ),
+    (
+        "download a guide booklet of Cremona",
+        "get",
+        lambda o: reverse("guide:edition_download", args=[cremona_booklet(o).pk]),
+        GUIDE_ENTRY,
+    ),
+    (
+        "the printable booklets of Cremona",
+        "get",
+        lambda o: reverse("guide_public:editions", args=["cremona"]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a printable booklet of Cremona",
+        "get",
+        lambda o: reverse("guide_public:edition_download", args=["cremona", cremona_booklet(o).pk]),
+        expect(anonymous=200, everyone=200),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1124,6 +1152,10 @@ def test_matrix_covers_every_url_of_the_portal():
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",
+        "guide:editions": "guide booklets",
+        "guide:edition_download": "download a guide booklet of Cremona",
+        "guide_public:editions": "the printable booklets of Cremona",
+        "guide_public:edition_download": "a printable booklet of Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -4,6 +4,7 @@ Keyword-only, one transaction each, domain errors in the user's language. Import
 (``from guide import services``).
 """
 
+from .editions import edition_build, edition_request, editions_sweep
 from .entries import (
     LOCATION_FIELDS,
     SERVICE_FIELDS,
@@ -39,6 +40,9 @@ __all__ = [
     "clean_languages",
     "clean_phones",
     "clean_schedules",
+    "edition_build",
+    "edition_request",
+    "editions_sweep",
     "entry_confirm_reviewed",
     "entry_create",
     "entry_publish",

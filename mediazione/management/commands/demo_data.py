@@ -25,6 +25,8 @@ BUILDERS += [reporting_demo.build]
 BUILDERS += [timesheets_demo.build]
 # The mini-guide's directory, after the mediators (a translation task is given to the demo mediator of Cremona).
 BUILDERS += [guide_demo.build]
+# Two printed booklets of the guide (Cremona, Arabic and Italian), built from the published entries just written.
+BUILDERS += [guide_demo.build_editions]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
 BUILDERS += [reporting_demo.build_aggregates]
 
