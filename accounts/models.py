@@ -38,8 +38,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+# The accounts other systems act as through the API (api/models.py): nobody logs into them, and mail to them would
+# go nowhere (RFC 2606 keeps .invalid for addresses that can never exist).
+SYSTEM_EMAIL_DOMAIN = "api.invalid"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who logs in with an e-mail address and a password."""
+    """A person who logs in with an e-mail address and a password (or, rarely, a system acting through the API)."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
@@ -82,6 +87,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+    @property
+    def is_system(self) -> bool:
+        """An account a system acts as through the API (an API token's), not a person."""
+        return self.email.endswith("@" + SYSTEM_EMAIL_DOMAIN)
 
 
 class Province(models.Model):

@@ -80,6 +80,7 @@ ITEMS = [
     NavItem(_("Translations"), "guide:tasks", (Role.MEDIATOR,), secondary_for=ALL_ROLES),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
+    NavItem(_("API tokens"), "api_tokens:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
 ]
 
 

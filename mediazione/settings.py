@@ -8,6 +8,7 @@ in words by the system check ``mediazione.E001`` (see ``mediazione/checks.py``) 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -103,6 +104,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -120,6 +124,7 @@ INSTALLED_APPS = [
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",
     "privacy.apps.PrivacyConfig",
+    "api.apps.ApiConfig",
     "mediazione.apps.MediazioneConfig",
 ]
 
@@ -610,6 +615,46 @@ CELERY_BEAT_SCHEDULE["sweep-report-jobs"] = {
 CELERY_BEAT_SCHEDULE["sweep-guide-editions"] = {
     "task": "guide.tasks.editions_sweep_task",
     "schedule": float(SWEEP_SECONDS),
+}
+
+# --- The API for other systems (api/, issue #20) ---------------------------------------------------------------------
+
+# Calls a token (or a person in the browsable documentation) may make: "120/min", "5000/hour"… Beyond it, 429 with
+# Retry-After. Counted in the default cache: Redis when CACHE_URL is set, shared by every process.
+API_RATE = env_str("API_RATE").strip() or "120/min"
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE):
+    CONFIG_ERRORS.append(f"API_RATE={API_RATE!r} is not a rate like 120/min or 5000/hour; using 120/min.")
+    API_RATE = "120/min"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mediazione API",
+    "DESCRIPTION": (
+        "Requests for linguistic-cultural mediators, their appointments and reports, for the case-management systems "
+        "of municipalities and districts. Every call acts as one role of one organisation (the API token's) and sees "
+        "what that role sees on the portal's pages: an object outside it answers 404."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ urlpatterns = [
     path("accounts/signup/", _no_signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The API for other systems (api/): JSON only, its own errors; the token pages are the portal's.
+    path("api/", include("api.urls")),
+    path("integrazioni/token/", include("api.page_urls")),
     path("mediatori/", include("mediators.urls")),
     # The mini-guide: mapping and translations (guida/mappatura/, guida/traduzioni/), then the public pages.
     path("guida/", include("guide.urls")),

@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from api.errors import json_error
+
 
 def _database_state() -> str:
     try:
@@ -72,18 +74,21 @@ def health(request):
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    return json_error(request, 400) or render(request, "400.html", status=400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return json_error(request, 403) or render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return json_error(request, 404) or render(request, "404.html", status=404)
 
 
 def server_error(request):
+    answer = json_error(request, 500)
+    if answer is not None:
+        return answer
     # No context processors that touch the database: the error may be the database itself.
     from django.template import loader
 

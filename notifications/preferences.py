@@ -95,6 +95,9 @@ def choices_of(user) -> dict[str, str]:
 
 
 def delivery_for(user, kind: str) -> str:
-    """How ``user`` wants to hear of ``kind``: their choice, else their current role's default."""
+    """How ``user`` wants to hear of ``kind``: their choice, else their current role's default. A system acting
+    through the API is told by its webhooks, never by e-mail."""
+    if user.is_system:
+        return Delivery.IN_APP
     chosen = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", flat=True).first()
     return chosen or default_for(actor_for(user).role, kind)

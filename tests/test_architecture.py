@@ -26,12 +26,14 @@ ROOMS = [
     "timesheets",
     "reporting",
     "privacy",
+    "api",
     "mediazione",
 ]
 # Models nobody lists through accounts.scoping: each is read through the row it belongs to (whose rule applies) or
 # only by a job. A new model must either register a rule in its app's rules.py or be added here with its reason.
 WITHOUT_RULE = {
     "core.pendingtask": "the outbox: read by the sweeper, never by a person",
+    "api.idempotentcall": "read only by the API call that sends the same Idempotency-Key again, for its own account",
     "mediators.mediatorlanguage": "read through the mediator",
     "mediators.mediatorcountry": "read through the mediator",
     "mediators.training": "read through the mediator",

@@ -41,6 +41,7 @@ LOCAL_APPS = {
     "timesheets",
     "reporting",
     "privacy",
+    "api",
     "mediazione",
 }
 

@@ -19,6 +19,7 @@ from accounts import demo
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
+from api import services as api_services
 from guide import services as guide_services
 from mediators.services import mediator_calendar_token_reset
 from requests_app import services as request_services
@@ -842,6 +843,57 @@ MATRIX = [
         lambda o: reverse("guide_public:edition_download", args=["cremona", cremona_booklet(o).pk]),
         expect(anonymous=200, everyone=200),
     ),
+    # The API (api/): its documentation is public; its resources answer a person's session as they answer a token
+    # (401 without one, 403 for a role that never uses them, 404 outside the scope); tokens are province staff's.
+    ("API tokens", "get", lambda o: reverse("api_tokens:list"), READ_AUDIT),
+    (
+        "revoke an API token of Cremona",
+        "post",
+        lambda o: reverse("api_tokens:revoke", args=[o["api_token"].pk]),
+        expect(nobody=403, **{"provincia.cremona": 302, "provincia.bergamo": 404, "admin": 302}),
+    ),
+    ("the API schema", "get", lambda o: reverse("api:schema"), expect(anonymous=200, everyone=200)),
+    ("the API documentation", "get", lambda o: reverse("api:docs"), expect(anonymous=200, everyone=200)),
+    (
+        "the API's requests",
+        "get",
+        lambda o: reverse("api:requests"),
+        expect(anonymous=401, everyone=200, **{"asl.cremona": 403}),
+    ),
+    (
+        "a request of Cremona through the API",
+        "get",
+        lambda o: reverse("api:request", args=[o["submitted"].pk]),
+        expect(anonymous=401, nobody=404, request_here=200, **{"asl.cremona": 403}),
+    ),
+    (
+        "submit a draft of Cremona through the API",
+        "post",
+        lambda o: reverse("api:request_submit", args=[o["draft"].pk]),
+        expect(
+            anonymous=401,
+            nobody=403,
+            **{"assistente.cremona": 200, "assistente.crema": 404, "assistente.bergamo": 404, "admin": 200},
+        ),
+    ),
+    (
+        "cancel a request of Cremona through the API (a form post, not JSON)",
+        "post",
+        lambda o: reverse("api:request_cancel", args=[o["submitted"].pk]),
+        expect(
+            anonymous=401,
+            nobody=403,
+            **{
+                "assistente.cremona": 415,
+                "coordinatore.cremona": 415,
+                "admin": 415,
+                "assistente.crema": 404,
+                "assistente.bergamo": 404,
+                "coordinatore.crema": 404,
+                "coordinatore.bergamo": 404,
+            },
+        ),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -976,7 +1028,11 @@ def build_objects(demo_world):
         texts={f"{k}:{i}:{n}": "ترجمة" for k, i, n, _s in guide_services.task_sources(guide_task)},
         submit=True,
     )
+    api_token, _key = api_services.token_create(
+        actor=actor_for(users["provincia.cremona"]), name="Cartella sociale", role=Role.SOCIAL_WORKER, office=office
+    )
     return {
+        "api_token": api_token,
         "guide_draft": guide_draft,
         "guide_published": guide_published,
         "guide_task": guide_task,
@@ -1057,6 +1113,8 @@ def test_matrix_covers_every_url_of_the_portal():
             "privacy",
             "guide",
             "guide_public",
+            "api",
+            "api_tokens",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1149,6 +1207,14 @@ def test_matrix_covers_every_url_of_the_portal():
         "guide:task_create": "ask for a guide translation",
         "guide:task": "a guide translation task of Cremona",
         "guide:task_action": "approve a guide translation task of Cremona",
+        "api_tokens:list": "API tokens",
+        "api_tokens:revoke": "revoke an API token of Cremona",
+        "api:schema": "the API schema",
+        "api:docs": "the API documentation",
+        "api:requests": "the API's requests",
+        "api:request": "a request of Cremona through the API",
+        "api:request_submit": "submit a draft of Cremona through the API",
+        "api:request_cancel": "cancel a request of Cremona through the API (a form post, not JSON)",
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",

@@ -1,0 +1,69 @@
+"""What every API view shares: who may call (a token or a session), in which roles, how often, in which language,
+and how a list is paged."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from accounts.scoping import Actor, actor_for
+
+from .authentication import TokenAuthentication
+from .throttling import PerCaller
+
+
+def accepted_language(request) -> str:
+    """The first language of Accept-Language the portal speaks (Italian or English), else Italian. The web pages
+    ignore that header (an office computer set up in English still shows Italian); a system says what it wants."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class Cursor(CursorPagination):
+    """Pages that stay right while rows are added: each page starts after the last row of the one before it (by id),
+    never at an offset."""
+
+    ordering = "-pk"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView(APIView):
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [PerCaller]
+    # The roles that may ever call this endpoint (administrators always may): anyone else gets 403.
+    roles: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        language = accepted_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        super().initial(request, *args, **kwargs)
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        actor = self.actor
+        if not (actor.is_admin or actor.role in self.roles):
+            raise exceptions.PermissionDenied(translation.gettext("Your role cannot use this endpoint."))
+
+    @property
+    def actor(self) -> Actor:
+        return actor_for(self.request.user)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = translation.get_language()
+        response["Cache-Control"] = "no-store"
+        return response

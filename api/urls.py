@@ -1,0 +1,17 @@
+"""/api/: the schema, its documentation and version 1 of the resources (``/api/v1/…``)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views_requests
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/requests/", views_requests.RequestList.as_view(), name="requests"),
+    path("v1/requests/<int:pk>/", views_requests.RequestDetail.as_view(), name="request"),
+    path("v1/requests/<int:pk>/submit/", views_requests.RequestSubmit.as_view(), name="request_submit"),
+    path("v1/requests/<int:pk>/cancel/", views_requests.RequestCancel.as_view(), name="request_cancel"),
+]

@@ -1,0 +1,209 @@
+"""The API's permission matrix: every endpoint × every kind of token (an office's, a district's, the province's,
+the funder's, a mediator's), tokens of another district and of another province, and no token at all.
+
+The same rules as the web pages: 401 without a usable token, 403 for a role that can never use the endpoint, 404 for
+an object outside the token's scope (its existence is not leaked), and the resource itself for the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.scoping import actor_for
+
+from . import factories as f
+from .api_support import ApiClient, token_for
+from .conftest import shared_world
+
+CALLERS = [
+    "no token",
+    "office",
+    "office of another district",
+    "office of another province",
+    "district",
+    "another district",
+    "another province's district",
+    "province",
+    "another province",
+    "funder",
+    "mediator",
+    "mediator of another province",
+]
+
+
+def expect(default, **by_caller):
+    table = dict.fromkeys(CALLERS, default)
+    table["no token"] = 401
+    for caller, status in by_caller.items():
+        table[caller.replace("_", " ")] = status
+    return table
+
+
+def _build():
+    cremona = f.ProvinceFactory(name="Cremona")
+    bergamo = f.ProvinceFactory(name="Bergamo")
+    here = f.DistrictFactory(province=cremona, name="Cremona")
+    there = f.DistrictFactory(province=cremona, name="Crema")
+    far = f.DistrictFactory(province=bergamo, name="Bergamo")
+    office = f.OfficeFactory(district=here)
+    other_office = f.OfficeFactory(district=there)
+    far_office = f.OfficeFactory(district=far)
+    funder = f.FunderFactory()
+    funder.provinces.set([cremona])
+    provider = f.ProviderFactory(province=cremona)
+    mediator_user = f.mediator(provider=provider, districts=[here])
+    mediator = f.MediatorFactory(provider=provider, districts=[here], user=mediator_user)
+    far_mediator_user = f.mediator(provider=f.ProviderFactory(province=bergamo), districts=[far])
+    keys = {
+        "office": token_for(role=Role.SOCIAL_WORKER, office=office)[1],
+        "office of another district": token_for(role=Role.SOCIAL_WORKER, office=other_office)[1],
+        "office of another province": token_for(role=Role.SOCIAL_WORKER, office=far_office)[1],
+        "district": token_for(role=Role.COORDINATOR, district=here)[1],
+        "another district": token_for(role=Role.COORDINATOR, district=there)[1],
+        "another province's district": token_for(role=Role.COORDINATOR, district=far)[1],
+        "province": token_for(role=Role.PROVINCE_STAFF, province=cremona)[1],
+        "another province": token_for(role=Role.PROVINCE_STAFF, province=bergamo)[1],
+        "funder": token_for(role=Role.FUNDER_VIEWER, funder=funder)[1],
+        "mediator": token_for(role=Role.MEDIATOR, mediator=mediator_user.memberships.get())[1],
+        "mediator of another province": token_for(role=Role.MEDIATOR, mediator=far_mediator_user.memberships.get())[1],
+    }
+    submitted = f.MediationRequestFactory(office=office, status="submitted")
+    assigned = f.MediationRequestFactory(office=office, status="assigned", assigned_mediator=mediator)
+    draft = f.MediationRequestFactory(office=office, status="draft")
+    return {"keys": keys, "submitted": submitted, "assigned": assigned, "draft": draft}
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    with shared_world(django_db_blocker):
+        yield _build()
+
+
+@pytest.fixture
+def world(_world, db):
+    return _world
+
+
+def _new_request():
+    return {
+        "case_code": "API-001",
+        "service_kind": "cultural_mediation",
+        "setting": "school",
+        "goal": "Spiegare ai genitori il piano educativo.",
+        "languages": [{"code": "ara", "variant": "Darija"}],
+    }
+
+
+# (name, method, address, body, expected by caller)
+MATRIX = [
+    ("the schema", "get", lambda w: reverse("api:schema"), None, {**expect(200), "no token": 200}),
+    ("the documentation", "get", lambda w: reverse("api:docs"), None, {**expect(200), "no token": 200}),
+    ("requests", "get", lambda w: reverse("api:requests"), None, expect(200, funder=403)),
+    (
+        "file a request",
+        "post",
+        lambda w: reverse("api:requests"),
+        _new_request(),
+        expect(403, office=201, **{"office of another district": 201, "office of another province": 201}),
+    ),
+    (
+        "a submitted request of the office",
+        "get",
+        lambda w: reverse("api:request", args=[w["submitted"].pk]),
+        None,
+        expect(404, office=200, district=200, province=200, funder=403),
+    ),
+    (
+        "a request assigned to the mediator",
+        "get",
+        lambda w: reverse("api:request", args=[w["assigned"].pk]),
+        None,
+        expect(404, office=200, district=200, province=200, mediator=200, funder=403),
+    ),
+    (
+        "the office's draft",
+        "get",
+        lambda w: reverse("api:request", args=[w["draft"].pk]),
+        None,
+        expect(404, office=200, funder=403),
+    ),
+    (
+        "submit the draft",
+        "post",
+        lambda w: reverse("api:request_submit", args=[w["draft"].pk]),
+        None,
+        expect(403, office=200, **{"office of another district": 404, "office of another province": 404}),
+    ),
+    (
+        "cancel the submitted request",
+        "post",
+        lambda w: reverse("api:request_cancel", args=[w["submitted"].pk]),
+        {"reason": "La famiglia si è trasferita."},
+        expect(
+            403,
+            office=200,
+            district=200,
+            **{
+                "office of another district": 404,
+                "office of another province": 404,
+                "another district": 404,
+                "another province's district": 404,
+            },
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("name", "method", "address", "body", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_the_api_answers_each_caller_as_the_pages_would(world, caller, name, method, address, body, expected):
+    client = ApiClient(None if caller == "no token" else world["keys"][caller])
+    url = address(world)
+    response = client.get(url) if method == "get" else client.post(url, body)
+    assert response.status_code == expected[caller], (
+        f"{name} as {caller}: {response.status_code} {response.content[:200]}"
+    )
+    if url.startswith("/api/v1/"):
+        assert response["Content-Type"].startswith("application/json")
+
+
+def test_every_endpoint_of_the_api_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    names = {
+        f"api:{pattern.name}"
+        for item in resolver.url_patterns
+        if getattr(item, "namespace", None) == "api"
+        for pattern in item.url_patterns
+    }
+    assert names == {
+        "api:schema",
+        "api:docs",
+        "api:requests",
+        "api:request",
+        "api:request_submit",
+        "api:request_cancel",
+    }, "a new endpoint needs its rows in MATRIX above"
+
+
+def test_an_expired_or_revoked_token_opens_nothing(world):
+    from api.models import ApiToken
+    from api.services import token_revoke
+
+    token, key = token_for(role=Role.SOCIAL_WORKER, office=world["submitted"].office)
+    assert ApiClient(key).get(reverse("api:requests")).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired = ApiClient(key).get(reverse("api:requests"))
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "authentication_failed"
+    assert expired["WWW-Authenticate"] == 'Bearer realm="api"'
+
+    token, key = token_for(role=Role.SOCIAL_WORKER, office=world["submitted"].office)
+    token_revoke(actor=actor_for(f.administrator()), token=token)
+    assert ApiClient(key).get(reverse("api:requests")).status_code == 401
