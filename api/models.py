@@ -12,6 +12,8 @@ list), never the key.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -79,3 +81,62 @@ class IdempotentCall(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.status})"
+
+
+class Webhook(models.Model):
+    """An address of another system, told when the requests its token sees change state or their appointments are
+    planned, moved or cancelled. Registered through the API by the token's system; it sees the same requests as the
+    token (the scoping rules of its account)."""
+
+    class Event(models.TextChoices):
+        REQUEST_STATUS = "request.status_changed", _("A request changed state")
+        APPOINTMENT_PLANNED = "appointment.planned", _("An appointment was planned")
+        APPOINTMENT_MOVED = "appointment.moved", _("An appointment was moved")
+        APPOINTMENT_CANCELLED = "appointment.cancelled", _("An appointment was cancelled")
+
+    token = models.ForeignKey(ApiToken, verbose_name=_("API token"), on_delete=models.CASCADE, related_name="webhooks")
+    # The account whose view of the requests decides what the webhook is told (the token's).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event told to one webhook: its body (ids and states, never notes), each attempt's outcome."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Given up")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=Webhook.Event.choices)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="api_delivery_due")]
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook_id} ({self.state})"

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_requests
+from . import views_requests, views_webhooks
 
 app_name = "api"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("v1/requests/<int:pk>/", views_requests.RequestDetail.as_view(), name="request"),
     path("v1/requests/<int:pk>/submit/", views_requests.RequestSubmit.as_view(), name="request_submit"),
     path("v1/requests/<int:pk>/cancel/", views_requests.RequestCancel.as_view(), name="request_cancel"),
+    path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
+    path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
+    path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),
 ]

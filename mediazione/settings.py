@@ -607,6 +607,7 @@ REPORT_JOB_RETRY_SECONDS = env_int("REPORT_JOB_RETRY_SECONDS", 30, 0)
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, 1)
 OUTBOX_GRACE_SECONDS = env_int("OUTBOX_GRACE_SECONDS", 30, 0)
 CELERY_BEAT_SCHEDULE["sweep-outbox"] = {"task": "core.tasks.outbox_sweep_task", "schedule": float(SWEEP_SECONDS)}
+CELERY_BEAT_SCHEDULE["retry-webhooks"] = {"task": "api.tasks.webhook_retry_task", "schedule": float(SWEEP_SECONDS)}
 CELERY_BEAT_SCHEDULE["sweep-report-jobs"] = {
     "task": "reporting.tasks.report_jobs_sweep_task",
     "schedule": float(SWEEP_SECONDS),
@@ -638,6 +639,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
 }
+# Webhooks (api/webhooks.py): attempts of one delivery before giving up; failed attempts in a row before a webhook is
+# switched off; hosts allowed over plain http (never in production: the tests' own receiver).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, 1)
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 20, 1)
+WEBHOOK_HTTP_HOSTS: list[str] = []
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mediazione API",
     "DESCRIPTION": (

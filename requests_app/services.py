@@ -150,18 +150,20 @@ def apply_transition(*, actor: Actor, request: MediationRequest, name: str, reas
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise DomainError(_("Say why: the reason is kept in the request's history."), field="reason")
-    StatusChange.objects.create(
-        request=locked, from_status=locked.status, to_status=transition.target, by=actor.user, reason=reason
-    )
     if locked.status == Status.DRAFT:
         # Out of the drafts, its languages show in the district's and the province's filter menus.
         selectors.forget_request_languages(office_id=locked.office_id)
-    locked.status = transition.target
+    previous, locked.status = locked.status, transition.target
     update = ["status", "updated_at"]
     if transition.target == "submitted":
         locked.submitted_at = timezone.now()
         update.append("submitted_at")
     locked.save(update_fields=update)
+    # The history row once the request has its new state: who listens to the history (the API's webhooks) sees the
+    # request as it now is.
+    StatusChange.objects.create(
+        request=locked, from_status=previous, to_status=transition.target, by=actor.user, reason=reason
+    )
     request.status, request.submitted_at = locked.status, locked.submitted_at
     if locked.submitted_at is not None:  # a draft's figures: none
         facts_changed(request_id=locked.pk)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core import events
 from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification
@@ -69,6 +70,7 @@ def appointment_create(
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
     facts_changed(request_id=request.pk, at=[appointment.starts_at])
+    events.appointments_changed(kind=events.PLANNED, appointment_ids=[appointment.pk])
     _planned(
         actor=actor,
         request=request,
@@ -92,11 +94,9 @@ def _request_to_plan(*, actor: Actor, request: MediationRequest) -> MediationReq
 def _planned(*, actor: Actor, request: MediationRequest, mediator: Mediator, kind: str, details: dict) -> None:
     """After planning: the first appointment moves the request to *scheduled*; the office and the mediator are told."""
     if request.status == Status.ASSIGNED:
-        StatusChange.objects.create(
-            request=request, from_status=request.status, to_status=Status.SCHEDULED, by=actor.user
-        )
-        request.status = Status.SCHEDULED
+        previous, request.status = request.status, Status.SCHEDULED
         request.save(update_fields=["status", "updated_at"])
+        StatusChange.objects.create(request=request, from_status=previous, to_status=Status.SCHEDULED, by=actor.user)
     notify(
         recipients=[request.requester, *([mediator.user] if mediator.user_id else [])],
         request=request,
@@ -139,6 +139,7 @@ def appointment_reschedule(
     except IntegrityError:
         raise DomainError(_("The mediator was booked at this time a moment ago: choose another time.")) from None
     facts_changed(request_id=appointment.request_id, at=[previous_starts_at, starts_at])
+    events.appointments_changed(kind=events.MOVED, appointment_ids=[appointment.pk])
     notify(
         recipients=[appointment.request.requester, *([mediator.user] if mediator.user_id else [])],
         request=appointment.request,
@@ -184,6 +185,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment, reason: str, v
     _check_cancel(actor=actor, appointment=appointment, reason=reason, void=void)
     _mark_cancelled(appointment, reason=reason, void=void, now=timezone.now())
     facts_changed(request_id=request.pk, at=[appointment.starts_at])
+    events.appointments_changed(kind=events.CANCELLED, appointment_ids=[appointment.pk])
     mediator_user = [appointment.mediator.user] if appointment.mediator.user_id else []
     notify(
         recipients=[request.requester, *mediator_user, *district_coordinators(request=request)],

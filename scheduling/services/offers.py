@@ -211,15 +211,16 @@ def offer_accept(*, offer: Offer, by: User | None, by_phone: bool = False) -> Of
     offer.save(update_fields=["status", "answered_at", "link_nonce", "by_phone", "recorded_by"])
     request.assigned_mediator = offer.mediator
     request.save(update_fields=["assigned_mediator", "updated_at"])
+    previous, request.status = request.status, Status.ASSIGNED
+    request.save(update_fields=["status", "updated_at"])
+    # The history row once the request has its new state: who listens to the history (the API's webhooks) reads it.
     StatusChange.objects.create(
         request=request,
-        from_status=request.status,
+        from_status=previous,
         to_status=Status.ASSIGNED,
         by=by or offer.mediator.user or offer.created_by,
         reason=_("Offer accepted by phone") if by_phone else "",
     )
-    request.status = Status.ASSIGNED
-    request.save(update_fields=["status", "updated_at"])
     facts_changed(request_id=request.pk)
     _close_other_offers(request, offer, by)
     _offer_notify(offer=offer, kind=Notification.Kind.OFFER_CONFIRMED, actor=by)

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.scoping import Actor
 from core.errors import DomainError, NotAllowed
+from core import events
 from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification
@@ -119,6 +120,7 @@ def series_create(
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
     facts_changed(request_id=request.pk, at=[occurrence.starts_at for occurrence in occurrences])
+    events.appointments_changed(kind=events.PLANNED, appointment_ids=[occurrence.pk for occurrence in occurrences])
     _planned(
         actor=actor,
         request=request,
@@ -234,6 +236,7 @@ def series_move(
     except IntegrityError:
         raise DomainError(_("The mediator was booked at one of these times a moment ago: try again.")) from None
     facts_changed(request_id=request.pk, at=[*moved_from, *(target.starts_at for target in targets)])
+    events.appointments_changed(kind=events.MOVED, appointment_ids=[target.pk for target in targets])
     notify(
         recipients=_series_recipients(request, targets, coordinators=False),
         request=request,
@@ -259,6 +262,7 @@ def series_cancel(*, actor: Actor, appointment: Appointment, scope: str, reason:
     for target in targets:
         _mark_cancelled(target, reason=reason, void=void, now=now)
     facts_changed(request_id=request.pk, at=[target.starts_at for target in targets])
+    events.appointments_changed(kind=events.CANCELLED, appointment_ids=[target.pk for target in targets])
     notify(
         recipients=_series_recipients(request, targets, coordinators=True),
         request=request,
