@@ -371,10 +371,15 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
                 date.fromisoformat(row["assured_date"])
             except ValueError:
                 error("service", row, "assured_date", _("Write the date as YYYY-MM-DD."))
+    places = {}
     for row in tables["location"]:
         required("location", row, "id", "organization_id")
         if row.get("organization_id") and row["organization_id"] not in organizations:
             error("location", row, "organization_id", _("No organisation has this id in organization.csv."))
+        try:
+            places[row.get("id")] = services.clean_coordinates(row.get("latitude"), row.get("longitude"))
+        except DomainError as exc:
+            error("location", row, "latitude", exc.message)
     addresses, accessibility = {}, {}
     for row in tables["address"]:
         if required("address", row, "location_id", "address_1", "city"):
@@ -484,6 +489,8 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
                     "state_province": address.get("state_province", ""),
                     "accessibility": accessibility.get(row["location_id"], ""),
                     "transportation": location.get("transportation", ""),
+                    "latitude": places.get(row["location_id"], (None, None))[0],
+                    "longitude": places.get(row["location_id"], (None, None))[1],
                     "assured_date": date.fromisoformat(service["assured_date"])
                     if service.get("assured_date")
                     else None,

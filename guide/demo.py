@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -48,6 +49,27 @@ PLACES = [
     ("cremona", "Casalmaggiore", "Casalmaggiore", "26041", "CR", "0375"),
     ("bergamo", "Bergamo", "Bergamo", "24121", "BG", "035"),
 ]
+
+# The centre of each town (WGS 84) and, per kind of service, a small step from it: plausible places for the map.
+# The whole-province entries (telephone numbers) have none: they are only listed.
+CENTRES = {
+    "Cremona": ("45.133600", "10.022700"),
+    "Crema": ("45.362300", "9.685300"),
+    "Casalmaggiore": ("44.989000", "10.418000"),
+    "Bergamo": ("45.698300", "9.677300"),
+}
+STEPS = [(-0.0041, 0.0052), (0.0023, -0.0038), (0.0047, 0.0031), (-0.0019, -0.0061), (0.0008, 0.0014),
+         (-0.0055, -0.0012), (0.0036, 0.0069), (0.0061, -0.0017), (-0.0030, 0.0027), (0.0015, -0.0072)]  # fmt: skip
+
+
+def _place(city: str, number: int) -> dict:
+    latitude, longitude = CENTRES[city]
+    step = STEPS[number % len(STEPS)]
+    return {
+        "latitude": (Decimal(latitude) + Decimal(str(step[0]))).quantize(Decimal("0.000001")),
+        "longitude": (Decimal(longitude) + Decimal(str(step[1]))).quantize(Decimal("0.000001")),
+    }
+
 
 # key: (category, organisation, name, description, fees, eligibility, access, address, days/hours, languages)
 KINDS = {
@@ -210,7 +232,13 @@ def build() -> dict[str, ServiceAtLocation]:
                     "eligibility_description": eligibility,
                     "application_process": access,
                 },  # fmt: skip
-                address={"address_1": street, "city": city, "postal_code": postcode, "state_province": abbreviation},
+                address={
+                    "address_1": street,
+                    "city": city,
+                    "postal_code": postcode,
+                    "state_province": abbreviation,
+                    **_place(city, number),
+                },
                 hours=hours,
                 phones=[(f"+39 {prefix} 555 {index + 1}{number:03d}", "")],
                 languages=languages,

@@ -10,7 +10,9 @@ from functools import lru_cache
 
 from babel import UnknownLocaleError
 from babel.dates import get_day_names
+from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.models import District
 
@@ -124,6 +126,26 @@ def _page_number(request) -> int:
         return 1
 
 
+def _map_points(cards, province, language: GuideLanguage) -> list[dict]:
+    """The entries of the page that have a place on the map (published coordinates): what the markers show."""
+    suffix = f"?lingua={language.code}" if language.code != "ita" else ""
+    points = []
+    for card in cards:
+        version = card["entry"].published
+        if version.get("latitude") is None or version.get("longitude") is None:
+            continue
+        points.append(
+            {
+                "name": str(card["name"]),
+                "address": card["address"],
+                "url": reverse("guide_public:entry", args=[province.slug, card["entry"].pk]) + suffix,
+                "lat": float(version["latitude"]),
+                "lon": float(version["longitude"]),
+            }
+        )
+    return points
+
+
 def index(request):
     return render(
         request,
@@ -162,6 +184,8 @@ def province(request, slug):
         if intro
         else None
     )
+    cards = [_card(e, texts[e.pk], terms, language) for e in entries]
+    tiles = settings.GUIDE_MAP_TILES_URL
     return render(
         request,
         "guide/public/province.html",
@@ -177,7 +201,11 @@ def province(request, slug):
             "query": query,
             "number": number,
             "has_next": has_next,
-            "cards": [_card(e, texts[e.pk], terms, language) for e in entries],
+            "cards": cards,
+            # The optional map (only when a tile server is set and some entry of the page has a place).
+            "map_points": _map_points(cards, province, language) if tiles else [],
+            "map_tiles": tiles,
+            "map_attribution": settings.GUIDE_MAP_ATTRIBUTION,
             "intro": intro_texts,
             "querystring": querystring.urlencode(),
         },
