@@ -21,6 +21,7 @@ from .entries import (
     entry_update,
     freeze_published_version,
 )
+from .page_views import is_robot, page_view_count
 from .reference import reference_data_seed
 from .translations import (
     can_approve,
@@ -49,6 +50,8 @@ __all__ = [
     "entry_submit",
     "entry_update",
     "freeze_published_version",
+    "is_robot",
+    "page_view_count",
     "guide_text_save",
     "reference_data_seed",
     "task_sources",
