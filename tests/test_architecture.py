@@ -61,7 +61,7 @@ WITHOUT_RULE = {
     "guide.entrychange": "the entry's history: read through the entry",
     "guide.guidetext": "the public introduction of a province's guide",
     "guide.translation": "read through its object or its task; the public reads approved ones of published texts",
-    "guide.pageview": "counters of the public guide's views, nobody's: read only by the report of a province, scoped there",
+    "guide.pageview": "counters of the public guide's views, nobody's: read by a province's report, scoped there",
 }
 # Files longer than ~500 lines, each one coherent thing.
 LONG_FILES = {
