@@ -7,6 +7,7 @@ when, what changed). When the Italian of a translated text changes, its translat
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -237,7 +238,10 @@ def entry_create(
     schedules: Iterable[dict] = (),
     languages: Iterable[str] = (),
     action: str = EntryChange.Action.CREATED,
+    pk: uuid.UUID | None = None,
 ) -> ServiceAtLocation:
+    """A new entry, as a draft. ``pk``: the id it keeps (an HSDS import keeps the file's, so that importing the file
+    again updates it); else a new one."""
     if district is not None and district.province_id != province.pk:
         raise DomainError(_("The district is not in this province."), field="district")
     if not _can_map(actor, province=province, district=district):
@@ -258,6 +262,7 @@ def entry_create(
         longitude=fields.get("longitude"),
     )
     entry = ServiceAtLocation.objects.create(
+        **({"pk": pk} if pk is not None else {}),
         service=service,
         location=location,
         province=province,
@@ -279,6 +284,7 @@ def entry_update(
     phones: Iterable[dict] = (),
     schedules: Iterable[dict] = (),
     languages: Iterable[str] = (),
+    action: str = EntryChange.Action.UPDATED,
 ) -> ServiceAtLocation:
     entry = (
         ServiceAtLocation.objects.select_for_update(of=("self",)).select_related("service", "location").get(pk=entry.pk)
@@ -315,7 +321,7 @@ def entry_update(
     _mark_outdated(
         Translation.Kind.SERVICE, str(service.pk), {f: getattr(service, f) for f in TRANSLATED_SERVICE_FIELDS}
     )
-    _record(entry, actor, EntryChange.Action.UPDATED, changes)
+    _record(entry, actor, action, changes)
     return entry
 
 
