@@ -155,6 +155,7 @@ def _map_points(cards, province, language: GuideLanguage) -> list[dict]:
         points.append(
             {
                 "name": str(card["name"]),
+                "lang": "it" if card["name"].fallback else language.tag,
                 "address": card["address"],
                 "url": reverse("guide_public:entry", args=[province.slug, card["entry"].pk]) + suffix,
                 "lat": float(version["latitude"]),

@@ -56,9 +56,12 @@ def _grey_tile(route):
     route.fulfill(body=GREY_TILE, content_type="image/png")
 
 
-def test_the_map_shows_a_marker_for_each_service_with_a_place_when_the_reader_opens_it(page, live_server, demo_guide):
+@pytest.mark.parametrize(("language", "name"), [("ita", "Consultorio familiare"), ("ara", "مركز الاستشارة العائلية")])
+def test_the_map_shows_a_marker_for_each_service_with_a_place_when_the_reader_opens_it(
+    page, live_server, demo_guide, language, name
+):
     page.route("https://tile.openstreetmap.org/**", _grey_tile)
-    page.goto(f"{live_server.url}/guida/cremona/?ambito=&categoria=consultorio-familiare")
+    page.goto(f"{live_server.url}/guida/cremona/?lingua={language}&categoria=consultorio-familiare")
     entries = page.get_by_test_id("guide-entry")
     disclosure = page.get_by_test_id("guide-map")
     expect(disclosure).to_be_visible()
@@ -68,10 +71,10 @@ def test_the_map_shows_a_marker_for_each_service_with_a_place_when_the_reader_op
     expect(markers).to_have_count(entries.count())
     expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
     markers.first.click()
-    expect(page.locator(".leaflet-popup-content a")).to_contain_text("Consultorio familiare")
+    expect(page.locator(".leaflet-popup-content a")).to_contain_text(name)
     assert_static_files_loaded(page)
     assert_accessible(page, "the public guide with its map open")
-    screenshot(page, "guide-public-map", full_page=False)
+    screenshot(page, f"guide-public-map-{language}", full_page=False)
 
 
 def test_without_javascript_the_list_is_the_whole_guide_and_no_map_shows(browser, live_server, demo_guide):

@@ -19,6 +19,7 @@ import subprocess
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from guide import services as guide_services
@@ -26,8 +27,10 @@ from guide.models import PageView, Translation, source_hash
 from mediators.models import language_name
 from reporting import indicators, presenters, services
 from reporting.indicators import SUPPRESSED, Scope
+from reporting.models import Action, BudgetLine, Project, ProjectPartner
 
 from . import factories as f
+from .conftest import login_client
 from .guide_factories import EntryFactory, published_entry
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +175,41 @@ def test_the_pdf_has_a_section_for_the_mini_guide(guide, tmp_path):
     lines = {"".join(line.split()) for line in text.stdout.splitlines()}
     assert "Miniguidamultilingue" in lines
     assert {"01/202640<3", "02/202635riservato", "Totale1259"} <= lines
+
+
+def _project(guide, *actions):
+    funder = f.FunderFactory(name="ATS Guidania", provinces=[guide["province"]])
+    project = Project.objects.create(
+        title="Progetto Guidania",
+        call="Bando 2026",
+        funder=funder,
+        lead_province=guide["province"],
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 3, 31),
+    )
+    partner = ProjectPartner.objects.create(project=project, name="Provincia di Guidania")
+    for action in actions:
+        BudgetLine.objects.create(project=project, partner=partner, action=action, amount=1000)
+    return project, funder
+
+
+def test_a_project_that_pays_for_the_guide_shows_its_figures_the_funder_without_small_counts(guide):
+    project, funder = _project(guide, Action.MINI_GUIDE)
+    staff = login_client(f.province_staff(province=guide["province"])).get(project.get_absolute_url())
+    funder_page = login_client(f.funder_viewer(funder=funder)).get(project.get_absolute_url())
+    assert staff.status_code == funder_page.status_code == 200
+    staff_html, funder_html = staff.content.decode(), funder_page.content.decode()
+    assert (
+        'data-testid="table-mini-guide-views"' in staff_html and 'data-testid="table-mini-guide-views"' in funder_html
+    )
+    views = [t for t in funder_page.context["mini_guide"] if t["id"] == "mini-guide-views"][0]
+    assert [str(cell) for cell in views["rows"][0]] == ["01/2026", "40", SUPPRESSED]
+    staff_views = [t for t in staff.context["mini_guide"] if t["id"] == "mini-guide-views"][0]
+    assert staff_views["rows"][0] == ["01/2026", 40, 2]
+
+
+def test_a_project_without_the_action_shows_no_guide(guide):
+    project, _funder = _project(guide, Action.MEDIATION)
+    response = login_client(f.province_staff(province=guide["province"])).get(project.get_absolute_url())
+    assert response.context["mini_guide"] == [] and "mini-guide" not in response.content.decode()
+    assert reverse("reporting:project", args=[project.pk]) == project.get_absolute_url()

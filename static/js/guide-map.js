@@ -16,6 +16,8 @@
       var link = document.createElement("a");
       link.href = point.url;
       link.textContent = point.name;
+      link.lang = point.lang;
+      link.dir = "auto"; // an Arabic or Urdu name reads right to left, an Italian one left to right
       var address = document.createElement("div");
       address.className = "small";
       address.textContent = point.address;
