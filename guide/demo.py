@@ -27,6 +27,7 @@ from .models import (
     GuideText,
     Location,
     Organization,
+    PageView,
     Phone,
     Schedule,
     Service,
@@ -200,6 +201,8 @@ def _translate(kind: str, object_id, field: str, language: str, text: str, sourc
             # The outdated one was made from an earlier Italian, as a translation is when the source changes.
             "source_hash": source_hash(source + (" (versione precedente)" if outdated else "")),
             "status": Translation.Status.OUTDATED if outdated else Translation.Status.APPROVED,
+            # Approved three weeks before the demo was built: the report of the last quarter counts them.
+            "approved_at": timezone.now() - timedelta(days=21),
         },
     )
 
@@ -296,7 +299,30 @@ def build() -> dict[str, ServiceAtLocation]:
             _translate("guide_text", intro.pk, "title", language, INTRODUCTION[language][0], title)
             _translate("guide_text", intro.pk, "text", language, INTRODUCTION[language][1], text)
     _tasks(built, today)
+    _page_views(provinces.values(), today)
     return {key: entry for key, (entry, _kind, _city) in built.items()}
+
+
+# Views a month of the demo guide, by language: Italian first, then the languages of the families of the demo.
+MONTHLY_VIEWS = {"ita": 420, "ara": 95, "urd": 41, "eng": 37, "zho": 18, "fra": 9, "ukr": 2}
+
+
+def _page_views(provinces, today: date) -> None:
+    """The counters of the last six months (the current one so far), a little more each month."""
+    month = today.replace(day=1)
+    for back in range(6):
+        first = month
+        for _ in range(back):
+            first = (first - timedelta(days=1)).replace(day=1)
+        for province in provinces:
+            share = 1.0 if province.slug == "cremona" else 0.6
+            for language, views in MONTHLY_VIEWS.items():
+                PageView.objects.update_or_create(
+                    province=province,
+                    language=language,
+                    month=first,
+                    defaults={"views": int(views * share * (1 - back * 0.08))},
+                )
 
 
 def _tasks(built, today: date) -> None:

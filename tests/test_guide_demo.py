@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts import demo as accounts_demo
 from guide import demo as guide_demo
-from guide.models import EntryState, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
+from guide.models import EntryState, PageView, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
 from mediators import demo as mediators_demo
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,15 @@ def test_building_the_demo_guide_twice_gives_the_same_rows(demo_guide):
     counts = [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)]
     guide_demo.build()
     assert [m.objects.count() for m in (ServiceAtLocation, Translation, TranslationTask)] == counts
+
+
+def test_the_demo_places_the_districts_entries_in_their_towns_and_counts_months_of_readers(demo_guide):
+    located = ServiceAtLocation.objects.filter(is_public=True).exclude(published__latitude=None)
+    public = ServiceAtLocation.objects.filter(is_public=True)
+    assert located.count() >= public.count() * 0.8
+    for entry in located.exclude(district=None).select_related("district"):
+        latitude, longitude = float(entry.published["latitude"]), float(entry.published["longitude"])
+        centre = {"Cremona": (45.13, 10.02), "Crema": (45.36, 9.69), "Casalmaggiore": (44.99, 10.42),
+                  "Bergamo": (45.70, 9.68)}[entry.district.name]  # fmt: skip
+        assert abs(latitude - centre[0]) < 0.02 and abs(longitude - centre[1]) < 0.02, entry
+    assert PageView.objects.filter(province__slug="cremona", language="ara").count() == 6
