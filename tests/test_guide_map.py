@@ -131,6 +131,8 @@ def test_the_coordinator_gives_a_place_on_the_entry_page_and_it_is_kept(cremona)
     assert response.status_code == 302
     location = Location.objects.get()
     assert (location.latitude, location.longitude) == (Decimal("45.133600"), Decimal("10.022700"))
+    page = client.get(response["Location"]).content.decode()
+    assert '<bdi dir="ltr">45.133600, 10.022700</bdi>' in page
 
 
 def test_the_tile_server_is_the_one_image_origin_the_policy_adds(cremona):
