@@ -159,12 +159,20 @@ def test_the_funder_cannot_work_out_a_small_count_of_readers_or_translators(guid
     assert tables["mini-guide-entries"][1] == ["Beta", "1"]
 
 
-def test_the_funders_csv_carries_the_mini_guide_with_the_small_counts_hidden(guide):
+def test_the_funders_csv_and_xlsx_carry_the_mini_guide_with_the_small_counts_hidden(guide):
     stream = io.StringIO()
     services.report_write(scope=_scope(guide, suppress=True), format="csv", stream=stream)
     text = stream.getvalue()
     assert "Mini-guida: pagine pubbliche lette, per mese e lingua" in text
     assert "01/2026;40;< 3" in text and "02/2026;35;riservato" in text
+
+    from openpyxl import load_workbook
+
+    binary = io.BytesIO()
+    services.report_write(scope=_scope(guide, suppress=True), format="xlsx", stream=binary)
+    workbook = load_workbook(io.BytesIO(binary.getvalue()), read_only=True)
+    views = next(sheet for sheet in workbook.worksheets if "pagine pubbliche" in sheet.title)
+    assert [list(row) for row in views.iter_rows(values_only=True)][1] == ["01/2026", 40, SUPPRESSED]
 
 
 def test_the_pdf_has_a_section_for_the_mini_guide(guide, tmp_path):
