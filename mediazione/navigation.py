@@ -77,6 +77,13 @@ ITEMS = [
         secondary_for=ALL_ROLES,
     ),
     NavItem(_("Translations"), "guide:tasks", (Role.MEDIATOR,), secondary_for=ALL_ROLES),
+    # The operators' questions and answers (faq/): never the funder.
+    NavItem(
+        _("Frequently asked questions"),
+        "faq:list",
+        (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MEDIATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=ALL_ROLES,
+    ),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
 ]

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
+from faq import demo as faq_demo
 from guide import demo as guide_demo
 from mediators import demo as mediators_demo
 from reporting import demo as reporting_demo
@@ -25,6 +26,8 @@ BUILDERS += [reporting_demo.build]
 BUILDERS += [timesheets_demo.build]
 # The mini-guide's directory, after the mediators (a translation task is given to the demo mediator of Cremona).
 BUILDERS += [guide_demo.build]
+# The operators' FAQ, after the guide (its answers link to the guide's entries).
+BUILDERS += [faq_demo.build]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
 BUILDERS += [reporting_demo.build_aggregates]
 
