@@ -160,9 +160,9 @@ def vote_cast(*, actor: Actor, question: Question, useful: bool) -> Vote:
     question = Question.objects.select_for_update().get(pk=question.pk)
     vote, _created = Vote.objects.update_or_create(question=question, user=actor.user, defaults={"useful": useful})
     counts = Vote.objects.filter(question=question).aggregate(
-        useful=Count("pk", filter=Q(useful=True)), not_useful=Count("pk", filter=Q(useful=False))
+        yes=Count("pk", filter=Q(useful=True)), no=Count("pk", filter=Q(useful=False))
     )
-    Question.objects.filter(pk=question.pk).update(useful_count=counts["useful"], not_useful_count=counts["not_useful"])
+    Question.objects.filter(pk=question.pk).update(useful_count=counts["yes"], not_useful_count=counts["no"])
     return vote
 
 
