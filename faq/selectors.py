@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -185,7 +185,7 @@ def _postgres_search(queryset: QuerySet[Question], text: str, *, any_word: bool)
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             headline=SearchHeadline(
-                Concat("body", Value(" "), "answer_text"),
+                Concat("body", Value(" "), "answer_text", output_field=TextField()),
                 query,
                 config="italian",
                 start_sel=_START,
