@@ -30,7 +30,7 @@ from scheduling.offer_links import make_token
 from sessions_app import services as report_services
 
 from . import factories as f
-from . import guide_factories
+from . import faq_factories, guide_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_reporting_pages import cremona_reporting
@@ -172,6 +172,21 @@ GUIDE_TASK = expect(
     managers_elsewhere=404,
     **{"mediatore.cremona": 200, "mediatore.crema": 404, "mediatore.bergamo": 404},
 )
+
+# The operators' FAQ (faq/): every operator of a province reads its answers and asks; the funder viewer never (403).
+# A published answer of Cremona: its province's operators, 404 in Bergamo. A question of assistente.cremona still
+# waiting: she, the province's staff and administrators; 404 for the other operators. Answering: the province's staff
+# (and the experts they designate: none here), 403 for the other roles, 404 for another province's staff.
+CREMONA_PEOPLE = {
+    "assistente.cremona", "coordinatore.cremona", "mediatore.cremona", "provincia.cremona", "admin",
+    "assistente.crema", "coordinatore.crema", "mediatore.crema",
+}  # fmt: skip
+FAQ_PAGES = expect(everyone=200, **{"asl.cremona": 403})
+FAQ_PUBLISHED = expect(nobody=404, **{who: 200 for who in CREMONA_PEOPLE}, **{"asl.cremona": 403})
+FAQ_WAITING_QUESTION = expect(
+    nobody=404, **{"assistente.cremona": 200, "provincia.cremona": 200, "admin": 200, "asl.cremona": 403}
+)
+FAQ_ANSWERERS = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "provincia.bergamo": 404})
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -833,6 +848,52 @@ MATRIX = [
         lambda o: reverse("guide_public:entry", args=["cremona", o["guide_draft"].pk]),
         expect(anonymous=404, everyone=404),
     ),
+    # The operators' FAQ (faq/).
+    ("frequently asked questions", "get", lambda o: reverse("faq:list"), FAQ_PAGES),
+    (
+        "search the frequently asked questions",
+        "get",
+        lambda o: reverse("faq:list") + "?q=richiesta%20urgente&categoria=<x>&tag=%27&da_rivedere=1",
+        FAQ_PAGES,
+    ),
+    (
+        "answers close to a question being typed",
+        "get",
+        lambda o: reverse("faq:suggest") + "?title=mediatore",
+        FAQ_PAGES,
+    ),
+    ("ask a question", "get", lambda o: reverse("faq:ask"), FAQ_PAGES),
+    (
+        "questions waiting for an answer",
+        "get",
+        lambda o: reverse("faq:waiting"),
+        expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200}),
+    ),
+    ("an answer of Cremona", "get", lambda o: reverse("faq:detail", args=[o["faq_published"].pk]), FAQ_PUBLISHED),
+    (
+        "a question of Cremona waiting for an answer",
+        "get",
+        lambda o: reverse("faq:detail", args=[o["faq_waiting"].pk]),
+        FAQ_WAITING_QUESTION,
+    ),
+    (
+        "answer a question of Cremona",
+        "get",
+        lambda o: reverse("faq:answer", args=[o["faq_waiting"].pk]),
+        FAQ_ANSWERERS,
+    ),
+    (
+        "vote on an answer of Cremona",
+        "post",
+        lambda o: reverse("faq:vote", args=[o["faq_published"].pk]),
+        {**FAQ_PUBLISHED, **{who: 302 for who in CREMONA_PEOPLE}},
+    ),
+    (
+        "mark an answer of Cremona reviewed",
+        "post",
+        lambda o: reverse("faq:reviewed", args=[o["faq_published"].pk]),
+        {**FAQ_ANSWERERS, "provincia.cremona": 302, "admin": 302},
+    ),
 ]
 
 
@@ -948,7 +1009,11 @@ def build_objects(demo_world):
         texts={f"{k}:{i}:{n}": "ترجمة" for k, i, n, _s in guide_services.task_sources(guide_task)},
         submit=True,
     )
+    faq_published = faq_factories.answered(province=cremona.province, title="Come si chiede un mediatore?")
+    faq_waiting = faq_factories.QuestionFactory(province=cremona.province, asked_by=users["assistente.cremona"])
     return {
+        "faq_published": faq_published,
+        "faq_waiting": faq_waiting,
         "guide_draft": guide_draft,
         "guide_published": guide_published,
         "guide_task": guide_task,
@@ -1029,6 +1094,7 @@ def test_matrix_covers_every_url_of_the_portal():
             "privacy",
             "guide",
             "guide_public",
+            "faq",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1124,6 +1190,14 @@ def test_matrix_covers_every_url_of_the_portal():
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",
+        "faq:list": "frequently asked questions",
+        "faq:suggest": "answers close to a question being typed",
+        "faq:ask": "ask a question",
+        "faq:waiting": "questions waiting for an answer",
+        "faq:detail": "an answer of Cremona",
+        "faq:answer": "answer a question of Cremona",
+        "faq:vote": "vote on an answer of Cremona",
+        "faq:reviewed": "mark an answer of Cremona reviewed",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"
