@@ -10,6 +10,7 @@ from accounts.models import Province, Role, User
 from accounts.scoping import visible
 
 from .models import Category, Question
+from .selectors import people_of
 
 
 class AskForm(forms.Form):
@@ -85,3 +86,30 @@ class AnswerForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name", "email")
         )
+
+
+class ExpertForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.none())
+    topic = forms.CharField(
+        label=_("What they answer about"), max_length=200, required=False, help_text=_("e.g. Tutela minori e tribunale")
+    )
+
+    def __init__(self, *args, user, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = visible(user, Province).order_by("name")
+        self.fields["province"].queryset = provinces
+        if len(provinces) == 1:
+            self.fields["province"].initial = provinces[0].pk
+            self.fields["province"].widget = forms.HiddenInput()
+        self.fields["user"].queryset = people
+        self.fields["user"].label_from_instance = lambda person: (
+            f"{person.get_full_name() or person.email} ({person.email})"
+        )
+
+    def clean(self):
+        data = super().clean()
+        person, province = data.get("user"), data.get("province")
+        if person and province and not people_of([province.pk]).filter(pk=person.pk).exists():
+            self.add_error("user", _("This person does not work in the province."))
+        return data

@@ -21,7 +21,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import Province, Role
+from accounts.models import Province, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 
 from .models import Category, Expert, Question, QuestionStatus, Tag, Vote
@@ -131,8 +131,27 @@ def my_votes(*, user, question_ids) -> dict[int, bool]:
     return dict(visible(user, Vote).filter(question_id__in=question_ids).values_list("question_id", "useful"))
 
 
-def experts(*, province: Province) -> QuerySet[Expert]:
-    return Expert.objects.filter(province=province).select_related("user")
+def experts(*, user) -> QuerySet[Expert]:
+    """The experts of the provinces the user's staff role covers (all of them for administrators)."""
+    return visible(user, Expert).select_related("user", "province").order_by("province__name", "user__last_name")
+
+
+def expert_for(*, user, pk) -> Expert:
+    return get_for_user_or_404(user, experts(user=user), pk=pk)
+
+
+def people_of(province_ids) -> QuerySet[User]:
+    """The operators who work in these provinces (active memberships of an office, a district or a provider there)."""
+    return (
+        User.objects.filter(is_active=True, memberships__is_active=True)
+        .filter(
+            Q(memberships__office__district__province_id__in=province_ids)
+            | Q(memberships__district__province_id__in=province_ids)
+            | Q(memberships__provider__province_id__in=province_ids)
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
 
 
 # --- The search -------------------------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Province, Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from core.errors import DomainError
 
 from . import selectors, services
-from .forms import AnswerForm, AskForm
+from .forms import AnswerForm, AskForm, ExpertForm
 from .models import QuestionStatus
 from .rules import OPERATORS
 
@@ -191,5 +192,44 @@ def waiting(request):
     return render(
         request,
         "faq/waiting.html",
-        {"questions": rows, "several_provinces": actor.is_admin or len(actor.province_ids) > 1},
+        {
+            "questions": rows,
+            "several_provinces": actor.is_admin or len(actor.province_ids) > 1,
+            "can_designate": actor.is_admin or actor.has_role(Role.PROVINCE_STAFF),
+        },
     )
+
+
+@role_required(Role.PROVINCE_STAFF)
+def experts(request):
+    """The province's staff designate the people who answer questions with them, and end a designation."""
+    actor = actor_for(request.user)
+    people = (
+        selectors.people_of(actor.province_ids)
+        if not actor.is_admin
+        else selectors.people_of(list(Province.objects.values_list("pk", flat=True)))
+    )
+    form = ExpertForm(request.POST or None, user=request.user, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.expert_designate(actor=actor, province=data["province"], user=data["user"], topic=data["topic"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The person now answers the province's questions."))
+            return redirect("faq:experts")
+    return render(request, "faq/experts.html", {"form": form, "experts": list(selectors.experts(user=request.user))})
+
+
+@require_POST
+@role_required(Role.PROVINCE_STAFF)
+def expert_remove(request, pk):
+    expert = selectors.expert_for(user=request.user, pk=pk)
+    try:
+        services.expert_remove(actor=actor_for(request.user), expert=expert)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The person no longer answers the province's questions."))
+    return redirect("faq:experts")

@@ -329,3 +329,27 @@ def test_the_waiting_list_runs_the_same_queries_for_3_and_30_questions(
     with django_assert_num_queries(WARM_FRAME + 1):
         response = client.get(reverse("faq:waiting"))
     assert response.status_code == 200 and len(response.context["questions"]) == rows
+
+
+# --- Experts ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_province_designates_an_expert_of_its_province_and_ends_the_designation(province, staff):
+    district = f.DistrictFactory(province=province)
+    coordinator = f.coordinator(district=district, first_name="Laura", last_name="Rossi")
+    outsider = f.coordinator()
+    client = _client(staff)
+    page = client.get(reverse("faq:experts"))
+    assert coordinator in page.context["form"].fields["user"].queryset
+    assert outsider not in page.context["form"].fields["user"].queryset
+    refused = client.post(reverse("faq:experts"), {"user": outsider.pk, "province": province.pk, "topic": "Scuola"})
+    assert refused.status_code == 200 and not Expert.objects.exists()
+    response = client.post(reverse("faq:experts"), {"user": coordinator.pk, "province": province.pk, "topic": "Scuola"})
+    assert response.status_code == 302
+    expert = Expert.objects.get()
+    assert (expert.user, expert.topic, expert.designated_by) == (coordinator, "Scuola", staff)
+    assert "Laura Rossi" in client.get(reverse("faq:experts")).content.decode()
+    assert _client(coordinator).get(reverse("faq:waiting")).status_code == 200
+    client.post(reverse("faq:expert_remove", args=[expert.pk]))
+    assert not Expert.objects.exists()
+    assert _client(coordinator).get(reverse("faq:waiting")).status_code == 403

@@ -19,6 +19,7 @@ from accounts import demo
 from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
+from faq.models import Expert as FaqExpert
 from guide import services as guide_services
 from mediators.services import mediator_calendar_token_reset
 from requests_app import services as request_services
@@ -889,6 +890,18 @@ MATRIX = [
         {**FAQ_PUBLISHED, **{who: 302 for who in CREMONA_PEOPLE}},
     ),
     (
+        "experts who answer the FAQ",
+        "get",
+        lambda o: reverse("faq:experts"),
+        expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200}),
+    ),
+    (
+        "end an expert's designation in Cremona",
+        "post",
+        lambda o: reverse("faq:expert_remove", args=[o["faq_expert"].pk]),
+        expect(nobody=403, **{"provincia.cremona": 302, "admin": 302, "provincia.bergamo": 404}),
+    ),
+    (
         "mark an answer of Cremona reviewed",
         "post",
         lambda o: reverse("faq:reviewed", args=[o["faq_published"].pk]),
@@ -1011,7 +1024,9 @@ def build_objects(demo_world):
     )
     faq_published = faq_factories.answered(province=cremona.province, title="Come si chiede un mediatore?")
     faq_waiting = faq_factories.QuestionFactory(province=cremona.province, asked_by=users["assistente.cremona"])
+    faq_expert = FaqExpert.objects.create(province=cremona.province, user=f.coordinator(district=cremona))
     return {
+        "faq_expert": faq_expert,
         "faq_published": faq_published,
         "faq_waiting": faq_waiting,
         "guide_draft": guide_draft,
@@ -1198,6 +1213,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "faq:answer": "answer a question of Cremona",
         "faq:vote": "vote on an answer of Cremona",
         "faq:reviewed": "mark an answer of Cremona reviewed",
+        "faq:experts": "experts who answer the FAQ",
+        "faq:expert_remove": "end an expert's designation in Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -7,6 +7,7 @@ Keyword-only, one transaction each, domain errors in the user's language. Import
 from .questions import (
     can_answer,
     expert_designate,
+    expert_remove,
     question_answer,
     question_ask,
     question_review,
@@ -19,6 +20,7 @@ __all__ = [
     "can_answer",
     "categories_seed",
     "expert_designate",
+    "expert_remove",
     "question_answer",
     "question_ask",
     "question_review",

@@ -175,3 +175,11 @@ def expert_designate(*, actor: Actor, province: Province, user: User, topic: str
         province=province, user=user, defaults={"topic": topic.strip()[:200], "designated_by": actor.user}
     )
     return expert
+
+
+@transaction.atomic
+def expert_remove(*, actor: Actor, expert: Expert) -> None:
+    """The person no longer answers the province's questions (what they answered stays, with their name)."""
+    if not (actor.is_admin or (actor.has_role(Role.PROVINCE_STAFF) and expert.province_id in actor.province_ids)):
+        raise NotAllowed(_("Only the province's staff designate experts."))
+    expert.delete()
