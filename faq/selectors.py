@@ -141,17 +141,22 @@ def expert_for(*, user, pk) -> Expert:
 
 
 def people_of(province_ids) -> QuerySet[User]:
-    """The operators who work in these provinces (active memberships of an office, a district or a provider there)."""
-    return (
-        User.objects.filter(is_active=True, memberships__is_active=True)
-        .filter(
+    """The operators who work in these provinces (active memberships of an office, a district or a provider there);
+    ``None``: in any province."""
+    people = User.objects.filter(is_active=True, memberships__is_active=True)
+    if province_ids is None:
+        people = people.filter(
+            Q(memberships__office__isnull=False)
+            | Q(memberships__district__isnull=False)
+            | Q(memberships__provider__isnull=False)
+        )
+    else:
+        people = people.filter(
             Q(memberships__office__district__province_id__in=province_ids)
             | Q(memberships__district__province_id__in=province_ids)
             | Q(memberships__provider__province_id__in=province_ids)
         )
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
+    return people.distinct().order_by("last_name", "first_name", "email")
 
 
 # --- The search -------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Province, Role
+from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for
 from core.errors import DomainError
@@ -204,11 +204,7 @@ def waiting(request):
 def experts(request):
     """The province's staff designate the people who answer questions with them, and end a designation."""
     actor = actor_for(request.user)
-    people = (
-        selectors.people_of(actor.province_ids)
-        if not actor.is_admin
-        else selectors.people_of(list(Province.objects.values_list("pk", flat=True)))
-    )
+    people = selectors.people_of(None if actor.is_admin else actor.province_ids)
     form = ExpertForm(request.POST or None, user=request.user, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -89,3 +89,7 @@ def test_the_province_sees_the_questions_waiting(page, live_server, demo_faq):
     expect(page.get_by_test_id("faq-waiting-list").locator("tbody tr")).to_have_count(4)
     assert_accessible(page, "the questions waiting")
     screenshot(page, "faq-waiting", full_page=False)
+    page.get_by_role("link", name="Esperti che rispondono").click()
+    expect(page.get_by_test_id("faq-experts")).to_contain_text("Laura Rossi")
+    assert_accessible(page, "the experts who answer")
+    screenshot(page, "faq-experts", full_page=False)
