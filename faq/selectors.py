@@ -186,7 +186,11 @@ def _python_snippet(text: str, stems: list[str], width: int = 220) -> SafeString
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE) if stems else None
     match = pattern.search(text) if pattern else None
     start = max(0, (match.start() if match else 0) - width // 3)
+    if start:  # begin and end on whole words
+        start = text.find(" ", start) + 1 or start
     fragment = text[start : start + width]
+    if start + width < len(text) and " " in fragment:
+        fragment = fragment[: fragment.rfind(" ")]
     prefix, suffix = ("… " if start else ""), (" …" if start + width < len(text) else "")
     escaped = html.escape(fragment)
     if pattern:
