@@ -97,3 +97,15 @@ def test_the_search_vector_is_indexed_with_gin():
         (definition,) = cursor.fetchone()
     assert "gin (search_vector)" in definition
     assert Question._meta.db_table in definition
+
+
+def test_the_search_can_read_the_gin_index(worker, province):
+    answered("Le richieste urgenti passano prima.", province=province)
+    from django.contrib.postgres.search import SearchQuery
+
+    # The search's condition alone (with a few rows the province's index wins, rightly): the GIN index serves it.
+    queryset = Question.objects.filter(search_vector=SearchQuery("richiesta", config="italian"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: the planner would rather read them all
+        plan = queryset.explain()
+    assert "faq_question_search_idx" in plan, plan
