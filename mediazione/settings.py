@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "requests_app.apps.RequestsAppConfig",
     "scheduling.apps.SchedulingConfig",
     "sessions_app.apps.SessionsConfig",
+    "faq.apps.FaqConfig",
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",
     "privacy.apps.PrivacyConfig",

@@ -23,6 +23,7 @@ ROOMS = [
     "requests_app",
     "scheduling",
     "sessions_app",
+    "faq",
     "timesheets",
     "reporting",
     "privacy",
@@ -62,6 +63,8 @@ WITHOUT_RULE = {
     "guide.servicelanguage": "read through the entry",
     "guide.entrychange": "the entry's history: read through the entry",
     "guide.guidetext": "the public introduction of a province's guide",
+    "faq.category": "reference data of the FAQ: every operator reads it",
+    "faq.tag": "reference data of the FAQ: read through the published questions",
     "guide.translation": "read through its object or its task; the public reads approved ones of published texts",
     "guide.pageview": "counters of the public guide's views, nobody's: read by a province's report, scoped there",
 }

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts import demo as accounts_demo
+from faq import demo as faq_demo
 from guide import demo as guide_demo
 from mediators import demo as mediators_demo
 from reporting import demo as reporting_demo
@@ -27,6 +28,8 @@ BUILDERS += [timesheets_demo.build]
 BUILDERS += [guide_demo.build]
 # Two printed booklets of the guide (Cremona, Arabic and Italian), built from the published entries just written.
 BUILDERS += [guide_demo.build_editions]
+# The operators' FAQ, after the guide (its answers link to the guide's entries).
+BUILDERS += [faq_demo.build]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
 BUILDERS += [reporting_demo.build_aggregates]
 
