@@ -3,8 +3,12 @@ HSDS table, for export and for import.
 
 Tables and columns follow HSDS 3 (organization, service, location, address, accessibility, service_at_location,
 phone, schedule, language, taxonomy_term, attribute). One extension: ``service_at_location.district``, the name of
-the district that maps the entry (empty: the whole province). Ids are the file's own references: importing creates
-new entries, as drafts, in the importer's province.
+the district that maps the entry (empty: the whole province).
+
+Ids: an entry is known by its ``service_at_location.id`` (a UUID, as HSDS wants, which is the entry's own id here; any
+other text is turned into a fixed UUID). Importing a file again updates the entries whose ids exist in the importer's
+scope (a new draft, with the changes in the entry's history, when something changed; untouched when nothing did) and
+creates the others with the file's ids. An id that is an entry of another district or province is refused.
 
 The import checks every row of every table first, like the roster import (mediators/importing.py): each problem is
 reported with its table, row and column, in the user's language, and nothing is saved when any row is wrong.
@@ -13,8 +17,10 @@ reported with its table, row and column, in the user's language, and nothing is 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,7 +29,7 @@ from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,6 +44,8 @@ from .models import EntryChange, Phone, Schedule, Service, ServiceAtLocation, Ta
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED = 20 * 1024 * 1024
 MAX_ROWS = 5000
+# Ids that are not UUIDs become the UUID 5 of the text in this namespace: the same text, the same entry.
+ID_NAMESPACE = uuid.UUID("3b0f6c1e-8a2d-4f57-9c61-2e7d5a9b4c08")
 
 TABLES: dict[str, list[str]] = {
     "organization": ["id", "name", "alternate_name", "description", "email", "website"],
@@ -371,10 +379,15 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
                 date.fromisoformat(row["assured_date"])
             except ValueError:
                 error("service", row, "assured_date", _("Write the date as YYYY-MM-DD."))
+    places = {}
     for row in tables["location"]:
         required("location", row, "id", "organization_id")
         if row.get("organization_id") and row["organization_id"] not in organizations:
             error("location", row, "organization_id", _("No organisation has this id in organization.csv."))
+        try:
+            places[row.get("id")] = services.clean_coordinates(row.get("latitude"), row.get("longitude"))
+        except DomainError as exc:
+            error("location", row, "latitude", exc.message)
     addresses, accessibility = {}, {}
     for row in tables["address"]:
         if required("address", row, "location_id", "address_1", "city"):
@@ -440,10 +453,15 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
         else:
             languages[row["service_id"]].append(row["code"].lower())
 
-    planned, used_services = [], set()
+    planned, used_services, seen_entries = [], set(), {}
     for row in tables["service_at_location"]:
         if not required("service_at_location", row, "id", "service_id", "location_id"):
             continue
+        if row["id"] in seen_entries:
+            message = _("This id is already on row %(row)s.") % {"row": seen_entries[row["id"]]}
+            error("service_at_location", row, "id", message)
+            continue
+        seen_entries[row["id"]] = row["_row"]
         service, location = services_.get(row["service_id"]), locations.get(row["location_id"])
         if service is None:
             error("service_at_location", row, "service_id", _("No service has this id in service.csv."))
@@ -470,8 +488,14 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
             continue
         address = addresses[row["location_id"]]
         organization = organizations.get(service["organization_id"], {})
+        # A file without the coordinates' columns says nothing about them: an update keeps those already known.
+        place = {}
+        if "latitude" in location or "longitude" in location:
+            place = dict(zip(("latitude", "longitude"), places.get(row["location_id"], (None, None)), strict=True))
         planned.append(
             {
+                "row": row["_row"],
+                "pk": entry_id(row["id"]),
                 "district": district,
                 "fields": {
                     "organization": organization.get("name", ""),
@@ -484,6 +508,7 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
                     "state_province": address.get("state_province", ""),
                     "accessibility": accessibility.get(row["location_id"], ""),
                     "transportation": location.get("transportation", ""),
+                    **place,
                     "assured_date": date.fromisoformat(service["assured_date"])
                     if service.get("assured_date")
                     else None,
@@ -494,7 +519,80 @@ def _check(tables, *, actor: Actor, province: Province) -> tuple[list[dict], lis
         )
     if not tables["service_at_location"] and not errors:
         errors.append(TableError("service_at_location", None, "", _("The datapackage has no entries.")))
+    _match_existing(planned, province=province, errors=errors)
     return planned, errors
+
+
+def entry_id(value: str) -> uuid.UUID:
+    """The entry a file's ``service_at_location.id`` names: the UUID itself, or the fixed UUID of another text."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.uuid5(ID_NAMESPACE, value)
+
+
+def _match_existing(planned: list[dict], *, province: Province, errors: list[TableError]) -> None:
+    """Each planned entry whose id exists gets it as ``entry`` (to update) when it is of the same province and
+    district; otherwise the row is refused: an import never touches another district's or province's entry."""
+    existing = {
+        entry.pk: entry
+        for entry in ServiceAtLocation.objects.filter(pk__in=[plan["pk"] for plan in planned])
+        .select_related("service__organization", "service__category", "location", "district")
+        .prefetch_related("phones", "schedules", "languages")
+    }
+    for plan in planned:
+        entry = existing.get(plan["pk"])
+        if entry is None:
+            continue
+        district_id = plan["district"].pk if plan["district"] is not None else None
+        if entry.province_id != province.pk or entry.district_id != district_id:
+            errors.append(
+                TableError(
+                    "service_at_location",
+                    plan["row"],
+                    "id",
+                    _("This id is an entry of another district or province: it is not updated."),
+                )
+            )
+        else:
+            plan["entry"] = entry
+
+
+def _planned_state(plan: dict, entry: ServiceAtLocation) -> dict:
+    """What ``services.entry_state`` would read after updating ``entry`` with the planned row (to skip an update that
+    changes nothing)."""
+    fields = plan["fields"]
+    organization = fields["organization"]
+    if organization.lower() == entry.service.organization.name.lower():
+        organization = entry.service.organization.name
+    state = {
+        "organization": organization,
+        **{name: fields.get(name, "") or "" for name in services.SERVICE_FIELDS},
+        "category": fields["category"].code,
+        "district": entry.district.name if entry.district_id else "",
+        **{name: fields.get(name, "") or "" for name in services.LOCATION_FIELDS},
+        "assured_date": (fields.get("assured_date") or entry.assured_date).isoformat(),
+        "phones": [[p["number"], p["type"], p["description"]] for p in plan["phones"]],
+        "schedules": [
+            [s["byday"], s["opens_at"].strftime("%H:%M"), s["closes_at"].strftime("%H:%M"), s.get("description") or ""]
+            for s in plan["schedules"]
+        ],
+        "languages": sorted(services.clean_languages(plan["languages"])),
+    }
+    current = services.entry_state(entry)
+    for name in ("latitude", "longitude"):
+        if name not in fields:  # the file has no coordinates: the update keeps the entry's
+            state[name] = current[name]
+        else:
+            state[name] = str(fields[name]) if fields[name] is not None else None
+    return state
+
+
+@dataclass
+class ImportResult:
+    created: list[ServiceAtLocation] = dataclasses.field(default_factory=list)
+    updated: list[ServiceAtLocation] = dataclasses.field(default_factory=list)
+    unchanged: list[ServiceAtLocation] = dataclasses.field(default_factory=list)
 
 
 def _importer_province(actor: Actor) -> Province:
@@ -503,29 +601,52 @@ def _importer_province(actor: Actor) -> Province:
     return Province.objects.get(pk=next(iter(actor.province_ids)))
 
 
-def datapackage_import(*, actor: Actor, data: bytes, province: Province | None = None) -> list[ServiceAtLocation]:
-    """Every entry of the datapackage as a new draft, or none of them (``DatapackageErrors`` lists why)."""
+def datapackage_import(*, actor: Actor, data: bytes, province: Province | None = None) -> ImportResult:
+    """Every entry of the datapackage, or none of them (``DatapackageErrors`` lists why): a new draft for an id not
+    seen before, an update for an id of the importer's scope (a draft again, with the changes in its history, when
+    something changed; untouched otherwise)."""
     province = province or _importer_province(actor)
     planned, errors = _check(read_tables(data), actor=actor, province=province)
     if errors:
         raise DatapackageErrors(errors)
-    created = []
-    with transaction.atomic():
-        for number, entry in enumerate(planned, start=1):
-            try:
-                created.append(
-                    services.entry_create(
-                        actor=actor,
-                        province=province,
-                        district=entry["district"],
-                        fields=entry["fields"],
-                        phones=entry["phones"],
-                        schedules=entry["schedules"],
-                        languages=entry["languages"],
-                        action=EntryChange.Action.IMPORTED,
+    result = ImportResult()
+    plan: dict = {}
+    try:
+        with transaction.atomic():
+            for plan in planned:
+                entry = plan.get("entry")
+                if entry is None:
+                    result.created.append(
+                        services.entry_create(
+                            actor=actor,
+                            province=province,
+                            district=plan["district"],
+                            fields=plan["fields"],
+                            phones=plan["phones"],
+                            schedules=plan["schedules"],
+                            languages=plan["languages"],
+                            action=EntryChange.Action.IMPORTED,
+                            pk=plan["pk"],
+                        )
                     )
-                )
-            except DomainError as exc:
-                # Checked above; a rule the checks missed still saves nothing.
-                raise DatapackageErrors([TableError("service_at_location", number + 1, "", exc.message)]) from None
-    return created
+                elif _planned_state(plan, entry) == services.entry_state(entry):
+                    result.unchanged.append(entry)
+                else:
+                    result.updated.append(
+                        services.entry_update(
+                            actor=actor,
+                            entry=entry,
+                            fields=plan["fields"],
+                            phones=plan["phones"],
+                            schedules=plan["schedules"],
+                            languages=plan["languages"],
+                            action=EntryChange.Action.IMPORTED,
+                        )
+                    )
+    except DomainError as exc:
+        # Checked above; a rule the checks missed (an entry awaiting review, for a coordinator) still saves nothing.
+        raise DatapackageErrors([TableError("service_at_location", plan.get("row"), "", exc.message)]) from None
+    except IntegrityError:
+        # Someone else imported the same ids at the same moment: nothing of this import was saved.
+        raise _file_error(_("The same entries were being imported at the same time: import the file again.")) from None
+    return result

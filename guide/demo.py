@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from .models import (
     GuideText,
     Location,
     Organization,
+    PageView,
     Phone,
     Schedule,
     Service,
@@ -49,6 +51,27 @@ PLACES = [
     ("cremona", "Casalmaggiore", "Casalmaggiore", "26041", "CR", "0375"),
     ("bergamo", "Bergamo", "Bergamo", "24121", "BG", "035"),
 ]
+
+# The centre of each town (WGS 84) and, per kind of service, a small step from it: plausible places for the map.
+# The whole-province entries (telephone numbers) have none: they are only listed.
+CENTRES = {
+    "Cremona": ("45.133600", "10.022700"),
+    "Crema": ("45.362300", "9.685300"),
+    "Casalmaggiore": ("44.989000", "10.418000"),
+    "Bergamo": ("45.698300", "9.677300"),
+}
+STEPS = [(-0.0041, 0.0052), (0.0023, -0.0038), (0.0047, 0.0031), (-0.0019, -0.0061), (0.0008, 0.0014),
+         (-0.0055, -0.0012), (0.0036, 0.0069), (0.0061, -0.0017), (-0.0030, 0.0027), (0.0015, -0.0072)]  # fmt: skip
+
+
+def _place(city: str, number: int) -> dict:
+    latitude, longitude = CENTRES[city]
+    step = STEPS[number % len(STEPS)]
+    return {
+        "latitude": (Decimal(latitude) + Decimal(str(step[0]))).quantize(Decimal("0.000001")),
+        "longitude": (Decimal(longitude) + Decimal(str(step[1]))).quantize(Decimal("0.000001")),
+    }
+
 
 # key: (category, organisation, name, description, fees, eligibility, access, address, days/hours, languages)
 KINDS = {
@@ -179,6 +202,8 @@ def _translate(kind: str, object_id, field: str, language: str, text: str, sourc
             # The outdated one was made from an earlier Italian, as a translation is when the source changes.
             "source_hash": source_hash(source + (" (versione precedente)" if outdated else "")),
             "status": Translation.Status.OUTDATED if outdated else Translation.Status.APPROVED,
+            # Approved three weeks before the demo was built: the report of the last quarter counts them.
+            "approved_at": timezone.now() - timedelta(days=21),
         },
     )
 
@@ -211,7 +236,13 @@ def build() -> dict[str, ServiceAtLocation]:
                     "eligibility_description": eligibility,
                     "application_process": access,
                 },  # fmt: skip
-                address={"address_1": street, "city": city, "postal_code": postcode, "state_province": abbreviation},
+                address={
+                    "address_1": street,
+                    "city": city,
+                    "postal_code": postcode,
+                    "state_province": abbreviation,
+                    **_place(city, number),
+                },
                 hours=hours,
                 phones=[(f"+39 {prefix} 555 {index + 1}{number:03d}", "")],
                 languages=languages,
@@ -269,7 +300,30 @@ def build() -> dict[str, ServiceAtLocation]:
             _translate("guide_text", intro.pk, "title", language, INTRODUCTION[language][0], title)
             _translate("guide_text", intro.pk, "text", language, INTRODUCTION[language][1], text)
     _tasks(built, today)
+    _page_views(provinces.values(), today)
     return {key: entry for key, (entry, _kind, _city) in built.items()}
+
+
+# Views a month of the demo guide, by language: Italian first, then the languages of the families of the demo.
+MONTHLY_VIEWS = {"ita": 420, "ara": 95, "urd": 41, "eng": 37, "zho": 18, "fra": 9, "ukr": 2}
+
+
+def _page_views(provinces, today: date) -> None:
+    """The counters of the last six months (the current one so far), a little more each month."""
+    month = today.replace(day=1)
+    for back in range(6):
+        first = month
+        for _ in range(back):
+            first = (first - timedelta(days=1)).replace(day=1)
+        for province in provinces:
+            share = 1.0 if province.slug == "cremona" else 0.6
+            for language, views in MONTHLY_VIEWS.items():
+                PageView.objects.update_or_create(
+                    province=province,
+                    language=language,
+                    month=first,
+                    defaults={"views": int(views * share * (1 - back * 0.08))},
+                )
 
 
 def _tasks(built, today: date) -> None:

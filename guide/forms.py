@@ -76,6 +76,15 @@ class EntryForm(forms.Form):
     state_province = forms.CharField(label=_("Province (abbreviation)"), max_length=2, required=False)
     accessibility = forms.CharField(label=_("Accessibility"), max_length=500, required=False)
     transportation = forms.CharField(label=_("How to get there"), max_length=200, required=False)
+    # Optional: with both, the entry shows on the public guide's map.
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90,
+        help_text=_("Degrees, e.g. 45.1336: the entry shows on the map"),
+    )  # fmt: skip
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180,
+        help_text=_("Degrees, e.g. 10.0227"),
+    )  # fmt: skip
     email = forms.EmailField(label=_("E-mail address"), required=False)
     url = forms.URLField(label=_("Web page"), required=False, assume_scheme="https")
     phones = forms.CharField(
@@ -101,6 +110,7 @@ class EntryForm(forms.Form):
             initial = {key: state[key] for key in [*SERVICE_FIELDS, "organization", "address_1", "city",
                                                   "postal_code", "state_province", "accessibility",
                                                   "transportation"]}  # fmt: skip
+            initial["latitude"], initial["longitude"] = state["latitude"], state["longitude"]
             initial["category"] = entry.service.category_id
             initial["district"] = entry.district_id
             initial["assured_date"] = entry.assured_date

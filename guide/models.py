@@ -498,3 +498,26 @@ class GuideEdition(models.Model):
         day = localtime(moment).strftime("%Y-%m-%d") if moment else ""
         slug = "-".join("".join(c if c.isalnum() else " " for c in place.lower()).split())
         return f"guida-{slug}-{self.language}-{day}.pdf"
+
+
+class PageView(models.Model):
+    """How many times a province's public guide was read in one language in one month: a counter and nothing else
+    (no address, no cookie, no time of day, no page). Written by ``services.page_view_count``; read by the report to
+    the funder (the "mini-guide" action)."""
+
+    province = models.ForeignKey("accounts.Province", on_delete=models.CASCADE, related_name="+")
+    # The guide's language the page was read in (ISO 639-3): "ita" for the Italian guide.
+    language = models.CharField(_("language (ISO 639-3)"), max_length=3)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    views = models.PositiveBigIntegerField(_("page views"), default=0)
+
+    class Meta:
+        verbose_name = _("page views of the guide")
+        verbose_name_plural = _("page views of the guide")
+        ordering = ["-month", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "language", "month"], name="guide_page_views_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.province_id} {self.language} {self.month:%Y-%m}: {self.views}"

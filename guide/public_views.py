@@ -10,12 +10,14 @@ from functools import lru_cache
 
 from babel import UnknownLocaleError
 from babel.dates import get_day_names
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.models import District
 
-from . import selectors
+from . import selectors, services
 from .models import GuideLanguage, Schedule, TaxonomyTerm, Translation
 
 PAGE_SIZE = 50
@@ -125,7 +127,47 @@ def _page_number(request) -> int:
         return 1
 
 
+def _without_cookies(request) -> None:
+    """The public guide hands a visitor no cookie: the header's language switch needs no CSRF token from someone who
+    is not logged in (accounts.views.set_language), so the page does not issue one."""
+    if not request.user.is_authenticated:
+        request.frame_without_csrf = True
+
+
+def _count_view(request, province, language: GuideLanguage) -> None:
+    """One more view of the province's guide in this language this month (robots and prefetches are not counted)."""
+    if request.method == "GET":
+        services.page_view_count(
+            province=province,
+            language=language.code,
+            user_agent=request.headers.get("User-Agent", ""),
+            prefetch="prefetch" in (request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")),
+        )
+
+
+def _map_points(cards, province, language: GuideLanguage) -> list[dict]:
+    """The entries of the page that have a place on the map (published coordinates): what the markers show."""
+    suffix = f"?lingua={language.code}" if language.code != "ita" else ""
+    points = []
+    for card in cards:
+        version = card["entry"].published
+        if version.get("latitude") is None or version.get("longitude") is None:
+            continue
+        points.append(
+            {
+                "name": str(card["name"]),
+                "lang": "it" if card["name"].fallback else language.tag,
+                "address": card["address"],
+                "url": reverse("guide_public:entry", args=[province.slug, card["entry"].pk]) + suffix,
+                "lat": float(version["latitude"]),
+                "lon": float(version["longitude"]),
+            }
+        )
+    return points
+
+
 def index(request):
+    _without_cookies(request)
     return render(
         request,
         "guide/public/index.html",
@@ -134,6 +176,7 @@ def index(request):
 
 
 def province(request, slug):
+    _without_cookies(request)
     province = selectors.public_province(slug=slug)
     languages = selectors.guide_languages()
     language = _language(request, languages)
@@ -163,6 +206,9 @@ def province(request, slug):
         if intro
         else None
     )
+    cards = [_card(e, texts[e.pk], terms, language) for e in entries]
+    _count_view(request, province, language)
+    tiles = settings.GUIDE_MAP_TILES_URL
     return render(
         request,
         "guide/public/province.html",
@@ -178,7 +224,11 @@ def province(request, slug):
             "query": query,
             "number": number,
             "has_next": has_next,
-            "cards": [_card(e, texts[e.pk], terms, language) for e in entries],
+            "cards": cards,
+            # The optional map (only when a tile server is set and some entry of the page has a place).
+            "map_points": _map_points(cards, province, language) if tiles else [],
+            "map_tiles": tiles,
+            "map_attribution": settings.GUIDE_MAP_ATTRIBUTION,
             "intro": intro_texts,
             "querystring": querystring.urlencode(),
         },
@@ -186,9 +236,11 @@ def province(request, slug):
 
 
 def entry(request, slug, pk):
+    _without_cookies(request)
     province = selectors.public_province(slug=slug)
     language = _language(request, selectors.guide_languages())
     found = selectors.public_entry(province=province, pk=pk)
+    _count_view(request, province, language)
     card = _card(found, _service_texts([found], language)[found.pk], _terms(language), language)
     return render(request, "guide/public/entry.html", {"province": province, "language": language, "card": card})
 

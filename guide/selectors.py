@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,10 +15,12 @@ from accounts.models import District, Province
 from accounts.scoping import get_for_user_or_404, visible
 
 from .models import (
+    EntryChange,
     EntryState,
     GuideEdition,
     GuideLanguage,
     GuideText,
+    PageView,
     ServiceAtLocation,
     TaxonomyTerm,
     Translation,
@@ -196,3 +198,103 @@ def languages_by_code() -> dict[str, GuideLanguage]:
     """Every language of the guide by its code, Italian included (unsaved): names and tags for the lists."""
     italian = GuideLanguage(code=GuideEdition.ITALIAN, tag="it", native_name="Italiano", direction="ltr")
     return {GuideEdition.ITALIAN: italian, **{language.code: language for language in GuideLanguage.objects.all()}}
+
+
+# --- The guide in the report to the funder (reporting reads these; the guide never imports reporting) -----------------
+
+
+def mini_guide_figures(*, province: Province, start, end, district: District | None = None) -> dict:
+    """What the "mini-guide" action did for a province (or one district) between ``start`` and ``end`` (aware
+    datetimes, end exclusive), as raw counts; the report applies the funder's rule. Six queries (five for a
+    district) whatever the size.
+
+    - ``entries_by_district``: entries public by the end of the period (published for the first time before it),
+      per district of their published version, ("", n) for the whole province's;
+    - ``translated_by_language``: of those, how many have an approved translation of their name and description
+      made from the Italian the public reads now (an outdated one does not count), per language;
+    - ``approved_by_language``: translated texts (a field of an entry, or of the province's introduction) approved
+      in the period, per language, even if the Italian changed since;
+    - ``views``: (month, language, views) of the province's public guide, for the months the period touches (page
+      views are counted per province: a district's report shows its province's);
+    - ``booklet_editions``: (language, district name or "" for the whole province, editions built in the period,
+      the most entries one of them held) of the printable booklet.
+    """
+    entries = ServiceAtLocation.objects.filter(province=province)
+    if district is not None:
+        entries = entries.filter(district=district)
+    rows = list(
+        entries.annotate(
+            public_by_end=Exists(
+                EntryChange.objects.filter(entry=OuterRef("pk"), action=EntryChange.Action.PUBLISHED, at__lt=end)
+            )
+        ).values(
+            "service_id",
+            "is_public",
+            "public_by_end",
+            "published_name",
+            "published_description",
+            "published_district__name",
+        )  # fmt: skip
+    )
+    public = [row for row in rows if row["is_public"] and row["public_by_end"]]
+    by_district: dict[str, int] = {}
+    for row in public:
+        name = row["published_district__name"] or ""
+        by_district[name] = by_district.get(name, 0) + 1
+    sources = {
+        str(row["service_id"]): {"name": row["published_name"], "description": row["published_description"]}
+        for row in public
+    }
+    translated: dict[str, set] = {}
+    for row in Translation.objects.filter(
+        object_kind=Translation.Kind.SERVICE,
+        object_id__in=list(sources),
+        status=Translation.Status.APPROVED,
+        field__in=["name", "description"],
+    ).values("object_id", "field", "language", "source_hash"):
+        if row["source_hash"] == source_hash(sources[row["object_id"]][row["field"]]):
+            translated.setdefault(row["language"], set()).add((row["object_id"], row["field"]))
+    translated_by_language = {
+        language: len({object_id for object_id, _field in fields if (object_id, "name") in fields
+                       and (object_id, "description") in fields})
+        for language, fields in translated.items()
+    }  # fmt: skip
+    objects = Q(object_kind=Translation.Kind.SERVICE, object_id__in=[str(row["service_id"]) for row in rows])
+    if district is None:
+        texts = [str(pk) for pk in GuideText.objects.filter(province=province).values_list("pk", flat=True)]
+        objects |= Q(object_kind=Translation.Kind.GUIDE_TEXT, object_id__in=texts)
+    approved = (
+        Translation.objects.filter(objects, approved_at__gte=start, approved_at__lt=end)
+        .exclude(status__in=[Translation.Status.DRAFT, Translation.Status.SUBMITTED])
+        .values("language")
+        .annotate(n=Count("pk"))
+        .order_by("language")
+    )
+    first_month = timezone.localtime(start).date().replace(day=1)
+    last_day = timezone.localtime(end - timedelta(microseconds=1)).date()
+    views = (
+        PageView.objects.filter(province=province, month__gte=first_month, month__lte=last_day)
+        .values("month", "language")
+        .annotate(n=Sum("views"))
+        .order_by("month", "language")
+    )
+    editions = GuideEdition.objects.filter(
+        province=province, status=GuideEdition.Status.DONE, built_at__gte=start, built_at__lt=end
+    )
+    if district is not None:
+        editions = editions.filter(district=district)
+    editions = (
+        editions.values("language", "district__name")
+        .annotate(n=Count("pk"), entries=Max("entry_count"))
+        .order_by("language", "district__name")
+    )
+    return {
+        "entries_by_district": sorted(by_district.items(), key=lambda item: (item[0] == "", item[0])),
+        "published": len(public),
+        "translated_by_language": sorted((k, v) for k, v in translated_by_language.items() if v),
+        "approved_by_language": [(row["language"], row["n"]) for row in approved],
+        "views": [(row["month"], row["language"], row["n"]) for row in views],
+        "booklet_editions": [
+            (row["language"], row["district__name"] or "", row["n"], row["entries"]) for row in editions
+        ],
+    }

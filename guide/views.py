@@ -154,14 +154,22 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            created = datapackage.datapackage_import(
+            result = datapackage.datapackage_import(
                 actor=actor_for(request.user), data=upload.read(datapackage.MAX_BYTES + 1)
             )
         except datapackage.DatapackageErrors as exc:
             errors = exc.errors
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(count)s entries imported as drafts.") % {"count": len(created)})
+            messages.success(
+                request,
+                _("Imported: %(created)s new entries and %(updated)s updated, as drafts; %(unchanged)s unchanged.")
+                % {
+                    "created": len(result.created),
+                    "updated": len(result.updated),
+                    "unchanged": len(result.unchanged),
+                },
+            )
             return redirect("guide:entries")
     return render(request, "guide/import.html", {"form": form, "errors": errors})
 

@@ -78,6 +78,14 @@ ITEMS = [
         secondary_for=ALL_ROLES,
     ),
     NavItem(_("Translations"), "guide:tasks", (Role.MEDIATOR,), secondary_for=ALL_ROLES),
+    # The operators' questions and answers (faq/): never the funder. In line for social workers, who ask the most
+    # and whose menu has room; under "More" for the others.
+    NavItem(
+        _("Frequently asked questions"),
+        "faq:list",
+        (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MEDIATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=tuple(role for role in ALL_ROLES if role != Role.SOCIAL_WORKER),
+    ),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
     NavItem(_("API tokens"), "api_tokens:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),

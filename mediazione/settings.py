@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "requests_app.apps.RequestsAppConfig",
     "scheduling.apps.SchedulingConfig",
     "sessions_app.apps.SessionsConfig",
+    "faq.apps.FaqConfig",
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",
     "privacy.apps.PrivacyConfig",
@@ -404,6 +405,17 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+
+# The map of the public mini-guide (Leaflet, served from the portal's static files). Its tiles are images of a tile
+# server: OpenStreetMap's by default, or the province's own. The tile server's origin is added to the policy's
+# img-src; the browser asks it for tiles only when a reader opens the map. Empty: no map (the list is the guide).
+GUIDE_MAP_TILES_URL = env_str("GUIDE_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png").strip()
+GUIDE_MAP_ATTRIBUTION = env_str(
+    "GUIDE_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+).strip()
+_tiles = urlparse(GUIDE_MAP_TILES_URL)
+if _tiles.scheme in ("http", "https") and _tiles.netloc:
+    CONTENT_SECURITY_POLICY["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # Uploads (the roster import): a file part larger than this is not stored at all (mediazione.uploads), and the
 # form says why; the import itself refuses files over 2 MB. Other request bodies stay within Django's 2.5 MB.

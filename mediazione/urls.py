@@ -28,6 +28,8 @@ urlpatterns = [
     # The mini-guide: mapping and translations (guida/mappatura/, guida/traduzioni/), then the public pages.
     path("guida/", include("guide.urls")),
     path("guida/", include("guide.public_urls")),
+    # The operators' questions and answers (faq/): never public, never the funder.
+    path("domande/", include("faq.urls")),
     path("privacy/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),

@@ -41,7 +41,8 @@ def report_context(scope: Scope) -> dict:
     data = selectors.report_figures(scope=scope)
     tables = presenters.tables(data)
     budgets = presenters.budget_tables(data)
-    capped, cut = presenters.cap_rows([*tables, presenters.evaluation_table(data), *budgets], PDF_MAX_ROWS)
+    guide = presenters.mini_guide_tables(indicators.mini_guide(scope), suppress=scope.suppress)
+    capped, cut = presenters.cap_rows([*tables, presenters.evaluation_table(data), *budgets, *guide], PDF_MAX_ROWS)
     projects = indicators.projects_in(scope)
     partners = {
         project.pk: list(project.partners.order_by("name").values_list("name", flat=True)) for project in projects
@@ -52,7 +53,8 @@ def report_context(scope: Scope) -> dict:
         "key_figures": presenters.key_figures(data),
         "tables": capped[: len(tables)],
         "evaluations": capped[len(tables)],
-        "budgets": capped[len(tables) + 1 :],
+        "budgets": capped[len(tables) + 1 : len(tables) + 1 + len(budgets)],
+        "mini_guide": capped[len(tables) + 1 + len(budgets) :],
         "cut": cut,
         "projects": [(project, partners[project.pk]) for project in projects],
         "generated_at": timezone.localtime(),
@@ -200,7 +202,8 @@ def summary_sheets(scope: Scope) -> list[tuple[str, list[str], list[list]]]:
     """The aggregate tables as (title, columns, rows): the funder's CSV/XLSX, and extra sheets of the XLSX."""
     data = selectors.report_figures(scope=scope)
     sheets = [(_("Key figures"), [_("Indicator"), _("Value")], [list(pair) for pair in presenters.key_figures(data)])]
-    for table in [*presenters.tables(data), presenters.evaluation_table(data), *presenters.budget_tables(data)]:
+    guide = presenters.mini_guide_tables(indicators.mini_guide(scope), suppress=scope.suppress)
+    for table in [*presenters.tables(data), presenters.evaluation_table(data), *presenters.budget_tables(data), *guide]:
         sheets.append((table["title"], table["columns"], table["rows"]))
     return sheets
 

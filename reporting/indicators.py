@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Office, Province
+from guide import selectors as guide_selectors
 from mediators.languages import group_expression
 from mediators.models import Setting, language_name
 from requests_app.models import MediationRequest, RequestLanguage, Status, StatusChange
@@ -542,6 +543,19 @@ def projects_in(scope: Scope) -> list[Project]:
     if scope.district is not None:
         qs = qs.filter(partners__district=scope.district)
     return list(qs.order_by("starts_on", "pk"))
+
+
+# --- The multilingual mini-guide (Action.MINI_GUIDE) ----------------------------------------------------------------
+
+
+def mini_guide(scope: Scope) -> dict:
+    """The mini-guide's figures for the scope's province (or district) and period: published entries per district,
+    entries translated and up to date per language, translations approved in the period, page views per month and
+    language (guide.selectors.mini_guide_figures says how each is counted). Not per project: the guide is the
+    province's, whatever project pays for it."""
+    return guide_selectors.mini_guide_figures(
+        province=scope.province, start=scope.start, end=scope.end, district=scope.district
+    )
 
 
 # --- All of them -----------------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from mediators.models import language_name
+
 from .charts import bar_chart
 from .indicators import SMALLEST_SHOWN, SUPPRESSED, hours, shown
 
@@ -246,6 +248,76 @@ def budget_tables(data: dict) -> list[dict]:
         )
         table["project"] = budget["project"]
         result.append(table)
+    return result
+
+
+def _total(n: int, suppress: bool):
+    """A total of what people did, under the funder's rule like any count: a total of 1 or 2 reads "< 3"."""
+    return funder_counts([[n]], suppress=suppress, additive=False)[0][0]
+
+
+def mini_guide_tables(figures: dict, *, suppress: bool) -> list[dict]:
+    """The "mini-guide" action's tables (indicators.mini_guide).
+
+    The directory's own counts (entries per district, entries translated per language) are about services and
+    texts, not people: shown as they are, like the budget. What people did is under the funder's rule: the page views
+    (readers of a language in a month) and the translations approved (the work of the few mediators of a language),
+    with true totals, so each column is protected against its total."""
+    total = _("Total")
+    entries = [[name or _("Whole province"), n] for name, n in figures["entries_by_district"]]
+    result = [
+        _table(
+            "mini-guide-entries",
+            _("Mini-guide: services published, by district"),
+            [_("District"), _("Services")],
+            [*entries, [total, figures["published"]]] if entries else [],
+        ),
+        _table(
+            "mini-guide-translated",
+            _("Mini-guide: services with an approved translation of the published Italian, by language (of %(n)s)")
+            % {"n": figures["published"]},
+            [_("Language"), _("Services")],
+            [[language_name(code), n] for code, n in figures["translated_by_language"]],
+        ),
+    ]
+    approved = figures["approved_by_language"]
+    cells = funder_counts([[n] for _code, n in approved], suppress=suppress)
+    rows = [[language_name(code), cell] for (code, _n), (cell,) in zip(approved, cells, strict=True)]
+    result.append(
+        _table(
+            "mini-guide-approved",
+            _("Mini-guide: translated texts approved in the period, by language"),
+            [_("Language"), _("Texts")],
+            [*rows, [total, _total(sum(n for _code, n in approved), suppress)]] if rows else [],
+        )
+    )
+    views = figures["views"]
+    languages = sorted({code for _month, code, _n in views}, key=lambda code: (code != "ita", code))
+    months = sorted({month for month, _code, _n in views})
+    counts = {(month, code): n for month, code, n in views}
+    table = [[counts.get((month, code), 0) for code in languages] for month in months]
+    cells = funder_counts(table, suppress=suppress)
+    rows = [[f"{month:%m/%Y}", *row] for month, row in zip(months, cells, strict=True)]
+    if rows:
+        rows.append([total, *(_total(sum(counts.get((m, code), 0) for m in months), suppress) for code in languages)])
+    result.append(
+        _table(
+            "mini-guide-views",
+            _("Mini-guide: public pages read, by month and language"),
+            [_("Month"), *(language_name(code) for code in languages)],
+            rows,
+        )
+    )
+    # The printed booklets: editions are things, not people (shown as they are, like the directory's counts).
+    editions = figures["booklet_editions"]
+    result.append(
+        _table(
+            "mini-guide-editions",
+            _("Mini-guide: printable booklets built in the period"),
+            [_("Language"), _("District"), _("Editions"), _("Services in the booklet")],
+            [[language_name(code), name or _("Whole province"), n, entries] for code, name, n, entries in editions],
+        )
+    )
     return result
 
 

@@ -165,6 +165,12 @@ def project_detail(*, user, pk) -> Project:
     return get_for_user_or_404(user, projects(user=user), pk=pk)
 
 
+def mini_guide_figures(*, scope: Scope) -> dict:
+    """The "mini-guide" action's figures for the scope (its province or district and period): guide.selectors reads
+    them, in five queries."""
+    return indicators.mini_guide(scope)
+
+
 def project_budget(*, project: Project, scope: Scope) -> dict:
     """The budget of a project (its scope checked by :func:`project_detail`) against what was spent in its period:
     the sessions' costs per district read from the monthly aggregates of the project's whole months (one query,

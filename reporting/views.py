@@ -209,11 +209,18 @@ def project_detail(request, pk: int):
         suppress=actor.has_role(Role.FUNDER_VIEWER),
     )
     budget = selectors.project_budget(project=project, scope=scope)
+    # A project that pays for the mini-guide shows what the guide did over its period (no query otherwise).
+    mini_guide = (
+        presenters.mini_guide_tables(selectors.mini_guide_figures(scope=scope), suppress=scope.suppress)
+        if any(row["action_key"] == Action.MINI_GUIDE for row in budget["rows"])
+        else []
+    )
     return render(
         request,
         "reporting/project.html",
         {
             "project": project,
+            "mini_guide": mini_guide,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
             "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),

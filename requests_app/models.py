@@ -16,13 +16,13 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.identity import EMAIL, PHONE, TAX_CODE
 from core.urls import pk_url
 from mediators.models import Gender, Mode, Setting, language_name, validate_country_code, validate_language_code
 
-# What a case code must not look like: it is a pseudonym, never an identity.
-_TAX_CODE = re.compile(r"[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]", re.IGNORECASE)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE = re.compile(r"(?:\+|00)?\d[\d\s./-]{7,}\d")
+# What a case code must not look like: it is a pseudonym, never an identity (the patterns are shared with the
+# operators' questions: core/identity.py).
+_TAX_CODE, _EMAIL, _PHONE = TAX_CODE, EMAIL, PHONE
 
 
 def validate_case_code(value: str) -> None:

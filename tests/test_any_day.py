@@ -25,6 +25,7 @@ from accounts.scoping import actor_for
 from mediators.models import Mediator, Qualification
 from mediators.selectors import EXPIRY_WINDOW_DAYS
 from mediazione.home import dashboard_expiring_qualifications
+from mediazione.management.commands import demo_data
 from reporting.models import ReportJob
 from requests_app.models import Comment, MediationRequest, Status, StatusChange, Urgency
 from scheduling.models import Appointment, Offer
@@ -229,6 +230,21 @@ def check_a_second_load_gives_the_same_rows(settings):
     assert snapshot() == first
 
 
+# A second load at the same moment must change nothing: tried at the moments whose dates are awkward (the week's
+# turning days, midnight, the new year, both nights the clocks change); the plain working days at 10:00 repeat them.
+SECOND_LOAD_AT = {
+    MOMENTS[name]
+    for name in (
+        "thursday",
+        "sunday-23:30",
+        "31-december-23:30",
+        "1-january-00:30",
+        "summer-time-01:59",
+        "summer-time-03:30",
+        "winter-time-02:30-first",
+        "winter-time-02:30-again",
+    )
+}
 CHECKS = [
     check_the_readme_week,
     check_the_weekly_series,
@@ -256,9 +272,11 @@ class _Quiet:
 
 
 @pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
-def test_the_demo_keeps_its_promises_at_any_moment(moment, settings):
-    """One load of the demo per moment (it takes seconds), then every check on it; all failures are reported."""
+def test_the_demo_keeps_its_promises_at_any_moment(moment, settings, monkeypatch):
+    """One load of the demo per moment (it takes seconds), then every check on it; all failures are reported. The
+    printed booklets are left out: their PDFs hold no date of the clock's (tests/test_guide_demo.py builds them)."""
     settings.DEBUG = True
+    monkeypatch.setattr(demo_data, "BUILDERS", [b for b in demo_data.BUILDERS if b not in demo_data.PRINTED])
     failures = []
     with time_machine.travel(moment, tick=False):
         # In UTC: Python never finds a second pass of 2:30 (fold=1) equal to a time of another zone (PEP 495).
@@ -266,6 +284,8 @@ def test_the_demo_keeps_its_promises_at_any_moment(moment, settings):
         call_command("demo_data", stdout=_Quiet())
         assert Membership.objects.filter(role=Role.MEDIATOR).exists()
         for check in CHECKS:
+            if check is check_a_second_load_gives_the_same_rows and moment not in SECOND_LOAD_AT:
+                continue
             needs_settings = "settings" in check.__code__.co_varnames[: check.__code__.co_argcount]
             try:
                 check(settings) if needs_settings else check()

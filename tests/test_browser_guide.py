@@ -5,10 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from guide import demo as guide_demo
-from guide.models import TranslationTask
+from guide.models import ServiceAtLocation, TranslationTask
 from mediators import demo as mediators_demo
 
-from .browser_support import assert_accessible, log_in, screenshot
+from .browser_support import assert_accessible, assert_static_files_loaded, log_in, screenshot
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -63,3 +63,48 @@ def test_the_province_prepares_the_arabic_booklet_and_families_find_it_on_the_pu
     expect(rows.first).to_contain_text("العربية")
     assert_accessible(page, "the public booklets")
     screenshot(page, "guide-public-editions", full_page=False)
+
+
+# A grey tile: the browser tests never reach the internet, the tile server answers from here.
+GREY_TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63b87bf72e0005320298c30dfa8f0000000049454e44ae426082"
+)
+
+
+def _grey_tile(route):
+    route.fulfill(body=GREY_TILE, content_type="image/png")
+
+
+@pytest.mark.parametrize(("language", "name"), [("ita", "Consultorio familiare"), ("ara", "مركز الاستشارة العائلية")])
+def test_the_map_shows_a_marker_for_each_service_with_a_place_when_the_reader_opens_it(
+    page, live_server, demo_guide, language, name
+):
+    page.route("https://tile.openstreetmap.org/**", _grey_tile)
+    page.goto(f"{live_server.url}/guida/cremona/?lingua={language}&categoria=consultorio-familiare")
+    entries = page.get_by_test_id("guide-entry")
+    disclosure = page.get_by_test_id("guide-map")
+    expect(disclosure).to_be_visible()
+    disclosure.locator("summary").click()
+    markers = page.locator(".leaflet-marker-icon")
+    # The three consultori of the districts have a place; every entry of the list does here.
+    expect(markers).to_have_count(entries.count())
+    expect(page.locator(".leaflet-tile-loaded").first).to_be_visible()
+    markers.first.click()
+    expect(page.locator(".leaflet-popup-content a")).to_contain_text(name)
+    assert_static_files_loaded(page)
+    assert_accessible(page, "the public guide with its map open")
+    screenshot(page, f"guide-public-map-{language}", full_page=False)
+
+
+def test_without_javascript_the_list_is_the_whole_guide_and_no_map_shows(browser, live_server, demo_guide):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/guida/cremona/")
+        expect(page.get_by_test_id("guide-map")).to_be_hidden()
+        published = ServiceAtLocation.objects.filter(province__slug="cremona", is_public=True).count()
+        expect(page.get_by_test_id("guide-entry")).to_have_count(published)
+        screenshot(page, "guide-public-no-javascript", full_page=False)
+    finally:
+        context.close()

@@ -27,6 +27,7 @@ def row_counts():
             "reporting",
             "privacy",
             "guide",
+            "faq",
         }
     }
 

@@ -4,7 +4,9 @@ wrong row is a message naming its table, row and column, and nothing is saved.""
 import csv
 import io
 import json
+import uuid
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,10 +14,10 @@ from django.urls import reverse
 from accounts.scoping import actor_for
 from guide import datapackage, selectors, services
 from guide.datapackage import DatapackageErrors
-from guide.models import ServiceAtLocation
+from guide.models import EntryChange, ServiceAtLocation
 
 from . import factories as f
-from .guide_factories import EntryFactory, category
+from .guide_factories import ADMIN, EntryFactory, category
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +79,31 @@ def test_the_export_is_a_datapackage_with_one_hsds_table_a_file(exported):
     assert "fees_description" in services_csv[0] and "eligibility_description" in services_csv[0]
 
 
-def test_exported_and_re_imported_into_an_empty_province_the_entries_are_the_same(exported):
+def _as_from_another_installation(data: bytes) -> bytes:
+    """The same datapackage with new entry ids, as another portal's export of the same services would have."""
+    ids = {}
+
+    def new_id(value):
+        return ids.setdefault(value, str(uuid.uuid4()))
+
+    def entries(rows):
+        return [{**row, "id": new_id(row["id"])} for row in rows]
+
+    def children(rows):
+        return [{**row, "service_at_location_id": new_id(row["service_at_location_id"])} for row in rows]
+
+    data = _rewrite(data, "service_at_location", entries)
+    return _rewrite(_rewrite(data, "phone", children), "schedule", children)
+
+
+def test_exported_and_imported_into_another_province_the_entries_are_the_same(exported):
     empty = f.DistrictFactory(name="Crema")  # a district of the same name, in a province with no guide yet
     staff = f.province_staff(province=empty.province)
-    created = datapackage.datapackage_import(actor=actor_for(staff), data=exported["data"])
-    assert len(created) == 3
-    imported = sorted(created, key=lambda e: e.service.name)
+    result = datapackage.datapackage_import(
+        actor=actor_for(staff), data=_as_from_another_installation(exported["data"])
+    )
+    assert (len(result.created), len(result.updated), len(result.unchanged)) == (3, 0, 0)
+    imported = sorted(result.created, key=lambda e: e.service.name)
     for before, after in zip(exported["entries"], imported, strict=True):
         assert services.entry_state(after) == services.entry_state(before)
         assert after.province == empty.province and after.state == "draft"
@@ -144,3 +165,124 @@ def test_the_import_page_lists_every_wrong_row_in_italian_and_the_export_downloa
     download = client.get(reverse("guide:export"))
     assert download["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(download.content)).namelist()[0] == "organization.csv"
+
+
+# --- Importing again: the entries are updated by their HSDS id ----------------------------------------------------
+
+
+@pytest.fixture
+def published_crema():
+    district = f.DistrictFactory(name="Crema")
+    staff = f.province_staff(province=district.province)
+    for name, code in (("CPIA – corsi di italiano", "corsi-lingua"), ("Sportello stranieri", "legale-permesso")):
+        entry = EntryFactory(
+            district=district,
+            service__name=name,
+            service__category=category(code),
+            location__latitude=Decimal("45.362300"),
+            location__longitude=Decimal("9.685300"),
+        )
+        services.entry_publish(actor=ADMIN, entry=entry)
+    return {"district": district, "staff": staff, "data": datapackage.export_zip(selectors.entries(user=staff))}
+
+
+def _snapshot():
+    return {
+        entry.pk: (entry.state, entry.last_modified, entry.changes.count(), services.entry_state(entry))
+        for entry in ServiceAtLocation.objects.all()
+    }
+
+
+def test_importing_the_export_again_changes_nothing_and_makes_no_duplicate(published_crema):
+    before = _snapshot()
+    result = datapackage.datapackage_import(actor=actor_for(published_crema["staff"]), data=published_crema["data"])
+    assert (len(result.created), len(result.updated), len(result.unchanged)) == (0, 0, 2)
+    assert _snapshot() == before  # still published, same history, same coordinates, no duplicate
+
+
+def test_a_changed_row_makes_the_entry_a_draft_with_the_change_in_its_history(published_crema):
+    def new_hours(rows):
+        for row in rows:
+            if row["name"] == "Sportello stranieri":
+                row["description"] = "Permesso di soggiorno, cittadinanza e residenza: su appuntamento."
+        return rows
+
+    data = _rewrite(published_crema["data"], "service", new_hours)
+    result = datapackage.datapackage_import(actor=actor_for(published_crema["staff"]), data=data)
+    assert (len(result.created), len(result.updated), len(result.unchanged)) == (0, 1, 1)
+    entry = ServiceAtLocation.objects.get(service__name="Sportello stranieri")
+    assert entry.state == "draft" and entry.is_public  # the public keeps the published version meanwhile
+    change = entry.changes.first()
+    assert change.action == EntryChange.Action.IMPORTED and change.by == published_crema["staff"]
+    assert change.changes == {
+        "description": [
+            "Sostegno a gravidanza, genitori e coppie. Colloqui gratuiti su appuntamento.",
+            "Permesso di soggiorno, cittadinanza e residenza: su appuntamento.",
+        ]
+    }
+    assert entry.published["description"].startswith("Sostegno a gravidanza")
+    assert ServiceAtLocation.objects.get(service__name="CPIA – corsi di italiano").state == "published"
+    assert ServiceAtLocation.objects.count() == 2
+
+
+def test_a_new_row_beside_known_ones_is_created_and_importing_it_again_updates_it(published_crema):
+    def one_more(rows):
+        return [*rows, {**rows[0], "id": "sportello-bis", "service_id": rows[0]["service_id"] + "-bis"}]
+
+    def its_service(rows):
+        return [*rows, {**rows[0], "id": rows[0]["id"] + "-bis", "name": "Sportello bis"}]
+
+    def its_category(rows):
+        return [*rows, {**rows[0], "id": rows[0]["id"] + "-bis", "link_id": rows[0]["link_id"] + "-bis"}]
+
+    data = published_crema["data"]
+    data = _rewrite(
+        _rewrite(_rewrite(data, "service_at_location", one_more), "service", its_service), "attribute", its_category
+    )
+    staff = actor_for(published_crema["staff"])
+    first = datapackage.datapackage_import(actor=staff, data=data)
+    assert (len(first.created), len(first.updated), len(first.unchanged)) == (1, 0, 2)
+    assert first.created[0].pk == datapackage.entry_id("sportello-bis")
+    again = datapackage.datapackage_import(actor=staff, data=data)
+    assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 3)
+    assert ServiceAtLocation.objects.count() == 3
+
+
+def test_an_id_of_another_province_or_district_is_refused_and_never_updated(published_crema):
+    elsewhere = f.DistrictFactory(name="Crema")  # same name, another province
+    before = _snapshot()
+    with pytest.raises(DatapackageErrors) as caught:
+        datapackage.datapackage_import(
+            actor=actor_for(f.province_staff(province=elsewhere.province)), data=published_crema["data"]
+        )
+    messages = [str(e) for e in caught.value.errors]
+    assert len(messages) == 2 and all(m.startswith("service_at_location.csv, riga") for m in messages), messages
+    assert all("un altro ambito o di un'altra provincia" in m for m in messages), messages
+
+    # The same province, another district: its coordinator names her own district on the rows.
+    cremona = f.DistrictFactory(name="Cremona", province=published_crema["district"].province)
+
+    def to_cremona(rows):
+        return [{**row, "district": "Cremona"} for row in rows]
+
+    with pytest.raises(DatapackageErrors) as caught:
+        datapackage.datapackage_import(
+            actor=actor_for(f.coordinator(district=cremona)),
+            data=_rewrite(published_crema["data"], "service_at_location", to_cremona),
+        )
+    assert all("un altro ambito o di un'altra provincia" in str(e) for e in caught.value.errors)
+    assert _snapshot() == before
+
+
+def test_an_id_twice_in_the_file_is_a_row_message(published_crema):
+    def twice(rows):
+        return [*rows, rows[0]]
+
+    with pytest.raises(DatapackageErrors) as caught:
+        datapackage.datapackage_import(
+            actor=actor_for(published_crema["staff"]),
+            data=_rewrite(published_crema["data"], "service_at_location", twice),
+        )
+    assert [str(e) for e in caught.value.errors] == [
+        "service_at_location.csv, riga 4, colonna id: Questo id è già alla riga 2."
+    ]

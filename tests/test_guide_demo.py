@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts import demo as accounts_demo
 from guide import demo as guide_demo
-from guide.models import EntryState, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
+from guide.models import EntryState, PageView, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
 from mediators import demo as mediators_demo
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,15 @@ def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_
     assert [e.file.name for e in GuideEdition.objects.order_by("language")] == files
     page = Client().get(reverse("guide_public:editions", args=["cremona"])).content.decode()
     assert page.count("Scarica il PDF") == 2
+
+
+def test_the_demo_places_the_districts_entries_in_their_towns_and_counts_months_of_readers(demo_guide):
+    located = ServiceAtLocation.objects.filter(is_public=True).exclude(published__latitude=None)
+    public = ServiceAtLocation.objects.filter(is_public=True)
+    assert located.count() >= public.count() * 0.8
+    for entry in located.exclude(district=None).select_related("district"):
+        latitude, longitude = float(entry.published["latitude"]), float(entry.published["longitude"])
+        centre = {"Cremona": (45.13, 10.02), "Crema": (45.36, 9.69), "Casalmaggiore": (44.99, 10.42),
+                  "Bergamo": (45.70, 9.68)}[entry.district.name]  # fmt: skip
+        assert abs(latitude - centre[0]) < 0.02 and abs(longitude - centre[1]) < 0.02, entry
+    assert PageView.objects.filter(province__slug="cremona", language="ara").count() == 6

@@ -2,6 +2,7 @@
 personal on them and a fixed number of queries; the mapping and the side-by-side translation page."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -121,15 +122,26 @@ def test_no_personal_data_on_the_public_pages(guide):
 def test_the_public_list_runs_the_same_queries_for_3_and_30_entries(rows, django_assert_num_queries):
     district = f.DistrictFactory(province=f.ProvinceFactory(slug="bergamo"))
     for n in range(rows):
-        entry = published_entry(district=district, service__category=category("salute"))
+        # Each with a place: the map's markers come from the rows already read.
+        entry = published_entry(
+            district=district,
+            service__category=category("salute"),
+            location__latitude=Decimal("45.698300"),
+            location__longitude=Decimal("9.677300"),
+        )
         _translate(entry, "ara", name=f"خدمة {n}")
     client = Client()
     # The province, the guide's languages (the menu, and the one asked for), its districts, the categories and
     # their Arabic, the page of entries (no count: one row more says whether a page follows) and their Arabic, the
-    # introduction (none here, so no translations of it).
-    with django_assert_num_queries(8):
-        response = client.get(reverse("guide_public:province", args=["bergamo"]), {"lingua": "ara"})
+    # introduction (none here, so no translations of it); the count of the view (one upsert).
+    with django_assert_num_queries(9):
+        response = client.get(
+            reverse("guide_public:province", args=["bergamo"]),
+            {"lingua": "ara"},
+            HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        )
     assert response.status_code == 200 and len(response.context["cards"]) == rows
+    assert len(response.context["map_points"]) == rows
 
 
 def test_the_side_by_side_page_puts_the_italian_beside_an_arabic_textarea_right_to_left():

@@ -20,6 +20,7 @@ from accounts.models import Invitation, Membership, Provider, Role
 from accounts.scoping import actor_for
 from accounts.services import invitation_create
 from api import services as api_services
+from faq.models import Expert as FaqExpert
 from guide import services as guide_services
 from mediators.services import mediator_calendar_token_reset
 from requests_app import services as request_services
@@ -31,7 +32,7 @@ from scheduling.offer_links import make_token
 from sessions_app import services as report_services
 
 from . import factories as f
-from . import guide_factories
+from . import faq_factories, guide_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_guide_booklet import cremona_booklet
@@ -174,6 +175,21 @@ GUIDE_TASK = expect(
     managers_elsewhere=404,
     **{"mediatore.cremona": 200, "mediatore.crema": 404, "mediatore.bergamo": 404},
 )
+
+# The operators' FAQ (faq/): every operator of a province reads its answers and asks; the funder viewer never (403).
+# A published answer of Cremona: its province's operators, 404 in Bergamo. A question of assistente.cremona still
+# waiting: she, the province's staff and administrators; 404 for the other operators. Answering: the province's staff
+# (and the experts they designate: none here), 403 for the other roles, 404 for another province's staff.
+CREMONA_PEOPLE = {
+    "assistente.cremona", "coordinatore.cremona", "mediatore.cremona", "provincia.cremona", "admin",
+    "assistente.crema", "coordinatore.crema", "mediatore.crema",
+}  # fmt: skip
+FAQ_PAGES = expect(everyone=200, **{"asl.cremona": 403})
+FAQ_PUBLISHED = expect(nobody=404, **{who: 200 for who in CREMONA_PEOPLE}, **{"asl.cremona": 403})
+FAQ_WAITING_QUESTION = expect(
+    nobody=404, **{"assistente.cremona": 200, "provincia.cremona": 200, "admin": 200, "asl.cremona": 403}
+)
+FAQ_ANSWERERS = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "provincia.bergamo": 404})
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -913,6 +929,64 @@ MATRIX = [
         lambda o: reverse("guide_public:entry", args=["cremona", o["guide_draft"].pk]),
         expect(anonymous=404, everyone=404),
     ),
+    # The operators' FAQ (faq/).
+    ("frequently asked questions", "get", lambda o: reverse("faq:list"), FAQ_PAGES),
+    (
+        "search the frequently asked questions",
+        "get",
+        lambda o: reverse("faq:list") + "?q=richiesta%20urgente&categoria=<x>&tag=%27&da_rivedere=1",
+        FAQ_PAGES,
+    ),
+    (
+        "answers close to a question being typed",
+        "get",
+        lambda o: reverse("faq:suggest") + "?title=mediatore",
+        FAQ_PAGES,
+    ),
+    ("ask a question", "get", lambda o: reverse("faq:ask"), FAQ_PAGES),
+    (
+        "questions waiting for an answer",
+        "get",
+        lambda o: reverse("faq:waiting"),
+        expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200}),
+    ),
+    ("an answer of Cremona", "get", lambda o: reverse("faq:detail", args=[o["faq_published"].pk]), FAQ_PUBLISHED),
+    (
+        "a question of Cremona waiting for an answer",
+        "get",
+        lambda o: reverse("faq:detail", args=[o["faq_waiting"].pk]),
+        FAQ_WAITING_QUESTION,
+    ),
+    (
+        "answer a question of Cremona",
+        "get",
+        lambda o: reverse("faq:answer", args=[o["faq_waiting"].pk]),
+        FAQ_ANSWERERS,
+    ),
+    (
+        "vote on an answer of Cremona",
+        "post",
+        lambda o: reverse("faq:vote", args=[o["faq_published"].pk]),
+        {**FAQ_PUBLISHED, **{who: 302 for who in CREMONA_PEOPLE}},
+    ),
+    (
+        "experts who answer the FAQ",
+        "get",
+        lambda o: reverse("faq:experts"),
+        expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200}),
+    ),
+    (
+        "end an expert's designation in Cremona",
+        "post",
+        lambda o: reverse("faq:expert_remove", args=[o["faq_expert"].pk]),
+        expect(nobody=403, **{"provincia.cremona": 302, "admin": 302, "provincia.bergamo": 404}),
+    ),
+    (
+        "mark an answer of Cremona reviewed",
+        "post",
+        lambda o: reverse("faq:reviewed", args=[o["faq_published"].pk]),
+        {**FAQ_ANSWERERS, "provincia.cremona": 302, "admin": 302},
+    ),
 ]
 
 
@@ -1031,8 +1105,14 @@ def build_objects(demo_world):
     api_token, _key = api_services.token_create(
         actor=actor_for(users["provincia.cremona"]), name="Cartella sociale", role=Role.SOCIAL_WORKER, office=office
     )
+    faq_published = faq_factories.answered(province=cremona.province, title="Come si chiede un mediatore?")
+    faq_waiting = faq_factories.QuestionFactory(province=cremona.province, asked_by=users["assistente.cremona"])
+    faq_expert = FaqExpert.objects.create(province=cremona.province, user=f.coordinator(district=cremona))
     return {
         "api_token": api_token,
+        "faq_expert": faq_expert,
+        "faq_published": faq_published,
+        "faq_waiting": faq_waiting,
         "guide_draft": guide_draft,
         "guide_published": guide_published,
         "guide_task": guide_task,
@@ -1115,6 +1195,7 @@ def test_matrix_covers_every_url_of_the_portal():
             "guide_public",
             "api",
             "api_tokens",
+            "faq",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1222,6 +1303,16 @@ def test_matrix_covers_every_url_of_the_portal():
         "guide:edition_download": "download a guide booklet of Cremona",
         "guide_public:editions": "the printable booklets of Cremona",
         "guide_public:edition_download": "a printable booklet of Cremona",
+        "faq:list": "frequently asked questions",
+        "faq:suggest": "answers close to a question being typed",
+        "faq:ask": "ask a question",
+        "faq:waiting": "questions waiting for an answer",
+        "faq:detail": "an answer of Cremona",
+        "faq:answer": "answer a question of Cremona",
+        "faq:vote": "vote on an answer of Cremona",
+        "faq:reviewed": "mark an answer of Cremona reviewed",
+        "faq:experts": "experts who answer the FAQ",
+        "faq:expert_remove": "end an expert's designation in Cremona",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -20,6 +20,7 @@ from requests_app.models import MediationRequest, RequestLanguage, Status, Statu
 from requests_app.transitions import MANUAL, TRANSITIONS
 
 from . import factories as f
+from .conftest import shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,20 @@ def test_the_tables_know_every_transition():
         assert hasattr(services, f"request_{name}"), f"no service for the transition {name}"
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """The people of every side of a request, made once for the module (conftest.shared_world): each test works in
+    its own transaction, rolled back after it."""
+    with shared_world(django_db_blocker):
+        yield _people()
+
+
 @pytest.fixture
-def world():
+def world(_world, db):
+    return _world
+
+
+def _people():
     province = f.ProvinceFactory(slug="cremona")
     here = f.DistrictFactory(province=province, name="Cremona")
     crema = f.DistrictFactory(province=province, name="Crema")

@@ -9,6 +9,7 @@ from .entries import (
     LOCATION_FIELDS,
     SERVICE_FIELDS,
     TRANSLATED_SERVICE_FIELDS,
+    clean_coordinates,
     clean_languages,
     clean_phones,
     clean_schedules,
@@ -21,6 +22,7 @@ from .entries import (
     entry_update,
     freeze_published_version,
 )
+from .page_views import is_robot, page_view_count
 from .reference import reference_data_seed
 from .translations import (
     can_approve,
@@ -37,6 +39,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "TRANSLATED_SERVICE_FIELDS",
     "can_approve",
+    "clean_coordinates",
     "clean_languages",
     "clean_phones",
     "clean_schedules",
@@ -51,6 +54,8 @@ __all__ = [
     "entry_submit",
     "entry_update",
     "freeze_published_version",
+    "is_robot",
+    "page_view_count",
     "guide_text_save",
     "reference_data_seed",
     "task_sources",

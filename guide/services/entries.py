@@ -7,8 +7,10 @@ when, what changed). When the Italian of a translated text changes, its translat
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, time
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -66,6 +68,9 @@ def entry_state(entry: ServiceAtLocation) -> dict:
         "category": service.category.code,
         "district": entry.district.name if entry.district_id else "",
         **{name: getattr(location, name) for name in LOCATION_FIELDS},
+        # The place on the public map (empty: the entry is only listed).
+        "latitude": _coordinate(location.latitude),
+        "longitude": _coordinate(location.longitude),
         "assured_date": entry.assured_date.isoformat(),
         "phones": [[p.number, p.type, p.description] for p in entry.phones.all()],
         "schedules": [
@@ -74,6 +79,10 @@ def entry_state(entry: ServiceAtLocation) -> dict:
         ],
         "languages": sorted(language.code for language in entry.languages.all()),
     }
+
+
+def _coordinate(value) -> str | None:
+    return None if value is None or value == "" else str(Decimal(str(value)).quantize(Decimal("0.000001")))
 
 
 def _diff(before: dict, after: dict) -> dict:
@@ -125,7 +134,30 @@ def _clean_fields(fields: dict) -> dict:
             URLValidator()(fields["url"])
     except ValidationError:
         raise DomainError(_("Check the e-mail address and the web page.")) from None
+    if "latitude" in fields or "longitude" in fields:
+        fields["latitude"], fields["longitude"] = clean_coordinates(fields.get("latitude"), fields.get("longitude"))
     return fields
+
+
+def clean_coordinates(latitude, longitude) -> tuple[Decimal | None, Decimal | None]:
+    """Both coordinates of a place (WGS 84 degrees, as on a map) or neither."""
+    values = []
+    for value, limit in ((latitude, 90), (longitude, 180)):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            values.append(None)
+            continue
+        try:
+            number = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is None or not number.is_finite() or abs(number) > limit:
+            raise DomainError(
+                _("Write the latitude and the longitude in degrees, e.g. 45.1336 and 10.0227."), field="latitude"
+            )
+        values.append(number)
+    if (values[0] is None) != (values[1] is None):
+        raise DomainError(_("Give both the latitude and the longitude, or neither."), field="latitude")
+    return values[0], values[1]
 
 
 def clean_phones(phones: Iterable[dict]) -> list[dict]:
@@ -206,7 +238,10 @@ def entry_create(
     schedules: Iterable[dict] = (),
     languages: Iterable[str] = (),
     action: str = EntryChange.Action.CREATED,
+    pk: uuid.UUID | None = None,
 ) -> ServiceAtLocation:
+    """A new entry, as a draft. ``pk``: the id it keeps (an HSDS import keeps the file's, so that importing the file
+    again updates it); else a new one."""
     if district is not None and district.province_id != province.pk:
         raise DomainError(_("The district is not in this province."), field="district")
     if not _can_map(actor, province=province, district=district):
@@ -221,9 +256,13 @@ def entry_create(
         status=fields.get("status") or Service.Status.ACTIVE,
     )
     location = Location.objects.create(
-        organization=organization, **{name: fields.get(name, "") or "" for name in LOCATION_FIELDS}
+        organization=organization,
+        **{name: fields.get(name, "") or "" for name in LOCATION_FIELDS},
+        latitude=fields.get("latitude"),
+        longitude=fields.get("longitude"),
     )
     entry = ServiceAtLocation.objects.create(
+        **({"pk": pk} if pk is not None else {}),
         service=service,
         location=location,
         province=province,
@@ -245,6 +284,7 @@ def entry_update(
     phones: Iterable[dict] = (),
     schedules: Iterable[dict] = (),
     languages: Iterable[str] = (),
+    action: str = EntryChange.Action.UPDATED,
 ) -> ServiceAtLocation:
     entry = (
         ServiceAtLocation.objects.select_for_update(of=("self",)).select_related("service", "location").get(pk=entry.pk)
@@ -264,6 +304,8 @@ def entry_update(
     service.save()
     for name in LOCATION_FIELDS:
         setattr(location, name, fields.get(name, "") or "")
+    if "latitude" in fields:  # a caller that does not know the coordinates leaves them as they are
+        location.latitude, location.longitude = fields["latitude"], fields["longitude"]
     location.save()
     if fields.get("assured_date"):
         entry.assured_date = fields["assured_date"]
@@ -279,7 +321,7 @@ def entry_update(
     _mark_outdated(
         Translation.Kind.SERVICE, str(service.pk), {f: getattr(service, f) for f in TRANSLATED_SERVICE_FIELDS}
     )
-    _record(entry, actor, EntryChange.Action.UPDATED, changes)
+    _record(entry, actor, action, changes)
     return entry
 
 

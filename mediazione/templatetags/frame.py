@@ -121,7 +121,9 @@ def frame_csrf_token(context) -> str:
     """The page's CSRF token, masked once for every form and the htmx header of the page (each masking draws 32
     random characters: Django's ``{{ csrf_token }}`` does it at every use)."""
     request = context.get("request")
-    if request is None:
+    # A page that sets no cookie (the public guide, for someone not logged in) asks for no token: asking would set
+    # the CSRF cookie.
+    if request is None or getattr(request, "frame_without_csrf", False):
         return ""
     token = getattr(request, "_frame_csrf_token", None)
     if token is None:
