@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.scoping import actor_for
+from api.models import ApiToken, Webhook
 
 from . import factories as f
 from .api_support import ApiClient, token_for
@@ -72,10 +73,19 @@ def _build():
         "mediator": token_for(role=Role.MEDIATOR, mediator=mediator_user.memberships.get())[1],
         "mediator of another province": token_for(role=Role.MEDIATOR, mediator=far_mediator_user.memberships.get())[1],
     }
+    office_user = ApiToken.objects.get(prefix=keys["office"].split("_")[1]).user
+    office_hook = Webhook.objects.create(
+        token=ApiToken.objects.get(prefix=keys["office"].split("_")[1]),
+        user=office_user,
+        province=cremona,
+        url="https://cartella.example.it/hooks",
+        events=["request.status_changed"],
+        secret="s" * 64,
+    )
     submitted = f.MediationRequestFactory(office=office, status="submitted")
     assigned = f.MediationRequestFactory(office=office, status="assigned", assigned_mediator=mediator)
     draft = f.MediationRequestFactory(office=office, status="draft")
-    return {"keys": keys, "submitted": submitted, "assigned": assigned, "draft": draft}
+    return {"keys": keys, "submitted": submitted, "assigned": assigned, "draft": draft, "office_hook": office_hook}
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +111,35 @@ def _new_request():
 
 # (name, method, address, body, expected by caller)
 MATRIX = [
+    ("webhooks", "get", lambda w: reverse("api:webhooks"), None, expect(200, funder=403)),
+    (
+        "register a webhook",
+        "post",
+        lambda w: reverse("api:webhooks"),
+        {"url": "https://cartella.example.it/hooks"},
+        expect(201, funder=403),
+    ),
+    (
+        "the office's webhook",
+        "get",
+        lambda w: reverse("api:webhook", args=[w["office_hook"].pk]),
+        None,
+        expect(404, office=200, funder=403),
+    ),
+    (
+        "the deliveries of the office's webhook",
+        "get",
+        lambda w: reverse("api:webhook_deliveries", args=[w["office_hook"].pk]),
+        None,
+        expect(404, office=200, funder=403),
+    ),
+    (
+        "remove the office's webhook",
+        "delete",
+        lambda w: reverse("api:webhook", args=[w["office_hook"].pk]),
+        None,
+        expect(404, office=204, funder=403),
+    ),
     ("the schema", "get", lambda w: reverse("api:schema"), None, {**expect(200), "no token": 200}),
     ("the documentation", "get", lambda w: reverse("api:docs"), None, {**expect(200), "no token": 200}),
     ("requests", "get", lambda w: reverse("api:requests"), None, expect(200, funder=403)),
@@ -164,11 +203,16 @@ MATRIX = [
 def test_the_api_answers_each_caller_as_the_pages_would(world, caller, name, method, address, body, expected):
     client = ApiClient(None if caller == "no token" else world["keys"][caller])
     url = address(world)
-    response = client.get(url) if method == "get" else client.post(url, body)
+    if method == "get":
+        response = client.get(url)
+    elif method == "delete":
+        response = client.client.delete(url, **client.headers)
+    else:
+        response = client.post(url, body)
     assert response.status_code == expected[caller], (
         f"{name} as {caller}: {response.status_code} {response.content[:200]}"
     )
-    if url.startswith("/api/v1/"):
+    if url.startswith("/api/v1/") and response.status_code != 204:
         assert response["Content-Type"].startswith("application/json")
 
 
@@ -189,6 +233,9 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:request",
         "api:request_submit",
         "api:request_cancel",
+        "api:webhooks",
+        "api:webhook",
+        "api:webhook_deliveries",
     }, "a new endpoint needs its rows in MATRIX above"
 
 

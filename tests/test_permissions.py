@@ -910,6 +910,26 @@ MATRIX = [
             },
         ),
     ),
+    # Webhooks are registered with a token: a person's session lists none and registers none (403 for the roles the
+    # API serves, as for every role that never uses them); an unknown webhook is 404.
+    (
+        "the API's webhooks",
+        "get",
+        lambda o: reverse("api:webhooks"),
+        expect(anonymous=401, everyone=200, **{"asl.cremona": 403}),
+    ),
+    (
+        "a webhook through the API",
+        "get",
+        lambda o: reverse("api:webhook", args=[987654]),
+        expect(anonymous=401, everyone=404, **{"asl.cremona": 403}),
+    ),
+    (
+        "the deliveries of a webhook through the API",
+        "get",
+        lambda o: reverse("api:webhook_deliveries", args=[987654]),
+        expect(anonymous=401, everyone=404, **{"asl.cremona": 403}),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1296,6 +1316,9 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:request": "a request of Cremona through the API",
         "api:request_submit": "submit a draft of Cremona through the API",
         "api:request_cancel": "cancel a request of Cremona through the API (a form post, not JSON)",
+        "api:webhooks": "the API's webhooks",
+        "api:webhook": "a webhook through the API",
+        "api:webhook_deliveries": "the deliveries of a webhook through the API",
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",
