@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import District, Province
 from accounts.scoping import get_for_user_or_404, visible
 
+from .labels import PREFIX as LABEL_PREFIX
 from .models import (
     EntryState,
     GuideEdition,
@@ -92,11 +93,15 @@ def public_province(*, slug: str) -> Province:
 
 
 def published_translations(*, kind: str, object_ids, language: str | None) -> QuerySet[Translation]:
-    """Approved translations of these objects (to be checked against the published source: see translated())."""
+    """Approved translations of these objects (to be checked against the published source: see translated()), and the
+    outdated ones: never shown, they make the page say "being updated" rather than "not translated yet"."""
     if not language:
         return Translation.objects.none()
     return Translation.objects.filter(
-        object_kind=kind, object_id__in=[str(i) for i in object_ids], language=language, status="approved"
+        object_kind=kind,
+        object_id__in=[str(i) for i in object_ids],
+        language=language,
+        status__in=[Translation.Status.APPROVED, Translation.Status.OUTDATED],
     )
 
 
@@ -153,6 +158,25 @@ def public_entry(*, province: Province, pk) -> ServiceAtLocation:
 
 def introduction(*, province: Province) -> GuideText | None:
     return GuideText.objects.filter(province=province, key="introduction").first()
+
+
+def public_texts(*, province: Province) -> list[GuideText]:
+    """The introduction and the labels of a province's public guide, in one query (guide.labels)."""
+    return list(
+        GuideText.objects.filter(province=province)
+        .filter(Q(key="introduction") | Q(key__startswith=LABEL_PREFIX))
+        .order_by("key", "pk")
+    )
+
+
+def label_text_ids(*, province_id) -> set[str]:
+    """The ids (as translations key them) of a province's label texts: the side-by-side page names them so."""
+    return {
+        str(pk)
+        for pk in GuideText.objects.filter(province_id=province_id, key__startswith=LABEL_PREFIX).values_list(
+            "pk", flat=True
+        )
+    }
 
 
 def pending_states() -> list[str]:

@@ -21,11 +21,13 @@ def demo_guide(demo_users):
     return guide_demo.build()
 
 
-@pytest.mark.parametrize(("language", "tag", "direction", "words"), [
-    ("ara", "ar", "rtl", "مركز الاستشارة العائلية"),
-    ("zho", "zh", "ltr", "家庭咨询中心"),
+@pytest.mark.parametrize(("language", "tag", "direction", "words", "address"), [
+    ("ara", "ar", "rtl", "مركز الاستشارة العائلية", "العنوان"),
+    ("zho", "zh", "ltr", "家庭咨询中心", "地址"),
 ])  # fmt: skip
-def test_the_public_guide_reads_in_the_familys_language(page, live_server, demo_guide, language, tag, direction, words):
+def test_the_public_guide_reads_in_the_familys_language(
+    page, live_server, demo_guide, language, tag, direction, words, address
+):
     page.goto(f"{live_server.url}/guida/cremona/?lingua={language}")
     content = page.get_by_test_id("guide-content").first
     expect(content).to_have_attribute("lang", tag)
@@ -33,6 +35,11 @@ def test_the_public_guide_reads_in_the_familys_language(page, live_server, demo_
     expect(page.get_by_text(words).first).to_be_visible()
     assert_accessible(page, f"the public guide in {language}")
     screenshot(page, f"guide-public-{language}", full_page=False)
+    # The labels of the entries are in the family's language too (the demo's approved translations).
+    first = page.get_by_test_id("guide-entry").first
+    expect(first.get_by_text(address, exact=True)).to_be_visible()
+    first.scroll_into_view_if_needed()
+    screenshot(page, f"guide-public-{language}-entry", full_page=False)
 
 
 def test_the_mediator_translates_on_the_side_by_side_page(page, live_server, demo_guide):

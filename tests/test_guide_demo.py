@@ -54,7 +54,28 @@ def test_the_demo_guide_reads_in_arabic_with_the_italian_where_the_translation_i
     html = Client().get(reverse("guide_public:province", args=["cremona"]), {"lingua": "ara"}).content.decode()
     assert "مركز الاستشارة العائلية في Cremona" in html
     assert "Ostetriche, psicologi e assistenti sociali" in html  # the outdated Arabic is not shown
+    assert "الترجمة قيد التحديث: يظهر النص الإيطالي." in html  # …and the page says it is being updated
     assert "دليل الخدمات للعائلات" in html
+    # The labels are the demo's approved Arabic: none falls back to Italian.
+    assert "<dt>العنوان</dt>" in html and "<dt>ساعات العمل</dt>" in html
+    assert ">Indirizzo<" not in html and ">Categoria<" not in html
+
+
+def test_the_demo_labels_are_approved_in_arabic_english_chinese_and_urdu(demo_guide):
+    from guide.labels import LABELS
+    from guide.models import GuideText
+
+    for slug in ("cremona", "bergamo"):
+        labels = GuideText.objects.filter(province__slug=slug, key__in=LABELS)
+        assert labels.count() == len(LABELS)
+        for language in ("ara", "eng", "zho", "urd"):
+            approved = Translation.objects.filter(
+                object_kind="guide_text", object_id__in=[str(pk) for pk in labels.values_list("pk", flat=True)],
+                language=language, status="approved",
+            )  # fmt: skip
+            assert approved.count() == len(LABELS), (slug, language)
+    html = Client().get(reverse("guide_public:province", args=["cremona"]), {"lingua": "zho"}).content.decode()
+    assert "<dt>地址</dt>" in html
 
 
 def test_building_the_demo_guide_twice_gives_the_same_rows(demo_guide):

@@ -24,6 +24,7 @@ from .entries import (
 from .reference import reference_data_seed
 from .translations import (
     can_approve,
+    guide_labels_ensure,
     guide_text_save,
     task_sources,
     translation_save,
@@ -37,6 +38,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "TRANSLATED_SERVICE_FIELDS",
     "can_approve",
+    "guide_labels_ensure",
     "clean_languages",
     "clean_phones",
     "clean_schedules",

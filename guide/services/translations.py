@@ -16,6 +16,7 @@ from core.errors import DomainError, NotAllowed
 from mediators.languages import related_codes
 from mediators.models import Mediator, MediatorLanguage
 
+from ..labels import LABELS, is_label
 from ..models import (
     GuideLanguage,
     GuideText,
@@ -43,6 +44,18 @@ def guide_text_save(*, actor: Actor, province: Province, key: str = "introductio
     return guide_text
 
 
+def guide_labels_ensure(*, province_id) -> None:
+    """The province's label texts (guide.labels), added where missing: a province made after migration 0004 gets
+    them when its introduction and categories are first given to a mediator. Existing rows stay as they are."""
+    with transaction.atomic():
+        existing = set(GuideText.objects.filter(province_id=province_id, key__in=LABELS).values_list("key", flat=True))
+        GuideText.objects.bulk_create(
+            GuideText(province_id=province_id, key=key, title=italian, text="")
+            for key, italian in LABELS.items()
+            if key not in existing
+        )
+
+
 def task_sources(task: TranslationTask) -> list[tuple[str, str, str, str]]:
     """What a task translates: (kind, object id, field, Italian source), the empty sources left out."""
     if task.entry_id:
@@ -52,10 +65,18 @@ def task_sources(task: TranslationTask) -> list[tuple[str, str, str, str]]:
             for field in TRANSLATED_SERVICE_FIELDS
             if getattr(service, field)
         ]
+    # The introduction (and any other text), then the labels of the public pages in their order (guide.labels): a
+    # label has its Italian in the title and no text.
+    order = {key: position for position, key in enumerate(LABELS)}
+    texts = sorted(
+        GuideText.objects.filter(province_id=task.province_id),
+        key=lambda text: (is_label(text.key), order.get(text.key, 0), text.key),
+    )
     rows = [
         (Translation.Kind.GUIDE_TEXT, str(text.pk), field, getattr(text, field))
-        for text in GuideText.objects.filter(province_id=task.province_id).order_by("key")
+        for text in texts
         for field in TRANSLATED_TEXT_FIELDS
+        if getattr(text, field)
     ]
     rows += [
         (Translation.Kind.TAXONOMY_TERM, str(term.pk), field, getattr(term, field))
@@ -110,6 +131,8 @@ def translation_task_create(
         raise DomainError(_("The second mediator must be another person."), field="reviewer")
     if deadline < timezone.localdate():
         raise DomainError(_("The deadline is in the past."), field="deadline")
+    if entry is None:
+        guide_labels_ensure(province_id=province_id)
     return TranslationTask.objects.create(
         province_id=province_id,
         district=district,
