@@ -219,3 +219,18 @@ def test_the_introduction_task_gives_the_labels_to_the_mediator_and_their_approv
     assert "Etichetta delle pagine pubbliche" in page and "Orari di apertura" in page
     services.translation_task_approve(actor=actor_for(f.province_staff(province=province)), task=task)
     assert "<dt>العنوان</dt>" in _page()
+
+
+def test_the_migration_gives_every_province_its_labels_once_and_keeps_a_reworded_one():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guide.migrations.0004_public_labels")
+    province = f.ProvinceFactory()
+    GuideText.objects.create(province=province, key="label-address", title="Dove si trova", text="")
+    migration.seed(apps, None)
+    migration.seed(apps, None)
+    rows = dict(GuideText.objects.filter(province=province).values_list("key", "title"))
+    assert set(rows) == set(migration.LABELS) and set(migration.LABELS) <= set(LABELS)
+    assert rows["label-address"] == "Dove si trova" and rows["label-phone"] == "Telefono"
