@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import District, Province
 from accounts.scoping import get_for_user_or_404, visible
+from mediators.models import Mediator
 
 from .labels import PREFIX as LABEL_PREFIX
 from .models import (
@@ -220,3 +222,34 @@ def languages_by_code() -> dict[str, GuideLanguage]:
     """Every language of the guide by its code, Italian included (unsaved): names and tags for the lists."""
     italian = GuideLanguage(code=GuideEdition.ITALIAN, tag="it", native_name="Italiano", direction="ltr")
     return {GuideEdition.ITALIAN: italian, **{language.code: language for language in GuideLanguage.objects.all()}}
+
+
+# --- Translation work, as the timesheets count it -------------------------------------------------------------------
+
+
+def approved_translation_work(*, mediator_ids=None, approved_from, approved_until) -> QuerySet[TranslationTask]:
+    """The translation tasks approved in ``[approved_from, approved_until)`` with the hours their translators spent,
+    of these mediators (all when None), oldest first. Each carries ``sheet_district_id``: the task's district, or for
+    a task of the whole province the first district (by name) the translator serves in that province — the
+    timesheet the work belongs to. One query; the timesheets app (above the guide) adds its rates and its
+    provinces' setting."""
+    serves = (
+        Mediator.districts.through.objects.filter(
+            mediator_id=OuterRef("translator_id"), district__province_id=OuterRef("province_id")
+        )
+        .order_by("district__name", "district_id")
+        .values("district_id")[:1]
+    )
+    rows = TranslationTask.objects.filter(
+        status=TranslationTask.Status.APPROVED,
+        hours_spent__isnull=False,
+        approved_at__gte=approved_from,
+        approved_at__lt=approved_until,
+    )
+    if mediator_ids is not None:
+        rows = rows.filter(translator_id__in=list(mediator_ids))
+    return (
+        rows.annotate(sheet_district_id=Coalesce("district_id", Subquery(serves), output_field=BigIntegerField()))
+        .select_related("entry__service")
+        .order_by("approved_at", "pk")
+    )

@@ -219,7 +219,9 @@ def task_detail(request, pk):
             raise PermissionDenied
         texts = {key: request.POST.get(key, "") for key in (f"{k}:{o}:{f}" for k, o, f, _s in sources)}
         try:
-            services.translation_save(actor=actor, task=task, texts=texts, submit="consegna" in request.POST)
+            services.translation_save(
+                actor=actor, task=task, texts=texts, submit="consegna" in request.POST, hours=request.POST.get("ore")
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -254,6 +256,7 @@ def task_detail(request, pk):
             "language": language,
             "rows": rows,
             "is_translator": is_translator,
+            "hours": request.POST.get("ore", "") if request.method == "POST" else task.hours_spent,
             "can_approve": task.status == TranslationTask.Status.SUBMITTED and services.can_approve(actor, task),
         },
     )

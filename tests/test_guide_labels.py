@@ -211,7 +211,7 @@ def test_the_introduction_task_gives_the_labels_to_the_mediator_and_their_approv
     assert labels == list(LABELS.values())  # no introduction yet: only the labels, in their order
     texts = {f"{kind}:{oid}:{field}": f"ترجمة {n}" for n, (kind, oid, field, _s) in enumerate(sources)}
     texts[f"guide_text:{_label(province, 'label-address').pk}:title"] = "العنوان"
-    services.translation_save(actor=actor_for(user), task=task, texts=texts, submit=True)
+    services.translation_save(actor=actor_for(user), task=task, texts=texts, submit=True, hours="3")
     # The side-by-side page names the labels as labels of the public pages.
     client = Client()
     client.force_login(f.province_staff(province=province))

@@ -24,6 +24,7 @@ from .entries import (
 from .reference import reference_data_seed
 from .translations import (
     can_approve,
+    clean_hours,
     guide_labels_ensure,
     guide_text_save,
     task_sources,
@@ -38,6 +39,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "TRANSLATED_SERVICE_FIELDS",
     "can_approve",
+    "clean_hours",
     "guide_labels_ensure",
     "clean_languages",
     "clean_phones",

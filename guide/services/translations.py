@@ -5,6 +5,7 @@ approves (``translation_task_approve``) or sends it back."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -146,9 +147,31 @@ def translation_task_create(
     )
 
 
+MAX_HOURS = Decimal("40")
+
+
+def clean_hours(value) -> Decimal | None:
+    """The hours a translation took, as the translator typed them ("1,5", "2"): more than 0, at most 40, to the
+    hundredth; empty is None. Anything else is a DomainError on the field ``hours``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        hours = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(_("Write the hours spent as a number, e.g. 1,5."), field="hours") from None
+    if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
+        raise DomainError(_("The hours spent are more than 0 and at most 40."), field="hours")
+    if hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(_("The hours spent have at most two decimals, e.g. 1,25."), field="hours")
+    return hours
+
+
 @transaction.atomic
-def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, str], submit: bool) -> TranslationTask:
-    """The translator's work: ``texts`` by ``kind:object_id:field``. Submitting needs every text translated."""
+def translation_save(
+    *, actor: Actor, task: TranslationTask, texts: dict[str, str], submit: bool, hours=None
+) -> TranslationTask:
+    """The translator's work: ``texts`` by ``kind:object_id:field``. Submitting needs every text translated and the
+    hours spent (more than 0, at most 40: ``clean_hours``); nothing is saved when anything is refused."""
     task = (
         TranslationTask.objects.select_for_update(of=("self",))
         .select_related("translator", "entry__service")
@@ -158,6 +181,7 @@ def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, st
         raise NotAllowed(_("Only the mediator asked for it translates this."))
     if task.status != TranslationTask.Status.OPEN:
         raise DomainError(_("This translation has already been handed in."))
+    hours = clean_hours(hours)
     sources = task_sources(task)
     missing = 0
     for kind, object_id, field, source in sources:
@@ -179,11 +203,15 @@ def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, st
                 "approved_at": None,
             },
         )
+    if hours is not None:
+        task.hours_spent = hours
     if submit:
         if missing:
             raise DomainError(_("Translate every text before handing it in."))
+        if hours is None and task.hours_spent is None:
+            raise DomainError(_("Say how many hours the translation took."), field="hours")
         task.status = TranslationTask.Status.SUBMITTED
-        task.save(update_fields=["status"])
+    task.save(update_fields=["status", "hours_spent"])
     return task
 
 
@@ -222,8 +250,8 @@ def translation_task_approve(*, actor: Actor, task: TranslationTask) -> Translat
         else:
             row.status, row.approver, row.approved_at = Translation.Status.APPROVED, actor.user, timezone.now()
         row.save(update_fields=["status", "approver", "approved_at", "updated_at"])
-    task.status = TranslationTask.Status.APPROVED
-    task.save(update_fields=["status"])
+    task.status, task.approved_at = TranslationTask.Status.APPROVED, timezone.now()
+    task.save(update_fields=["status", "approved_at"])
     return task
 
 
