@@ -70,3 +70,32 @@ def test_the_province_prepares_the_arabic_booklet_and_families_find_it_on_the_pu
     expect(rows.first).to_contain_text("العربية")
     assert_accessible(page, "the public booklets")
     screenshot(page, "guide-public-editions", full_page=False)
+
+
+def test_the_mediator_hands_in_with_the_hours_and_finds_them_in_her_timesheet(page, live_server, demo_guide):
+    from accounts.models import Province, User
+    from accounts.scoping import actor_for
+    from guide import services as guide_services
+    from timesheets.models import ProvinceTimesheetSettings
+
+    cremona = Province.objects.get(slug="cremona")
+    ProvinceTimesheetSettings.objects.create(province=cremona, counts_translation_work=True)
+    task = TranslationTask.objects.get(translator__user__email="mediatore.cremona@example.org")
+    log_in(page, live_server.url, "mediatore.cremona@example.org")
+    page.goto(f"{live_server.url}/guida/traduzioni/{task.pk}/")
+    for area in page.locator("textarea[lang=ar]").all():
+        area.fill("ترجمة محدثة")
+    page.locator("#id_ore").fill("2,5")
+    page.locator("#id_ore").scroll_into_view_if_needed()
+    screenshot(page, "guide-side-by-side-hours", full_page=False)
+    page.locator("button[name=consegna]").click()
+    expect(page.get_by_test_id("task-hours")).to_have_text("2,50")
+    coordinator = User.objects.get(email="coordinatore.cremona@example.org")
+    guide_services.translation_task_approve(actor=actor_for(coordinator), task=task)
+    page.goto(f"{live_server.url}/fogli-ore/miei/")
+    line = page.get_by_test_id("translation-line").first
+    expect(line).to_contain_text("Traduzione mini-guida:")
+    expect(line).to_contain_text("(arabo)")
+    line.scroll_into_view_if_needed()
+    assert_accessible(page, "my timesheet with translation work")
+    screenshot(page, "timesheet-translation-work", full_page=False)
