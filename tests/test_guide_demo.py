@@ -98,6 +98,9 @@ def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_
     arabic = editions[0]
     text = subprocess.run(["pdftotext", arabic.file.path, "-"], capture_output=True, text=True, check=True).stdout
     assert "دليل الخدمات للعائلات" in text and "112" in text  # the whole province's emergency numbers too
+    # The labels and the cover's lines are the demo's Arabic, not the portal's Italian.
+    assert "العنوان" in text and "ساعات العمل" in text and "الطبعة" in text
+    assert "Indirizzo" not in text and "La guida, sempre aggiornata" not in text
     # Its first page of entries, for a person to look at: shaped Arabic, right to left, numbers left to right.
     artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -106,6 +109,10 @@ def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_
         ["pdftoppm", "-png", "-r", "60", "-f", "3", "-l", "3", "-singlefile", arabic.file.path, target], check=True
     )
     assert target.with_suffix(".png").stat().st_size > 5000
+    cover = artifacts / "guide-booklet-demo-ara-cover"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", arabic.file.path, cover], check=True
+    )
     files = [e.file.name for e in editions]
     guide_demo.build_editions()
     assert [e.file.name for e in GuideEdition.objects.order_by("language")] == files
