@@ -22,7 +22,7 @@ from django.utils import translation
 from accounts.models import District, Province
 
 from . import public_views, selectors
-from .models import GuideLanguage, Translation
+from .models import GuideLanguage
 
 # The fonts of each script, first to last: WeasyPrint takes each character from the first font that has it.
 FONTS = {
@@ -93,12 +93,7 @@ def booklet_context(
         {"term": terms.get(key), "cards": list(group)}
         for key, group in groupby(cards, key=lambda card: card["entry"].published_category_id)
     ]
-    intro = selectors.introduction(province=province)
-    intro_texts = None
-    if intro is not None:
-        fields = ["title", "text"]
-        texts_of = public_views._texts(Translation.Kind.GUIDE_TEXT, [intro], fields, language, getattr)
-        intro_texts = texts_of[intro.pk]
+    intro_texts, labels = public_views.guide_texts(province, language)
     url = online_url(province=province, district=district, language=language)
     return {
         "province": province,
@@ -106,6 +101,7 @@ def booklet_context(
         "language": language,
         "fonts": font_stack(language),
         "intro": intro_texts,
+        "labels": labels,
         "sections": sections,
         "entry_count": len(cards),
         "built_on": built_on,
@@ -116,7 +112,8 @@ def booklet_context(
 
 
 def booklet_html(context: dict) -> str:
-    # The labels (Address, Phone…) are the portal's Italian, as on the public pages; the content is the language's.
+    # The labels (Indirizzo, Telefono…) are the guide's texts in the booklet's language (context "labels"); the few
+    # words left to the portal (the title, the QR code's alternative text) are its Italian.
     with translation.override("it"):
         return render_to_string("guide/booklet/booklet.html", context)
 

@@ -39,7 +39,7 @@ from .models import (
     TranslationTask,
     source_hash,
 )
-from .services import freeze_published_version, reference_data_seed
+from .services import freeze_published_version, guide_labels_ensure, reference_data_seed
 
 NAMESPACE = uuid.UUID("6f1c2a9e-3d4b-4c1a-9a57-0c2f3e6b8d10")
 LANGUAGES = ["ara", "eng", "zho", "urd"]
@@ -140,6 +140,8 @@ EMERGENCY = [
 # language ({city} stays as written), category names in LANGUAGES' order, the introduction by language.
 _TEXTS = json.loads((Path(__file__).parent / "demo_texts.json").read_text(encoding="utf-8"))
 TRANSLATIONS, CATEGORY_NAMES, INTRODUCTION = _TEXTS["translations"], _TEXTS["category_names"], _TEXTS["introduction"]
+# The labels of the public pages and the booklet (guide.labels), in LANGUAGES' order.
+LABEL_TEXTS = _TEXTS["labels"]
 
 # The entry whose Arabic is outdated (its Italian changed after the translation) and the one awaiting review.
 OUTDATED = ("cremona", "Cremona", "consultorio")
@@ -299,6 +301,10 @@ def build() -> dict[str, ServiceAtLocation]:
         for language in LANGUAGES:
             _translate("guide_text", intro.pk, "title", language, INTRODUCTION[language][0], title)
             _translate("guide_text", intro.pk, "text", language, INTRODUCTION[language][1], text)
+        guide_labels_ensure(province_id=province.pk)
+        for label in GuideText.objects.filter(province=province, key__in=LABEL_TEXTS):
+            for language, translated in zip(LANGUAGES, LABEL_TEXTS[label.key], strict=True):
+                _translate("guide_text", label.pk, "title", language, translated, label.title)
     _tasks(built, today)
     _page_views(provinces.values(), today)
     return {key: entry for key, (entry, _kind, _city) in built.items()}

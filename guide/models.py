@@ -422,6 +422,9 @@ class TranslationTask(models.Model):
     note = models.TextField(_("note"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The hours the work took, said when handing it in (0 < h ≤ 40: services.clean_hours); timesheets may count them.
+    hours_spent = models.DecimalField(_("hours spent"), max_digits=4, decimal_places=2, null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("translation task")

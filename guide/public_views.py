@@ -14,10 +14,13 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import District
 
 from . import selectors, services
+from .labels import LABELS, attribute, is_label
 from .models import GuideLanguage, Schedule, TaxonomyTerm, Translation
 
 PAGE_SIZE = 50
@@ -41,9 +44,22 @@ class Text:
         self.text = translated if translated is not None else italian
         self.fallback = language.code != "ita" and translated is None and bool(italian)
         self.outdated = self.fallback and row is not None
+        self.language = language
 
     def __str__(self):
         return self.text
+
+    @property
+    def lang_attrs(self) -> str:
+        """` lang="it" dir="ltr"` for the Italian shown in another language's page, else nothing."""
+        return mark_safe(' lang="it" dir="ltr"') if self.fallback else ""  # noqa: S308  a constant
+
+    @property
+    def lang_dir(self) -> str:
+        """The text's own `lang` and `dir`, for an element outside the guide's language (Italian for a fallback)."""
+        if self.fallback:
+            return self.lang_attrs
+        return format_html(' lang="{}" dir="{}"', self.language.tag, self.language.direction)
 
 
 def _texts(kind, objects, fields, language, source) -> dict:
@@ -112,6 +128,34 @@ def _terms(language) -> dict:
     terms = list(TaxonomyTerm.objects.all())
     texts = _texts(Translation.Kind.TAXONOMY_TERM, terms, ["name"], language, lambda o, f: getattr(o, f))
     return {t.pk: {"term": t, "name": texts[t.pk]["name"]} for t in terms}
+
+
+def guide_texts(province, language: GuideLanguage) -> tuple[dict | None, dict[str, Text]]:
+    """The introduction (title and text, or None) and the labels (``labels.address``…) of the province's guide in
+    ``language``, by the content's rule: the approved translation made from the current Italian, else the Italian
+    (``fallback``). Two queries whatever the number of labels: the texts, and their translations."""
+    rows = selectors.public_texts(province=province)
+    found = {}
+    if language.code != "ita" and rows:
+        for row in selectors.published_translations(
+            kind=Translation.Kind.GUIDE_TEXT, object_ids=[r.pk for r in rows], language=language.code
+        ):
+            found[(row.object_id, row.field)] = row
+    intro = next((r for r in rows if r.key == "introduction"), None)
+    intro_texts = (
+        {f: Text(getattr(intro, f), found.get((str(intro.pk), f)), language) for f in ("title", "text")}
+        if intro
+        else None
+    )
+    by_key = {r.key: r for r in rows if is_label(r.key)}
+    labels = {}
+    for key, italian in LABELS.items():
+        row = by_key.get(key)
+        # A province without its label rows yet (made after the migration) reads the default Italian.
+        labels[attribute(key)] = Text(
+            row.title if row else italian, found.get((str(row.pk), "title")) if row else None, language
+        )
+    return intro_texts, labels
 
 
 def _language(request, languages: list[GuideLanguage]) -> GuideLanguage:
@@ -200,12 +244,7 @@ def province(request, slug):
     querystring = request.GET.copy()
     querystring.pop("page", None)
     texts = _service_texts(entries, language)
-    intro = selectors.introduction(province=province)
-    intro_texts = (
-        _texts(Translation.Kind.GUIDE_TEXT, [intro], ["title", "text"], language, lambda o, f: getattr(o, f))[intro.pk]
-        if intro
-        else None
-    )
+    intro_texts, labels = guide_texts(province, language)
     cards = [_card(e, texts[e.pk], terms, language) for e in entries]
     _count_view(request, province, language)
     tiles = settings.GUIDE_MAP_TILES_URL
@@ -230,6 +269,7 @@ def province(request, slug):
             "map_tiles": tiles,
             "map_attribution": settings.GUIDE_MAP_ATTRIBUTION,
             "intro": intro_texts,
+            "labels": labels,
             "querystring": querystring.urlencode(),
         },
     )
@@ -242,7 +282,10 @@ def entry(request, slug, pk):
     found = selectors.public_entry(province=province, pk=pk)
     _count_view(request, province, language)
     card = _card(found, _service_texts([found], language)[found.pk], _terms(language), language)
-    return render(request, "guide/public/entry.html", {"province": province, "language": language, "card": card})
+    labels = guide_texts(province, language)[1]
+    return render(
+        request, "guide/public/entry.html", {"province": province, "language": language, "card": card, "labels": labels}
+    )
 
 
 # --- Printed booklets ---------------------------------------------------------------------------------------------

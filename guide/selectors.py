@@ -6,14 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import District, Province
 from accounts.scoping import get_for_user_or_404, visible
+from mediators.models import Mediator
 
+from .labels import PREFIX as LABEL_PREFIX
 from .models import (
     EntryChange,
     EntryState,
@@ -94,11 +97,15 @@ def public_province(*, slug: str) -> Province:
 
 
 def published_translations(*, kind: str, object_ids, language: str | None) -> QuerySet[Translation]:
-    """Approved translations of these objects (to be checked against the published source: see translated())."""
+    """Approved translations of these objects (to be checked against the published source: see translated()), and the
+    outdated ones: never shown, they make the page say "being updated" rather than "not translated yet"."""
     if not language:
         return Translation.objects.none()
     return Translation.objects.filter(
-        object_kind=kind, object_id__in=[str(i) for i in object_ids], language=language, status="approved"
+        object_kind=kind,
+        object_id__in=[str(i) for i in object_ids],
+        language=language,
+        status__in=[Translation.Status.APPROVED, Translation.Status.OUTDATED],
     )
 
 
@@ -155,6 +162,25 @@ def public_entry(*, province: Province, pk) -> ServiceAtLocation:
 
 def introduction(*, province: Province) -> GuideText | None:
     return GuideText.objects.filter(province=province, key="introduction").first()
+
+
+def public_texts(*, province: Province) -> list[GuideText]:
+    """The introduction and the labels of a province's public guide, in one query (guide.labels)."""
+    return list(
+        GuideText.objects.filter(province=province)
+        .filter(Q(key="introduction") | Q(key__startswith=LABEL_PREFIX))
+        .order_by("key", "pk")
+    )
+
+
+def label_text_ids(*, province_id) -> set[str]:
+    """The ids (as translations key them) of a province's label texts: the side-by-side page names them so."""
+    return {
+        str(pk)
+        for pk in GuideText.objects.filter(province_id=province_id, key__startswith=LABEL_PREFIX).values_list(
+            "pk", flat=True
+        )
+    }
 
 
 def pending_states() -> list[str]:
@@ -298,3 +324,34 @@ def mini_guide_figures(*, province: Province, start, end, district: District | N
             (row["language"], row["district__name"] or "", row["n"], row["entries"]) for row in editions
         ],
     }
+
+
+# --- Translation work, as the timesheets count it -------------------------------------------------------------------
+
+
+def approved_translation_work(*, mediator_ids=None, approved_from, approved_until) -> QuerySet[TranslationTask]:
+    """The translation tasks approved in ``[approved_from, approved_until)`` with the hours their translators spent,
+    of these mediators (all when None), oldest first. Each carries ``sheet_district_id``: the task's district, or for
+    a task of the whole province the first district (by name) the translator serves in that province — the
+    timesheet the work belongs to. One query; the timesheets app (above the guide) adds its rates and its
+    provinces' setting."""
+    serves = (
+        Mediator.districts.through.objects.filter(
+            mediator_id=OuterRef("translator_id"), district__province_id=OuterRef("province_id")
+        )
+        .order_by("district__name", "district_id")
+        .values("district_id")[:1]
+    )
+    rows = TranslationTask.objects.filter(
+        status=TranslationTask.Status.APPROVED,
+        hours_spent__isnull=False,
+        approved_at__gte=approved_from,
+        approved_at__lt=approved_until,
+    )
+    if mediator_ids is not None:
+        rows = rows.filter(translator_id__in=list(mediator_ids))
+    return (
+        rows.annotate(sheet_district_id=Coalesce("district_id", Subquery(serves), output_field=BigIntegerField()))
+        .select_related("entry__service")
+        .order_by("approved_at", "pk")
+    )

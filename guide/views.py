@@ -227,7 +227,9 @@ def task_detail(request, pk):
             raise PermissionDenied
         texts = {key: request.POST.get(key, "") for key in (f"{k}:{o}:{f}" for k, o, f, _s in sources)}
         try:
-            services.translation_save(actor=actor, task=task, texts=texts, submit="consegna" in request.POST)
+            services.translation_save(
+                actor=actor, task=task, texts=texts, submit="consegna" in request.POST, hours=request.POST.get("ore")
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -237,13 +239,16 @@ def task_detail(request, pk):
         (t.object_kind, t.object_id, t.field): t
         for t in Translation.objects.filter(language=task.language, object_id__in={o for _k, o, _f, _s in sources})
     }
+    label_ids = set() if task.entry_id else selectors.label_text_ids(province_id=task.province_id)
     rows = []
     for kind, object_id, field, source in sources:
         row = existing.get((kind, object_id, field))
         rows.append(
             {
                 "key": f"{kind}:{object_id}:{field}",
-                "label": _field_label(kind, field),
+                "label": _("Label of the public pages")
+                if kind == Translation.Kind.GUIDE_TEXT and object_id in label_ids
+                else _field_label(kind, field),
                 "source": source,
                 "text": request.POST.get(f"{kind}:{object_id}:{field}")
                 if request.method == "POST"
@@ -259,6 +264,7 @@ def task_detail(request, pk):
             "language": language,
             "rows": rows,
             "is_translator": is_translator,
+            "hours": request.POST.get("ore", "") if request.method == "POST" else task.hours_spent,
             "can_approve": task.status == TranslationTask.Status.SUBMITTED and services.can_approve(actor, task),
         },
     )

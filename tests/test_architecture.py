@@ -75,7 +75,7 @@ LONG_FILES = {
     "reporting/services.py": "report jobs: asked, run, retried, swept, expired, and the quarterly ones",
     "reporting/indicators.py": "the accountability indicators, one function each",
     "guide/datapackage.py": "the guide as an HSDS datapackage: writing the tables, reading and checking every row",
-    "guide/models.py": "the directory in HSDS's shape (one table a concept), its translations, editions and readers",
+    "guide/models.py": "the guide's tables: the HSDS directory, translations and their tasks, the booklet's editions",
     "mediazione/settings.py": "the one settings module, each setting read from the environment and explained",
 }
 

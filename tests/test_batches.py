@@ -346,8 +346,9 @@ POST_FRAME = 2
 # outbox), the release.
 PER_REPORT = 17
 # Approving one timesheet: its savepoint, the timesheet locked (with its mediator, provider and district), the month's
-# lines (costed in one query) and its row again (build_sheets checks the month as it is now), the update, the release.
-PER_TIMESHEET = 6
+# lines (costed in one query), its row again and the month's translation work (build_sheets checks the month as it is
+# now), the update, the release.
+PER_TIMESHEET = 7
 
 
 def _post_queries(client, url, data) -> int:

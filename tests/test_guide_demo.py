@@ -54,7 +54,28 @@ def test_the_demo_guide_reads_in_arabic_with_the_italian_where_the_translation_i
     html = Client().get(reverse("guide_public:province", args=["cremona"]), {"lingua": "ara"}).content.decode()
     assert "مركز الاستشارة العائلية في Cremona" in html
     assert "Ostetriche, psicologi e assistenti sociali" in html  # the outdated Arabic is not shown
+    assert "الترجمة قيد التحديث: يظهر النص الإيطالي." in html  # …and the page says it is being updated
     assert "دليل الخدمات للعائلات" in html
+    # The labels are the demo's approved Arabic: none falls back to Italian.
+    assert "<dt>العنوان</dt>" in html and "<dt>ساعات العمل</dt>" in html
+    assert ">Indirizzo<" not in html and ">Categoria<" not in html
+
+
+def test_the_demo_labels_are_approved_in_arabic_english_chinese_and_urdu(demo_guide):
+    from guide.labels import LABELS
+    from guide.models import GuideText
+
+    for slug in ("cremona", "bergamo"):
+        labels = GuideText.objects.filter(province__slug=slug, key__in=LABELS)
+        assert labels.count() == len(LABELS)
+        for language in ("ara", "eng", "zho", "urd"):
+            approved = Translation.objects.filter(
+                object_kind="guide_text", object_id__in=[str(pk) for pk in labels.values_list("pk", flat=True)],
+                language=language, status="approved",
+            )  # fmt: skip
+            assert approved.count() == len(LABELS), (slug, language)
+    html = Client().get(reverse("guide_public:province", args=["cremona"]), {"lingua": "zho"}).content.decode()
+    assert "<dt>地址</dt>" in html
 
 
 def test_building_the_demo_guide_twice_gives_the_same_rows(demo_guide):
@@ -77,6 +98,9 @@ def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_
     arabic = editions[0]
     text = subprocess.run(["pdftotext", arabic.file.path, "-"], capture_output=True, text=True, check=True).stdout
     assert "دليل الخدمات للعائلات" in text and "112" in text  # the whole province's emergency numbers too
+    # The labels and the cover's lines are the demo's Arabic, not the portal's Italian.
+    assert "العنوان" in text and "ساعات العمل" in text and "الطبعة" in text
+    assert "Indirizzo" not in text and "La guida, sempre aggiornata" not in text
     # Its first page of entries, for a person to look at: shaped Arabic, right to left, numbers left to right.
     artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -85,6 +109,10 @@ def test_the_demo_has_the_cremona_booklet_in_arabic_and_italian_built_once(demo_
         ["pdftoppm", "-png", "-r", "60", "-f", "3", "-l", "3", "-singlefile", arabic.file.path, target], check=True
     )
     assert target.with_suffix(".png").stat().st_size > 5000
+    cover = artifacts / "guide-booklet-demo-ara-cover"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", arabic.file.path, cover], check=True
+    )
     files = [e.file.name for e in editions]
     guide_demo.build_editions()
     assert [e.file.name for e in GuideEdition.objects.order_by("language")] == files

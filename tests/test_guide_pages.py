@@ -83,7 +83,8 @@ def test_an_outdated_translation_is_not_shown_and_the_italian_is_with_a_note(gui
     Translation.objects.filter(field="description", language="ara").update(status="outdated")
     html = Client().get(reverse("guide_public:entry", args=["cremona", entry.pk]), {"lingua": "ara"}).content.decode()
     assert "دعم الحمل" not in html
-    assert "Sostegno a gravidanza" in html and "si mostra il testo italiano" in html
+    assert "Sostegno a gravidanza" in html and "La traduzione è in aggiornamento: si mostra il testo italiano." in html
+    assert "Non ancora tradotto" not in html
 
 
 def test_the_public_search_finds_medico_in_the_chosen_language_and_in_italian(guide):
@@ -121,6 +122,12 @@ def test_no_personal_data_on_the_public_pages(guide):
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_public_list_runs_the_same_queries_for_3_and_30_entries(rows, django_assert_num_queries):
     district = f.DistrictFactory(province=f.ProvinceFactory(slug="bergamo"))
+    services.guide_labels_ensure(province_id=district.province_id)
+    address = GuideText.objects.get(province=district.province, key="label-address")
+    Translation.objects.create(
+        object_kind="guide_text", object_id=str(address.pk), field="title", language="ara", text="العنوان",
+        source_hash=source_hash(address.title), status="approved",
+    )  # fmt: skip
     for n in range(rows):
         # Each with a place: the map's markers come from the rows already read.
         entry = published_entry(
@@ -133,8 +140,8 @@ def test_the_public_list_runs_the_same_queries_for_3_and_30_entries(rows, django
     client = Client()
     # The province, the guide's languages (the menu, and the one asked for), its districts, the categories and
     # their Arabic, the page of entries (no count: one row more says whether a page follows) and their Arabic, the
-    # introduction (none here, so no translations of it); the count of the view (one upsert).
-    with django_assert_num_queries(9):
+    # guide's texts (the introduction and the labels together) and their Arabic; the count of the view (one upsert).
+    with django_assert_num_queries(10):
         response = client.get(
             reverse("guide_public:province", args=["bergamo"]),
             {"lingua": "ara"},
@@ -142,6 +149,7 @@ def test_the_public_list_runs_the_same_queries_for_3_and_30_entries(rows, django
         )
     assert response.status_code == 200 and len(response.context["cards"]) == rows
     assert len(response.context["map_points"]) == rows
+    assert response.content.decode().count("<dt>العنوان</dt>") == rows
 
 
 def test_the_side_by_side_page_puts_the_italian_beside_an_arabic_textarea_right_to_left():

@@ -89,7 +89,8 @@ def test_a_deadline_in_the_past_is_refused(world):
 def test_translated_approved_by_the_second_mediator_the_arabic_is_public(world):
     task = _ask(world)
     translator = actor_for(world["translator"].user)
-    services.translation_save(actor=translator, task=task, texts=_texts(task, name="الاستشارة العائلية"), submit=True)
+    services.translation_save(actor=translator, task=task, texts=_texts(task, name="الاستشارة العائلية"), submit=True,
+                              hours="1,5")  # fmt: skip
     with pytest.raises(NotAllowed):
         services.translation_task_approve(actor=translator, task=task)
     services.translation_task_approve(actor=actor_for(world["reviewer"].user), task=task)
@@ -115,7 +116,9 @@ def test_another_mediator_cannot_translate_someone_elses_task(world):
 
 def test_when_the_italian_changes_the_translation_is_outdated_and_never_published(world):
     task = _ask(world)
-    services.translation_save(actor=actor_for(world["translator"].user), task=task, texts=_texts(task), submit=True)
+    services.translation_save(
+        actor=actor_for(world["translator"].user), task=task, texts=_texts(task), submit=True, hours="2"
+    )
     services.translation_task_approve(actor=actor_for(world["coordinator"]), task=task)
     entry = world["entry"]
     services.entry_update(

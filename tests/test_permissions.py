@@ -1121,6 +1121,7 @@ def build_objects(demo_world):
         task=guide_task,
         texts={f"{k}:{i}:{n}": "ترجمة" for k, i, n, _s in guide_services.task_sources(guide_task)},
         submit=True,
+        hours="2",
     )
     api_token, _key = api_services.token_create(
         actor=actor_for(users["provincia.cremona"]), name="Cartella sociale", role=Role.SOCIAL_WORKER, office=office

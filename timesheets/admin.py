@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Rate, Reminder, Timesheet
+from .models import ProvinceTimesheetSettings, Rate, Reminder, Timesheet
 
 
 @admin.register(Rate)
@@ -38,3 +38,8 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProvinceTimesheetSettings)
+class ProvinceTimesheetSettingsAdmin(admin.ModelAdmin):
+    list_display = ["province", "counts_translation_work"]

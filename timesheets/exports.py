@@ -1,4 +1,5 @@
-"""Timesheets as CSV and XLSX: one row per line (session), then the totals. Never the sensitive notes, nor anything
+"""Timesheets as CSV and XLSX: one row per line (session, then translation work of the mini-guide where the province
+counts it), then the totals. Never the sensitive notes, nor anything
 of the family but the office's pseudonymous case code. The format (Italian CSV, safe cells, typed XLSX) is
 core.spreadsheets'."""
 
@@ -73,6 +74,11 @@ def rows(sheets: list[Sheet], *, costs: bool = True) -> list[list]:
                     sheet.status_label,
                 ]
             )
+        for work in sheet.translation_lines:
+            result.append(
+                [*base, work.day, None, None, None, None, work.label, None, work.hours, None, None, None, work.cost,
+                 sheet.status_label]
+            )  # fmt: skip
         result.append(
             [*base, None, None, None, None, None, _("Total"), None, sheet.hours, sheet.km, sheet.travel_minutes,
              sheet.expenses, sheet.cost, sheet.status_label]

@@ -70,6 +70,29 @@ class Rate(models.Model):
         return f"{self.provider} · {self.valid_from:%d/%m/%Y}"
 
 
+class ProvinceTimesheetSettings(models.Model):
+    """What a province's timesheets count besides the sessions (in /admin/). Without a row: nothing more."""
+
+    province = models.OneToOneField(
+        "accounts.Province", verbose_name=_("province"), on_delete=models.CASCADE, related_name="+"
+    )
+    counts_translation_work = models.BooleanField(
+        _("count the mini-guide's translations as hours"),
+        default=False,
+        help_text=_(
+            "The approved translation tasks of the month appear in the mediator's timesheet with the hours spent, at "
+            "the provider's hourly rate."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("timesheet settings of a province")
+        verbose_name_plural = _("timesheet settings of the provinces")
+
+    def __str__(self):
+        return str(self.province)
+
+
 class Timesheet(models.Model):
     """A mediator's month of work in one district (each district pays for its own sessions and its coordinators
     approve them). The lines are the month's appointments, costed live from their reports; a row exists from the

@@ -9,7 +9,7 @@ from accounts.scoping import Actor, actor_for, rule
 from mediators.models import Mediator
 from scheduling.models import Appointment
 
-from .models import Rate, Timesheet
+from .models import ProvinceTimesheetSettings, Rate, Timesheet
 
 # --- Rules of rates and timesheets: a timesheet is seen by its mediator, the coordinators of its district and the
 # province's staff; a rate by the coordinators and staff of its provider's province and by the provider's mediators.
@@ -33,6 +33,14 @@ def _rates(actor: Actor, qs: QuerySet) -> QuerySet:
         return qs.filter(provider_id=actor.provider_id)
     if actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF):
         return qs.filter(provider__province_id__in=actor.province_ids)
+    return qs.none()
+
+
+@rule(ProvinceTimesheetSettings)
+def _province_settings(actor: Actor, qs: QuerySet) -> QuerySet:
+    """What a province's timesheets count: its coordinators and staff (set in /admin/ by an administrator)."""
+    if actor.has_role(Role.COORDINATOR, Role.PROVINCE_STAFF):
+        return qs.filter(province_id__in=actor.province_ids)
     return qs.none()
 
 

@@ -29,6 +29,7 @@ from .costs import CENT, Billing, annotate_costs
 from .models import Timesheet
 from .months import month_bounds, month_is_over
 from .rules import timesheet_pair_visible
+from .translation_work import TranslationLine, attach_translation_work, translation_work
 
 ROME = ZoneInfo(settings.TIME_ZONE)
 ReportStatus = SessionReport.Status
@@ -82,6 +83,8 @@ class Sheet:
     month: date
     timesheet: Timesheet | None = None
     lines: list[Line] = field(default_factory=list)
+    # The month's approved translations of the mini-guide, where the province counts them (empty otherwise).
+    translation_lines: list[TranslationLine] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -113,8 +116,13 @@ class Sheet:
         return sum(line.minutes for line in self.lines)
 
     @property
+    def translation_hours(self) -> Decimal:
+        return sum((line.hours for line in self.translation_lines), Decimal("0.00"))
+
+    @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(CENT)
+        """The sessions' hours and the translation work's."""
+        return (Decimal(self.minutes) / 60 + self.translation_hours).quantize(CENT)
 
     @property
     def km(self) -> Decimal:
@@ -130,7 +138,8 @@ class Sheet:
 
     @property
     def cost(self) -> Decimal:
-        return sum((line.cost for line in self.lines if line.cost is not None), Decimal("0.00"))
+        lines = [*self.lines, *self.translation_lines]
+        return sum((line.cost for line in lines if line.cost is not None), Decimal("0.00"))
 
     @property
     def missing_reports(self) -> list[Line]:
@@ -144,10 +153,10 @@ class Sheet:
         ]
 
     @property
-    def unpriced(self) -> list[Line]:
+    def unpriced(self) -> list[Line | TranslationLine]:
         return [
             line for line in self.lines if line.cost is None and line.billing not in (Billing.VOID, Billing.CANCELLED)
-        ]
+        ] + [line for line in self.translation_lines if line.cost is None]
 
 
 def sheet_lines(appointments: QuerySet) -> QuerySet:
@@ -181,7 +190,8 @@ def line_of(row: Appointment) -> Line:
 
 
 def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list[Sheet]:
-    """The sheets of these (mediator, district) pairs for a month: two queries whatever their number."""
+    """The sheets of these (mediator, district) pairs for a month: three queries whatever their number (the lines,
+    the timesheets, the translation work)."""
     sheets = {(m.pk, d.pk): Sheet(mediator=m, district=d, month=month) for m, d in pairs}
     if not sheets:
         return []
@@ -206,6 +216,7 @@ def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list
         sheet = sheets.get((timesheet.mediator_id, timesheet.district_id))
         if sheet is not None:
             sheet.timesheet = timesheet
+    attach_translation_work(sheets, translation_work(month=month, mediator_ids=mediator_ids, district_ids=district_ids))
     return list(sheets.values())
 
 
@@ -232,8 +243,8 @@ def own_mediator(*, user) -> Mediator | None:
 
 def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
     """A mediator's sheets of a month: one per district they serve or worked in that month (a line or a timesheet),
-    in the order of the districts. Four queries: the profile, its districts, the month's lines (costed, with their
-    district), the month's timesheets."""
+    in the order of the districts. Five queries: the profile, its districts, the month's lines (costed, with their
+    district), the month's timesheets, the month's translation work (where the province counts it)."""
     mediator = own_mediator(user=user)
     if mediator is None:
         return None, []
@@ -252,6 +263,12 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
             timesheet.district_id, Sheet(mediator=mediator, district=timesheet.district, month=month)
         )
         sheet.timesheet = timesheet
+    work = translation_work(month=month, mediator_ids=[mediator.pk])
+    # A task of a district the mediator does not serve (rare: the coordinator picks among her district's mediators).
+    others = {line.task.sheet_district_id for line in work} - set(sheets)
+    for district in District.objects.filter(pk__in=others) if others else []:
+        sheets[district.pk] = Sheet(mediator=mediator, district=district, month=month)
+    attach_translation_work({(mediator.pk, pk): sheet for pk, sheet in sheets.items()}, work)
     return mediator, [sheets[pk] for pk in sorted(sheets)]
 
 
@@ -272,7 +289,7 @@ def managed_districts(*, user) -> QuerySet[District]:
 
 
 def district_sheets(*, user, month: date, district_id: int | None = None) -> tuple[list[District], list[Sheet]]:
-    """Every sheet of the month in the districts the user manages (optionally one of them). Five queries."""
+    """Every sheet of the month in the districts the user manages (optionally one of them). Six queries."""
     districts = list(managed_districts(user=user))
     if district_id is not None:
         districts = [d for d in districts if d.pk == district_id]
@@ -333,10 +350,11 @@ def _month_lines(district_ids, month: date) -> QuerySet:
 
 def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     """A page of the month's sheets of the districts the user manages (:func:`district_sheets` builds them all, for
-    the exports). Six queries whatever the number of mediators: the districts; the month's lines grouped by
+    the exports). Seven queries whatever the number of mediators: the districts; the month's lines grouped by
     mediator, district and billing (the order of the sheets and the exact totals of the month); the month's
     timesheets (plain rows); the page's timesheets (when it has any); the lines of the page's sheets, costed; the
-    (mediator, district) pairs of the districts' roster, to count the mediators who had nothing."""
+    (mediator, district) pairs of the districts' roster, to count the mediators who had nothing; the month's
+    translation work where the province counts it (its lines, hours and costs)."""
     districts = list(managed_districts(user=user))
     by_district = {d.pk: d for d in districts}
     grouped = (
@@ -366,8 +384,16 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
         pair = (row["mediator_id"], row["district_id"])
         kept[pair] = row["pk"]
         keys.setdefault(pair, (row["mediator__last_name"], row["mediator__first_name"]))
+    # The translation work of the month (where the province counts it): few rows, read whole in one query.
+    work = translation_work(month=month, district_ids=list(by_district))
+    work_hours = Decimal("0.00")
+    for line in work:
+        pair = (line.task.translator_id, line.task.sheet_district_id)
+        keys.setdefault(pair, (line.task.translator.last_name, line.task.translator.first_name))
+        work_hours += line.hours
+        totals["cost"] += line.cost or 0
     totals["sheets"] = len(keys)
-    totals["hours"] = (Decimal(totals["minutes"]) / 60).quantize(CENT)
+    totals["hours"] = (Decimal(totals["minutes"]) / 60 + work_hours).quantize(CENT)
     totals["km"] = totals["km"].quantize(Decimal("0.1"))
     totals["cost"] = totals["cost"].quantize(CENT)
     ordered = sorted(keys, key=lambda pair: (by_district[pair[1]].name, *keys[pair], pair[0]))
@@ -396,6 +422,10 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
             if sheet is not None:
                 sheet.mediator = sheet.mediator or row.mediator
                 sheet.lines.append(line_of(row))
+    attach_translation_work(sheets, work)
+    for sheet in sheets.values():
+        if sheet.mediator is None and sheet.translation_lines:  # a month of translation work only
+            sheet.mediator = sheet.translation_lines[0].task.translator
     page.object_list = [sheets[pair] for pair in pairs]
     # The pairs with work are known already: the others serving the districts are counted here, without asking the
     # database for the month's appointments again.

@@ -63,7 +63,7 @@ def _problems(sheet: selectors.Sheet) -> list[str]:
             _("No rate of %(provider)s is valid on some days of the month: the coordinator must add it.")
             % {"provider": sheet.mediator.provider}
         )
-    if not sheet.owed_lines:
+    if not sheet.owed_lines and not sheet.translation_lines:
         problems.append(_("There is no session in this month."))
     return problems
 

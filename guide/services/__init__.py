@@ -26,6 +26,8 @@ from .page_views import is_robot, page_view_count
 from .reference import reference_data_seed
 from .translations import (
     can_approve,
+    clean_hours,
+    guide_labels_ensure,
     guide_text_save,
     task_sources,
     translation_save,
@@ -40,6 +42,8 @@ __all__ = [
     "TRANSLATED_SERVICE_FIELDS",
     "can_approve",
     "clean_coordinates",
+    "clean_hours",
+    "guide_labels_ensure",
     "clean_languages",
     "clean_phones",
     "clean_schedules",

@@ -5,6 +5,7 @@ approves (``translation_task_approve``) or sends it back."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from core.errors import DomainError, NotAllowed
 from mediators.languages import related_codes
 from mediators.models import Mediator, MediatorLanguage
 
+from ..labels import LABELS, is_label
 from ..models import (
     GuideLanguage,
     GuideText,
@@ -43,6 +45,18 @@ def guide_text_save(*, actor: Actor, province: Province, key: str = "introductio
     return guide_text
 
 
+def guide_labels_ensure(*, province_id) -> None:
+    """The province's label texts (guide.labels), added where missing: a province made after migration 0004 gets
+    them when its introduction and categories are first given to a mediator. Existing rows stay as they are."""
+    with transaction.atomic():
+        existing = set(GuideText.objects.filter(province_id=province_id, key__in=LABELS).values_list("key", flat=True))
+        GuideText.objects.bulk_create(
+            GuideText(province_id=province_id, key=key, title=italian, text="")
+            for key, italian in LABELS.items()
+            if key not in existing
+        )
+
+
 def task_sources(task: TranslationTask) -> list[tuple[str, str, str, str]]:
     """What a task translates: (kind, object id, field, Italian source), the empty sources left out."""
     if task.entry_id:
@@ -52,10 +66,18 @@ def task_sources(task: TranslationTask) -> list[tuple[str, str, str, str]]:
             for field in TRANSLATED_SERVICE_FIELDS
             if getattr(service, field)
         ]
+    # The introduction (and any other text), then the labels of the public pages in their order (guide.labels): a
+    # label has its Italian in the title and no text.
+    order = {key: position for position, key in enumerate(LABELS)}
+    texts = sorted(
+        GuideText.objects.filter(province_id=task.province_id),
+        key=lambda text: (is_label(text.key), order.get(text.key, 0), text.key),
+    )
     rows = [
         (Translation.Kind.GUIDE_TEXT, str(text.pk), field, getattr(text, field))
-        for text in GuideText.objects.filter(province_id=task.province_id).order_by("key")
+        for text in texts
         for field in TRANSLATED_TEXT_FIELDS
+        if getattr(text, field)
     ]
     rows += [
         (Translation.Kind.TAXONOMY_TERM, str(term.pk), field, getattr(term, field))
@@ -110,6 +132,8 @@ def translation_task_create(
         raise DomainError(_("The second mediator must be another person."), field="reviewer")
     if deadline < timezone.localdate():
         raise DomainError(_("The deadline is in the past."), field="deadline")
+    if entry is None:
+        guide_labels_ensure(province_id=province_id)
     return TranslationTask.objects.create(
         province_id=province_id,
         district=district,
@@ -123,9 +147,31 @@ def translation_task_create(
     )
 
 
+MAX_HOURS = Decimal("40")
+
+
+def clean_hours(value) -> Decimal | None:
+    """The hours a translation took, as the translator typed them ("1,5", "2"): more than 0, at most 40, to the
+    hundredth; empty is None. Anything else is a DomainError on the field ``hours``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        hours = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(_("Write the hours spent as a number, e.g. 1,5."), field="hours") from None
+    if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
+        raise DomainError(_("The hours spent are more than 0 and at most 40."), field="hours")
+    if hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(_("The hours spent have at most two decimals, e.g. 1,25."), field="hours")
+    return hours
+
+
 @transaction.atomic
-def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, str], submit: bool) -> TranslationTask:
-    """The translator's work: ``texts`` by ``kind:object_id:field``. Submitting needs every text translated."""
+def translation_save(
+    *, actor: Actor, task: TranslationTask, texts: dict[str, str], submit: bool, hours=None
+) -> TranslationTask:
+    """The translator's work: ``texts`` by ``kind:object_id:field``. Submitting needs every text translated and the
+    hours spent (more than 0, at most 40: ``clean_hours``); nothing is saved when anything is refused."""
     task = (
         TranslationTask.objects.select_for_update(of=("self",))
         .select_related("translator", "entry__service")
@@ -135,6 +181,7 @@ def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, st
         raise NotAllowed(_("Only the mediator asked for it translates this."))
     if task.status != TranslationTask.Status.OPEN:
         raise DomainError(_("This translation has already been handed in."))
+    hours = clean_hours(hours)
     sources = task_sources(task)
     missing = 0
     for kind, object_id, field, source in sources:
@@ -156,11 +203,15 @@ def translation_save(*, actor: Actor, task: TranslationTask, texts: dict[str, st
                 "approved_at": None,
             },
         )
+    if hours is not None:
+        task.hours_spent = hours
     if submit:
         if missing:
             raise DomainError(_("Translate every text before handing it in."))
+        if hours is None and task.hours_spent is None:
+            raise DomainError(_("Say how many hours the translation took."), field="hours")
         task.status = TranslationTask.Status.SUBMITTED
-        task.save(update_fields=["status"])
+    task.save(update_fields=["status", "hours_spent"])
     return task
 
 
@@ -199,8 +250,8 @@ def translation_task_approve(*, actor: Actor, task: TranslationTask) -> Translat
         else:
             row.status, row.approver, row.approved_at = Translation.Status.APPROVED, actor.user, timezone.now()
         row.save(update_fields=["status", "approver", "approved_at", "updated_at"])
-    task.status = TranslationTask.Status.APPROVED
-    task.save(update_fields=["status"])
+    task.status, task.approved_at = TranslationTask.Status.APPROVED, timezone.now()
+    task.save(update_fields=["status", "approved_at"])
     return task
 
 
