@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Actor
-from core.errors import DomainError, NotAllowed
 from core import events
+from core.errors import DomainError, NotAllowed
 from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification

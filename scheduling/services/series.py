@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.scoping import Actor
-from core.errors import DomainError, NotAllowed
 from core import events
+from core.errors import DomainError, NotAllowed
 from core.figures import facts_changed
 from mediators.models import Mediator
 from notifications.models import Notification
