@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_requests, views_webhooks
+from . import views_requests, views_webhooks, views_work
 
 app_name = "api"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("v1/requests/<int:pk>/", views_requests.RequestDetail.as_view(), name="request"),
     path("v1/requests/<int:pk>/submit/", views_requests.RequestSubmit.as_view(), name="request_submit"),
     path("v1/requests/<int:pk>/cancel/", views_requests.RequestCancel.as_view(), name="request_cancel"),
+    path("v1/appointments/", views_work.AppointmentList.as_view(), name="appointments"),
+    path("v1/appointments/<int:pk>/", views_work.AppointmentDetail.as_view(), name="appointment"),
+    path("v1/session-reports/", views_work.SessionReportList.as_view(), name="session_reports"),
+    path("v1/session-reports/<int:pk>/", views_work.SessionReportDetail.as_view(), name="session_report"),
+    path("v1/offers/", views_work.OfferList.as_view(), name="offers"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),

@@ -1,4 +1,4 @@
-"""Who sees appointments and series (accounts.scoping is the engine; offers are read through their request)."""
+"""Who sees appointments, series and offers (accounts.scoping is the engine)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from accounts.models import Role
 from accounts.scoping import Actor, rule
 from requests_app.rules import by_request
 
-from .models import Appointment, AppointmentSeries
+from .models import Appointment, AppointmentSeries, Offer
 
 # --- Rules of scheduling ---------------------------------------------------------------------------------------------
 
@@ -32,4 +32,17 @@ def _appointment_series(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.has_role(Role.MEDIATOR):
         mine = Appointment.objects.filter(series=OuterRef("pk"), mediator__user=actor.user)
         return qs.filter(Q(mediator__user=actor.user) | Q(Exists(mine)))
+    return qs.none()
+
+
+@rule(Offer)
+def _offers(actor: Actor, qs: QuerySet) -> QuerySet:
+    """Offers are the coordinators' business (scheduling.selectors.can_see_offers): the district's coordinators and the
+    province's staff; a mediator their own once sent (a queued one is not sent yet); never the office."""
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(request__office__district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(request__office__district__province_id__in=actor.province_ids)
+    if actor.has_role(Role.MEDIATOR):
+        return qs.filter(mediator__user=actor.user).exclude(status=Offer.Status.QUEUED)
     return qs.none()

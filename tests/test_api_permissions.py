@@ -16,10 +16,13 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.scoping import actor_for
 from api.models import ApiToken, Webhook
+from scheduling.models import Offer
+from sessions_app import services as report_services
 
 from . import factories as f
 from .api_support import ApiClient, token_for
 from .conftest import shared_world
+from .report_factories import past_appointment, report_fields
 
 CALLERS = [
     "no token",
@@ -83,9 +86,32 @@ def _build():
         secret="s" * 64,
     )
     submitted = f.MediationRequestFactory(office=office, status="submitted")
-    assigned = f.MediationRequestFactory(office=office, status="assigned", assigned_mediator=mediator)
+    assigned = f.MediationRequestFactory(
+        office=office, status="scheduled", assigned_mediator=mediator, place="Via Dante 1"
+    )
     draft = f.MediationRequestFactory(office=office, status="draft")
-    return {"keys": keys, "submitted": submitted, "assigned": assigned, "draft": draft, "office_hook": office_hook}
+    appointment = past_appointment(assigned, days_ago=2)
+    report = report_services.report_save(
+        actor=actor_for(mediator_user), appointment=appointment, fields=report_fields(appointment), submit=True
+    )
+    offer = Offer.objects.create(
+        request=assigned,
+        mediator=mediator,
+        status=Offer.Status.ACCEPTED,
+        release_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=1),
+        created_by=mediator_user,
+    )
+    return {
+        "keys": keys,
+        "submitted": submitted,
+        "assigned": assigned,
+        "draft": draft,
+        "office_hook": office_hook,
+        "appointment": appointment,
+        "report": report,
+        "offer": offer,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +137,40 @@ def _new_request():
 
 # (name, method, address, body, expected by caller)
 MATRIX = [
+    ("appointments", "get", lambda w: reverse("api:appointments"), None, expect(200, funder=403)),
+    (
+        "an appointment of the office's request",
+        "get",
+        lambda w: reverse("api:appointment", args=[w["appointment"].pk]),
+        None,
+        expect(404, office=200, district=200, province=200, mediator=200, funder=403),
+    ),
+    ("session reports", "get", lambda w: reverse("api:session_reports"), None, expect(200, funder=403)),
+    (
+        "the report of that appointment",
+        "get",
+        lambda w: reverse("api:session_report", args=[w["report"].pk]),
+        None,
+        expect(404, office=200, district=200, province=200, mediator=200, funder=403),
+    ),
+    (
+        "offers",
+        "get",
+        lambda w: reverse("api:offers"),
+        None,
+        expect(
+            403,
+            district=200,
+            province=200,
+            mediator=200,
+            **{
+                "another district": 200,
+                "another province's district": 200,
+                "another province": 200,
+                "mediator of another province": 200,
+            },
+        ),
+    ),
     ("webhooks", "get", lambda w: reverse("api:webhooks"), None, expect(200, funder=403)),
     (
         "register a webhook",
@@ -233,6 +293,11 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:request",
         "api:request_submit",
         "api:request_cancel",
+        "api:appointments",
+        "api:appointment",
+        "api:session_reports",
+        "api:session_report",
+        "api:offers",
         "api:webhooks",
         "api:webhook",
         "api:webhook_deliveries",

@@ -46,7 +46,6 @@ WITHOUT_RULE = {
     "requests_app.proposedslot": "read through the request",
     "requests_app.statuschange": "the request's history: read through the request",
     "requests_app.comment": "the request's thread: read through the request (requests_app.selectors.can_comment)",
-    "scheduling.offer": "read through its request (scheduling.selectors.can_see_offers) or by its mediator",
     "mediators.qualificationexpirynotice": "written and read by the expiry reminder job only",
     "timesheets.reminder": "written and read by the reminder jobs only",
     "reporting.projectpartner": "read through the project",
