@@ -378,3 +378,35 @@ def test_a_seminar_of_another_province_is_not_found_for_its_staff():
     other = f.province_staff()
     assert login_client(other).get(reverse("seminar:detail", args=[seminar.pk])).status_code == 404
     assert isinstance(seminar, Seminar)
+
+
+def test_the_report_table_shows_small_counts_to_the_funder_as_less_than_3_totals_too():
+    from reporting import presenters
+    from reporting.indicators import SUPPRESSED
+
+    province = f.ProvinceFactory()
+    held = SeminarFactory(province=province, starts_at=NOW, ends_at=NOW + timedelta(hours=3))
+    RegistrationFactory.create_batch(4, seminar=held, role="teacher", checked_in_at=NOW)
+    RegistrationFactory.create_batch(3, seminar=held, role="citizen", checked_in_at=NOW)
+    RegistrationFactory(seminar=held, role="health")
+    figures = selectors.figures(province, dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+    (province_table,) = presenters.seminar_tables(figures, suppress=False)
+    assert province_table["rows"] == [
+        ["Insegnante o educatore", 4, 4],
+        ["Operatore sanitario", 1, 0],
+        ["Cittadino", 3, 3],
+        ["Totale", 8, 7],
+    ]
+    (funder_table,) = presenters.seminar_tables(figures, suppress=True)
+    rows = funder_table["rows"]
+    assert rows[1] == ["Operatore sanitario", SUPPRESSED, 0]
+    assert rows[-1] == ["Totale", 8, 7]
+    # One "< 3" alone in a column would be the total less the others: another count of the column is withheld too.
+    assert rows[0][1] == rows[2][1] == presenters.WITHHELD
+    small = selectors.figures(province, dt.date(2027, 1, 1), dt.date(2027, 1, 1)) | {
+        "registrations": 2,
+        "attendance": 1,
+        "by_role": [{"role": "teacher", "label": "Insegnante", "registrations": 2, "attendance": 1}],
+    }
+    (small_table,) = presenters.seminar_tables(small, suppress=True)
+    assert small_table["rows"] == [["Insegnante", SUPPRESSED, SUPPRESSED], ["Totale", SUPPRESSED, SUPPRESSED]]
