@@ -84,7 +84,9 @@ def seminar_detail(request, pk):
 
 
 def _check_in_context(request, seminar):
-    query = request.GET.get("q", "").replace("\x00", "").strip()[: selectors.QUERY_MAX]
+    # The search stays what it was: from the address, or from the tick's form (its hidden "q").
+    source = request.POST if request.method == "POST" else request.GET
+    query = source.get("q", "").replace("\x00", "").strip()[: selectors.QUERY_MAX]
     return {
         "seminar": seminar,
         "query": query,
