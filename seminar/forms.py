@@ -49,7 +49,9 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Registration.Role.choices, widget=forms.RadioSelect)
-    role_other = forms.CharField(label=_("Which role?"), max_length=100, required=False)
+    role_other = forms.CharField(
+        label=_("Which role?"), max_length=100, required=False, help_text=_("Only if you chose “Other”.")
+    )
     consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree that my data are used to manage my registration."),
         error_messages={"required": _("Registration needs your agreement to the privacy notice.")},
