@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -33,6 +33,7 @@ def _event_page(request, seminar, form, status=200):
             "form": form,
             "stamp": guard.form_stamp(),
             "places": selectors.places(seminar),
+            "is_open": seminar.registration_open and seminar.starts_at > timezone.now(),
             "retention_months": settings.SEMINAR_RETENTION_MONTHS,
         },
         status=status,

@@ -410,3 +410,46 @@ def test_the_report_table_shows_small_counts_to_the_funder_as_less_than_3_totals
     }
     (small_table,) = presenters.seminar_tables(small, suppress=True)
     assert small_table["rows"] == [["Insegnante", SUPPRESSED, SUPPRESSED], ["Totale", SUPPRESSED, SUPPRESSED]]
+
+
+# --- Management pages -------------------------------------------------------------------------------------------------
+
+
+def _event_form(**changes):
+    return {
+        "title": "La condizione delle famiglie immigrate",
+        "slug": "famiglie-2027",
+        "starts_at": "2027-05-20T09:00",
+        "ends_at": "2027-05-20T13:00",
+        "place": "Sala Maffei",
+        "address": "Piazza Stradivari 5, Cremona",
+        "capacity": "80",
+        "programme": "9:30 Accoglienza",
+        "speakers": "",
+        "accessibility": "Sala accessibile.",
+        "registration_open": "on",
+        **changes,
+    }
+
+
+def test_province_staff_create_their_provinces_seminar_and_a_wrong_date_is_a_message():
+    staff = f.province_staff()
+    client = login_client(staff)
+    refused = client.post(reverse("seminar:create"), _event_form(ends_at="2027-05-20T08:00"))
+    assert refused.status_code == 200 and "deve finire dopo" in refused.content.decode()
+    assert not Seminar.objects.exists()
+    response = client.post(reverse("seminar:create"), _event_form())
+    seminar = Seminar.objects.get()
+    assert response.status_code == 302 and response["Location"] == seminar.get_absolute_url()
+    assert seminar.province == staff.memberships.get().province and seminar.capacity == 80
+    edited = client.post(reverse("seminar:edit", args=[seminar.pk]), _event_form(capacity="0"))
+    assert edited.status_code == 200 and "Tra 1 e 5.000 posti" in edited.content.decode()
+
+
+def test_a_past_seminars_page_shows_no_form_and_a_late_registration_is_refused():
+    seminar = SeminarFactory(starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(hours=20))
+    page = Client().get(seminar.get_public_url()).content.decode()
+    assert 'data-testid="registration-form"' not in page and "sono chiuse" in page
+    response = Client().post(seminar.get_public_url(), _form(seminar))
+    assert response.status_code == 400 and "sono chiuse" in response.content.decode()
+    assert not Registration.objects.exists()
