@@ -70,6 +70,11 @@ def test_staff_check_people_in_on_a_tablet(browser, live_server, demo_seminars):
         assert_accessible(page, "the check-in list after a tick")
         screenshot(page, "seminar-check-in-tablet")
         assert Registration.objects.filter(seminar=seminar, checked_in_at__isnull=False).count() == 1
+        page.goto(f"{live_server.url}/seminario/gestione/{seminar.pk}/")
+        expect(page.get_by_test_id("places")).to_have_text("20 posti occupati su 20; 3 in attesa.")
+        expect(page.get_by_test_id("waiting").locator("tbody tr")).to_have_count(3)
+        assert_accessible(page, "the seminar's registrations")
+        screenshot(page, "seminar-registrations-tablet")
         assert_static_files_loaded(page)
     finally:
         context.close()
