@@ -453,3 +453,38 @@ def test_a_past_seminars_page_shows_no_form_and_a_late_registration_is_refused()
     response = Client().post(seminar.get_public_url(), _form(seminar))
     assert response.status_code == 400 and "sono chiuse" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_the_reminders_and_the_retention_run_on_celery_beat_and_only_call_their_services(settings):
+    from core.outbox import task_named
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"seminar.tasks.send_reminders_task", "seminar.tasks.anonymise_registrations_task"} <= scheduled
+    assert task_named("seminar.tasks.send_reminders_task").apply().get() == 0
+    assert task_named("seminar.tasks.anonymise_registrations_task").apply().get() == {"anonymised": 0, "deleted": 0}
+
+
+def test_the_confirmation_e_mail_holds_a_cancel_link_that_works():
+    seminar = SeminarFactory(capacity=1)
+    first, second = (_register(seminar, email=f"p{i}@example.org") for i in range(2))
+    _confirm(first)
+    _confirm(second)
+    confirmed = next(m for m in mail.outbox if m.to == ["p0@example.org"] and "confermato" in m.subject)
+    link = next(line for line in confirmed.body.splitlines() if "/seminario/annulla/" in line).strip()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    with committed():
+        response = Client().post("/" + path)
+    assert response.status_code == 200 and "annullata" in response.content.decode()
+    assert dict(Registration.objects.values_list("email", "status")) == {
+        "p0@example.org": "cancelled",
+        "p1@example.org": "confirmed",
+    }
+
+
+def test_the_role_other_needs_to_say_which():
+    seminar = SeminarFactory()
+    response = Client().post(seminar.get_public_url(), _form(seminar, role="other", role_other=""))
+    assert response.status_code == 400 and "Indica quale ruolo" in response.content.decode()
+    response = Client().post(seminar.get_public_url(), _form(seminar, role="other", role_other="Giornalista"))
+    assert response.status_code == 200
+    assert Registration.objects.get().role_other == "Giornalista"
