@@ -33,6 +33,10 @@ SEMINAR_FIELDS = [
 ]  # fmt: skip
 
 
+# Addresses under /seminario/ that are not a seminar's public page.
+RESERVED_SLUGS = {"gestione", "conferma", "annulla"}
+
+
 class Kind:
     """The e-mails a registered person receives."""
 
@@ -69,6 +73,8 @@ def seminar_save(*, actor: Actor, province, fields: dict, seminar: Seminar | Non
                 _("%(confirmed)s people already have a place: the places cannot be fewer.") % {"confirmed": confirmed},
                 field="capacity",
             )
+    if fields["slug"] in RESERVED_SLUGS:
+        raise DomainError(_("This short name is taken by the portal's addresses: choose another."), field="slug")
     if Seminar.objects.filter(slug=fields["slug"]).exclude(pk=seminar.pk).exists():
         raise DomainError(_("Another seminar already uses this short name."), field="slug")
     for name in SEMINAR_FIELDS:

@@ -444,6 +444,10 @@ def test_province_staff_create_their_provinces_seminar_and_a_wrong_date_is_a_mes
     assert seminar.province == staff.memberships.get().province and seminar.capacity == 80
     edited = client.post(reverse("seminar:edit", args=[seminar.pk]), _event_form(capacity="0"))
     assert edited.status_code == 200 and "Tra 1 e 5.000 posti" in edited.content.decode()
+    reserved = client.post(reverse("seminar:edit", args=[seminar.pk]), _event_form(slug="gestione"))
+    assert reserved.status_code == 200 and "scegline un altro" in reserved.content.decode()
+    seminar.refresh_from_db()
+    assert (seminar.slug, seminar.capacity) == ("famiglie-2027", 80)
 
 
 def test_a_past_seminars_page_shows_no_form_and_a_late_registration_is_refused():
