@@ -86,6 +86,8 @@ ITEMS = [
         (Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MEDIATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
         secondary_for=tuple(role for role in ALL_ROLES if role != Role.SOCIAL_WORKER),
     ),
+    # The public seminar (seminar/): organised by the province's staff.
+    NavItem(_("Public seminar"), "seminar:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
     NavItem(_("API tokens"), "api_tokens:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),

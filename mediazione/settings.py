@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "sessions_app.apps.SessionsConfig",
     "faq.apps.FaqConfig",
+    "seminar.apps.SeminarConfig",
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",
     "privacy.apps.PrivacyConfig",
@@ -351,6 +352,17 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, 1)
 
 # Closed and cancelled requests are anonymised this many years after they finished (audit.services, nightly).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 5, 1)
+# The public seminar (seminar/): registrations are anonymised this many months after the event (the nightly task).
+SEMINAR_RETENTION_MONTHS = env_int("SEMINAR_RETENTION_MONTHS", 6, 1)
+# A registration's confirmation link works for this many hours; an unconfirmed registration is deleted after it.
+SEMINAR_CONFIRM_HOURS = env_int("SEMINAR_CONFIRM_HOURS", 48, 1)
+# Registrations sent from one address (IP) in SEMINAR_RATE_WINDOW seconds, at most (counted in the default cache).
+SEMINAR_RATE = env_int("SEMINAR_RATE", 5, 1)
+SEMINAR_RATE_WINDOW = env_int("SEMINAR_RATE_WINDOW", 3600, 1)
+# A registration form sent back sooner than this many seconds after it was shown (a robot), or later than this many
+# hours (a stale page), is refused.
+SEMINAR_FORM_MIN_SECONDS = env_int("SEMINAR_FORM_MIN_SECONDS", 3, 0)
+SEMINAR_FORM_MAX_HOURS = env_int("SEMINAR_FORM_MAX_HOURS", 6, 1)
 
 # --- Security (production: DEBUG off behind HTTPS) --------------------------------------------------------------------
 
@@ -600,6 +612,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.aggregates_rebuild_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The public seminar: the reminder with its calendar file the day before (once per person), and registrations
+    # anonymised SEMINAR_RETENTION_MONTHS after the event.
+    "seminar-reminders": {"task": "seminar.tasks.send_reminders_task", "schedule": crontab(minute=5)},
+    "seminar-retention": {"task": "seminar.tasks.anonymise_registrations_task", "schedule": crontab(hour=3, minute=45)},
     "quarterly-reports": {
         "task": "reporting.tasks.quarterly_reports_task",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),

@@ -30,6 +30,9 @@ urlpatterns = [
     path("guida/", include("guide.public_urls")),
     # The operators' questions and answers (faq/): never public, never the funder.
     path("domande/", include("faq.urls")),
+    # The public seminar (seminar/): managed by the province's staff; the event page and the e-mail links are public.
+    path("seminario/gestione/", include("seminar.urls")),
+    path("seminario/", include("seminar.public_urls")),
     path("privacy/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),

@@ -51,6 +51,7 @@ from mediators.languages import group_expression
 from mediators.models import Setting, language_name
 from requests_app.models import MediationRequest, RequestLanguage, Status, StatusChange
 from scheduling.models import Appointment
+from seminar import selectors as seminar_selectors
 from sessions_app.models import EvaluationScore
 
 from .models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense
@@ -556,6 +557,15 @@ def mini_guide(scope: Scope) -> dict:
     return guide_selectors.mini_guide_figures(
         province=scope.province, start=scope.start, end=scope.end, district=scope.district
     )
+
+
+# --- The public seminar (Action.SEMINAR) ------------------------------------------------------------------------------
+
+
+def seminar(scope: Scope) -> dict:
+    """The public seminar's figures for the scope's province and period (seminars held in it): confirmed places and
+    arrivals, by role (seminar.selectors.figures). The province's event: not per project, nor per district."""
+    return seminar_selectors.figures(scope.province, scope.date_from, scope.date_to)
 
 
 # --- All of them -----------------------------------------------------------------------------------------------------

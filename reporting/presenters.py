@@ -332,3 +332,18 @@ def cap_rows(groups: list[dict], limit: int) -> tuple[list[dict], bool]:
         remaining -= len(rows)
         capped.append({**table, "rows": rows})
     return capped, cut
+
+
+def seminar_tables(figures: dict, *, suppress: bool) -> list[dict]:
+    """The "public seminar" action's table (indicators.seminar): places confirmed and people who came, by role, with
+    the totals. People, so under the funder's rule: 1 or 2 read "< 3", totals too, each column protected against its
+    total."""
+    rows = figures["by_role"]
+    title = _("Public seminar: registrations and attendance, by role")
+    columns = [_("Role"), _("Registered (confirmed places)"), _("Came (checked in)")]
+    if not rows:
+        return [_table("seminar-roles", title, columns, [])]
+    cells = funder_counts([[row["registrations"], row["attendance"]] for row in rows], suppress=suppress)
+    body = [[str(row["label"]), *counts] for row, counts in zip(rows, cells, strict=True)]
+    body.append([_("Total"), _total(figures["registrations"], suppress), _total(figures["attendance"], suppress)])
+    return [_table("seminar-roles", title, columns, body)]

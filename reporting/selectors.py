@@ -171,6 +171,11 @@ def mini_guide_figures(*, scope: Scope) -> dict:
     return indicators.mini_guide(scope)
 
 
+def seminar_figures(*, scope: Scope) -> dict:
+    """The "public seminar" action's figures for the scope's province and period (seminar.selectors reads them)."""
+    return indicators.seminar(scope)
+
+
 def project_budget(*, project: Project, scope: Scope) -> dict:
     """The budget of a project (its scope checked by :func:`project_detail`) against what was spent in its period:
     the sessions' costs per district read from the monthly aggregates of the project's whole months (one query,

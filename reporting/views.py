@@ -215,12 +215,19 @@ def project_detail(request, pk: int):
         if any(row["action_key"] == Action.MINI_GUIDE for row in budget["rows"])
         else []
     )
+    # Likewise the public seminar, for a project with a SEMINAR budget line.
+    seminar = (
+        presenters.seminar_tables(selectors.seminar_figures(scope=scope), suppress=scope.suppress)
+        if any(row["action_key"] == Action.SEMINAR for row in budget["rows"])
+        else []
+    )
     return render(
         request,
         "reporting/project.html",
         {
             "project": project,
             "mini_guide": mini_guide,
+            "seminar": seminar,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
             "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),

@@ -24,6 +24,7 @@ ROOMS = [
     "scheduling",
     "sessions_app",
     "faq",
+    "seminar",
     "timesheets",
     "reporting",
     "privacy",

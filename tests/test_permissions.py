@@ -29,10 +29,11 @@ from requests_app.transitions import MANUAL, TRANSITIONS
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment
 from scheduling.offer_links import make_token
+from seminar import links as seminar_links
 from sessions_app import services as report_services
 
 from . import factories as f
-from . import faq_factories, guide_factories
+from . import faq_factories, guide_factories, seminar_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_guide_booklet import cremona_booklet
@@ -190,6 +191,12 @@ FAQ_WAITING_QUESTION = expect(
     nobody=404, **{"assistente.cremona": 200, "provincia.cremona": 200, "admin": 200, "asl.cremona": 403}
 )
 FAQ_ANSWERERS = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "provincia.bergamo": 404})
+
+# The public seminar (seminar/): managed by province staff (their province's seminars; another province's is 404),
+# 403 for every other role. The event page, its privacy notice and the e-mail links are public.
+SEMINAR_STAFF = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200})
+CREMONA_SEMINAR = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "provincia.bergamo": 404})
+PUBLIC = expect(anonymous=200, everyone=200)
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -1037,6 +1044,49 @@ MATRIX = [
         lambda o: reverse("faq:reviewed", args=[o["faq_published"].pk]),
         {**FAQ_ANSWERERS, "provincia.cremona": 302, "admin": 302},
     ),
+    # The public seminar (seminar/).
+    ("seminars", "get", lambda o: reverse("seminar:list"), SEMINAR_STAFF),
+    ("new seminar", "get", lambda o: reverse("seminar:create"), SEMINAR_STAFF),
+    ("the seminar of Cremona", "get", lambda o: reverse("seminar:detail", args=[o["seminar"].pk]), CREMONA_SEMINAR),
+    ("edit the seminar of Cremona", "get", lambda o: reverse("seminar:edit", args=[o["seminar"].pk]), CREMONA_SEMINAR),
+    (
+        "check-in list of the seminar of Cremona",
+        "get",
+        lambda o: reverse("seminar:check_in_list", args=[o["seminar"].pk]),
+        CREMONA_SEMINAR,
+    ),
+    (
+        "check in a participant of the seminar of Cremona",
+        "post",
+        lambda o: reverse("seminar:check_in", args=[o["seminar"].pk, o["seminar_registration"].pk]),
+        {**CREMONA_SEMINAR, "provincia.cremona": 302, "admin": 302},
+    ),
+    ("the seminar's public page", "get", lambda o: reverse("seminar_public:event", args=["seminario-cremona"]), PUBLIC),
+    # An empty registration: the form's errors (400), for anyone; nothing saved.
+    (
+        "register to the seminar with an empty form",
+        "post",
+        lambda o: reverse("seminar_public:event", args=["seminario-cremona"]),
+        expect(anonymous=400, everyone=400),
+    ),
+    (
+        "the seminar's privacy notice",
+        "get",
+        lambda o: reverse("seminar_public:privacy", args=["seminario-cremona"]),
+        PUBLIC,
+    ),
+    (
+        "confirm a seminar registration from the e-mail",
+        "get",
+        lambda o: reverse("seminar_public:confirm", args=[seminar_links.token(o["seminar_registration"], "confirm")]),
+        PUBLIC,
+    ),
+    (
+        "cancel a seminar registration from the e-mail",
+        "get",
+        lambda o: reverse("seminar_public:cancel", args=[seminar_links.token(o["seminar_registration"], "cancel")]),
+        PUBLIC,
+    ),
 ]
 
 
@@ -1159,7 +1209,10 @@ def build_objects(demo_world):
     faq_published = faq_factories.answered(province=cremona.province, title="Come si chiede un mediatore?")
     faq_waiting = faq_factories.QuestionFactory(province=cremona.province, asked_by=users["assistente.cremona"])
     faq_expert = FaqExpert.objects.create(province=cremona.province, user=f.coordinator(district=cremona))
+    seminar = seminar_factories.SeminarFactory(province=cremona.province, slug="seminario-cremona")
     return {
+        "seminar": seminar,
+        "seminar_registration": seminar_factories.RegistrationFactory(seminar=seminar),
         "api_token": api_token,
         "faq_expert": faq_expert,
         "faq_published": faq_published,
@@ -1247,6 +1300,8 @@ def test_matrix_covers_every_url_of_the_portal():
             "api",
             "api_tokens",
             "faq",
+            "seminar",
+            "seminar_public",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1372,6 +1427,16 @@ def test_matrix_covers_every_url_of_the_portal():
         "faq:reviewed": "mark an answer of Cremona reviewed",
         "faq:experts": "experts who answer the FAQ",
         "faq:expert_remove": "end an expert's designation in Cremona",
+        "seminar:list": "seminars",
+        "seminar:create": "new seminar",
+        "seminar:detail": "the seminar of Cremona",
+        "seminar:edit": "edit the seminar of Cremona",
+        "seminar:check_in_list": "check-in list of the seminar of Cremona",
+        "seminar:check_in": "check in a participant of the seminar of Cremona",
+        "seminar_public:event": "the seminar's public page",
+        "seminar_public:privacy": "the seminar's privacy notice",
+        "seminar_public:confirm": "confirm a seminar registration from the e-mail",
+        "seminar_public:cancel": "cancel a seminar registration from the e-mail",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

@@ -8,6 +8,7 @@ from guide import demo as guide_demo
 from mediators import demo as mediators_demo
 from reporting import demo as reporting_demo
 from scheduling import demo as requests_demo
+from seminar import demo as seminar_demo
 from sessions_app import demo as demo_reports
 from timesheets import demo as timesheets_demo
 
@@ -33,6 +34,8 @@ PRINTED = [guide_demo.build_editions]
 BUILDERS += PRINTED
 # The operators' FAQ, after the guide (its answers link to the guide's entries).
 BUILDERS += [faq_demo.build]
+# The public seminar of Cremona: this year's edition (registrations, a waiting list) and last year's, with check-ins.
+BUILDERS += [seminar_demo.build]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
 BUILDERS += [reporting_demo.build_aggregates]
 
