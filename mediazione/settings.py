@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "sessions_app.apps.SessionsConfig",
     "faq.apps.FaqConfig",
+    "training.apps.TrainingConfig",
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",
     "privacy.apps.PrivacyConfig",

@@ -30,6 +30,8 @@ urlpatterns = [
     path("guida/", include("guide.public_urls")),
     # The operators' questions and answers (faq/): never public, never the funder.
     path("domande/", include("faq.urls")),
+    # The training course (training/): the province's staff, the districts' coordinators, the nominees.
+    path("corsi/", include("training.urls")),
     path("privacy/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),

@@ -1,0 +1,353 @@
+"""The training course (training/): nominations within each district's places, the province's confirmation with the
+invitation and its calendar, declining by the e-mail's link, attendance registers, the certificate at the threshold,
+the mediator's registry, the PDFs, and a fixed number of queries on the list pages."""
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client, TestCase
+from django.urls import reverse
+from icalendar import Calendar
+
+from accounts.scoping import actor_for
+from core.errors import DomainError, NotAllowed
+from mediators.models import Training
+from training import selectors, services
+from training.models import Attendance, Nomination
+
+from . import factories as f
+from .conftest import login_client
+from .training_factories import NominationFactory, course_with_sessions
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def world():
+    province = f.ProvinceFactory(name="Provincia di Cremona", slug="cremona")
+    cremona = f.DistrictFactory(province=province, name="Cremona")
+    crema = f.DistrictFactory(province=province, name="Crema")
+    office = f.OfficeFactory(district=cremona)
+    # Four sessions of 4 hours, a week apart: the first two past, the last two to come.
+    course = course_with_sessions(province, start=NOW - timedelta(days=10), places_per_district=2)
+    return {
+        "province": province,
+        "cremona": cremona,
+        "crema": crema,
+        "office": office,
+        "course": course,
+        "staff": f.province_staff(province=province),
+        "coordinator": f.coordinator(district=cremona),
+        "crema_coordinator": f.coordinator(district=crema),
+        "workers": [
+            f.social_worker(office=office, first_name=n, last_name="Rossi") for n in ("Anna", "Bruno", "Carla")
+        ],
+    }
+
+
+def _actor(user):
+    return actor_for(user)
+
+
+# --- Nominations ---------------------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_nominates_the_districts_professionals_within_its_places(world):
+    coordinator, course = _actor(world["coordinator"]), world["course"]
+    for worker in world["workers"][:2]:
+        services.nominate(actor=coordinator, course=course, district=world["cremona"], user=worker)
+    with pytest.raises(DomainError, match="Cremona.*2"):
+        services.nominate(actor=coordinator, course=course, district=world["cremona"], user=world["workers"][2])
+    assert Nomination.objects.filter(course=course, district=world["cremona"]).count() == 2
+
+
+def test_the_places_of_one_district_are_not_taken_by_another(world):
+    course = world["course"]
+    for worker in world["workers"][:2]:
+        services.nominate(actor=_actor(world["coordinator"]), course=course, district=world["cremona"], user=worker)
+    services.nominate(
+        actor=_actor(world["crema_coordinator"]),
+        course=course,
+        district=world["crema"],
+        full_name="Dario Neri",
+        organisation="Comune di Crema",
+        email="dario.neri@example.org",
+    )
+    assert selectors.places_taken(course) == {world["cremona"].pk: 2, world["crema"].pk: 1}
+
+
+def test_a_coordinator_cannot_nominate_for_another_district(world):
+    with pytest.raises(NotAllowed):
+        services.nominate(
+            actor=_actor(world["crema_coordinator"]),
+            course=world["course"],
+            district=world["cremona"],
+            user=world["workers"][0],
+        )
+    assert not Nomination.objects.exists()
+
+
+def test_someone_who_does_not_work_in_the_district_is_refused(world):
+    stranger = f.social_worker(office=f.OfficeFactory(district=world["crema"]))
+    with pytest.raises(DomainError, match="non lavora nell.ambito"):
+        services.nominate(
+            actor=_actor(world["coordinator"]), course=world["course"], district=world["cremona"], user=stranger
+        )
+
+
+def test_a_declined_place_goes_back_to_the_district(world):
+    course, coordinator = world["course"], _actor(world["coordinator"])
+    first = services.nominate(actor=coordinator, course=course, district=world["cremona"], user=world["workers"][0])
+    services.nominate(actor=coordinator, course=course, district=world["cremona"], user=world["workers"][1])
+    services.nomination_decline(token=services.decline_token(first))
+    services.nominate(actor=coordinator, course=course, district=world["cremona"], user=world["workers"][2])
+    assert selectors.places_taken(course) == {world["cremona"].pk: 2}
+
+
+def test_the_nomination_page_says_why_a_nomination_beyond_the_places_is_refused(world):
+    client = login_client(world["coordinator"])
+    url = reverse("training:nominate", args=[world["course"].pk])
+    for worker in world["workers"]:
+        response = client.post(url, {"user": worker.pk}, follow=True)
+    html = response.content.decode()
+    assert "ha usato tutti i suoi 2 posti" in html
+    assert Nomination.objects.filter(course=world["course"]).count() == 2
+
+
+def test_an_external_person_needs_a_valid_email_and_nothing_is_saved_otherwise(world):
+    client = login_client(world["coordinator"])
+    url = reverse("training:nominate", args=[world["course"].pk])
+    response = client.post(url, {"action": "external", "full_name": "Eva Blu", "organisation": "ASST", "email": "x"})
+    assert response.status_code == 400 and not Nomination.objects.exists()
+    client.post(url, {"action": "external", "full_name": "Eva Blu", "organisation": "ASST", "email": "eva@example.org"})
+    assert Nomination.objects.get().kind == Nomination.Kind.OTHER
+
+
+# --- Confirmation, invitation, calendar, declining -----------------------------------------------------------------
+
+
+def _confirmed(world, worker=None):
+    nomination = services.nominate(
+        actor=_actor(world["coordinator"]),
+        course=world["course"],
+        district=world["cremona"],
+        user=worker or world["workers"][0],
+    )
+    # The invitation leaves once the confirmation commits (core.outbox): run what waits for the commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.nomination_confirm(actor=_actor(world["staff"]), nomination=nomination)
+
+
+def test_the_confirmed_nominee_gets_the_invitation_with_the_course_calendar(world):
+    _confirmed(world)
+    message = mail.outbox[-1]
+    assert message.to == [world["workers"][0].email]
+    assert "Famiglie immigrate e modelli familiari" in message.subject
+    (name, content, mimetype) = message.attachments[0]
+    assert name == "corso.ics" and mimetype == "text/calendar"
+    events = [c for c in Calendar.from_ical(content).walk("VEVENT")]
+    assert len(events) == 4
+    first = events[0]
+    assert str(first["summary"]) == "Famiglie immigrate e modelli familiari"
+    assert str(first["location"]) == "Sala Maffei, via Dante 134, Cremona"
+    assert first.decoded("dtstart") == NOW - timedelta(days=10)
+    assert str(first["uid"]).startswith("training-session-")
+
+
+def test_a_coordinator_cannot_confirm(world):
+    nomination = services.nominate(
+        actor=_actor(world["coordinator"]), course=world["course"], district=world["cremona"], user=world["workers"][0]
+    )
+    with pytest.raises(NotAllowed):
+        services.nomination_confirm(actor=_actor(world["coordinator"]), nomination=nomination)
+
+
+def test_the_nominee_declines_from_the_emails_link_without_logging_in(world):
+    nomination = _confirmed(world)
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/corsi/rinuncia/" in line)
+    path = link.split("127.0.0.1:8000", 1)[-1].strip()
+    page = Client().get(path)
+    assert page.status_code == 200 and "Rinuncio" in page.content.decode()
+    Client().post(path)
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.DECLINED and nomination.declined_at == NOW
+
+
+def test_a_tampered_decline_link_is_refused(world):
+    nomination = _confirmed(world)
+    token = services.decline_token(nomination)
+    response = Client().post(reverse("training:decline", args=[token[:-2] + "xx"]))
+    nomination.refresh_from_db()
+    assert response.status_code == 404 and nomination.status == Nomination.Status.CONFIRMED
+
+
+# --- Attendance and certificates -----------------------------------------------------------------------------------
+
+
+def _past_sessions(course):
+    return [s for s in selectors.sessions_of(course) if s.starts_at <= NOW]
+
+
+def _attended_three_of_four(world):
+    """Anna at the four sessions (16 h), Bruno at two (8 h), marked as if the course were over."""
+    anna, bruno = _confirmed(world, world["workers"][0]), _confirmed(world, world["workers"][1])
+    staff = _actor(world["staff"])
+    sessions = selectors.sessions_of(world["course"])
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        for i, session in enumerate(sessions):
+            present = {anna.pk} | ({bruno.pk} if i < 2 else set())
+            services.attendance_mark(actor=staff, session=session, present_ids=present)
+    return anna, bruno
+
+
+def test_presence_is_marked_only_once_a_session_has_started(world):
+    anna = _confirmed(world)
+    future = selectors.sessions_of(world["course"])[-1]
+    with pytest.raises(DomainError, match="non è ancora iniziato"):
+        services.attendance_mark(actor=_actor(world["staff"]), session=future, present_ids={anna.pk})
+
+
+def test_the_register_page_saves_who_was_present_and_the_hours_follow(world):
+    anna, bruno = _confirmed(world, world["workers"][0]), _confirmed(world, world["workers"][1])
+    first = _past_sessions(world["course"])[0]
+    client = login_client(world["staff"])
+    response = client.post(reverse("training:attendance", args=[first.pk]), {"present": [str(anna.pk)]})
+    assert response.status_code == 302
+    assert selectors.hours_by_nomination(world["course"]) == {anna.pk: Decimal("4.0")}
+    assert Attendance.objects.get(nomination=bruno).present is False
+
+
+def test_the_certificate_goes_to_those_at_the_threshold_only(world):
+    anna, bruno = _attended_three_of_four(world)
+    issued = services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])
+    anna.refresh_from_db(), bruno.refresh_from_db()
+    assert issued == 1
+    assert anna.certificate_hours == Decimal("16.0") and bruno.certificate_issued_at is None
+
+
+def test_a_certificate_at_exactly_the_threshold_is_issued(world):
+    anna = _confirmed(world)
+    sessions = selectors.sessions_of(world["course"])
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        for session in sessions[:3]:  # 12 hours of 16: 75 %
+            services.attendance_mark(actor=_actor(world["staff"]), session=session, present_ids={anna.pk})
+    assert services.certificates_issue(actor=_actor(world["staff"]), course=world["course"]) == 1
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "file.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_certificate_pdf_names_the_person_the_hours_and_the_course(world, tmp_path):
+    anna, bruno = _attended_three_of_four(world)
+    services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])
+    response = login_client(world["workers"][0]).get(reverse("training:certificate", args=[anna.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content, tmp_path)
+    assert "Attestato di frequenza" in text and "Anna Rossi" in text
+    assert "Famiglie immigrate e modelli familiari" in text
+    assert "16,0 ore su 16,0 ore" in text
+    assert "La dirigente del Settore Politiche Sociali" in text
+    assert "dal 10 marzo 2026 al 31 marzo 2026" in text
+    # Below the threshold: no certificate; someone else's: refused.
+    assert login_client(world["workers"][1]).get(reverse("training:certificate", args=[bruno.pk])).status_code == 404
+    assert login_client(world["workers"][1]).get(reverse("training:certificate", args=[anna.pk])).status_code == 404
+
+
+def test_the_sign_in_sheet_lists_the_confirmed_participants_with_a_signature_column(world, tmp_path):
+    _confirmed(world, world["workers"][0]), _confirmed(world, world["workers"][1])
+    session = selectors.sessions_of(world["course"])[0]
+    response = login_client(world["staff"]).get(reverse("training:sign_in_sheet", args=[session.pk]))
+    text = _pdf_text(response.content, tmp_path)
+    assert "Foglio firme" in text and "Anna Rossi" in text and "Bruno Rossi" in text and "Firma" in text
+
+
+def test_a_mediators_certificate_appears_in_their_registry_profile_once(world):
+    mediator_user = f.mediator(districts=[world["cremona"]], provider=f.ProviderFactory(province=world["province"]))
+    mediator = f.MediatorFactory(user=mediator_user, provider=mediator_user.memberships.get().provider)
+    nomination = services.nominate(
+        actor=_actor(world["coordinator"]), course=world["course"], district=world["cremona"], user=mediator_user
+    )
+    assert nomination.kind == Nomination.Kind.MEDIATOR
+    services.nomination_confirm(actor=_actor(world["staff"]), nomination=nomination)
+    with time_machine.travel(NOW + timedelta(days=30), tick=False):
+        for session in selectors.sessions_of(world["course"]):
+            services.attendance_mark(actor=_actor(world["staff"]), session=session, present_ids={nomination.pk})
+    services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])
+    services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])  # again: updated, not doubled
+    training = Training.objects.get(mediator=mediator)
+    assert training.title == "Famiglie immigrate e modelli familiari"
+    assert training.body == "Provincia di Cremona" and training.hours == Decimal("16.0")
+    assert training.date == (NOW + timedelta(days=11)).date()
+
+
+# --- Access ----------------------------------------------------------------------------------------------------------
+
+
+def test_a_nominee_sees_their_course_in_my_courses_and_a_stranger_gets_404(world):
+    _confirmed(world)
+    mine = login_client(world["workers"][0]).get(reverse("training:mine")).content.decode()
+    assert "Famiglie immigrate e modelli familiari" in mine
+    other = f.province_staff(province=f.ProvinceFactory())
+    assert login_client(other).get(reverse("training:detail", args=[world["course"].pk])).status_code == 404
+    assert (
+        login_client(world["workers"][2]).get(reverse("training:detail", args=[world["course"].pk])).status_code == 404
+    )
+
+
+# --- Query counts of the list pages --------------------------------------------------------------------------------
+
+FRAME = 2 + 1  # the user and the memberships, and the header's unread notifications on the first page
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_course_list_runs_the_same_queries_for_3_and_30_courses(rows, django_assert_num_queries):
+    province = f.ProvinceFactory()
+    for _ in range(rows):
+        course_with_sessions(province, hours=(2,))
+    client = login_client(f.province_staff(province=province))
+    with django_assert_num_queries(FRAME + 1):
+        response = client.get(reverse("training:list"))
+    assert response.status_code == 200 and len(response.context["courses"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_my_courses_run_the_same_queries_for_3_and_30_nominations(rows, django_assert_num_queries):
+    province = f.ProvinceFactory()
+    worker = f.social_worker(office=f.OfficeFactory(district=f.DistrictFactory(province=province)))
+    for _ in range(rows):
+        NominationFactory(course=course_with_sessions(province, hours=(2,)), user=worker, email=None or f"w{_}@x.org")
+    client = login_client(worker)
+    with django_assert_num_queries(FRAME + 1):
+        response = client.get(reverse("training:mine"))
+    assert response.status_code == 200 and len(response.context["nominations"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_nomination_page_runs_the_same_queries_for_3_and_30_nominations(rows, django_assert_num_queries):
+    province = f.ProvinceFactory()
+    district = f.DistrictFactory(province=province)
+    course = course_with_sessions(province, hours=(2,), places_per_district=50)
+    for _ in range(rows):
+        NominationFactory(course=course, district=district)
+    client = login_client(f.coordinator(district=district))
+    # + the course, the districts, the nominations, the candidates of the district.
+    with django_assert_num_queries(FRAME + 4):
+        response = client.get(reverse("training:nominate", args=[course.pk]))
+    assert response.status_code == 200 and len(response.context["nominations"]) == rows
