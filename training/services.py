@@ -343,8 +343,11 @@ def certificates_issue(*, actor: Actor, course: Course) -> int:
         raise DomainError(_("The course has no sessions yet."))
     needed = selectors.hours_needed(course, total)
     attended = selectors.hours_by_nomination(course)
-    last_day = timezone.localdate(sessions[-1].starts_at)
     now = timezone.now()
+    # The registry's date: the course's last session held so far (the last one, once the course is over).
+    last_day = timezone.localdate(
+        max((s.starts_at for s in sessions if s.starts_at <= now), default=sessions[-1].starts_at)
+    )
     issued = 0
     nominations = Nomination.objects.filter(course=course, status=Nomination.Status.CONFIRMED).select_related(
         "registry_training"

@@ -10,6 +10,7 @@ from reporting import demo as reporting_demo
 from scheduling import demo as requests_demo
 from sessions_app import demo as demo_reports
 from timesheets import demo as timesheets_demo
+from training import demo as training_demo
 
 # Each capability adds its own builder here, after the ones it depends on. The reports let go of the demo's
 # appointments before the requests' builder may replace them (a report protects its appointment).
@@ -30,6 +31,8 @@ BUILDERS += [guide_demo.build]
 BUILDERS += [guide_demo.build_editions]
 # The operators' FAQ, after the guide (its answers link to the guide's entries).
 BUILDERS += [faq_demo.build]
+# The training course of Cremona, after the mediators (a certificate adds the course to a mediator's profile).
+BUILDERS += [training_demo.build]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
 BUILDERS += [reporting_demo.build_aggregates]
 
