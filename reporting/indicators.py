@@ -46,12 +46,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Office, Province
+from faq import selectors as faq_selectors
 from guide import selectors as guide_selectors
 from mediators.languages import group_expression
 from mediators.models import Setting, language_name
 from requests_app.models import MediationRequest, RequestLanguage, Status, StatusChange
 from scheduling.models import Appointment
 from sessions_app.models import EvaluationScore
+from training import selectors as training_selectors
 
 from .models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense
 
@@ -556,6 +558,21 @@ def mini_guide(scope: Scope) -> dict:
     return guide_selectors.mini_guide_figures(
         province=scope.province, start=scope.start, end=scope.end, district=scope.district
     )
+
+
+# --- The training course (Action.TRAINING) and the operators' FAQ (Action.FAQ) ----------------------------------------
+
+
+def training(scope: Scope):
+    """The training course's figures for the scope's province and period (training.selectors.figures): sessions
+    held, people trained by district and role, hours. The province's, whatever project or district is chosen."""
+    return training_selectors.figures(scope.province, scope.date_from, scope.date_to)
+
+
+def faq(scope: Scope):
+    """The operators' FAQ in the scope's province and period (faq.selectors.figures): questions asked, answered,
+    median days to answer. The province's, whatever project or district is chosen."""
+    return faq_selectors.figures(scope.province, scope.date_from, scope.date_to)
 
 
 # --- All of them -----------------------------------------------------------------------------------------------------

@@ -215,12 +215,22 @@ def project_detail(request, pk: int):
         if any(row["action_key"] == Action.MINI_GUIDE for row in budget["rows"])
         else []
     )
+    # The same for the training course and the operators' FAQ.
+    actions = {row["action_key"] for row in budget["rows"]}
+    training = (
+        presenters.training_tables(indicators.training(scope), suppress=scope.suppress)
+        if Action.TRAINING in actions
+        else []
+    )
+    faq = presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress) if Action.FAQ in actions else []
     return render(
         request,
         "reporting/project.html",
         {
             "project": project,
             "mini_guide": mini_guide,
+            "training": training,
+            "faq": faq,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
             "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),

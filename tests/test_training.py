@@ -289,12 +289,12 @@ def test_a_mediators_certificate_appears_in_their_registry_profile_once(world):
     with time_machine.travel(NOW + timedelta(days=30), tick=False):
         for session in selectors.sessions_of(world["course"]):
             services.attendance_mark(actor=_actor(world["staff"]), session=session, present_ids={nomination.pk})
-    services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])
-    services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])  # again: updated, not doubled
+        services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])
+        services.certificates_issue(actor=_actor(world["staff"]), course=world["course"])  # again: not doubled
     training = Training.objects.get(mediator=mediator)
     assert training.title == "Famiglie immigrate e modelli familiari"
     assert training.body == "Provincia di Cremona" and training.hours == Decimal("16.0")
-    assert training.date == (NOW + timedelta(days=11)).date()
+    assert training.date == (NOW + timedelta(days=11)).date()  # the course's last day
 
 
 # --- Access ----------------------------------------------------------------------------------------------------------
@@ -351,3 +351,70 @@ def test_the_nomination_page_runs_the_same_queries_for_3_and_30_nominations(rows
     with django_assert_num_queries(FRAME + 4):
         response = client.get(reverse("training:nominate", args=[course.pk]))
     assert response.status_code == 200 and len(response.context["nominations"]) == rows
+
+
+# --- Accountability figures ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def held_course(world):
+    """Four sessions of 4 hours from 10 days ago; the first two held. Anna (Cremona) at both, one external person of
+    Crema at the first; Bruno confirmed but never there."""
+    anna, _bruno = _confirmed(world, world["workers"][0]), _confirmed(world, world["workers"][1])
+    crema = NominationFactory(course=world["course"], district=world["crema"], full_name="Dario Neri")
+    held = _past_sessions(world["course"])
+    staff = _actor(world["staff"])
+    services.attendance_mark(actor=staff, session=held[0], present_ids={anna.pk, crema.pk})
+    services.attendance_mark(actor=staff, session=held[1], present_ids={anna.pk})
+    return world
+
+
+def test_the_figures_count_sessions_held_people_by_district_and_role_and_hours(held_course):
+    figures = selectors.figures(
+        held_course["province"], NOW.date() - timedelta(days=30), NOW.date() + timedelta(days=30)
+    )
+    assert figures.sessions_held == 2 and figures.course_hours == Decimal("8.0")
+    assert figures.people == 2 and figures.person_hours == Decimal("12.0")
+    assert figures.people_by_district_and_role == [("Crema", "other", 1), ("Cremona", "social_worker", 1)]
+    assert figures.certificates == 0
+
+
+def test_the_figures_keep_to_the_period_and_the_province(held_course):
+    first_day = (NOW - timedelta(days=10)).date()
+    figures = selectors.figures(held_course["province"], first_day, first_day)
+    assert figures.sessions_held == 1 and figures.people == 2 and figures.person_hours == Decimal("8.0")
+    assert selectors.figures(f.ProvinceFactory(), first_day, NOW.date()).sessions_held == 0
+
+
+def test_the_funder_reads_small_counts_of_people_trained_as_less_than_three(held_course):
+    from reporting import presenters
+
+    figures = selectors.figures(held_course["province"], NOW.date() - timedelta(days=30), NOW.date())
+    summary, by_district = presenters.training_tables(figures, suppress=True)
+    values = dict((str(label), value) for label, value in summary["rows"])
+    assert values["Persone formate (presenti ad almeno un incontro)"] == presenters.SUPPRESSED
+    assert values["Incontri del corso svolti"] == 2
+    assert str(values["Ore frequentate dalle persone formate"]) == str(presenters.WITHHELD)
+    assert [row[2] for row in by_district["rows"]] == [presenters.SUPPRESSED] * 3  # Crema, Cremona, and the total
+    province_summary, _rows = presenters.training_tables(figures, suppress=False)
+    assert (
+        dict((str(k), v) for k, v in province_summary["rows"])["Persone formate (presenti ad almeno un incontro)"] == 2
+    )
+
+
+def test_the_report_carries_the_training_and_faq_tables(held_course):
+    from reporting import exports
+    from reporting.indicators import Scope
+
+    scope = Scope(
+        province=held_course["province"],
+        date_from=NOW.date() - timedelta(days=30),
+        date_to=NOW.date(),
+        suppress=True,
+    )
+    titles = [title for title, _columns, _rows in exports.summary_sheets(scope)]
+    assert "Corso di formazione: incontri, persone e ore" in titles
+    assert "FAQ per gli operatori: domande e risposte" in titles
+    context = exports.report_context(scope)
+    assert [t["id"] for t in context["training"]] == ["training-summary", "training-people"]
+    assert [t["id"] for t in context["faq"]] == ["faq-summary"]
