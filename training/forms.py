@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Module, Nomination
 
 
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -24,8 +31,8 @@ class CourseForm(forms.Form):
 
 class SessionForm(forms.Form):
     module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none(), required=False)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocal())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeLocal())
     place = forms.CharField(label=_("Place"), max_length=250, required=False)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     trainer = forms.CharField(label=_("Trainer"), max_length=200)
