@@ -418,3 +418,116 @@ def test_the_report_carries_the_training_and_faq_tables(held_course):
     context = exports.report_context(scope)
     assert [t["id"] for t in context["training"]] == ["training-summary", "training-people"]
     assert [t["id"] for t in context["faq"]] == ["faq-summary"]
+
+
+def _project(world, *actions):
+    from reporting.models import BudgetLine, Project, ProjectPartner
+
+    funder = f.FunderFactory(name="ASL Formazione", provinces=[world["province"]])
+    project = Project.objects.create(
+        title="Progetto Famiglie",
+        call="Bando 2026",
+        funder=funder,
+        lead_province=world["province"],
+        starts_on=(NOW - timedelta(days=60)).date(),
+        ends_on=(NOW + timedelta(days=60)).date(),
+    )
+    partner = ProjectPartner.objects.create(project=project, name="Provincia di Cremona")
+    for action in actions:
+        BudgetLine.objects.create(project=project, partner=partner, action=action, amount=1000)
+    return project, funder
+
+
+def test_a_project_that_pays_for_training_and_the_faq_shows_their_tables_the_funder_without_small_counts(
+    held_course,
+):
+    from reporting.models import Action
+    from reporting.presenters import SUPPRESSED
+
+    project, funder = _project(held_course, Action.TRAINING, Action.FAQ)
+    staff = login_client(held_course["staff"]).get(project.get_absolute_url())
+    funder_page = login_client(f.funder_viewer(funder=funder)).get(project.get_absolute_url())
+    assert staff.status_code == funder_page.status_code == 200
+    assert 'data-testid="table-training-people"' in funder_page.content.decode()
+    assert 'data-testid="table-faq-summary"' in funder_page.content.decode()
+    people = [t for t in funder_page.context["training"] if t["id"] == "training-people"][0]
+    assert [row[2] for row in people["rows"]] == [SUPPRESSED] * 3
+    staff_people = [t for t in staff.context["training"] if t["id"] == "training-people"][0]
+    assert [row[2] for row in staff_people["rows"]] == [1, 1, 2]
+
+
+def test_a_project_without_training_nor_faq_shows_neither(held_course):
+    from reporting.models import Action
+
+    project, _funder = _project(held_course, Action.MEDIATION)
+    response = login_client(held_course["staff"]).get(project.get_absolute_url())
+    assert response.context["training"] == [] and response.context["faq"] == []
+
+
+# --- Creating a course and its sessions; bad input -----------------------------------------------------------------
+
+
+def test_the_province_creates_a_course_with_its_modules_and_adds_a_session(world):
+    client = login_client(world["staff"])
+    response = client.post(
+        reverse("training:create"),
+        {
+            "title": "Genitorialità e migrazione",
+            "targets": ["social_worker", "mediator"],
+            "places_per_district": "4",
+            "threshold_percent": "80",
+            "modules": "Primo modulo\n\nSecondo modulo\n",
+        },
+    )
+    course = world["province"].course_set.get(title="Genitorialità e migrazione")
+    assert response.status_code == 302 and [m.title for m in course.modules.all()] == ["Primo modulo", "Secondo modulo"]
+    assert course.target_roles() == {"social_worker", "mediator"}
+    bad = client.post(
+        reverse("training:session_add", args=[course.pk]),
+        {"starts_at": "2026-04-02T14:00", "ends_at": "2026-04-02T10:00", "trainer": "Docente", "hours": "3"},
+    )
+    assert bad.status_code == 400 and "finisce dopo" in bad.content.decode() and not course.sessions.exists()
+    nowhere = client.post(
+        reverse("training:session_add", args=[course.pk]),
+        {"starts_at": "2026-04-02T10:00", "ends_at": "2026-04-02T13:00", "trainer": "Docente", "hours": "3"},
+    )
+    assert nowhere.status_code == 400 and not course.sessions.exists()
+    client.post(
+        reverse("training:session_add", args=[course.pk]),
+        {
+            "starts_at": "2026-04-02T10:00",
+            "ends_at": "2026-04-02T13:00",
+            "online_url": "https://meet.example.org/x",
+            "trainer": "Docente",
+            "hours": "3",
+        },
+    )
+    assert course.sessions.get().hours == Decimal("3.0")
+
+
+def test_a_course_for_social_workers_only_refuses_a_mediator_and_external_people(world):
+    course = course_with_sessions(world["province"], for_mediators=False, for_others=False, title="Solo AS")
+    mediator_user = f.mediator(districts=[world["cremona"]], provider=f.ProviderFactory(province=world["province"]))
+    with pytest.raises(DomainError):
+        services.nominate(
+            actor=_actor(world["coordinator"]), course=course, district=world["cremona"], user=mediator_user
+        )
+    with pytest.raises(DomainError):
+        services.nominate(
+            actor=_actor(world["coordinator"]),
+            course=course,
+            district=world["cremona"],
+            full_name="Eva Blu",
+            organisation="ASST",
+            email="eva@example.org",
+        )
+    assert not course.nominations.exists()
+
+
+def test_a_withdrawn_nomination_frees_the_place(world):
+    nomination = services.nominate(
+        actor=_actor(world["coordinator"]), course=world["course"], district=world["cremona"], user=world["workers"][0]
+    )
+    login_client(world["coordinator"]).post(reverse("training:withdraw", args=[nomination.pk]))
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.WITHDRAWN and selectors.places_taken(world["course"]) == {}
