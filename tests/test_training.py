@@ -472,6 +472,7 @@ def test_the_province_creates_a_course_with_its_modules_and_adds_a_session(world
     response = client.post(
         reverse("training:create"),
         {
+            "province": world["province"].pk,
             "title": "Genitorialità e migrazione",
             "targets": ["social_worker", "mediator"],
             "places_per_district": "4",

@@ -14,6 +14,7 @@ class DateTimeLocal(forms.DateTimeInput):
 
 
 class CourseForm(forms.Form):
+    province = forms.ModelChoiceField(label=_("Province"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     targets = forms.MultipleChoiceField(
@@ -27,6 +28,15 @@ class CourseForm(forms.Form):
     modules = forms.CharField(
         label=_("Modules, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args, provinces, **kwargs):
+        """``provinces``: where the user may create a course; the choice is shown only when there are several (an
+        administrator)."""
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.fields["province"].initial = provinces.first()
+            self.fields["province"].widget = forms.HiddenInput()
 
 
 class SessionForm(forms.Form):

@@ -49,15 +49,14 @@ def mine(request):
 @role_required(*MANAGERS[1:])
 def course_create(request):
     actor = actor_for(request.user)
-    provinces = list(Province.objects.filter(pk__in=actor.province_ids)) if not actor.is_admin else []
-    form = CourseForm(request.POST or None)
+    provinces = Province.objects.all() if actor.is_admin else Province.objects.filter(pk__in=actor.province_ids)
+    form = CourseForm(request.POST or None, provinces=provinces.order_by("name"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        province = provinces[0] if provinces else Province.objects.order_by("pk").first()
         try:
             course = services.course_create(
                 actor=actor,
-                province=province,
+                province=data["province"],
                 title=data["title"],
                 description=data["description"],
                 targets=set(data["targets"]),
