@@ -532,3 +532,16 @@ def test_a_withdrawn_nomination_frees_the_place(world):
     login_client(world["coordinator"]).post(reverse("training:withdraw", args=[nomination.pk]))
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.WITHDRAWN and selectors.places_taken(world["course"]) == {}
+
+
+def test_the_sessions_trainer_marks_presence_and_another_operator_gets_404(world):
+    anna = _confirmed(world)
+    session = _past_sessions(world["course"])[0]
+    session.trainer_user = world["workers"][2]
+    session.save(update_fields=["trainer_user"])
+    url = reverse("training:attendance", args=[session.pk])
+    assert login_client(world["workers"][1]).get(url).status_code == 404
+    trainer = login_client(world["workers"][2])
+    assert trainer.get(url).status_code == 200
+    trainer.post(url, {"present": [str(anna.pk)]})
+    assert Attendance.objects.get(nomination=anna, session=session).present
