@@ -545,3 +545,17 @@ def test_the_sessions_trainer_marks_presence_and_another_operator_gets_404(world
     assert trainer.get(url).status_code == 200
     trainer.post(url, {"present": [str(anna.pk)]})
     assert Attendance.objects.get(nomination=anna, session=session).present
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_course_page_runs_the_same_queries_for_3_and_30_sessions_and_participants(rows, django_assert_num_queries):
+    province = f.ProvinceFactory()
+    district = f.DistrictFactory(province=province)
+    course = course_with_sessions(province, hours=(2,) * rows, places_per_district=50)
+    for _ in range(rows):
+        NominationFactory(course=course, district=district)
+    client = login_client(f.province_staff(province=province))
+    # + the course, its modules, sessions, hours attended, participants, own nominations, districts, places taken.
+    with django_assert_num_queries(FRAME + 8):
+        response = client.get(reverse("training:detail", args=[course.pk]))
+    assert response.status_code == 200 and len(response.context["participants"]) == rows

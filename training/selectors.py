@@ -34,7 +34,10 @@ def course_for(*, user, pk) -> Course:
 
 
 def sessions_of(course: Course) -> list[Session]:
-    return list(course.sessions.select_related("module", "trainer_user").order_by("starts_at", "pk"))
+    sessions = list(course.sessions.select_related("module").order_by("starts_at", "pk"))
+    for session in sessions:
+        session.course = course  # the course in hand: no query per session for its province
+    return sessions
 
 
 def course_hours(sessions: list[Session]) -> Decimal:
