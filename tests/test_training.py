@@ -559,3 +559,18 @@ def test_the_course_page_runs_the_same_queries_for_3_and_30_sessions_and_partici
     with django_assert_num_queries(FRAME + 8):
         response = client.get(reverse("training:detail", args=[course.pk]))
     assert response.status_code == 200 and len(response.context["participants"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_register_runs_the_same_queries_for_3_and_30_participants(rows, django_assert_num_queries):
+    province = f.ProvinceFactory()
+    district = f.DistrictFactory(province=province)
+    course = course_with_sessions(province, hours=(2,), places_per_district=50)
+    session = course.sessions.get()
+    for _ in range(rows):
+        NominationFactory(course=course, district=district)
+    client = login_client(f.province_staff(province=province))
+    # + the session with its course and province, the participants with their district, their marks.
+    with django_assert_num_queries(FRAME + 3):
+        response = client.get(reverse("training:attendance", args=[session.pk]))
+    assert response.status_code == 200 and len(response.context["register"]) == rows
