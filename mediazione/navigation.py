@@ -88,6 +88,14 @@ ITEMS = [
     ),
     # The public seminar (seminar/): organised by the province's staff.
     NavItem(_("Public seminar"), "seminar:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
+    # The training course (training/): the courses for who nominates and manages, "my courses" for everyone else.
+    NavItem(
+        _("Training courses"),
+        "training:list",
+        (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR),
+        secondary_for=ALL_ROLES,
+    ),
+    NavItem(_("My courses"), "training:mine", (Role.SOCIAL_WORKER, Role.MEDIATOR), secondary_for=ALL_ROLES),
     NavItem(_("Organisations"), "accounts:organisations", ALL_ROLES, secondary_for=ALL_ROLES),
     NavItem(_("Read audit"), "audit:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),
     NavItem(_("API tokens"), "api_tokens:list", (Role.PROVINCE_STAFF, Role.ADMINISTRATOR), secondary_for=ALL_ROLES),

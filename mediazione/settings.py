@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "sessions_app.apps.SessionsConfig",
     "faq.apps.FaqConfig",
+    "training.apps.TrainingConfig",
     "seminar.apps.SeminarConfig",
     "timesheets.apps.TimesheetsConfig",
     "reporting.apps.ReportingConfig",

@@ -33,6 +33,8 @@ urlpatterns = [
     # The public seminar (seminar/): managed by the province's staff; the event page and the e-mail links are public.
     path("seminario/gestione/", include("seminar.urls")),
     path("seminario/", include("seminar.public_urls")),
+    # The training course (training/): the province's staff, the districts' coordinators, the nominees.
+    path("corsi/", include("training.urls")),
     path("privacy/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
     path("rendicontazione/", include("reporting.urls")),

@@ -43,9 +43,14 @@ def report_context(scope: Scope) -> dict:
     budgets = presenters.budget_tables(data)
     guide = presenters.mini_guide_tables(indicators.mini_guide(scope), suppress=scope.suppress)
     seminar = presenters.seminar_tables(indicators.seminar(scope), suppress=scope.suppress)
+    training = presenters.training_tables(indicators.training(scope), suppress=scope.suppress)
+    faq = presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress)
     capped, cut = presenters.cap_rows(
-        [*tables, presenters.evaluation_table(data), *budgets, *guide, *seminar], PDF_MAX_ROWS
+        [*tables, presenters.evaluation_table(data), *budgets, *guide, *seminar, *training, *faq], PDF_MAX_ROWS
     )
+    guide_at = len(tables) + 1 + len(budgets)
+    seminar_at = guide_at + len(guide)
+    training_at = seminar_at + len(seminar)
     projects = indicators.projects_in(scope)
     partners = {
         project.pk: list(project.partners.order_by("name").values_list("name", flat=True)) for project in projects
@@ -57,8 +62,10 @@ def report_context(scope: Scope) -> dict:
         "tables": capped[: len(tables)],
         "evaluations": capped[len(tables)],
         "budgets": capped[len(tables) + 1 : len(tables) + 1 + len(budgets)],
-        "mini_guide": capped[len(tables) + 1 + len(budgets) : len(capped) - len(seminar)],
-        "seminar": capped[len(capped) - len(seminar) :],
+        "mini_guide": capped[guide_at:seminar_at],
+        "seminar": capped[seminar_at:training_at],
+        "training": capped[training_at : training_at + len(training)],
+        "faq": capped[training_at + len(training) :],
         "cut": cut,
         "projects": [(project, partners[project.pk]) for project in projects],
         "generated_at": timezone.localtime(),
@@ -208,6 +215,8 @@ def summary_sheets(scope: Scope) -> list[tuple[str, list[str], list[list]]]:
     sheets = [(_("Key figures"), [_("Indicator"), _("Value")], [list(pair) for pair in presenters.key_figures(data)])]
     guide = presenters.mini_guide_tables(indicators.mini_guide(scope), suppress=scope.suppress)
     guide += presenters.seminar_tables(indicators.seminar(scope), suppress=scope.suppress)
+    guide += presenters.training_tables(indicators.training(scope), suppress=scope.suppress)
+    guide += presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress)
     for table in [*presenters.tables(data), presenters.evaluation_table(data), *presenters.budget_tables(data), *guide]:
         sheets.append((table["title"], table["columns"], table["rows"]))
     return sheets

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District, Office, Province
+from faq import selectors as faq_selectors
 from guide import selectors as guide_selectors
 from mediators.languages import group_expression
 from mediators.models import Setting, language_name
@@ -53,6 +54,7 @@ from requests_app.models import MediationRequest, RequestLanguage, Status, Statu
 from scheduling.models import Appointment
 from seminar import selectors as seminar_selectors
 from sessions_app.models import EvaluationScore
+from training import selectors as training_selectors
 
 from .models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense
 
@@ -566,6 +568,21 @@ def seminar(scope: Scope) -> dict:
     """The public seminar's figures for the scope's province and period (seminars held in it): confirmed places and
     arrivals, by role (seminar.selectors.figures). The province's event: not per project, nor per district."""
     return seminar_selectors.figures(scope.province, scope.date_from, scope.date_to)
+
+
+# --- The training course (Action.TRAINING) and the operators' FAQ (Action.FAQ) ----------------------------------------
+
+
+def training(scope: Scope):
+    """The training course's figures for the scope's province and period (training.selectors.figures): sessions
+    held, people trained by district and role, hours. The province's, whatever project or district is chosen."""
+    return training_selectors.figures(scope.province, scope.date_from, scope.date_to)
+
+
+def faq(scope: Scope):
+    """The operators' FAQ in the scope's province and period (faq.selectors.figures): questions asked, answered,
+    median days to answer. The province's, whatever project or district is chosen."""
+    return faq_selectors.figures(scope.province, scope.date_from, scope.date_to)
 
 
 # --- All of them -----------------------------------------------------------------------------------------------------

@@ -321,6 +321,61 @@ def mini_guide_tables(figures: dict, *, suppress: bool) -> list[dict]:
     return result
 
 
+TRAINING_KINDS = {
+    "social_worker": gettext_lazy("Social worker"),
+    "coordinator": gettext_lazy("Coordinator"),
+    "mediator": gettext_lazy("Mediator"),
+    "other": gettext_lazy("Other professional of the district"),
+}
+
+
+def training_tables(figures, *, suppress: bool) -> list[dict]:
+    """The "training course" action's tables (indicators.training). Sessions and their hours are things, shown as
+    they are; the people trained and the certificates are people, under the funder's rule (a total of 1 or 2 reads
+    "< 3" too), and the hours they attended are withheld with a hidden count of people."""
+    people = _total(figures.people, suppress)
+    summary = [
+        [_("Course sessions held"), figures.sessions_held],
+        [_("Hours of the sessions held"), figures.course_hours],
+        [_("People trained (present at one session at least)"), people],
+        [_("Hours attended by the people trained"), derived(figures.person_hours, people)],
+        [_("Certificates of attendance issued"), _total(figures.certificates, suppress)],
+    ]
+    rows = figures.people_by_district_and_role
+    cells = funder_counts([[n] for _d, _k, n in rows], suppress=suppress)
+    by = [
+        [district, TRAINING_KINDS.get(kind, kind), cell]
+        for (district, kind, _n), (cell,) in zip(rows, cells, strict=True)
+    ]
+    return [
+        _table(
+            "training-summary", _("Training course: sessions, people and hours"), [_("Indicator"), _("Value")], summary
+        ),
+        _table(
+            "training-people",
+            _("Training course: people trained, by district and role"),
+            [_("District"), _("Role"), _("People")],
+            [*by, [_("Total"), "", people]] if by else [],
+            label_columns=2,
+        ),
+    ]
+
+
+def faq_tables(figures, *, suppress: bool) -> list[dict]:
+    """The "FAQ for operators" action's table (indicators.faq). Each question is one operator's: the counts are under
+    the funder's rule like people (1 or 2 read "< 3"), and the median days to answer is withheld with its count."""
+    asked = _total(figures.asked, suppress)
+    answered = _total(figures.answered, suppress)
+    median = figures.median_days_to_answer
+    rows = [
+        [_("Questions asked"), asked],
+        [_("Questions answered"), answered],
+        [_("Median days from question to answer"), derived(median if median is not None else "–", answered)],
+        [_("Questions waiting at the end of the period"), _total(figures.waiting_at_end, suppress)],
+    ]
+    return [_table("faq-summary", _("FAQ for operators: questions and answers"), [_("Indicator"), _("Value")], rows)]
+
+
 def cap_rows(groups: list[dict], limit: int) -> tuple[list[dict], bool]:
     """Tables cut so that all of them together list at most ``limit`` rows; True when something was cut."""
     remaining, cut = limit, False

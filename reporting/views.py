@@ -215,12 +215,19 @@ def project_detail(request, pk: int):
         if any(row["action_key"] == Action.MINI_GUIDE for row in budget["rows"])
         else []
     )
-    # Likewise the public seminar, for a project with a SEMINAR budget line.
+    # Likewise the public seminar, the training course and the operators' FAQ, for a project with their budget lines.
+    actions = {row["action_key"] for row in budget["rows"]}
     seminar = (
         presenters.seminar_tables(selectors.seminar_figures(scope=scope), suppress=scope.suppress)
-        if any(row["action_key"] == Action.SEMINAR for row in budget["rows"])
+        if Action.SEMINAR in actions
         else []
     )
+    training = (
+        presenters.training_tables(indicators.training(scope), suppress=scope.suppress)
+        if Action.TRAINING in actions
+        else []
+    )
+    faq = presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress) if Action.FAQ in actions else []
     return render(
         request,
         "reporting/project.html",
@@ -228,6 +235,8 @@ def project_detail(request, pk: int):
             "project": project,
             "mini_guide": mini_guide,
             "seminar": seminar,
+            "training": training,
+            "faq": faq,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
             "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),

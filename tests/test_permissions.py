@@ -31,9 +31,10 @@ from scheduling.models import Appointment
 from scheduling.offer_links import make_token
 from seminar import links as seminar_links
 from sessions_app import services as report_services
+from training import services as training_services
 
 from . import factories as f
-from . import faq_factories, guide_factories, seminar_factories
+from . import faq_factories, guide_factories, seminar_factories, training_factories
 from .conftest import login_client, shared_world
 from .report_factories import report_fields
 from .test_guide_booklet import cremona_booklet
@@ -197,6 +198,20 @@ FAQ_ANSWERERS = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "p
 SEMINAR_STAFF = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200})
 CREMONA_SEMINAR = expect(nobody=403, **{"provincia.cremona": 200, "admin": 200, "provincia.bergamo": 404})
 PUBLIC = expect(anonymous=200, everyone=200)
+# The training course (training/): a course of the province of Cremona. Its list for coordinators and province staff;
+# its page for them (of the province) and for assistente.cremona, nominated to it; 404 to other operators. The
+# registers and sign-in sheets: the province's staff (or the session's trainer: none here). The funder: 403.
+TRAINING_MANAGERS = expect(nobody=403, managers_here=200, managers_elsewhere=200)
+TRAINING_STAFF = expect(nobody=403, **{"provincia.cremona": 200, "provincia.bergamo": 200, "admin": 200})
+TRAINING_COURSE = expect(
+    nobody=404,
+    **{who: 200 for who in ("coordinatore.cremona", "coordinatore.crema", "provincia.cremona", "admin")},
+    **{"assistente.cremona": 200, "asl.cremona": 403},
+)
+TRAINING_REGISTER = expect(nobody=404, **{"provincia.cremona": 200, "admin": 200, "asl.cremona": 403})
+TRAINING_STAFF_ACTION = {
+    **expect(nobody=403, **{"provincia.cremona": 302, "admin": 302, "provincia.bergamo": 404}),
+}
 
 # (name, method, url builder, expected status by user). Objects used are in the district of Cremona.
 MATRIX = [
@@ -1087,6 +1102,74 @@ MATRIX = [
         lambda o: reverse("seminar_public:cancel", args=[seminar_links.token(o["seminar_registration"], "cancel")]),
         PUBLIC,
     ),
+    # The training course (training/).
+    ("training courses", "get", lambda o: reverse("training:list"), TRAINING_MANAGERS),
+    ("my training courses", "get", lambda o: reverse("training:mine"), FAQ_PAGES),
+    ("new training course", "get", lambda o: reverse("training:create"), TRAINING_STAFF),
+    (
+        "a training course of Cremona",
+        "get",
+        lambda o: reverse("training:detail", args=[o["course"].pk]),
+        TRAINING_COURSE,
+    ),
+    (
+        "add a session to a course of Cremona",
+        "get",
+        lambda o: reverse("training:session_add", args=[o["course"].pk]),
+        {**TRAINING_STAFF, "provincia.bergamo": 404},
+    ),
+    (
+        "nominations to a course of Cremona",
+        "get",
+        lambda o: reverse("training:nominate", args=[o["course"].pk]),
+        {**TRAINING_MANAGERS, "coordinatore.bergamo": 404, "provincia.bergamo": 404},
+    ),
+    (
+        "issue the certificates of a course of Cremona",
+        "post",
+        lambda o: reverse("training:certificates_issue", args=[o["course"].pk]),
+        TRAINING_STAFF_ACTION,
+    ),
+    (
+        "confirm a nomination of Cremona",
+        "post",
+        lambda o: reverse("training:confirm", args=[o["nomination_waiting"].pk]),
+        TRAINING_STAFF_ACTION,
+    ),
+    (
+        "withdraw a nomination of Cremona",
+        "post",
+        lambda o: reverse("training:withdraw", args=[o["nomination_waiting"].pk]),
+        expect(
+            nobody=403,
+            managers_here=302,
+            **{"coordinatore.crema": 404, "coordinatore.bergamo": 404, "provincia.bergamo": 404},
+        ),
+    ),
+    (
+        "the training certificate of assistente.cremona",
+        "get",
+        lambda o: reverse("training:certificate", args=[o["nomination_certified"].pk]),
+        expect(nobody=404, managers_here=200, **{"assistente.cremona": 200, "asl.cremona": 403}),
+    ),
+    (
+        "the register of a course session of Cremona",
+        "get",
+        lambda o: reverse("training:attendance", args=[o["course_session"].pk]),
+        TRAINING_REGISTER,
+    ),
+    (
+        "the sign-in sheet of a course session of Cremona",
+        "get",
+        lambda o: reverse("training:sign_in_sheet", args=[o["course_session"].pk]),
+        TRAINING_REGISTER,
+    ),
+    (
+        "decline a training course by the e-mail's link",
+        "get",
+        lambda o: reverse("training:decline", args=[o["decline_token"]]),
+        expect(anonymous=200, everyone=200),
+    ),
 ]
 
 
@@ -1210,9 +1293,26 @@ def build_objects(demo_world):
     faq_waiting = faq_factories.QuestionFactory(province=cremona.province, asked_by=users["assistente.cremona"])
     faq_expert = FaqExpert.objects.create(province=cremona.province, user=f.coordinator(district=cremona))
     seminar = seminar_factories.SeminarFactory(province=cremona.province, slug="seminario-cremona")
+    course = training_factories.course_with_sessions(cremona.province, hours=(4, 4))
+    nomination_certified = training_factories.NominationFactory(
+        course=course,
+        district=cremona,
+        user=users["assistente.cremona"],
+        full_name="Giulia Ferrari",
+        email=users["assistente.cremona"].email,
+        kind="social_worker",
+        certificate_issued_at=timezone.now(),
+        certificate_hours=8,
+    )
+    nomination_waiting = training_factories.NominationFactory(course=course, district=cremona, status="nominated")
     return {
         "seminar": seminar,
         "seminar_registration": seminar_factories.RegistrationFactory(seminar=seminar),
+        "course": course,
+        "course_session": course.sessions.first(),
+        "nomination_certified": nomination_certified,
+        "nomination_waiting": nomination_waiting,
+        "decline_token": training_services.decline_token(nomination_certified),
         "api_token": api_token,
         "faq_expert": faq_expert,
         "faq_published": faq_published,
@@ -1302,6 +1402,7 @@ def test_matrix_covers_every_url_of_the_portal():
             "faq",
             "seminar",
             "seminar_public",
+            "training",
         }
         or n in {"home", "health", "manifest", "service_worker", "offline", "favicon"}
     }
@@ -1437,6 +1538,19 @@ def test_matrix_covers_every_url_of_the_portal():
         "seminar_public:privacy": "the seminar's privacy notice",
         "seminar_public:confirm": "confirm a seminar registration from the e-mail",
         "seminar_public:cancel": "cancel a seminar registration from the e-mail",
+        "training:list": "training courses",
+        "training:mine": "my training courses",
+        "training:create": "new training course",
+        "training:detail": "a training course of Cremona",
+        "training:session_add": "add a session to a course of Cremona",
+        "training:nominate": "nominations to a course of Cremona",
+        "training:certificates_issue": "issue the certificates of a course of Cremona",
+        "training:confirm": "confirm a nomination of Cremona",
+        "training:withdraw": "withdraw a nomination of Cremona",
+        "training:certificate": "the training certificate of assistente.cremona",
+        "training:attendance": "the register of a course session of Cremona",
+        "training:sign_in_sheet": "the sign-in sheet of a course session of Cremona",
+        "training:decline": "decline a training course by the e-mail's link",
     }
     missing = sorted(n for n in ours if n not in covered or covered[n] not in matrix_urls)
     assert not missing, f"URLs without a row in the permission matrix: {missing}"

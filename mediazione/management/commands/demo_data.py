@@ -11,6 +11,7 @@ from scheduling import demo as requests_demo
 from seminar import demo as seminar_demo
 from sessions_app import demo as demo_reports
 from timesheets import demo as timesheets_demo
+from training import demo as training_demo
 
 # Each capability adds its own builder here, after the ones it depends on. The reports let go of the demo's
 # appointments before the requests' builder may replace them (a report protects its appointment).
@@ -34,6 +35,8 @@ PRINTED = [guide_demo.build_editions]
 BUILDERS += PRINTED
 # The operators' FAQ, after the guide (its answers link to the guide's entries).
 BUILDERS += [faq_demo.build]
+# The training course of Cremona, after the mediators (a certificate adds the course to a mediator's profile).
+BUILDERS += [training_demo.build]
 # The public seminar of Cremona: this year's edition (registrations, a waiting list) and last year's, with check-ins.
 BUILDERS += [seminar_demo.build]
 # The reporting dashboard's monthly aggregates, last: the builders wrote their rows behind the services' backs.
