@@ -87,6 +87,7 @@ def webhook_create(*, actor: Actor, token: ApiToken | None, url: str, events: li
             raise DomainError(
                 _("A token has at most %(n)s webhooks: remove one first.") % {"n": MAX_WEBHOOKS_PER_TOKEN}
             )
+        _forget_listening()
         return Webhook.objects.create(
             token=token,
             user=actor.user,
@@ -100,6 +101,7 @@ def webhook_create(*, actor: Actor, token: ApiToken | None, url: str, events: li
 @transaction.atomic
 def webhook_delete(*, webhook: Webhook) -> None:
     webhook.delete()
+    _forget_listening()
 
 
 # --- Finding who to tell ----------------------------------------------------------------------------------------------
@@ -127,7 +129,33 @@ def _queue(hooks: list[Webhook], event: str, data: dict) -> None:
     outbox.send_on_commit(TASK, [str(d.pk) for d in deliveries])
 
 
+# Whether any webhook is registered at all, kept in the shared cache: the services that change requests and appointments
+# ask on every change, and most installations have none (then nothing more is read). Forgotten when one is registered,
+# removed or switched off.
+LISTENING_KEY = "api:webhooks:listening:v1"
+LISTENING_SECONDS = 300
+
+
+def _listening() -> bool:
+    from django.core.cache import caches
+
+    cache = caches["shared"]
+    found = cache.get(LISTENING_KEY)
+    if found is None:
+        found = Webhook.objects.filter(disabled_at__isnull=True).exists()
+        cache.set(LISTENING_KEY, found, LISTENING_SECONDS)
+    return found
+
+
+def _forget_listening() -> None:
+    from django.core.cache import caches
+
+    transaction.on_commit(lambda: caches["shared"].delete(LISTENING_KEY))
+
+
 def request_changed(change: StatusChange) -> None:
+    if not _listening():
+        return
     request = MediationRequest.objects.select_related("office__district").get(pk=change.request_id)
     event = Webhook.Event.REQUEST_STATUS
     hooks = _subscribers(request.pk, request.office.district.province_id, event)
@@ -144,6 +172,8 @@ def request_changed(change: StatusChange) -> None:
 
 
 def appointments_changed(*, kind: str, appointment_ids: list[int]) -> None:
+    if not _listening():
+        return
     event = f"appointment.{kind}"
     rows = (
         Appointment.objects.filter(pk__in=appointment_ids)
@@ -245,6 +275,8 @@ def webhook_deliver(*, delivery_id) -> str:
             Webhook.objects.filter(pk=hook.pk).update(
                 failures_in_a_row=failures, **({"disabled_at": now} if disable else {})
             )
+            if disable:
+                _forget_listening()
             if disable or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
                 delivery.state = WebhookDelivery.State.FAILED
             else:

@@ -132,9 +132,10 @@ def test_the_sheet_pages_run_the_same_queries_with_translation_lines(world):
     for day in range(3, 30):
         _task(world, hours="1", approved_at=datetime(2026, 11, day, 9, 0, tzinfo=ROME))
     url = reverse("timesheets:sheet", args=[world.mediator.pk, world.district.pk, NOVEMBER])
-    assert _count(login_client(world.coordinator), url) == SHEET_QUERIES
+    # Where the province counts translation work, its lines cost one query more (for 27 tasks as for none).
+    assert _count(login_client(world.coordinator), url) == SHEET_QUERIES + 1
     client = login_client(world.mediator_user)
-    assert _count(client, reverse("timesheets:mine") + "?mese=2026-11") == MINE_QUERIES
+    assert _count(client, reverse("timesheets:mine") + "?mese=2026-11") == MINE_QUERIES + 1
     assert len(_sheet(world).translation_lines) == 29
 
 

@@ -555,8 +555,9 @@ def test_the_course_page_runs_the_same_queries_for_3_and_30_sessions_and_partici
     for _ in range(rows):
         NominationFactory(course=course, district=district)
     client = login_client(f.province_staff(province=province))
-    # + the course, its modules, sessions, hours attended, participants, own nominations, districts, places taken.
-    with django_assert_num_queries(FRAME + 8):
+    # + the course, its modules, sessions, hours attended, participants with one's own nominations, districts, places
+    # taken.
+    with django_assert_num_queries(FRAME + 7):
         response = client.get(reverse("training:detail", args=[course.pk]))
     assert response.status_code == 200 and len(response.context["participants"]) == rows
 

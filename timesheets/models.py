@@ -85,12 +85,33 @@ class ProvinceTimesheetSettings(models.Model):
         ),
     )
 
+    # The provinces that count translation work, kept in the shared cache (timesheets.translation_work): forgotten
+    # whenever a setting is saved or removed, here or in the admin.
+    COUNTING_KEY = "timesheets:translation-work:provinces:v1"
+
     class Meta:
         verbose_name = _("timesheet settings of a province")
         verbose_name_plural = _("timesheet settings of the provinces")
 
     def __str__(self):
         return str(self.province)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _forget_counting()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_counting()
+        return result
+
+
+def _forget_counting() -> None:
+    from django.core.cache import caches
+    from django.db import transaction
+
+    transaction.on_commit(lambda: caches["shared"].delete(ProvinceTimesheetSettings.COUNTING_KEY))
+    caches["shared"].delete(ProvinceTimesheetSettings.COUNTING_KEY)
 
 
 class Timesheet(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -84,13 +85,20 @@ def course_detail(request, pk):
     attended = selectors.hours_by_nomination(course)
     participants = []
     if manager:
-        for n in selectors.nominations_of(course, user=request.user).filter(status=Nomination.Status.CONFIRMED):
-            hours = attended.get(n.pk, selectors.ZERO)
-            participants.append({"nomination": n, "hours": hours, "eligible": hours >= needed})
-    own = [
-        {"nomination": n, "hours": attended.get(n.pk, selectors.ZERO)}
-        for n in course.nominations.filter(user=request.user).select_related("district")
-    ]
+        # The confirmed participants and the manager's own nominations, in one query.
+        rows = list(
+            selectors.nominations_of(course, user=request.user).filter(
+                Q(status=Nomination.Status.CONFIRMED) | Q(user=request.user)
+            )
+        )
+        for n in rows:
+            if n.status == Nomination.Status.CONFIRMED:
+                hours = attended.get(n.pk, selectors.ZERO)
+                participants.append({"nomination": n, "hours": hours, "eligible": hours >= needed})
+        mine = [n for n in rows if n.user_id == request.user.pk]
+    else:
+        mine = list(course.nominations.filter(user=request.user).select_related("district"))
+    own = [{"nomination": n, "hours": attended.get(n.pk, selectors.ZERO)} for n in mine]
     districts = selectors.districts_for_nominating(user=request.user, course=course)
     taken = selectors.places_taken(course)
     now = timezone.now()
