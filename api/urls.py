@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_requests, views_webhooks, views_work
+from . import views_figures, views_requests, views_webhooks, views_work
 
 app_name = "api"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("v1/session-reports/", views_work.SessionReportList.as_view(), name="session_reports"),
     path("v1/session-reports/<int:pk>/", views_work.SessionReportDetail.as_view(), name="session_report"),
     path("v1/offers/", views_work.OfferList.as_view(), name="offers"),
+    path("v1/mediators/", views_figures.MediatorList.as_view(), name="mediators"),
+    path("v1/indicators/", views_figures.Indicators.as_view(), name="indicators"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),

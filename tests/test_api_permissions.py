@@ -137,6 +137,32 @@ def _new_request():
 
 # (name, method, address, body, expected by caller)
 MATRIX = [
+    (
+        "the roster",
+        "get",
+        lambda w: reverse("api:mediators"),
+        None,
+        expect(
+            403,
+            district=200,
+            province=200,
+            **{"another district": 200, "another province's district": 200, "another province": 200},
+        ),
+    ),
+    (
+        "indicators",
+        "get",
+        lambda w: reverse("api:indicators"),
+        None,
+        # The funder reads the projects it funds: with none, nothing (404).
+        expect(
+            403,
+            district=200,
+            province=200,
+            funder=404,
+            **{"another district": 200, "another province's district": 200, "another province": 200},
+        ),
+    ),
     ("appointments", "get", lambda w: reverse("api:appointments"), None, expect(200, funder=403)),
     (
         "an appointment of the office's request",
@@ -298,6 +324,8 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:session_reports",
         "api:session_report",
         "api:offers",
+        "api:mediators",
+        "api:indicators",
         "api:webhooks",
         "api:webhook",
         "api:webhook_deliveries",

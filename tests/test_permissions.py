@@ -982,6 +982,19 @@ MATRIX = [
         lambda o: reverse("api:offers"),
         expect(anonymous=401, nobody=200, social_workers=403, **{"asl.cremona": 403, "admin": 200}),
     ),
+    (
+        "the API's roster",
+        "get",
+        lambda o: reverse("api:mediators"),
+        expect(anonymous=401, nobody=403, managers_here=200, managers_elsewhere=200),
+    ),
+    (
+        "the API's indicators",
+        "get",
+        lambda o: reverse("api:indicators"),
+        # The funder reads the projects it funds: in this world ASL Cremona has none yet (404).
+        expect(anonymous=401, nobody=403, managers_here=200, managers_elsewhere=200, **{"asl.cremona": 404}),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1508,6 +1521,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:session_reports": "the API's session reports",
         "api:session_report": "a session report of Cremona through the API",
         "api:offers": "the API's offers",
+        "api:mediators": "the API's roster",
+        "api:indicators": "the API's indicators",
         "api:webhooks": "the API's webhooks",
         "api:webhook": "a webhook through the API",
         "api:webhook_deliveries": "the deliveries of a webhook through the API",
