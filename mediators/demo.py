@@ -326,17 +326,19 @@ def _hm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _sync(manager, wanted: list[dict]) -> None:
-    """Make a mediator's child rows exactly ``wanted``: keep the equal rows, delete the others, add the missing."""
+def _sync(manager, wanted: list[dict], *, rows=None) -> None:
+    """Make a mediator's child rows (``rows``: those the demo manages, all of them by default) exactly ``wanted``:
+    keep the equal rows, delete the others, add the missing."""
+    rows = manager.all() if rows is None else rows
     kept: set[int] = set()
     missing = []
     for spec in wanted:
-        row = manager.filter(**spec).exclude(pk__in=kept).first()
+        row = rows.filter(**spec).exclude(pk__in=kept).first()
         if row is None:
             missing.append(spec)
         else:
             kept.add(row.pk)
-    manager.exclude(pk__in=kept).delete()
+    rows.exclude(pk__in=kept).delete()
     for spec in missing:
         manager.create(**spec)
 
@@ -465,6 +467,11 @@ def build() -> dict[str, Mediator]:
             mediator.save()
         mediator.districts.set([districts[(slug, name)] for name in served])
         for relation, wanted in _child_rows(index, spec, today, providers[slug]).items():
-            _sync(getattr(mediator, relation), wanted)
+            manager = getattr(mediator, relation)
+            rows = manager.all()
+            if relation == "trainings":
+                # The demo's own courses only: a course the portal's training app certified (training/) stays.
+                rows = rows.filter(title__in={title for title, _body, _day, _hours in TRAININGS})
+            _sync(manager, wanted, rows=rows)
         mediators[email] = mediator
     return mediators
