@@ -82,6 +82,24 @@ def _people(seminar, count, *, status, start=0, checked_in=(), at=None):
         )
 
 
+# Days an Italian province would not hold a seminar: the national holidays and the Christmas and August breaks.
+HOLIDAYS = {(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)}
+
+
+def _working_day(day, step: int):
+    """``day``, or the nearest Tuesday, Wednesday or Thursday from it (``step`` +1 later, -1 earlier) outside the
+    holidays and the breaks (20 December to 6 January, August): a demo seminar is never on Christmas Day."""
+    while (
+        day.weekday() not in (1, 2, 3)
+        or (day.month, day.day) in HOLIDAYS
+        or day.month == 8
+        or (day.month == 12 and day.day >= 20)
+        or (day.month == 1 and day.day <= 6)
+    ):
+        day += timedelta(days=step)
+    return day
+
+
 @transaction.atomic
 def build() -> dict[str, Seminar]:
     """The demo seminars. Needs the provinces of the accounts builder."""
@@ -90,9 +108,9 @@ def build() -> dict[str, Seminar]:
         return {}
     today = timezone.localdate()
     title = "La condizione delle famiglie immigrate"
-    upcoming = _seminar(cremona, "famiglie-immigrate-cremona", title, today + timedelta(days=21), 20)
+    upcoming = _seminar(cremona, "famiglie-immigrate-cremona", title, _working_day(today + timedelta(days=21), +1), 20)
     past = _seminar(cremona, "famiglie-immigrate-cremona-precedente", f"{title} (edizione precedente)",
-                    today - timedelta(days=40), 20)  # fmt: skip
+                    _working_day(today - timedelta(days=40), -1), 20)  # fmt: skip
     opened = timezone.now() - timedelta(days=10)
     _people(upcoming, 20, status=Registration.Status.CONFIRMED, at=opened)
     _people(upcoming, 3, status=Registration.Status.WAITING, start=20, at=opened + timedelta(days=1))

@@ -29,3 +29,25 @@ def test_the_demo_has_an_upcoming_full_seminar_with_a_waiting_list_and_a_past_on
     count = Registration.objects.count()
     seminar_demo.build()
     assert Registration.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "today",
+    [dt.date(2026, 12, 4), dt.date(2026, 7, 20), dt.date(2027, 3, 28), dt.date(2026, 9, 30)],
+    ids=["three-weeks-before-christmas", "three-weeks-before-august", "a-sunday", "forty-days-after-august"],
+)
+def test_the_demo_seminars_fall_on_a_working_day_outside_the_holidays(today):
+    import time_machine
+
+    accounts_demo.build()
+    with time_machine.travel(dt.datetime.combine(today, dt.time(10), tzinfo=dt.UTC), tick=False):
+        built = seminar_demo.build()
+    for seminar in built.values():
+        day = timezone.localtime(seminar.starts_at).date()
+        assert day.weekday() in (1, 2, 3), day
+        assert day.month != 8 and not (day.month == 12 and day.day >= 20) and not (day.month == 1 and day.day <= 6), day
+    assert (
+        timezone.localtime(built["upcoming"].starts_at).date()
+        > today
+        > timezone.localtime(built["past"].starts_at).date()
+    )
