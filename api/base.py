@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.scoping import Actor, actor_for
 
 from .authentication import TokenAuthentication
+from .errors import Invalid
 from .throttling import PerCaller
 
 
@@ -27,6 +29,28 @@ def accepted_language(request) -> str:
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+def status_param(value: str, choices) -> str:
+    """A list's ``status`` filter: one of ``choices``, else a 400 naming them."""
+    if value not in choices:
+        raise Invalid(
+            translation.gettext("Unknown status."),
+            {"status": [translation.gettext("Choose one of: %s") % ", ".join(choices)]},
+        )
+    return value
+
+
+def moment_param(value: str):
+    """A list's ``updated_since`` filter: an ISO 8601 moment with its offset, else a 400."""
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        message = translation.gettext("Give a moment with its offset, e.g. 2026-05-01T09:00:00+02:00.")
+        raise Invalid(message, {"updated_since": [message]})
+    return moment
 
 
 class Cursor(CursorPagination):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from django.db import transaction
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +21,7 @@ from requests_app.models import MediationRequest, Status
 from requests_app.transitions import TRANSITIONS
 
 from . import drafts, services
-from .base import ApiView, Cursor
+from .base import ApiView, Cursor, moment_param, status_param
 from .errors import Conflict, Invalid
 from .serializers import (
     ErrorSerializer,
@@ -66,12 +65,10 @@ class RequestList(ApiView):
         queryset = _request_queryset(request.user)
         wanted = request.query_params.get("status")
         if wanted:
-            if wanted not in Status.values:
-                raise Invalid(_("Unknown status."), {"status": [_("Choose one of: %s") % ", ".join(Status.values)]})
-            queryset = queryset.filter(status=wanted)
+            queryset = queryset.filter(status=status_param(wanted, Status.values))
         since = request.query_params.get("updated_since")
         if since:
-            moment = _moment(since)
+            moment = moment_param(since)
             queryset = queryset.filter(updated_at__gte=moment)
         code = request.query_params.get("case_code")
         if code:
@@ -129,19 +126,6 @@ def _replay(earlier, fingerprint: str) -> Response:
             status=422,
         )
     return Response(earlier.body, status=earlier.status, headers={"Idempotent-Replayed": "true"})
-
-
-def _moment(value: str):
-    try:
-        moment = parse_datetime(value.strip())
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise Invalid(
-            _("Give a moment with its offset, e.g. 2026-05-01T09:00:00+02:00."),
-            {"updated_since": [_("Give a moment with its offset, e.g. 2026-05-01T09:00:00+02:00.")]},
-        )
-    return moment
 
 
 class RequestDetail(ApiView):

@@ -4,7 +4,6 @@ report, never a reason for declining."""
 
 from __future__ import annotations
 
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +16,7 @@ from audit.services import record_read
 from scheduling.models import Appointment, Offer
 from sessions_app.models import SessionReport
 
-from .base import ApiView, Cursor
+from .base import ApiView, Cursor, moment_param, status_param
 from .errors import Invalid
 from .serializers import ErrorSerializer
 
@@ -68,9 +67,7 @@ class OfferSerializer(serializers.Serializer):
 def _filtered(request, queryset, *, status_choices, moment_field: str):
     wanted = request.query_params.get("status")
     if wanted:
-        if wanted not in status_choices:
-            raise Invalid(_("Unknown status."), {"status": [_("Choose one of: %s") % ", ".join(status_choices)]})
-        queryset = queryset.filter(status=wanted)
+        queryset = queryset.filter(status=status_param(wanted, status_choices))
     about = request.query_params.get("request")
     if about:
         if not about.isdigit() or len(about) > 12:
@@ -80,15 +77,7 @@ def _filtered(request, queryset, *, status_choices, moment_field: str):
         )
     since = request.query_params.get("updated_since")
     if since:
-        moment = None
-        try:
-            moment = parse_datetime(since.strip())
-        except ValueError:
-            pass
-        if moment is None or moment.tzinfo is None:
-            message = _("Give a moment with its offset, e.g. 2026-05-01T09:00:00+02:00.")
-            raise Invalid(message, {"updated_since": [message]})
-        queryset = queryset.filter(**{f"{moment_field}__gte": moment})
+        queryset = queryset.filter(**{f"{moment_field}__gte": moment_param(since)})
     return queryset
 
 
