@@ -10,7 +10,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.views import APIView
 
 from accounts.scoping import Actor, actor_for
@@ -69,6 +69,9 @@ class ApiView(APIView):
     throttle_classes = [PerCaller]
     # The roles that may ever call this endpoint (administrators always may): anyone else gets 403.
     roles: tuple[str, ...] = ()
+    # The roles that may write through it (POST, PUT, PATCH, DELETE), when fewer than those who read it: the others
+    # keep reading and get 403 on writing. None: the same as ``roles``.
+    write_roles: tuple[str, ...] | None = None
 
     def initial(self, request, *args, **kwargs):
         language = accepted_language(request)
@@ -79,8 +82,12 @@ class ApiView(APIView):
     def check_permissions(self, request):
         super().check_permissions(request)
         actor = self.actor
-        if not (actor.is_admin or actor.role in self.roles):
-            raise exceptions.PermissionDenied(translation.gettext("Your role cannot use this endpoint."))
+        writing = self.write_roles is not None and request.method not in SAFE_METHODS
+        if actor.is_admin or actor.role in (self.write_roles if writing else self.roles):
+            return
+        if writing and actor.role in self.roles:
+            raise exceptions.PermissionDenied(translation.gettext("Your role can read this but not write it."))
+        raise exceptions.PermissionDenied(translation.gettext("Your role cannot use this endpoint."))
 
     @property
     def actor(self) -> Actor:

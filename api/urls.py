@@ -18,6 +18,7 @@ urlpatterns = [
     path("v1/appointments/<int:pk>/", views_work.AppointmentDetail.as_view(), name="appointment"),
     path("v1/session-reports/", views_work.SessionReportList.as_view(), name="session_reports"),
     path("v1/session-reports/<int:pk>/", views_work.SessionReportDetail.as_view(), name="session_report"),
+    path("v1/session-reports/<int:pk>/submit/", views_work.SessionReportSubmit.as_view(), name="session_report_submit"),
     path("v1/offers/", views_work.OfferList.as_view(), name="offers"),
     path("v1/mediators/", views_figures.MediatorList.as_view(), name="mediators"),
     path("v1/indicators/", views_figures.Indicators.as_view(), name="indicators"),

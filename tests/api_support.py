@@ -32,8 +32,14 @@ class ApiClient:
         return self.client.get(path, query, **self.headers, **extra)
 
     def post(self, path, data=None, **extra):
-        body = "" if data is None else (data if isinstance(data, (str, bytes)) else json.dumps(data))
-        return self.client.post(path, data=body, content_type="application/json", **self.headers, **extra)
+        return self.client.post(path, data=_json(data), content_type="application/json", **self.headers, **extra)
+
+    def patch(self, path, data=None, **extra):
+        return self.client.patch(path, data=_json(data), content_type="application/json", **self.headers, **extra)
+
+
+def _json(data) -> str | bytes:
+    return "" if data is None else (data if isinstance(data, (str, bytes)) else json.dumps(data))
 
 
 ROLES = {

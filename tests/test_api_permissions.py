@@ -94,6 +94,11 @@ def _build():
     report = report_services.report_save(
         actor=actor_for(mediator_user), appointment=appointment, fields=report_fields(appointment), submit=True
     )
+    unreported = past_appointment(assigned, days_ago=3)
+    earlier = past_appointment(assigned, days_ago=4)
+    draft_report = report_services.report_save(
+        actor=actor_for(mediator_user), appointment=earlier, fields=report_fields(earlier), submit=False
+    )
     offer = Offer.objects.create(
         request=assigned,
         mediator=mediator,
@@ -110,6 +115,8 @@ def _build():
         "office_hook": office_hook,
         "appointment": appointment,
         "report": report,
+        "unreported": unreported,
+        "draft_report": draft_report,
         "offer": offer,
     }
 
@@ -178,6 +185,43 @@ MATRIX = [
         lambda w: reverse("api:session_report", args=[w["report"].pk]),
         None,
         expect(404, office=200, district=200, province=200, mediator=200, funder=403),
+    ),
+    # Reports are written by the appointment's mediator (an administrator may too): the roles that read them get 403
+    # on writing, another mediator 404 (not theirs to see); a submitted report is 409.
+    (
+        "write the report of a past appointment",
+        "post",
+        lambda w: reverse("api:session_reports"),
+        {"appointment": "unreported"},
+        expect(403, mediator=201, **{"mediator of another province": 404}),
+    ),
+    (
+        "correct the draft report",
+        "patch",
+        lambda w: reverse("api:session_report", args=[w["draft_report"].pk]),
+        {"travel_minutes": 5},
+        expect(403, mediator=200, **{"mediator of another province": 404}),
+    ),
+    (
+        "correct the submitted report",
+        "patch",
+        lambda w: reverse("api:session_report", args=[w["report"].pk]),
+        {"travel_minutes": 5},
+        expect(403, mediator=409, **{"mediator of another province": 404}),
+    ),
+    (
+        "submit the draft report",
+        "post",
+        lambda w: reverse("api:session_report_submit", args=[w["draft_report"].pk]),
+        None,
+        expect(403, mediator=200, **{"mediator of another province": 404}),
+    ),
+    (
+        "submit the submitted report again",
+        "post",
+        lambda w: reverse("api:session_report_submit", args=[w["report"].pk]),
+        None,
+        expect(403, mediator=409, **{"mediator of another province": 404}),
     ),
     (
         "offers",
@@ -289,12 +333,16 @@ MATRIX = [
 def test_the_api_answers_each_caller_as_the_pages_would(world, caller, name, method, address, body, expected):
     client = ApiClient(None if caller == "no token" else world["keys"][caller])
     url = address(world)
+    # A body may name an object of the world by its key ({"appointment": "unreported"}).
+    body = body and {
+        name: world[value].pk if isinstance(value, str) and value in world else value for name, value in body.items()
+    }
     if method == "get":
         response = client.get(url)
     elif method == "delete":
         response = client.client.delete(url, **client.headers)
     else:
-        response = client.post(url, body)
+        response = getattr(client, method)(url, body)
     assert response.status_code == expected[caller], (
         f"{name} as {caller}: {response.status_code} {response.content[:200]}"
     )
@@ -323,6 +371,7 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:appointment",
         "api:session_reports",
         "api:session_report",
+        "api:session_report_submit",
         "api:offers",
         "api:mediators",
         "api:indicators",

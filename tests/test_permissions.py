@@ -976,6 +976,38 @@ MATRIX = [
         lambda o: reverse("api:session_report", args=[o["report"].pk]),
         expect(anonymous=401, nobody=404, request_here=200, **{"asl.cremona": 403, "mediatore.cremona": 200}),
     ),
+    # Reports are written through the API by their mediator (and administrators); the other roles read them (403 on
+    # writing). A form post is not JSON (415); the submitted report of Cremona cannot change any more (409).
+    (
+        "write a session report through the API (a form post, not JSON)",
+        "post",
+        lambda o: reverse("api:session_reports"),
+        expect(
+            anonymous=401,
+            nobody=403,
+            **{"mediatore.cremona": 415, "mediatore.crema": 415, "mediatore.bergamo": 415, "admin": 415},
+        ),
+    ),
+    (
+        "correct a submitted session report of Cremona through the API",
+        "patch",
+        lambda o: reverse("api:session_report", args=[o["report"].pk]),
+        expect(
+            anonymous=401,
+            nobody=403,
+            **{"mediatore.cremona": 409, "admin": 409, "mediatore.crema": 404, "mediatore.bergamo": 404},
+        ),
+    ),
+    (
+        "submit a submitted session report of Cremona again through the API",
+        "post",
+        lambda o: reverse("api:session_report_submit", args=[o["report"].pk]),
+        expect(
+            anonymous=401,
+            nobody=403,
+            **{"mediatore.cremona": 409, "admin": 409, "mediatore.crema": 404, "mediatore.bergamo": 404},
+        ),
+    ),
     (
         "the API's offers",
         "get",
@@ -1520,6 +1552,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:appointment": "an appointment of Cremona through the API",
         "api:session_reports": "the API's session reports",
         "api:session_report": "a session report of Cremona through the API",
+        "api:session_report_submit": "submit a submitted session report of Cremona again through the API",
         "api:offers": "the API's offers",
         "api:mediators": "the API's roster",
         "api:indicators": "the API's indicators",
