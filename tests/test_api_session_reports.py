@@ -277,6 +277,23 @@ def test_an_appointment_not_started_yet_has_no_report(world):
     assert not SessionReport.objects.exists()
 
 
+def test_a_month_whose_timesheet_is_approved_takes_no_new_report(world):
+    from timesheets import services as timesheet_services
+
+    from . import timesheet_factories as tf
+
+    month = tf.month_world(held=1)
+    sheet = timesheet_services.timesheet_submit(
+        actor=actor_for(month.mediator_user), mediator=month.mediator, district=month.district, month=tf.last_month()
+    )
+    timesheet_services.timesheet_approve(actor=actor_for(month.coordinator), timesheet=sheet)
+    forgotten = tf.appointment_on(month.request, tf.last_month() + dt.timedelta(days=10))
+    key = token_for(role=Role.MEDIATOR, mediator=month.mediator_user.memberships.get())[1]
+    response = ApiClient(key, language="en").post(reverse("api:session_reports"), {"appointment": forgotten.pk})
+    assert response.status_code == 409 and "approved" in response.json()["message"]
+    assert not SessionReport.objects.filter(appointment=forgotten).exists()
+
+
 def test_the_roles_that_read_reports_cannot_write_them(world):
     report = write(world, world.appointments[0], submit=False)
     appointment = world.appointments[1]
