@@ -253,6 +253,12 @@ def test_an_expired_report_is_gone_as_on_the_pages(data, staff_key):
             "Scegli uno dei progetti dell'elenco.",
             "Choose one of the projects in the list.",
         ),
+        (
+            {"format": "csv", "date_from": "0001-01-01", "date_to": "0001-01-31"},
+            "date_from",
+            "Scegli un periodo tra il 2000 e il 2100.",
+            "Choose a period between 2000 and 2100.",
+        ),
         ({"format": "csv", "year": "duemila"}, "year", "Indica un anno, ad es. 2026.", "Give a year, e.g. 2026."),
         (
             {"format": "csv", "year": 2025, "date_to": "2025-06-30"},
