@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_figures, views_requests, views_webhooks, views_work
+from . import views_figures, views_reports, views_requests, views_webhooks, views_work
 
 app_name = "api"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("v1/offers/", views_work.OfferList.as_view(), name="offers"),
     path("v1/mediators/", views_figures.MediatorList.as_view(), name="mediators"),
     path("v1/indicators/", views_figures.Indicators.as_view(), name="indicators"),
+    path("v1/report-jobs/", views_reports.ReportJobList.as_view(), name="report_jobs"),
+    path("v1/report-jobs/<uuid:pk>/", views_reports.ReportJobDetail.as_view(), name="report_job"),
+    path("v1/report-jobs/<uuid:pk>/download/", views_reports.ReportJobDownload.as_view(), name="report_job_download"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 # Errors worth another try: the storage (a folder or a bucket) or the database was briefly unavailable.
 TRANSIENT = (*files.storage_errors(), DatabaseError)
 MAX_PERIOD = dt.timedelta(days=5 * 366)
+# The periods a report may cover (the project's data starts well after the first, the second is far enough).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 REPORT_ROLES = (Role.PROVINCE_STAFF, Role.COORDINATOR, Role.FUNDER_VIEWER)
 # Requests that may still change project: before the work is done.
 CHARGEABLE = (Status.SUBMITTED, Status.MATCHING, Status.ASSIGNED, Status.SCHEDULED, Status.COMPLETED)
@@ -148,6 +150,11 @@ def report_job_create(
         raise DomainError(_("The period ends before it starts."), field="date_to")
     if date_to - date_from > MAX_PERIOD:
         raise DomainError(_("Choose a period of at most five years."), field="date_from")
+    if date_from < EARLIEST or date_to > LATEST:
+        # A date of year 1 or 9999 (a hand-made call) would only make a job that fails in the worker.
+        raise DomainError(
+            _("Choose a period between 2000 and 2100."), field="date_from" if date_from < EARLIEST else "date_to"
+        )
     if district is not None and district.province_id != province.pk:
         raise DomainError(_("This district is not in the province."), field="district")
     if project is not None and project.lead_province_id != province.pk:

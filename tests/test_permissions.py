@@ -1027,6 +1027,32 @@ MATRIX = [
         # The funder reads the projects it funds: in this world ASL Cremona has none yet (404).
         expect(anonymous=401, nobody=403, managers_here=200, managers_elsewhere=200, **{"asl.cremona": 404}),
     ),
+    # Reports through the API: the reporting pages' roles and scope (a report of provincia.cremona for its staff and
+    # administrators, 404 to the other reporting roles).
+    (
+        "the API's reports",
+        "get",
+        lambda o: cremona_reporting(o) and reverse("api:report_jobs"),
+        expect(anonymous=401, nobody=403, reporting=200),
+    ),
+    (
+        "ask for a report through the API (a form post, not JSON)",
+        "post",
+        lambda o: reverse("api:report_jobs"),
+        expect(anonymous=401, nobody=403, reporting=415),
+    ),
+    (
+        "a report of Cremona through the API",
+        "get",
+        lambda o: reverse("api:report_job", args=[cremona_reporting(o)["report_job"].pk]),
+        {**CREMONA_REPORT, ANON: 401},
+    ),
+    (
+        "download a report of Cremona through the API",
+        "get",
+        lambda o: reverse("api:report_job_download", args=[cremona_reporting(o)["report_job"].pk]),
+        {**CREMONA_REPORT, ANON: 401},
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1556,6 +1582,9 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:offers": "the API's offers",
         "api:mediators": "the API's roster",
         "api:indicators": "the API's indicators",
+        "api:report_jobs": "the API's reports",
+        "api:report_job": "a report of Cremona through the API",
+        "api:report_job_download": "download a report of Cremona through the API",
         "api:webhooks": "the API's webhooks",
         "api:webhook": "a webhook through the API",
         "api:webhook_deliveries": "the deliveries of a webhook through the API",
