@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_figures, views_requests, views_webhooks, views_work
+from . import views_figures, views_guide, views_requests, views_webhooks, views_work
 
 app_name = "api"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("v1/offers/", views_work.OfferList.as_view(), name="offers"),
     path("v1/mediators/", views_figures.MediatorList.as_view(), name="mediators"),
     path("v1/indicators/", views_figures.Indicators.as_view(), name="indicators"),
+    path("v1/guide/services/", views_guide.GuideServiceList.as_view(), name="guide_services"),
+    path("v1/guide/services/<uuid:pk>/", views_guide.GuideServiceDetail.as_view(), name="guide_service"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),

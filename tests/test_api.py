@@ -339,7 +339,7 @@ def test_the_schema_is_valid_openapi_and_covers_every_endpoint():
     resolver = get_resolver()
     api = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "api")
     endpoints = {
-        "/api/" + str(p.pattern).replace("<int:pk>", "{id}")
+        "/api/" + str(p.pattern).replace("<int:pk>", "{id}").replace("<uuid:pk>", "{id}")
         for p in api.url_patterns
         if str(p.pattern).startswith("v1/")
     }

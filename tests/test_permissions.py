@@ -995,6 +995,25 @@ MATRIX = [
         # The funder reads the projects it funds: in this world ASL Cremona has none yet (404).
         expect(anonymous=401, nobody=403, managers_here=200, managers_elsewhere=200, **{"asl.cremona": 404}),
     ),
+    # The published guide through the API is public: a session changes nothing; a draft does not exist for anyone.
+    (
+        "the published guide through the API",
+        "get",
+        lambda o: reverse("api:guide_services"),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a published guide entry through the API",
+        "get",
+        lambda o: reverse("api:guide_service", args=[o["guide_published"].pk]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a draft guide entry through the API",
+        "get",
+        lambda o: reverse("api:guide_service", args=[o["guide_draft"].pk]),
+        expect(anonymous=404, everyone=404),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1526,6 +1545,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:webhooks": "the API's webhooks",
         "api:webhook": "a webhook through the API",
         "api:webhook_deliveries": "the deliveries of a webhook through the API",
+        "api:guide_services": "the published guide through the API",
+        "api:guide_service": "a published guide entry through the API",
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",
