@@ -684,7 +684,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Requests for linguistic-cultural mediators, their appointments and reports, for the case-management systems "
         "of municipalities and districts. Every call acts as one role of one organisation (the API token's) and sees "
-        "what that role sees on the portal's pages: an object outside it answers 404."
+        "what that role sees on the portal's pages: an object outside it answers 404. The published guide "
+        "(/api/v1/guide/…) is public: no token, in Open Referral HSDS 3 JSON."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
