@@ -4,20 +4,22 @@ and how a list is paged."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from accounts.scoping import Actor, actor_for
 
 from .authentication import TokenAuthentication
 from .errors import Invalid
-from .throttling import PerCaller
+from .throttling import PerAddress, PerCaller
 
 
 def accepted_language(request) -> str:
@@ -62,6 +64,20 @@ class Cursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A cursor is opaque but only base64: one written by hand may hold a position that is not an id at all,
+        # which the database lookup would refuse with a 500. It is a cursor we never gave: 404, as DRF answers one
+        # it cannot read.
+        cursor = self.decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            ordering = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            meta = queryset.model._meta
+            try:
+                (meta.pk if ordering == "pk" else meta.get_field(ordering)).to_python(cursor.position)
+            except (DjangoValidationError, ValueError, TypeError):
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return super().paginate_queryset(queryset, request, view=view)
+
 
 class ApiView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
@@ -97,4 +113,26 @@ class ApiView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class PublicApiView(ApiView):
+    """An endpoint of public data (the published guide): no token, no session, no role. An Authorization header is
+    ignored, not checked: the answer is the same for everyone, so a wrong or expired key cannot change or break it.
+    Calls are counted per client address (``API_PUBLIC_RATE``), and a successful answer may be kept by any cache for
+    ``max_age`` seconds (the ApiView's other answers are ``no-store``)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PerAddress]
+    max_age = 300
+
+    def check_permissions(self, request):
+        APIView.check_permissions(self, request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Cache-Control"] = f"public, max-age={self.max_age}"
+        patch_vary_headers(response, ["Accept-Language"])
         return response

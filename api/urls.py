@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views_figures, views_reports, views_requests, views_webhooks, views_work
+from . import views_figures, views_guide, views_reports, views_requests, views_webhooks, views_work
 
 app_name = "api"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("v1/report-jobs/", views_reports.ReportJobList.as_view(), name="report_jobs"),
     path("v1/report-jobs/<uuid:pk>/", views_reports.ReportJobDetail.as_view(), name="report_job"),
     path("v1/report-jobs/<uuid:pk>/download/", views_reports.ReportJobDownload.as_view(), name="report_job_download"),
+    path("v1/guide/services/", views_guide.GuideServiceList.as_view(), name="guide_services"),
+    path("v1/guide/services/<uuid:pk>/", views_guide.GuideServiceDetail.as_view(), name="guide_service"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views_webhooks.WebhookDetail.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views_webhooks.WebhookDeliveries.as_view(), name="webhook_deliveries"),

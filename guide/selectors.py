@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import BigIntegerField, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -23,6 +24,7 @@ from .models import (
     GuideEdition,
     GuideLanguage,
     GuideText,
+    Organization,
     PageView,
     ServiceAtLocation,
     TaxonomyTerm,
@@ -118,21 +120,31 @@ def translated(source: str, row: Translation | None) -> str | None:
 
 def public_entries(
     *,
-    province: Province,
+    province: Province | None,
     district: District | None = None,
     category: TaxonomyTerm | None = None,
     language: str | None = None,
     query: str = "",
+    speaks: str = "",
 ) -> QuerySet[ServiceAtLocation]:
-    """Published entries of a province, for one district (its own entries and the whole province's), one category,
-    and a search in the published Italian and in the approved translations of ``language``."""
-    queryset = ServiceAtLocation.objects.filter(province=province, is_public=True).select_related(
+    """Published entries of a province (of every province: None), for one district (its own entries and its
+    province's whole-province ones), one category, a language spoken there (``speaks``, ISO 639-3, as published), and
+    a search in the published Italian and in the approved translations of ``language``."""
+    queryset = ServiceAtLocation.objects.filter(is_public=True).select_related(
         "published_category", "published_district"
     )
+    if province is not None:
+        queryset = queryset.filter(province=province)
     if district is not None:
-        queryset = queryset.filter(Q(published_district=district) | Q(published_district__isnull=True))
+        queryset = queryset.filter(
+            Q(published_district=district) | Q(published_district__isnull=True, province_id=district.province_id)
+        )
     if category is not None:
         queryset = queryset.filter(published_category=category)
+    if speaks:
+        # The published languages are a JSON list of three-letter codes: the code with its quotes is one whole item
+        # (a containment lookup would do on PostgreSQL, but SQLite has none).
+        queryset = queryset.filter(published__languages__icontains=f'"{speaks}"')
     query = query.strip()[:100]
     if query:
         condition = Q(published_name__icontains=query) | Q(published_description__icontains=query)
@@ -151,13 +163,28 @@ def public_entries(
     return queryset.order_by("published_category__position", "published_name", "pk")
 
 
-def public_entry(*, province: Province, pk) -> ServiceAtLocation:
+def public_entry(*, province: Province | None, pk) -> ServiceAtLocation:
+    """A published entry (of this province, unless None), or 404: a draft, a withdrawn entry or one never published
+    does not exist for the public."""
+    queryset = ServiceAtLocation.objects.select_related("province", "published_category", "published_district")
+    if province is not None:
+        queryset = queryset.filter(province=province)
     try:
-        return ServiceAtLocation.objects.select_related("published_category", "published_district").get(
-            province=province, pk=pk, is_public=True
-        )
-    except (ServiceAtLocation.DoesNotExist, ValueError, TypeError):
+        return queryset.get(pk=pk, is_public=True)
+    except (ServiceAtLocation.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
+
+
+def organization_ids(*, names) -> dict[tuple[int, str], uuid.UUID]:
+    """The organisations of these (province id, published name) pairs, by pair: one query. The published version
+    names its organisation; its id is the directory's (the HSDS export's), when a row of that name still exists."""
+    names = set(names)
+    if not names:
+        return {}
+    rows = Organization.objects.filter(
+        province_id__in={province_id for province_id, _name in names}, name__in={name for _id, name in names}
+    ).values_list("province_id", "name", "pk")
+    return {(province_id, name): pk for province_id, name, pk in rows if (province_id, name) in names}
 
 
 def introduction(*, province: Province) -> GuideText | None:

@@ -655,6 +655,12 @@ API_RATE = env_str("API_RATE").strip() or "120/min"
 if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE):
     CONFIG_ERRORS.append(f"API_RATE={API_RATE!r} is not a rate like 120/min or 5000/hour; using 120/min.")
     API_RATE = "120/min"
+# The public guide (/api/v1/guide/…) needs no token: its calls are counted per client address (read as the login
+# limits read it, TRUSTED_PROXY_COUNT behind a proxy), at this rate.
+API_PUBLIC_RATE = env_str("API_PUBLIC_RATE").strip() or "60/min"
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_PUBLIC_RATE):
+    CONFIG_ERRORS.append(f"API_PUBLIC_RATE={API_PUBLIC_RATE!r} is not a rate like 60/min or 1000/hour; using 60/min.")
+    API_PUBLIC_RATE = "60/min"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",
@@ -678,7 +684,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Requests for linguistic-cultural mediators, their appointments and reports, for the case-management systems "
         "of municipalities and districts. Every call acts as one role of one organisation (the API token's) and sees "
-        "what that role sees on the portal's pages: an object outside it answers 404."
+        "what that role sees on the portal's pages: an object outside it answers 404. The published guide "
+        "(/api/v1/guide/…) is public: no token, in Open Referral HSDS 3 JSON."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -25,6 +25,7 @@ from sessions_app import services as report_services
 from . import factories as f
 from .api_support import ApiClient, token_for
 from .conftest import shared_world
+from .guide_factories import EntryFactory, published_entry
 from .report_factories import past_appointment, report_fields
 
 CALLERS = [
@@ -119,9 +120,14 @@ def _build():
         date_to=timezone.localdate(),
         format="csv",
     )
+    # The published guide is public: every caller reads a published entry; a draft does not exist for anyone here.
+    guide_entry = published_entry(district=here)
+    guide_draft = EntryFactory(district=here)
     return {
         "keys": keys,
         "report_job": report_job,
+        "guide_entry": guide_entry,
+        "guide_draft": guide_draft,
         "submitted": submitted,
         "assigned": assigned,
         "draft": draft,
@@ -348,6 +354,21 @@ MATRIX = [
         None,
         expect(404, province=200, **REPORT_OF_THE_PROVINCE),
     ),
+    ("the published guide", "get", lambda w: reverse("api:guide_services"), None, {**expect(200), "no token": 200}),
+    (
+        "a published entry of the guide",
+        "get",
+        lambda w: reverse("api:guide_service", args=[w["guide_entry"].pk]),
+        None,
+        {**expect(200), "no token": 200},
+    ),
+    (
+        "an entry of the guide never published",
+        "get",
+        lambda w: reverse("api:guide_service", args=[w["guide_draft"].pk]),
+        None,
+        {**expect(404), "no token": 404},
+    ),
     ("the schema", "get", lambda w: reverse("api:schema"), None, {**expect(200), "no token": 200}),
     ("the documentation", "get", lambda w: reverse("api:docs"), None, {**expect(200), "no token": 200}),
     ("requests", "get", lambda w: reverse("api:requests"), None, expect(200, funder=403)),
@@ -459,6 +480,8 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:report_jobs",
         "api:report_job",
         "api:report_job_download",
+        "api:guide_services",
+        "api:guide_service",
     }, "a new endpoint needs its rows in MATRIX above"
 
 

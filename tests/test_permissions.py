@@ -1053,6 +1053,25 @@ MATRIX = [
         lambda o: reverse("api:report_job_download", args=[cremona_reporting(o)["report_job"].pk]),
         {**CREMONA_REPORT, ANON: 401},
     ),
+    # The published guide through the API is public: a session changes nothing; a draft does not exist for anyone.
+    (
+        "the published guide through the API",
+        "get",
+        lambda o: reverse("api:guide_services"),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a published guide entry through the API",
+        "get",
+        lambda o: reverse("api:guide_service", args=[o["guide_published"].pk]),
+        expect(anonymous=200, everyone=200),
+    ),
+    (
+        "a draft guide entry through the API",
+        "get",
+        lambda o: reverse("api:guide_service", args=[o["guide_draft"].pk]),
+        expect(anonymous=404, everyone=404),
+    ),
     ("the public guide", "get", lambda o: reverse("guide_public:index"), expect(anonymous=200, everyone=200)),
     (
         "the public guide of Cremona",
@@ -1588,6 +1607,8 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:webhooks": "the API's webhooks",
         "api:webhook": "a webhook through the API",
         "api:webhook_deliveries": "the deliveries of a webhook through the API",
+        "api:guide_services": "the published guide through the API",
+        "api:guide_service": "a published guide entry through the API",
         "guide_public:index": "the public guide",
         "guide_public:province": "the public guide of Cremona",
         "guide_public:entry": "a published guide entry of Cremona",
