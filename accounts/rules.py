@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from core.arrays import AnyOf
+
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 from .scoping import Actor, prefixed, rule
 
@@ -88,25 +90,31 @@ def _managed_membership_ids(actor: Actor) -> QuerySet | None:
     membership belongs to a district or province, each on the index of its column: the same rows as the condition,
     whose joins and ORs would make the database read every membership of the region."""
     managed = Membership.objects.order_by()
+    # Each part looks its memberships up by the index of its column, handed the ids as an array (core.arrays): as
+    # ``IN (subquery)`` a part the planner thinks large (a province's mediators) read every membership of the region.
     if actor.has_role(Role.PROVINCE_STAFF):
         provinces = actor.province_ids
         parts = [
-            managed.filter(office_id__in=Office.objects.filter(district__province_id__in=provinces).values("pk")),
-            managed.filter(district_id__in=District.objects.filter(province_id__in=provinces).values("pk")),
-            managed.filter(provider_id__in=Provider.objects.filter(province_id__in=provinces).values("pk")),
+            managed.filter(AnyOf("office_id", Office.objects.filter(district__province_id__in=provinces).values("pk"))),
+            managed.filter(AnyOf("district_id", District.objects.filter(province_id__in=provinces).values("pk"))),
+            managed.filter(AnyOf("provider_id", Provider.objects.filter(province_id__in=provinces).values("pk"))),
             managed.filter(province_id__in=provinces),
             managed.filter(
-                funder_id__in=Funder.provinces.through.objects.filter(province_id__in=provinces).values("funder_id")
+                AnyOf(
+                    "funder_id", Funder.provinces.through.objects.filter(province_id__in=provinces).values("funder_id")
+                )
             ),
         ]
     elif actor.has_role(Role.COORDINATOR):
         districts = actor.district_ids
         parts = [
-            managed.filter(office_id__in=Office.objects.filter(district_id__in=districts).values("pk")),
+            managed.filter(AnyOf("office_id", Office.objects.filter(district_id__in=districts).values("pk"))),
             managed.filter(district_id__in=districts),
             managed.filter(
+                AnyOf(
+                    "pk", Membership.districts.through.objects.filter(district_id__in=districts).values("membership_id")
+                ),
                 role=Role.MEDIATOR,
-                pk__in=Membership.districts.through.objects.filter(district_id__in=districts).values("membership_id"),
             ),
         ]
     else:
@@ -120,7 +128,8 @@ def _memberships(actor: Actor, qs: QuerySet) -> QuerySet:
     ids = _managed_membership_ids(actor)
     if ids is None:
         return qs.filter(user=actor.user)
-    return qs.filter(pk__in=ids)
+    # Looked up by id (core.arrays): ``pk IN (union)`` had the planner read every membership of the region.
+    return qs.filter(AnyOf("pk", ids))
 
 
 @rule(Invitation)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import District, Province, Role
 from accounts.scoping import actor_for, visible
 from core import cached_sets
+from core.arrays import AnyOf
 from core.together import prefetch_together
 
 from .languages import related_codes
@@ -160,16 +161,14 @@ PROVINCE_LANGUAGES = "mediators:languages:v1:province"
 
 def _languages_by(path: str):
     def compute(ids: list[int]) -> dict[int, list[str]]:
-        found: dict[int, set[str]] = {pk: set() for pk in ids}
-        rows = (
-            MediatorLanguage.objects.filter(**{f"mediator__{path}__in": ids})
-            .order_by()
-            .values_list(f"mediator__{path}", "code")
-            .distinct()
-        )
-        for pk, code in rows:
-            found[pk].add(code)
-        return {pk: sorted(codes) for pk, codes in found.items()}
+        # One query per district or province (a page needs one or two; the portal's whole roster, one per province),
+        # each looking its mediators' languages up by index (core.arrays), never reading every mediator's.
+        found: dict[int, list[str]] = {}
+        for pk in ids:
+            mediators = Mediator.objects.filter(**{path: pk}).order_by().values("pk")
+            codes = MediatorLanguage.objects.filter(AnyOf("mediator_id", mediators)).order_by()
+            found[pk] = sorted(set(codes.values_list("code", flat=True).distinct()))
+        return found
 
     return compute
 

@@ -613,6 +613,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.aggregates_rebuild_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The request lists' language menus written again from the requests (languages nobody asks for any more go).
+    "requests-office-languages-rebuild": {
+        "task": "requests_app.tasks.office_languages_rebuild_task",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # The public seminar: the reminder with its calendar file the day before (once per person), and registrations
     # anonymised SEMINAR_RETENTION_MONTHS after the event.
     "seminar-reminders": {"task": "seminar.tasks.send_reminders_task", "schedule": crontab(minute=5)},

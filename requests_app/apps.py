@@ -11,3 +11,4 @@ class RequestsAppConfig(AppConfig):
 
     def ready(self):
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
+        import_module(f"{self.name}.signals")  # the lists' language menus (models.OfficeLanguage)

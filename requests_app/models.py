@@ -232,6 +232,31 @@ class RequestLanguage(models.Model):
         return language_name(self.code)
 
 
+class OfficeLanguage(models.Model):
+    """A language an office's requests have asked for: the lists' language menu reads these few rows instead of every
+    request of the scope (issue #17: that scan read over a million request languages at a region's scale).
+
+    ``submitted`` rows are the languages of requests past their draft (what the district and the province see);
+    the others, of drafts (the office's own). Rows are only added, by the services and by saving a
+    :class:`RequestLanguage`; a language no request asks for any more stays in the menu (it then finds nothing)
+    until :func:`requests_app.services.office_languages_rebuild` (nightly, and after a bulk load) writes the table
+    again from the requests."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+", db_index=False)
+    submitted = models.BooleanField()
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        verbose_name = _("language of an office's requests")
+        verbose_name_plural = _("languages of an office's requests")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "submitted", "code"], name="officelanguage_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.office_id} {self.code}{'' if self.submitted else ' (draft)'}"
+
+
 class RequestCountry(models.Model):
     request = models.ForeignKey(MediationRequest, on_delete=models.CASCADE, related_name="countries")
     code = models.CharField(_("country of origin (ISO 3166)"), max_length=2, validators=[validate_country_code])

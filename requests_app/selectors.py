@@ -9,7 +9,7 @@ from accounts.scoping import actor_for, get_for_user_or_404, visible
 from core import cached_sets
 from core.together import prefetch_together
 
-from .models import QUEUE_ORDER, Comment, MediationRequest, RequestLanguage, Status, StatusChange
+from .models import QUEUE_ORDER, Comment, MediationRequest, OfficeLanguage, RequestLanguage, Status, StatusChange
 from .transitions import TRANSITIONS, Transition
 
 # What a row of the request lists shows: never the goal, the place or the sensitive notes (long texts the list does
@@ -209,17 +209,15 @@ LANGUAGES_CACHE = "requests:languages:v1:office"
 
 def _languages_of_offices(office_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """Per office, the codes its requests ask for: in all of them ("all", what the office sees, drafts included)
-    and in those past the draft ("submitted", what the district and the province see). One query."""
+    and in those past the draft ("submitted", what the district and the province see). One query, on the few rows
+    of :class:`OfficeLanguage` (never on the requests)."""
     found: dict[int, dict[str, set[str]]] = {pk: {"all": set(), "submitted": set()} for pk in office_ids}
     rows = (
-        RequestLanguage.objects.filter(request__office_id__in=office_ids)
-        .order_by()
-        .values_list("request__office_id", "code", "request__status")
-        .distinct()
+        OfficeLanguage.objects.filter(office_id__in=office_ids).order_by().values_list("office_id", "submitted", "code")
     )
-    for office_id, code, status in rows:
+    for office_id, submitted, code in rows:
         found[office_id]["all"].add(code)
-        if status != Status.DRAFT:
+        if submitted:
             found[office_id]["submitted"].add(code)
     return {pk: {part: sorted(codes) for part, codes in parts.items()} for pk, parts in found.items()}
 
@@ -247,6 +245,11 @@ def language_codes_in_requests(*, user) -> list[str]:
 def forget_request_languages(*, office_id: int) -> None:
     """Called by the services that change which languages an office's requests ask for, or a draft's state."""
     cached_sets.forget(LANGUAGES_CACHE, [office_id])
+
+
+def forget_request_languages_everywhere() -> None:
+    """After the menus' rows were written again (services.office_languages_rebuild)."""
+    cached_sets.forget(LANGUAGES_CACHE, Office.objects.values_list("pk", flat=True))
 
 
 # --- The home page's work lists (mediazione.home) --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from . import selectors
 from .models import (
     Comment,
     MediationRequest,
+    OfficeLanguage,
     ProposedSlot,
     RequestCountry,
     RequestLanguage,
@@ -129,8 +130,43 @@ def request_save_draft(
     _apply_fields(request, fields)
     _save(request)
     _replace_children(request, languages, countries, slots)
-    selectors.forget_request_languages(office_id=request.office_id)
+    office_languages_note(request=request)
     return request
+
+
+# --- The languages of the lists' menus (requests_app.models.OfficeLanguage) -------------------------------------------
+
+
+def office_languages_note(*, request: MediationRequest) -> None:
+    """Add the languages of ``request`` to its office's menu rows (as a draft's or a submitted request's), and forget
+    the office's cached menu. Called within the service's transaction: a rolled-back change adds nothing."""
+    codes = set(RequestLanguage.objects.filter(request=request).values_list("code", flat=True))
+    submitted = request.status != Status.DRAFT
+    if codes:
+        OfficeLanguage.objects.bulk_create(
+            [OfficeLanguage(office_id=request.office_id, submitted=submitted, code=code) for code in sorted(codes)],
+            ignore_conflicts=True,
+        )
+    selectors.forget_request_languages(office_id=request.office_id)
+
+
+def office_languages_rebuild() -> int:
+    """Write the menus' rows again from the requests (nightly, and after a bulk load that went around the services,
+    such as ``reporting_scale`` or the region bench): languages no request asks for any more leave the menus. One
+    statement each for the deletion and the insertion, in one transaction; the cached menus are then forgotten."""
+    language, request = RequestLanguage._meta.db_table, MediationRequest._meta.db_table
+    with transaction.atomic():
+        OfficeLanguage.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {OfficeLanguage._meta.db_table} (office_id, submitted, code) "  # noqa: S608 (table names from the models)
+                f"SELECT DISTINCT r.office_id, r.status <> %s, l.code FROM {language} l "
+                f"JOIN {request} r ON r.id = l.request_id",
+                [Status.DRAFT.value],
+            )
+            added = cursor.rowcount
+    transaction.on_commit(lambda: selectors.forget_request_languages_everywhere())
+    return added
 
 
 # --- Transitions ------------------------------------------------------------------------------------------------------
@@ -150,15 +186,16 @@ def apply_transition(*, actor: Actor, request: MediationRequest, name: str, reas
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise DomainError(_("Say why: the reason is kept in the request's history."), field="reason")
-    if locked.status == Status.DRAFT:
-        # Out of the drafts, its languages show in the district's and the province's filter menus.
-        selectors.forget_request_languages(office_id=locked.office_id)
+    leaving_draft = locked.status == Status.DRAFT
     previous, locked.status = locked.status, transition.target
     update = ["status", "updated_at"]
     if transition.target == "submitted":
         locked.submitted_at = timezone.now()
         update.append("submitted_at")
     locked.save(update_fields=update)
+    if leaving_draft:
+        # Out of the drafts, its languages show in the district's and the province's filter menus.
+        office_languages_note(request=locked)
     # The history row once the request has its new state: who listens to the history (the API's webhooks) sees the
     # request as it now is.
     StatusChange.objects.create(
@@ -260,7 +297,7 @@ def request_copy(*, actor: Actor, request: MediationRequest) -> MediationRequest
         [c.code for c in request.countries.all()],
         [],
     )
-    selectors.forget_request_languages(office_id=copy.office_id)
+    office_languages_note(request=copy)
     return copy
 
 

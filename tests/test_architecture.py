@@ -48,6 +48,7 @@ WITHOUT_RULE = {
     "requests_app.requestlanguage": "read through the request",
     "requests_app.requestcountry": "read through the request",
     "requests_app.proposedslot": "read through the request",
+    "requests_app.officelanguage": "the lists' language menus: read for the offices the list's user sees",
     "requests_app.statuschange": "the request's history: read through the request",
     "requests_app.comment": "the request's thread: read through the request (requests_app.selectors.can_comment)",
     "mediators.qualificationexpirynotice": "written and read by the expiry reminder job only",

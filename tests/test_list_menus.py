@@ -10,7 +10,8 @@ from django.urls import reverse
 from accounts.scoping import actor_for
 from mediators import services as mediator_services
 from requests_app import services
-from requests_app.models import Status
+from requests_app.models import OfficeLanguage, Status
+from requests_app.tasks import office_languages_rebuild_task
 
 from . import factories as f
 
@@ -90,6 +91,60 @@ def test_an_unknown_language_code_gets_a_clear_message(area, client_for):
     response = client_for(area["coordinator"]).get(reverse("requests:list"), {"language": "xyz"})
     assert "“xyz” non è un codice di lingua che conosciamo" in response.content.decode()
     assert len(response.context["page"]) == 1  # the unfiltered list, as for any invalid filter
+
+
+def test_the_menu_cache_is_filled_from_the_offices_language_rows_never_from_the_requests(area, client_for):
+    f.MediationRequestFactory(office=area["office"], status=Status.SUBMITTED, languages=["ara"])
+    client = client_for(area["coordinator"])
+    with CaptureQueriesContext(connection) as queries:
+        assert "ara" in menu(client.get(reverse("requests:list")))  # an empty cache: the menu is computed
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert any('FROM "requests_app_officelanguage"' in sql for sql in sqls)
+    assert not any("DISTINCT" in sql and "requests_app_requestlanguage" in sql for sql in sqls)
+
+
+def test_a_cancelled_draft_shows_its_language_to_the_district_like_any_request_past_the_draft(area, client_for):
+    request = draft(area, "amh")
+    services.apply_transition(actor=actor_for(area["worker"]), request=request, name="cancel", reason="Doppione.")
+    assert "amh" in menu(client_for(area["coordinator"]).get(reverse("requests:list")))
+
+
+def test_a_copied_request_brings_its_languages_to_the_office_menu(area, client_for):
+    original = f.MediationRequestFactory(office=area["office"], status=Status.CLOSED, languages=["ukr"])
+    OfficeLanguage.objects.all().delete()
+    services.request_copy(actor=actor_for(area["worker"]), request=original)
+    assert "ukr" in menu(client_for(area["worker"]).get(reverse("requests:list")))
+
+
+def test_a_language_no_request_asks_for_any_more_leaves_the_menus_at_the_nightly_rebuild(
+    area, client_for, django_capture_on_commit_callbacks
+):
+    request = draft(area, "tir")
+    services.request_save_draft(
+        actor=actor_for(area["worker"]),
+        office=area["office"],
+        request=request,
+        fields={"case_code": "TM-tir", "service_kind": "cultural_mediation", "setting": "child_protection",
+                "goal": "Colloquio con la famiglia."},
+        languages=[{"code": "amh", "variant": ""}],
+    )  # fmt: skip
+    worker = client_for(area["worker"])
+    url = reverse("requests:list")
+    assert {"tir", "amh"} <= set(menu(worker.get(url)))  # rows are only added: a language too many finds nothing
+    f.MediationRequestFactory(office=area["office"], status=Status.SUBMITTED, languages=["fra"])
+    with django_capture_on_commit_callbacks(execute=True):
+        written = office_languages_rebuild_task.delay().get()
+    assert written == 2  # the draft's Amharic and the submitted request's French
+    assert set(OfficeLanguage.objects.values_list("code", "submitted")) == {("amh", False), ("fra", True)}
+    assert "tir" not in menu(worker.get(url)) and {"amh", "fra"} <= set(menu(worker.get(url)))
+
+
+def test_the_rebuild_runs_every_night():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["requests-office-languages-rebuild"]
+    assert entry["task"] == "requests_app.tasks.office_languages_rebuild_task"
+    assert entry["schedule"].hour == {2}
 
 
 def test_the_roster_menu_follows_a_mediator_who_learns_a_language(area, client_for):

@@ -26,6 +26,7 @@ from mediators.models import Mediator
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner
 from reporting.services import aggregates_rebuild
 from requests_app.models import MediationRequest, RequestLanguage, StatusChange
+from requests_app.services import office_languages_rebuild
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             counts = fill(slug=province, year=year, total=requests)
         # The rows were written in bulk, not through the services: the dashboard's aggregates are built here.
         counts["monthly aggregates"] = aggregates_rebuild(province=Province.objects.get(slug=province))["rows"]
+        # ... and the request lists' language menus.
+        counts["office languages"] = office_languages_rebuild()
         self.stdout.write(self.style.SUCCESS(", ".join(f"{k}: {v}" for k, v in counts.items())))
 
 
