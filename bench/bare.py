@@ -65,7 +65,49 @@ _REPORT_ROW = """
     JOIN accounts_district d ON d.id = o.district_id
     JOIN mediators_mediator m ON m.id = a.mediator_id
 """
-_RECENT_REPORTS = "AND s.status = 'validated' ORDER BY s.validated_at DESC, s.id DESC LIMIT 20"
+_RECENT = "AND s.status = 'validated' AND s.validated_at >= now() - interval '60 days'"
+
+
+def _reports_page(scope: str, *lists: str, requests: str = "", appointments: str = "") -> list[str]:
+    """The lists of a role's reports page (sessions_app.selectors.work_lists), each as the page reads it: what the
+    role has to do (up to 100 rows a list) and the latest validated reports (20, of the last 60 days)."""
+    owes = "(s.id IS NULL OR s.status IN ('draft', 'sent_back')) AND a.starts_at <= now()"
+    # As the page reads them: the ids of the first 100 of each way an appointment owes a report, then the rows.
+    parts = [
+        "SELECT a.id FROM scheduling_appointment a JOIN requests_app_mediationrequest r ON r.id = a.request_id "
+        "JOIN accounts_office o ON o.id = r.office_id "
+        "LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id "
+        f"WHERE {appointments or scope} AND {owes} AND {status} ORDER BY a.starts_at, a.id LIMIT 100"
+        for status in (
+            "a.status = 'planned'",
+            "a.status = 'cancelled' AND a.late_cancellation",
+            "a.status IN ('held', 'no_show') AND s.status IN ('draft', 'sent_back')",
+        )
+    ]
+    to_write = (
+        f"{_APPOINTMENT_ROW} WHERE a.id IN ("
+        + " UNION ALL ".join(f"({part})" for part in parts)
+        + ") ORDER BY a.starts_at, a.id LIMIT 100"
+    )
+    queries = {
+        "to_write": to_write,
+        "to_confirm": f"{_REPORT_ROW} WHERE {scope} AND s.status = 'submitted' ORDER BY s.started_at, s.id LIMIT 100",
+        "to_validate": f"{_REPORT_ROW} WHERE {scope} AND s.status IN ('submitted', 'confirmed') "
+        "ORDER BY s.started_at, s.id LIMIT 100",
+        "office_to_evaluate": "SELECT r.id, r.case_code, r.status, r.updated_at, o.name "
+        "FROM requests_app_mediationrequest r JOIN accounts_office o ON o.id = r.office_id "
+        f"WHERE {requests or scope} AND r.status = 'completed' AND NOT EXISTS (SELECT 1 FROM sessions_app_evaluation e "
+        "WHERE e.request_id = r.id AND e.side = 'requester') ORDER BY r.updated_at, r.id LIMIT 100",
+        "mediator_to_evaluate": "SELECT r.id, r.case_code, r.status, r.updated_at, o.name "
+        "FROM requests_app_mediationrequest r JOIN accounts_office o ON o.id = r.office_id "
+        f"WHERE {requests or scope} AND r.status IN ('completed', 'evaluated') AND NOT EXISTS (SELECT 1 FROM "
+        "sessions_app_evaluation e WHERE e.request_id = r.id AND e.side = 'mediator') "
+        "ORDER BY r.updated_at, r.id LIMIT 100",
+        "recent": f"{_REPORT_ROW} WHERE {scope} {_RECENT} ORDER BY s.validated_at DESC, s.id DESC LIMIT 20",
+    }
+    return [queries[name] for name in lists]
+
+
 _MONTH_SESSIONS = """
     FROM scheduling_appointment a
     JOIN requests_app_mediationrequest r ON r.id = a.request_id
@@ -151,11 +193,20 @@ QUERIES = {
         JOIN accounts_office o ON o.id = r.office_id
         JOIN accounts_district d ON d.id = o.district_id
         WHERE f.mediator_id = %(mediator)s AND f.status <> 'queued' ORDER BY f.release_at DESC, f.id DESC LIMIT 100""",
-    # Session reports: the latest validated ones of the scope (every role's reports page lists them).
-    "office_reports": f"{_REPORT_ROW} WHERE r.office_id = %(office)s {_RECENT_REPORTS}",
-    "district_reports": f"{_REPORT_ROW} WHERE d.id = %(district)s {_RECENT_REPORTS}",
-    "province_reports": f"{_REPORT_ROW} WHERE d.province_id = %(province)s {_RECENT_REPORTS}",
-    "mediator_reports": f"{_REPORT_ROW} WHERE a.mediator_id = %(mediator)s {_RECENT_REPORTS}",
+    # Session reports: every list the role's reports page shows (until 5 December 2026 only the latest validated).
+    "office_reports": _reports_page("r.office_id = %(office)s", "to_confirm", "office_to_evaluate", "recent"),
+    "district_reports": _reports_page(
+        "d.id = %(district)s", "to_write", "to_validate", "recent", appointments="o.district_id = %(district)s"
+    ),
+    "province_reports": _reports_page("d.province_id = %(province)s", "to_validate", "recent"),
+    "mediator_reports": _reports_page(
+        "a.mediator_id = %(mediator)s",
+        "to_write",
+        "to_validate",
+        "mediator_to_evaluate",
+        "recent",
+        requests="r.assigned_mediator_id = %(mediator)s",
+    ),
     "report": f"{_REPORT_ROW} WHERE s.id = %(id)s",
     "evaluation_averages": """
         SELECT m.id, m.last_name, m.first_name, e.side, avg(sc.score), count(DISTINCT e.id)

@@ -138,12 +138,15 @@ def _prepare_connection() -> bool:
 
 
 def _after_fill() -> list[str]:
-    """What the services keep up to date and a COPY goes around: the monthly aggregates of reporting, rebuilt here
-    from the rows as the nightly rebuild does. (The unread counts live in the cache, filled by the first page.)"""
+    """What the services keep up to date and a COPY goes around: the monthly aggregates of reporting and the request
+    lists' language menus, rebuilt here from the rows as the nightly rebuilds do. (The unread counts live in the
+    cache, filled by the first page.)"""
     from reporting.services import aggregates_rebuild
+    from requests_app.services import office_languages_rebuild
 
     aggregates_rebuild()
-    return ["reporting.services.aggregates_rebuild"]
+    office_languages_rebuild()
+    return ["reporting.services.aggregates_rebuild", "requests_app.services.office_languages_rebuild"]
 
 
 def analyse(say=print) -> None:
