@@ -458,6 +458,10 @@ def main(argv: list[str]) -> int:
     world = find_world()
     wanted = [word.strip() for word in os.environ.get("BENCH_PAGES", "").lower().split(",") if word.strip()]
     catalogue = [p for p in pages(world) if not wanted or any(w in f"{p.role} {p.name}".lower() for w in wanted)]
+    if not catalogue:
+        # BENCH_PAGES naming no page: the region is filled (or was), nothing to measure.
+        print(f"No page's role or name holds any of {wanted}: nothing measured.")
+        return 0
     sizes = table_sizes()
     clients: dict[str, Client] = {}
     found: dict[str, dict] = {}
