@@ -15,6 +15,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.models import Role
 from accounts.scoping import actor_for
@@ -294,3 +297,49 @@ def test_the_deliveries_list_runs_the_same_queries_for_3_and_30_rows(world, rows
     with django_assert_num_queries(3):
         response = client.get(reverse("api:webhook_deliveries", args=[hook.pk]))
     assert len(response.json()["results"]) == rows
+
+
+HOSTILE_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.text(max_size=60),
+        st.sampled_from(
+            [
+                "https://cartella.example.it/hooks",
+                "https://user:pw@cartella.example.it/",
+                "https://[::1]/",
+                "https://10.0.0.1/x",
+                "http://cartella.example.it/",
+                "https://cartella.example.it/\x00",
+                "https://" + "a" * 300 + ".it/",
+                "request.status_changed",
+                "appointment.planned",
+                "javascript:alert(1)",
+            ]
+        ),
+    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+HOSTILE_BODIES = st.one_of(
+    st.dictionaries(st.sampled_from(["url", "events", "active", "secret", "id"]), HOSTILE_VALUES, max_size=4),
+    HOSTILE_VALUES,
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=HOSTILE_BODIES)
+def test_hostile_bodies_registering_a_webhook_never_make_a_500_nor_half_a_webhook(world, body):
+    key = token_for(role=Role.SOCIAL_WORKER, office=world["office"])[1]
+    response = ApiClient(key).post(reverse("api:webhooks"), json.dumps(body, default=str))
+    assert response.status_code < 500, response.content
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code >= 400:
+        assert not Webhook.objects.exists()
+        assert set(response.json()) <= {"code", "message", "fields"}
+    else:
+        made = Webhook.objects.get()
+        assert made.url.startswith("https://") and response.json()["secret"]
+    Webhook.objects.all().delete()
