@@ -14,4 +14,5 @@ urlpatterns = [
     path("imputa/<int:pk>/", views.charge, name="charge"),
     path("progetti/", views.project_list, name="projects"),
     path("progetti/<int:pk>/", views.project_detail, name="project"),
+    path("progetti/<int:pk>/azioni/<slug:section>/", views.project_section, name="project_section"),
 ]

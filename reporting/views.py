@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -176,6 +177,58 @@ def project_list(request):
     return render(request, "reporting/projects.html", {"projects": projects})
 
 
+def _project_scope(project: Project, actor) -> indicators.Scope:
+    return indicators.Scope(
+        province=project.lead_province,
+        date_from=project.starts_on,
+        date_to=project.ends_on,
+        project=project,
+        suppress=actor.has_role(Role.FUNDER_VIEWER),
+    )
+
+
+# The sections of a project's page about its other actions: the address's word, the budget's action, the title and
+# the tables (with the funder's rule when the scope says so).
+PROJECT_SECTIONS = {
+    "guida": (
+        Action.MINI_GUIDE,
+        gettext_lazy("The multilingual mini-guide over the whole project"),
+        lambda scope: presenters.mini_guide_tables(selectors.mini_guide_figures(scope=scope), suppress=scope.suppress),
+    ),
+    "seminario": (
+        Action.SEMINAR,
+        gettext_lazy("The public seminar over the whole project"),
+        lambda scope: presenters.seminar_tables(selectors.seminar_figures(scope=scope), suppress=scope.suppress),
+    ),
+    "formazione": (
+        Action.TRAINING,
+        gettext_lazy("The training course over the whole project"),
+        lambda scope: presenters.training_tables(indicators.training(scope), suppress=scope.suppress),
+    ),
+    "faq": (
+        Action.FAQ,
+        gettext_lazy("The operators' FAQ over the whole project"),
+        lambda scope: presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress),
+    ),
+}
+
+
+@role_required(*ROLES)
+def project_section(request, pk: int, section: str):
+    """One section of a project's page: what one of its actions did over the project's period, for the people who
+    see the project (the funder under its rule). Loaded into the page by htmx; opened alone (no JavaScript), a page of
+    its own. A section the project pays nothing for does not exist (404)."""
+    project = selectors.project_detail(user=request.user, pk=pk)
+    if section not in PROJECT_SECTIONS:
+        raise Http404
+    action, title, build = PROJECT_SECTIONS[section]
+    if not project.budget.filter(action=action).exists():
+        raise Http404
+    tables = build(_project_scope(project, actor_for(request.user)))
+    template = "reporting/_project_section.html" if request.htmx else "reporting/project_section.html"
+    return render(request, template, {"project": project, "section": section, "title": title, "tables": tables})
+
+
 @role_required(*ROLES)
 def project_detail(request, pk: int):
     project = selectors.project_detail(user=request.user, pk=pk)
@@ -201,42 +254,17 @@ def project_detail(request, pk: int):
         else:
             messages.success(request, _("The expense is recorded."))
             return redirect(project)
-    scope = indicators.Scope(
-        province=project.lead_province,
-        date_from=project.starts_on,
-        date_to=project.ends_on,
-        project=project,
-        suppress=actor.has_role(Role.FUNDER_VIEWER),
-    )
-    budget = selectors.project_budget(project=project, scope=scope)
-    # A project that pays for the mini-guide shows what the guide did over its period (no query otherwise).
-    mini_guide = (
-        presenters.mini_guide_tables(selectors.mini_guide_figures(scope=scope), suppress=scope.suppress)
-        if any(row["action_key"] == Action.MINI_GUIDE for row in budget["rows"])
-        else []
-    )
-    # Likewise the public seminar, the training course and the operators' FAQ, for a project with their budget lines.
+    budget = selectors.project_budget(project=project, scope=_project_scope(project, actor))
+    # What the project's other actions did (the mini-guide, the seminar, the course, the FAQ) comes in after the page,
+    # one section each (project_section): the page itself stays within its queries whatever the project pays for.
     actions = {row["action_key"] for row in budget["rows"]}
-    seminar = (
-        presenters.seminar_tables(selectors.seminar_figures(scope=scope), suppress=scope.suppress)
-        if Action.SEMINAR in actions
-        else []
-    )
-    training = (
-        presenters.training_tables(indicators.training(scope), suppress=scope.suppress)
-        if Action.TRAINING in actions
-        else []
-    )
-    faq = presenters.faq_tables(indicators.faq(scope), suppress=scope.suppress) if Action.FAQ in actions else []
+    sections = [(slug, title) for slug, (action, title, _tables) in PROJECT_SECTIONS.items() if action in actions]
     return render(
         request,
         "reporting/project.html",
         {
             "project": project,
-            "mini_guide": mini_guide,
-            "seminar": seminar,
-            "training": training,
-            "faq": faq,
+            "sections": sections,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
             "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),

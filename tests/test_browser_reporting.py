@@ -143,3 +143,17 @@ def test_the_dashboard_fits_a_phone_its_charts_shrink_and_its_tables_scroll(mobi
     chart = mobile_page.locator("svg.chart").first.bounding_box()
     assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
     screenshot(mobile_page, "reporting-dashboard-phone")
+
+
+def test_a_project_page_shows_the_budget_at_once_and_loads_the_seminar_section_after_it(page, live_server, demo_users):
+    objects = cremona_reporting({"users": demo_users})
+    log_in(page, live_server.url, "provincia.cremona@example.org")
+    page.goto(f"{live_server.url}{objects['project'].get_absolute_url()}")
+    expect(page.get_by_test_id("budget")).to_be_visible()
+    section = page.get_by_test_id("section-seminario")
+    # htmx swaps the placeholder for the section's tables (none in this period): no "loading" left.
+    expect(section.locator("#seminar-roles")).to_be_visible(timeout=10_000)
+    expect(section).not_to_contain_text("Caricamento")
+    expect(section).not_to_have_attribute("aria-busy", "true")
+    assert_accessible(page, "a funded project with its seminar section")
+    screenshot(page, "reporting-project-sections")

@@ -755,6 +755,18 @@ MATRIX = [
         expect(nobody=403, reporting=200, **{"coordinatore.bergamo": 404, "provincia.bergamo": 404}),
     ),
     (
+        "the seminar's section of a funded project of Cremona",
+        "get",
+        lambda o: reverse("reporting:project_section", args=[cremona_reporting(o)["project"].pk, "seminario"]),
+        expect(nobody=403, reporting=200, **{"coordinatore.bergamo": 404, "provincia.bergamo": 404}),
+    ),
+    (
+        "a section a funded project of Cremona pays nothing for",
+        "get",
+        lambda o: reverse("reporting:project_section", args=[cremona_reporting(o)["project"].pk, "guida"]),
+        expect(nobody=403, reporting=404),
+    ),
+    (
         "record an expense of a project of Cremona (empty form)",
         "post",
         lambda o: cremona_reporting(o)["project"].get_absolute_url(),
@@ -1574,6 +1586,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "reporting:charge": "charge a request to a project",
         "reporting:projects": "funded projects",
         "reporting:project": "a funded project of Cremona",
+        "reporting:project_section": "the seminar's section of a funded project of Cremona",
         "guide:entries": "guide mapping",
         "guide:entry_create": "add a guide entry",
         "guide:export": "export the guide",

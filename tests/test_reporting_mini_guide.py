@@ -239,21 +239,28 @@ def _project(guide, *actions):
 
 def test_a_project_that_pays_for_the_guide_shows_its_figures_the_funder_without_small_counts(guide):
     project, funder = _project(guide, Action.MINI_GUIDE)
-    staff = login_client(f.province_staff(province=guide["province"])).get(project.get_absolute_url())
-    funder_page = login_client(f.funder_viewer(funder=funder)).get(project.get_absolute_url())
+    section = reverse("reporting:project_section", args=[project.pk, "guida"])
+    staff_client = login_client(f.province_staff(province=guide["province"]))
+    # The page announces the section and loads it after itself (htmx); opened alone, the section is a page.
+    assert f'hx-get="{section}"' in staff_client.get(project.get_absolute_url()).content.decode()
+    staff = staff_client.get(section, HTTP_HX_REQUEST="true")
+    funder_page = login_client(f.funder_viewer(funder=funder)).get(section, HTTP_HX_REQUEST="true")
     assert staff.status_code == funder_page.status_code == 200
     staff_html, funder_html = staff.content.decode(), funder_page.content.decode()
     assert (
         'data-testid="table-mini-guide-views"' in staff_html and 'data-testid="table-mini-guide-views"' in funder_html
     )
-    views = [t for t in funder_page.context["mini_guide"] if t["id"] == "mini-guide-views"][0]
+    assert "<html" not in staff_html and "<html" in staff_client.get(section).content.decode()
+    views = [t for t in funder_page.context["tables"] if t["id"] == "mini-guide-views"][0]
     assert [str(cell) for cell in views["rows"][0]] == ["01/2026", "40", SUPPRESSED]
-    staff_views = [t for t in staff.context["mini_guide"] if t["id"] == "mini-guide-views"][0]
+    staff_views = [t for t in staff.context["tables"] if t["id"] == "mini-guide-views"][0]
     assert staff_views["rows"][0] == ["01/2026", 40, 2]
 
 
 def test_a_project_without_the_action_shows_no_guide(guide):
     project, _funder = _project(guide, Action.MEDIATION)
-    response = login_client(f.province_staff(province=guide["province"])).get(project.get_absolute_url())
-    assert response.context["mini_guide"] == [] and "mini-guide" not in response.content.decode()
+    client = login_client(f.province_staff(province=guide["province"]))
+    response = client.get(project.get_absolute_url())
+    assert response.context["sections"] == [] and "mini-guide" not in response.content.decode()
+    assert client.get(reverse("reporting:project_section", args=[project.pk, "guida"])).status_code == 404
     assert reverse("reporting:project", args=[project.pk]) == project.get_absolute_url()

@@ -10,6 +10,7 @@ import io
 import subprocess
 
 import pytest
+from django.urls import reverse
 
 from reporting import services
 from reporting.indicators import SUPPRESSED, Scope
@@ -74,12 +75,13 @@ def _project(province, *actions):
 
 def test_a_project_that_pays_for_the_seminar_shows_its_figures_the_funder_without_small_counts(province):
     project, funder = _project(province, Action.SEMINAR)
-    staff = login_client(f.province_staff(province=province)).get(project.get_absolute_url())
-    funder_page = login_client(f.funder_viewer(funder=funder)).get(project.get_absolute_url())
+    section = reverse("reporting:project_section", args=[project.pk, "seminario"])
+    staff = login_client(f.province_staff(province=province)).get(section, HTTP_HX_REQUEST="true")
+    funder_page = login_client(f.funder_viewer(funder=funder)).get(section, HTTP_HX_REQUEST="true")
     assert staff.status_code == funder_page.status_code == 200
     assert 'data-testid="table-seminar-roles"' in funder_page.content.decode()
-    (staff_table,) = staff.context["seminar"]
-    (funder_table,) = funder_page.context["seminar"]
+    (staff_table,) = staff.context["tables"]
+    (funder_table,) = funder_page.context["tables"]
     assert staff_table["rows"][1] == ["Operatore sanitario", 1, 1]
     assert funder_table["rows"][1] == ["Operatore sanitario", SUPPRESSED, SUPPRESSED]
     assert funder_table["rows"][-1] == ["Totale", 5, 4]
@@ -87,5 +89,7 @@ def test_a_project_that_pays_for_the_seminar_shows_its_figures_the_funder_withou
 
 def test_a_project_without_the_action_shows_no_seminar(province):
     project, _funder = _project(province, Action.MEDIATION)
-    response = login_client(f.province_staff(province=province)).get(project.get_absolute_url())
-    assert response.context["seminar"] == [] and "seminar-roles" not in response.content.decode()
+    client = login_client(f.province_staff(province=province))
+    response = client.get(project.get_absolute_url())
+    assert response.context["sections"] == [] and "seminar-roles" not in response.content.decode()
+    assert client.get(reverse("reporting:project_section", args=[project.pk, "seminario"])).status_code == 404

@@ -445,14 +445,19 @@ def test_a_project_that_pays_for_training_and_the_faq_shows_their_tables_the_fun
     from reporting.presenters import SUPPRESSED
 
     project, funder = _project(held_course, Action.TRAINING, Action.FAQ)
-    staff = login_client(held_course["staff"]).get(project.get_absolute_url())
-    funder_page = login_client(f.funder_viewer(funder=funder)).get(project.get_absolute_url())
-    assert staff.status_code == funder_page.status_code == 200
-    assert 'data-testid="table-training-people"' in funder_page.content.decode()
-    assert 'data-testid="table-faq-summary"' in funder_page.content.decode()
-    people = [t for t in funder_page.context["training"] if t["id"] == "training-people"][0]
+    page = login_client(held_course["staff"]).get(project.get_absolute_url())
+    assert [slug for slug, _title in page.context["sections"]] == ["formazione", "faq"]
+
+    def section(client, slug):
+        return client.get(reverse("reporting:project_section", args=[project.pk, slug]), HTTP_HX_REQUEST="true")
+
+    staff, funder_client = login_client(held_course["staff"]), login_client(f.funder_viewer(funder=funder))
+    funder_training, funder_faq = section(funder_client, "formazione"), section(funder_client, "faq")
+    assert 'data-testid="table-training-people"' in funder_training.content.decode()
+    assert 'data-testid="table-faq-summary"' in funder_faq.content.decode()
+    people = [t for t in funder_training.context["tables"] if t["id"] == "training-people"][0]
     assert [row[2] for row in people["rows"]] == [SUPPRESSED] * 3
-    staff_people = [t for t in staff.context["training"] if t["id"] == "training-people"][0]
+    staff_people = [t for t in section(staff, "formazione").context["tables"] if t["id"] == "training-people"][0]
     assert [row[2] for row in staff_people["rows"]] == [1, 1, 2]
 
 
@@ -461,7 +466,7 @@ def test_a_project_without_training_nor_faq_shows_neither(held_course):
 
     project, _funder = _project(held_course, Action.MEDIATION)
     response = login_client(held_course["staff"]).get(project.get_absolute_url())
-    assert response.context["training"] == [] and response.context["faq"] == []
+    assert response.context["sections"] == []
 
 
 # --- Creating a course and its sessions; bad input -----------------------------------------------------------------
