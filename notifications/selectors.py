@@ -17,8 +17,22 @@ def unread_notification_count(*, user) -> int:
     return counters.unread_count(user.pk, lambda: visible(user, Notification).filter(read_at__isnull=True).count())
 
 
+# What a notification's line shows (notifications.text): its own fields, the request's case code and office, the
+# district's name, who did it. Reading only these (not the request's 30 columns, the user's password...) halves
+# what a page of 25 costs Django to build (issue #17).
+LIST_FIELDS = (
+    *(f.name for f in Notification._meta.concrete_fields),
+    "request__case_code",
+    "request__office__name",
+    "request__office__district__name",
+    "actor__email",
+    "actor__first_name",
+    "actor__last_name",
+)
+
+
 def notification_list(*, user) -> QuerySet[Notification]:
-    return visible(user, Notification).select_related("request__office__district", "actor")
+    return visible(user, Notification).select_related("request__office__district", "actor").only(*LIST_FIELDS)
 
 
 def reachable_request_ids(*, user, notifications) -> set[int]:
