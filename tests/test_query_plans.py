@@ -16,7 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership
 from requests_app.models import MediationRequest, RequestLanguage, Status
+from requests_app.services import office_languages_rebuild
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
@@ -39,6 +41,8 @@ INDEXES = {
     },
     "sessions_app_sessionreport": {"report_validated_idx", "report_editable_idx", "report_waiting_idx"},
     "scheduling_appointment": {"appointment_starts_at_idx", "appointment_planned_idx", "appointment_late_cancel_idx"},
+    "accounts_membership": {"membership_provider_idx", "membership_active_user_idx"},
+    "requests_app_officelanguage": {"officelanguage_unique"},
 }
 STATUSES = [Status.SUBMITTED, Status.MATCHING, Status.CLOSED, Status.CLOSED, Status.EVALUATED, Status.CANCELLED]
 
@@ -85,6 +89,7 @@ def build_region():
     ]
     requests = MediationRequest.objects.bulk_create(rows, batch_size=1000)
     RequestLanguage.objects.bulk_create([RequestLanguage(request=r, code="ara") for r in requests], batch_size=1000)
+    office_languages_rebuild()  # a bulk load goes around the services: the lists' language menus are rebuilt
     provider = f.ProviderFactory(province=provinces[0])
     mediator = f.MediatorFactory(provider=provider, districts=[districts[0]])
     coordinator = f.coordinator(district=districts[0])
@@ -228,3 +233,29 @@ def test_a_month_of_a_districts_appointments_comes_from_the_start_index(region, 
     month = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "scheduling_appointment"."id"')]
     assert month
     assert "appointment_starts_at_idx" in indexes_used(plan_of(month[0], seqscan=False))
+
+
+def test_the_language_menu_of_the_province_comes_from_the_offices_language_rows(region, client_for):
+    from django.core.cache import cache
+
+    cache.clear()  # the menu is computed again, as on the first page after an hour
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(region["staff"]).get(reverse("requests:list"))
+    assert "ara" in dict(response.context["filter"].form.fields["language"].choices)
+    menu = [q["sql"] for q in queries.captured_queries if '"requests_app_officelanguage"' in q["sql"]]
+    assert len(menu) == 1 and "requests_app_requestlanguage" not in menu[0]
+    assert "officelanguage_unique" in indexes_used(plan_of(menu[0], seqscan=False))
+
+
+def test_the_people_a_province_manages_through_its_providers_come_from_their_index(region):
+    from accounts.scoping import visible
+
+    provider = f.ProviderFactory(province=region["offices"][0].district.province)
+    for _ in range(3):
+        f.mediator(provider=provider, districts=[region["offices"][0].district])
+    sql, params = visible(region["staff"], Membership).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        sql = cursor.mogrify(sql, params) if hasattr(cursor, "mogrify") else sql % tuple(params)
+    plan = plan_of(sql, seqscan=False)
+    assert "membership_provider_idx" in indexes_used(plan)
+    assert not {n["Relation Name"] for n in nodes(plan) if n["Node Type"] == "Seq Scan"} & {"accounts_membership"}
