@@ -25,7 +25,7 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,27 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
+class ReusedClient(RedisCacheClient):
+    """Django's client makes a new ``redis.Redis`` for every call, and each one builds its table of some 170 reply
+    callbacks: about 2,000 Python calls on a page of the portal that reads the cache a few times (issue #17). One
+    client per connection pool serves every call, as redis-py intends (the pool is thread-safe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClient
         if params.get("FALLBACK", "local") == "none":
             self._fallback = DummyCache(f"resilient-{server}", {})
             self._meanwhile = "caching nothing (reading the database)"

@@ -391,3 +391,14 @@ def test_health_says_the_cache_is_down_and_the_portal_is_degraded_not_down(cache
     body = Client().get("/health/").json()
     assert body["cache"].startswith("error") and body["database"] == "ok"
     assert body["status"] == "degraded"
+
+
+def test_the_redis_cache_makes_one_client_per_connection_pool_not_one_per_call():
+    from mediazione.cache import ResilientRedisCache, ReusedClient
+
+    cache = ResilientRedisCache("redis://127.0.0.1:6390/6", {})  # nothing listens: no call reaches Redis here
+    client = cache._cache
+    assert isinstance(client, ReusedClient)
+    first = client.get_client("a", write=True)
+    assert client.get_client("b", write=False) is first  # one server: reads and writes share its pool
+    assert first.connection_pool is client._get_connection_pool(True)
