@@ -294,3 +294,23 @@ def test_the_admin_lists_reports_evaluations_and_criteria_without_the_notes(worl
         response = admin.get(url)
         assert response.status_code == 200, url
         assert escape(NOTE) not in response.content.decode()
+
+
+def test_the_report_page_names_who_wrote_confirmed_and_validated_it_in_a_fixed_number_of_queries(
+    world, django_assert_num_queries
+):
+    from .test_query_counts import WARM_FRAME
+
+    report = validated(world)
+    client = login_client(world.coordinator)
+    client.get(report.get_absolute_url())
+    # WARM_FRAME + the report with its appointment, request, office, district and mediators; the people of its
+    # history in one query (not five joins of the users); the read audit's row.
+    with django_assert_num_queries(WARM_FRAME + 3) as captured:
+        page = client.get(report.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    for person in (world.mediator_user, world.social_worker, world.coordinator):
+        assert escape(person.get_full_name()) in html
+    people = [q["sql"] for q in captured.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(people) <= 2  # the session's user (the frame) and the report's people
