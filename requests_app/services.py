@@ -139,7 +139,8 @@ def request_save_draft(
 
 def office_languages_note(*, request: MediationRequest) -> None:
     """Add the languages of ``request`` to its office's menu rows (as a draft's or a submitted request's), and forget
-    the office's cached menu. Called within the service's transaction: a rolled-back change adds nothing."""
+    the office's cached menu, now and once the transaction commits (a page computing it meanwhile would keep the old
+    menu for an hour). Called within the service's transaction: a rolled-back change adds nothing."""
     codes = set(RequestLanguage.objects.filter(request=request).values_list("code", flat=True))
     submitted = request.status != Status.DRAFT
     if codes:
@@ -147,7 +148,9 @@ def office_languages_note(*, request: MediationRequest) -> None:
             [OfficeLanguage(office_id=request.office_id, submitted=submitted, code=code) for code in sorted(codes)],
             ignore_conflicts=True,
         )
-    selectors.forget_request_languages(office_id=request.office_id)
+    office_id = request.office_id
+    selectors.forget_request_languages(office_id=office_id)
+    transaction.on_commit(lambda: selectors.forget_request_languages(office_id=office_id))
 
 
 def office_languages_rebuild() -> int:
