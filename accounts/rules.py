@@ -90,8 +90,8 @@ def _managed_membership_ids(actor: Actor) -> QuerySet | None:
     membership belongs to a district or province, each on the index of its column: the same rows as the condition,
     whose joins and ORs would make the database read every membership of the region."""
     managed = Membership.objects.order_by()
-    # Each part looks its memberships up by the index of its column, handed the ids as an array (core.arrays): as
-    # ``IN (subquery)`` a part the planner thinks large (a province's mediators) read every membership of the region.
+    # Most parts look their memberships up by the index of their column, handed the ids as an array (core.arrays): as
+    # ``IN (subquery)`` the planner read every membership of the region to hash it.
     if actor.has_role(Role.PROVINCE_STAFF):
         provinces = actor.province_ids
         parts = [

@@ -12,7 +12,8 @@ from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
 
 
 class AnyOf(Expression):
-    """``queryset.filter(AnyOf("mediator_id", Mediator.objects.filter(...).values("pk")))``."""
+    """``queryset.filter(AnyOf("mediator_id", Mediator.objects.filter(...).values("pk")))``. For ``filter()``: in
+    ``exclude()`` a NULL column would drop the row (SQL's NULL logic), where Django's ``__in`` keeps it."""
 
     output_field = BooleanField()
     conditional = True
