@@ -25,6 +25,7 @@ urlpatterns = [
     path("v1/report-jobs/", views_reports.ReportJobList.as_view(), name="report_jobs"),
     path("v1/report-jobs/<uuid:pk>/", views_reports.ReportJobDetail.as_view(), name="report_job"),
     path("v1/report-jobs/<uuid:pk>/download/", views_reports.ReportJobDownload.as_view(), name="report_job_download"),
+    path("v1/report-jobs/<uuid:pk>/repeat/", views_reports.ReportJobRepeat.as_view(), name="report_job_repeat"),
     path("v1/guide/services/", views_guide.GuideServiceList.as_view(), name="guide_services"),
     path("v1/guide/services/<uuid:pk>/", views_guide.GuideServiceDetail.as_view(), name="guide_service"),
     path("v1/webhooks/", views_webhooks.WebhookList.as_view(), name="webhooks"),

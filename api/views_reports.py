@@ -19,6 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from audit.services import record_read
+from core.errors import DomainError
 from reporting import exports
 from reporting import selectors as reporting_selectors
 from reporting import services as reporting_services
@@ -333,4 +334,37 @@ class ReportJobDownload(ApiView):
         record_read(request=request, what=f"reporting.report.{job.format}:{job.pk}")
         return FileResponse(
             handle, as_attachment=True, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
+        )
+
+
+class ReportJobRepeat(ApiView):
+    roles = READERS
+
+    @extend_schema(
+        operation_id="report_jobs_repeat",
+        summary="Prepare a finished or failed report again: a new job with the same scope, period, format and version",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="The new job's address, to poll",
+            ),
+        ],
+        responses={202: ReportJobSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        # The page's "Prepare it again" (reporting.views.job_repeat): out of scope 404, still being prepared 409.
+        job = reporting_selectors.report_job(user=request.user, pk=pk)
+        try:
+            new = reporting_services.report_job_repeat(actor=self.actor, job=job)
+        except DomainError as exc:
+            raise Conflict(exc.message) from None
+        new = reporting_selectors.report_job(user=request.user, pk=new.pk)
+        return Response(
+            ReportJobSerializer(new, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("api:report_job", args=[new.pk])},
         )

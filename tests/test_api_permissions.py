@@ -354,6 +354,13 @@ MATRIX = [
         None,
         expect(404, province=200, **REPORT_OF_THE_PROVINCE),
     ),
+    (
+        "prepare the province's report again, while it is being prepared",
+        "post",
+        lambda w: reverse("api:report_job_repeat", args=[w["report_job"].pk]),
+        None,
+        expect(404, province=409, **REPORT_OF_THE_PROVINCE),
+    ),
     ("the published guide", "get", lambda w: reverse("api:guide_services"), None, {**expect(200), "no token": 200}),
     (
         "a published entry of the guide",
@@ -480,6 +487,7 @@ def test_every_endpoint_of_the_api_is_in_the_matrix():
         "api:report_jobs",
         "api:report_job",
         "api:report_job_download",
+        "api:report_job_repeat",
         "api:guide_services",
         "api:guide_service",
     }, "a new endpoint needs its rows in MATRIX above"

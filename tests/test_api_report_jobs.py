@@ -223,6 +223,53 @@ def test_a_failed_report_says_why_and_its_download_is_a_409(data, staff_key, mon
     assert response.json()["message"] == "This report could not be prepared, so there is no file: ask for it again."
 
 
+def test_a_failed_report_is_prepared_again_as_a_new_job_and_one_still_running_is_a_409(
+    data, staff_key, monkeypatch, django_capture_on_commit_callbacks
+):
+    job = _job(data)
+    monkeypatch.setitem(exports.WRITERS, "csv", lambda *args, **kwargs: 1 / 0)
+    services.report_job_run(job_id=job.pk)
+    monkeypatch.undo()
+    client = ApiClient(staff_key, language="en")
+    waiting = _job(data, format="xlsx")
+    response = client.post(reverse("api:report_job_repeat", args=[waiting.pk]))
+    assert response.status_code == 409 and response.json()["message"] == "This report is still being prepared."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("api:report_job_repeat", args=[job.pk]))
+    assert response.status_code == 202
+    again = ReportJob.objects.get(pk=response.json()["id"])
+    assert response["Location"] == reverse("api:report_job", args=[again.pk])
+    assert again.pk != job.pk
+    assert (again.province, again.format, again.date_from, again.date_to, again.audience) == (
+        job.province, job.format, job.date_from, job.date_to, job.audience
+    )  # fmt: skip
+    # Run by the background service (eager here): this time the file is there.
+    polled = client.get(reverse("api:report_job", args=[again.pk])).json()
+    assert polled["status"] == "done" and polled["download"]
+    lines = _file(client.get(polled["download"])).decode("utf-8-sig").splitlines()
+    fresh = _job(data)
+    services.report_job_run(job_id=fresh.pk)
+    fresh.refresh_from_db()
+    with fresh.file.open("rb") as handle:
+        expected = handle.read().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Incontro;Data;") and lines == expected  # what the first run owed
+
+
+def test_another_province_s_report_cannot_be_prepared_again(data, staff_key):
+    from . import factories as f
+
+    elsewhere = f.ProvinceFactory()
+    other_staff = f.province_staff(province=elsewhere)
+    job = services.report_job_create(
+        actor=actor_for(other_staff), province=elsewhere, format="csv",
+        date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31),
+    )  # fmt: skip
+    before = ReportJob.objects.count()
+    response = ApiClient(staff_key).post(reverse("api:report_job_repeat", args=[job.pk]))
+    assert response.status_code == 404 and ReportJob.objects.count() == before
+
+
 def test_an_expired_report_is_gone_as_on_the_pages(data, staff_key):
     job = _job(data)
     services.report_job_run(job_id=job.pk)

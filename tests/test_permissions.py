@@ -1065,6 +1065,12 @@ MATRIX = [
         lambda o: reverse("api:report_job_download", args=[cremona_reporting(o)["report_job"].pk]),
         {**CREMONA_REPORT, ANON: 401},
     ),
+    (
+        "prepare a report of Cremona again through the API",
+        "post",
+        lambda o: reverse("api:report_job_repeat", args=[cremona_reporting(o)["report_job"].pk]),
+        {**CREMONA_REPORT, ANON: 401, "provincia.cremona": 202, "admin": 202},
+    ),
     # The published guide through the API is public: a session changes nothing; a draft does not exist for anyone.
     (
         "the published guide through the API",
@@ -1617,6 +1623,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "api:report_jobs": "the API's reports",
         "api:report_job": "a report of Cremona through the API",
         "api:report_job_download": "download a report of Cremona through the API",
+        "api:report_job_repeat": "prepare a report of Cremona again through the API",
         "api:webhooks": "the API's webhooks",
         "api:webhook": "a webhook through the API",
         "api:webhook_deliveries": "the deliveries of a webhook through the API",
