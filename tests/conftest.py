@@ -43,6 +43,29 @@ def pytest_unconfigure(config):
         _suite_clock.stop()
 
 
+# The files that take longest, first: xdist hands out whole files (--dist loadfile) in the order they were collected,
+# so a long file collected last ran alone at the end while the other worker waited (CI's time, not the tests').
+# Within a file the order is unchanged; files not named keep theirs, after these.
+LONG_FILES_FIRST = (
+    "test_browser_",
+    "test_permissions.py",
+    "test_api_permissions.py",
+    "test_fuzz_forms.py",
+    "test_hostile_input.py",
+    "test_fixed_queries.py",
+    "test_reporting_aggregates.py",
+    "test_celery_reliability.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        name = item.path.name
+        return next((n for n, start in enumerate(LONG_FILES_FIRST) if name.startswith(start)), len(LONG_FILES_FIRST))
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
+
 def pytest_report_header(config):
     moment = test_now()
     return f"{TEST_NOW_ENV}: the clock starts at {moment.isoformat()}" if moment else None

@@ -257,5 +257,8 @@ def test_the_people_a_province_manages_through_its_providers_come_from_their_ind
     with connection.cursor() as cursor:
         sql = cursor.mogrify(sql, params) if hasattr(cursor, "mogrify") else sql % tuple(params)
     plan = plan_of(sql, seqscan=False)
-    assert "membership_provider_idx" in indexes_used(plan)
+    # On a few rows either index of the provider serves (the region's plans read the new one alone, an index-only
+    # scan: docs/performance.md); what matters is that the provider's memberships are looked up by index.
+    by_provider = {name for name in indexes_used(plan) if name.startswith("accounts_membership_provider_id")}
+    assert by_provider | ({"membership_provider_idx"} & indexes_used(plan))
     assert not {n["Relation Name"] for n in nodes(plan) if n["Node Type"] == "Seq Scan"} & {"accounts_membership"}
