@@ -28,6 +28,7 @@ from reporting.models import ReportJob
 from . import services
 from .base import ApiView, Cursor, status_param
 from .errors import Conflict, Invalid
+from .idempotency import LostRace, idempotency_key, replay
 from .serializers import ErrorSerializer
 
 # Whoever asks for reports on the pages: the province staff (their province), a district's coordinators (their
@@ -191,23 +192,10 @@ def _asked_for(user, data: dict) -> dict:
     }
 
 
-class _LostRace(Exception):
-    pass
-
-
-def _replay(earlier, fingerprint: str) -> Response:
-    if earlier.fingerprint != fingerprint:
-        return Response(
-            {
-                "code": "idempotency_key_reused",
-                "message": _("This Idempotency-Key was already used for another call: use a new key."),
-            },
-            status=422,
-        )
-    headers = {"Idempotent-Replayed": "true"}
-    if earlier.body.get("id"):
-        headers["Location"] = reverse("api:report_job", args=[earlier.body["id"]])
-    return Response(earlier.body, status=earlier.status, headers=headers)
+def _replay_job(earlier, fingerprint: str) -> Response:
+    """The answer kept for the key, again, with the job's address to poll."""
+    job = earlier.body.get("id") if earlier.fingerprint == fingerprint else None
+    return replay(earlier, fingerprint, headers={"Location": reverse("api:report_job", args=[job])} if job else None)
 
 
 class ReportJobList(ApiView):
@@ -249,21 +237,19 @@ class ReportJobList(ApiView):
         responses={202: ReportJobSerializer, 422: ErrorSerializer, **ERRORS},
     )
     def post(self, request):
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if len(key) > 100:
-            raise Invalid(_("The Idempotency-Key is too long: at most 100 characters."))
+        key = idempotency_key(request)
         fingerprint = services.call_fingerprint(request.method, request.path, request.body)
         if key:
             earlier = services.idempotent_answer(user=request.user, key=key)
             if earlier is not None:
-                return _replay(earlier, fingerprint)
+                return _replay_job(earlier, fingerprint)
         shape = ReportJobWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         asked = _asked_for(request.user, shape.validated_data)
         try:
             with transaction.atomic():
                 if key and not services.idempotent_claim(user=request.user, key=key, fingerprint=fingerprint):
-                    raise _LostRace
+                    raise LostRace
                 job = reporting_services.report_job_create(
                     actor=self.actor,
                     format=shape.validated_data["format"],
@@ -273,9 +259,9 @@ class ReportJobList(ApiView):
                 body = json.loads(json.dumps(ReportJobSerializer(job, context={"request": request}).data, default=str))
                 if key:
                     services.idempotent_keep(user=request.user, key=key, status=202, body=body)
-        except _LostRace:
+        except LostRace:
             # The same key, sent twice at once: the other call won (its answer is kept now); this one asked nothing.
-            return _replay(services.idempotent_answer(user=request.user, key=key), fingerprint)
+            return _replay_job(services.idempotent_answer(user=request.user, key=key), fingerprint)
         # Sent to the background service once committed (or run at once without a broker): say how it is now.
         job = reporting_selectors.report_job(user=request.user, pk=job.pk)
         return Response(

@@ -22,7 +22,8 @@ from requests_app.transitions import TRANSITIONS
 
 from . import drafts, services
 from .base import ApiView, Cursor, moment_param, status_param
-from .errors import Conflict, Invalid
+from .errors import Conflict
+from .idempotency import LostRace, idempotency_key, replay
 from .serializers import (
     ErrorSerializer,
     ReasonSerializer,
@@ -87,45 +88,27 @@ class RequestList(ApiView):
     def post(self, request):
         if not (self.actor.role == Role.SOCIAL_WORKER):
             raise exceptions.PermissionDenied(_("Only the social workers of an office file its requests."))
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if len(key) > 100:
-            raise Invalid(_("The Idempotency-Key is too long: at most 100 characters."))
+        key = idempotency_key(request)
         fingerprint = services.call_fingerprint(request.method, request.path, request.body)
         if key:
             earlier = services.idempotent_answer(user=request.user, key=key)
             if earlier is not None:
-                return _replay(earlier, fingerprint)
+                return replay(earlier, fingerprint)
         shape = RequestWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
                 if key and not services.idempotent_claim(user=request.user, key=key, fingerprint=fingerprint):
-                    raise _LostRace
+                    raise LostRace
                 saved = drafts.save_draft(actor=self.actor, data=shape.validated_data)
                 body = RequestDetailSerializer(request_selectors.request_detail(user=request.user, pk=saved.pk)).data
                 body = json.loads(json.dumps(body, default=str))
                 if key:
                     services.idempotent_keep(user=request.user, key=key, status=201, body=body)
-        except _LostRace:
+        except LostRace:
             # The same key, sent twice at once: the other call won (its answer is kept now); this one made nothing.
-            return _replay(services.idempotent_answer(user=request.user, key=key), fingerprint)
+            return replay(services.idempotent_answer(user=request.user, key=key), fingerprint)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": f"{request.path}{saved.pk}/"})
-
-
-class _LostRace(Exception):
-    pass
-
-
-def _replay(earlier, fingerprint: str) -> Response:
-    if earlier.fingerprint != fingerprint:
-        return Response(
-            {
-                "code": "idempotency_key_reused",
-                "message": _("This Idempotency-Key was already used for another call: use a new key."),
-            },
-            status=422,
-        )
-    return Response(earlier.body, status=earlier.status, headers={"Idempotent-Replayed": "true"})
 
 
 class RequestDetail(ApiView):
