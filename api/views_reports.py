@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 from django.db import transaction
-from django.http import FileResponse, Http404, QueryDict
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from audit.services import record_read
 from core.errors import DomainError
 from reporting import exports
 from reporting import selectors as reporting_selectors
@@ -311,16 +310,7 @@ class ReportJobDownload(ApiView):
             raise Conflict(_("This report could not be prepared, so there is no file: ask for it again."))
         if job.status != ReportJob.Status.DONE:
             raise Conflict(_("This report is still being prepared."))
-        if not job.file:
-            raise Http404
-        try:
-            handle = job.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        record_read(request=request, what=f"reporting.report.{job.format}:{job.pk}")
-        return FileResponse(
-            handle, as_attachment=True, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
-        )
+        return exports.file_response(request, job)
 
 
 class ReportJobRepeat(ApiView):

@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import IO
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Office
+from audit.services import record_read
 from core import spreadsheets
 from mediators.models import Mode, Setting, language_name
 from requests_app.models import ServiceKind
@@ -282,3 +284,16 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def file_response(request, job):
+    """The file of a finished report as a download, written to the read audit: for the page and the API alike. A
+    404 when the job has no file or its file is gone from the storage."""
+    if not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_read(request=request, what=f"reporting.report.{job.format}:{job.pk}")
+    return FileResponse(handle, as_attachment=True, filename=job.filename, content_type=CONTENT_TYPES[job.format])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.scoping import actor_for, get_for_user_or_404, visible
-from audit.services import record_read
 from core.errors import DomainError
 from core.replica import reading_from_replica
 from requests_app.models import MediationRequest
@@ -131,16 +130,9 @@ def job_repeat(request, pk):
 @role_required(*ROLES)
 def job_download(request, pk):
     job = selectors.report_job(user=request.user, pk=pk)
-    if job.status != ReportJob.Status.DONE or not job.file:
+    if job.status != ReportJob.Status.DONE:
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    record_read(request=request, what=f"reporting.report.{job.format}:{job.pk}")
-    return FileResponse(
-        handle, as_attachment=True, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
-    )
+    return exports.file_response(request, job)
 
 
 @role_required(Role.COORDINATOR, Role.PROVINCE_STAFF)
