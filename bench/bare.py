@@ -221,9 +221,17 @@ QUERIES = {
                sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
         {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s)
         GROUP BY m.id, m.last_name, m.first_name, o.district_id ORDER BY m.last_name, m.first_name, m.id""",
-    "mediator_timesheets": f"""
-        SELECT o.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
+    # A mediator's month: each district's totals, every line of the month (the page shows each sheet's lines) and
+    # its latest timesheets (its history, three a month for twelve months).
+    "mediator_timesheets": [
+        f"""SELECT o.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s GROUP BY o.district_id ORDER BY o.district_id""",
+        f"""SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, o.district_id, s.started_at, s.ended_at,
+               s.travel_km, s.expenses
+        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s ORDER BY a.starts_at, a.id""",
+        """SELECT t.id, t.month, t.status, d.name FROM timesheets_timesheet t JOIN accounts_district d
+        ON d.id = t.district_id WHERE t.mediator_id = %(mediator)s ORDER BY t.month DESC, d.name LIMIT 36""",
+    ],
     "sheet": f"""
         SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, s.started_at, s.ended_at, s.travel_km, s.expenses
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND o.district_id = %(district)s

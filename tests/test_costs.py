@@ -7,10 +7,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
-from timesheets.costs import Billing, RateNumbers, annotate_costs, cost_totals, minutes_between, session_cost
+from timesheets.costs import (
+    Billing,
+    RateNumbers,
+    annotate_costs,
+    annotate_rates,
+    cost_totals,
+    minutes_between,
+    priced,
+    session_cost,
+)
 from timesheets.models import Rate
 
 from . import factories as f
@@ -224,3 +235,92 @@ def test_minutes_are_whole_seconds_rounded_half_up():
     start = datetime(2026, 3, 10, 9, 0, 0, 900000, tzinfo=ROME)
     assert minutes_between(start, start + timedelta(seconds=89)) == 1
     assert minutes_between(start.replace(microsecond=0), start.replace(microsecond=0) + timedelta(seconds=90)) == 2
+
+
+# --- A page's few lines are priced in Python (timesheets.costs.priced): the same numbers as the database's ---------
+
+
+def _both_ways(appointments) -> tuple[dict, dict]:
+    """Each appointment's numbers as the database computes them and as a sheet's line does (its rate read with it)."""
+    in_sql = {
+        row.pk: (row.billing, int(row.minutes or 0), row.hours or D("0.00"), row.km or D("0.0"),
+                 int(row.paid_travel_minutes or 0), row.paid_expenses or D("0.00"), row.cost)
+        for row in annotate_costs(appointments)
+    }  # fmt: skip
+    in_python = {}
+    for row in annotate_rates(appointments).select_related("report"):
+        cost = priced(row)
+        in_python[row.pk] = (cost.billing, cost.minutes, cost.hours, cost.km, cost.travel_minutes, cost.expenses,
+                             cost.cost)  # fmt: skip
+    return in_sql, in_python
+
+
+@pytest.mark.django_db
+def test_a_sheets_lines_priced_in_python_agree_with_the_database_on_every_case():
+    start = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
+    for index, (_case, status, late, outcome, planned, seconds, km, travel, expenses, rate, *_rest) in enumerate(CASES):
+        provider = f.ProviderFactory()
+        if rate is not None:
+            _rate(provider, rate)
+        _session(provider, starts_at=start + timedelta(days=index), planned=planned, status=status, late=late,
+                 outcome=outcome, seconds=seconds, km=km, travel=travel, expenses=expenses)  # fmt: skip
+    in_sql, in_python = _both_ways(Appointment.objects.all())
+    assert len(in_python) == len(CASES)
+    assert in_python == in_sql
+
+
+SESSIONS = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(["planned", "held", "no_show", "cancelled", "void"]),
+        "late": st.booleans(),
+        "outcome": st.sampled_from([None, "held", "partly", "family_absent", "mediator_absent", "cancelled_late"]),
+        "planned": st.integers(min_value=1, max_value=600),
+        "seconds": st.integers(min_value=1, max_value=10 * 3600),
+        "km": st.decimals(min_value=0, max_value=2000, places=1),
+        "travel": st.integers(min_value=0, max_value=1440),
+        "expenses": st.decimals(min_value=0, max_value=10000, places=2),
+        # Midnights and the two nights the clocks change in Rome, where the rate's day is easiest to get wrong.
+        "starts_at": st.sampled_from(
+            [datetime(2025, 12, 31, 23, 30), datetime(2026, 1, 1, 0, 15), datetime(2026, 3, 29, 1, 59),
+             datetime(2026, 3, 29, 3, 0), datetime(2026, 10, 25, 2, 30), datetime(2026, 6, 30, 23, 59, 59)]
+        ).map(lambda moment: moment.replace(tzinfo=ROME)),
+    }
+)  # fmt: skip
+RATES = st.one_of(
+    st.none(),
+    st.builds(
+        RateNumbers,
+        hourly=st.decimals(min_value=0, max_value=9999, places=2),
+        per_km=st.decimals(min_value=0, max_value=999, places=2),
+        travel_hourly=st.decimals(min_value=0, max_value=9999, places=2),
+        late_cancellation_percent=st.integers(min_value=0, max_value=100),
+    ),
+)
+
+
+@pytest.mark.django_db
+def test_any_sessions_and_rates_cost_the_same_in_python_as_in_the_database():
+    """Random sessions, reports and rates (some changing on 1 January, some ending on 30 June): every number of a line
+    priced in Python equals the database's."""
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(sessions=st.lists(SESSIONS, min_size=1, max_size=6), rates=st.lists(RATES, min_size=1, max_size=2))
+    def check(sessions, rates):
+        provider = f.ProviderFactory()
+        periods = [(date(2020, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), None)]
+        if len(rates) == 1:
+            periods = [(date(2020, 1, 1), date(2026, 6, 30))]
+        for numbers, (valid_from, valid_until) in zip(rates, periods, strict=False):
+            if numbers is not None:
+                _rate(provider, numbers, valid_from=valid_from, valid_until=valid_until)
+        made = [
+            _session(provider, starts_at=s["starts_at"], planned=s["planned"], status=s["status"], late=s["late"],
+                     outcome=s["outcome"], seconds=s["seconds"], km=str(s["km"]), travel=s["travel"],
+                     expenses=str(s["expenses"])).pk
+            for s in sessions
+        ]  # fmt: skip
+        in_sql, in_python = _both_ways(Appointment.objects.filter(pk__in=made))
+        assert len(in_python) == len(sessions)
+        assert in_python == in_sql
+
+    check()

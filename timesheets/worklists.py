@@ -12,7 +12,7 @@ from scheduling.models import Appointment
 
 from .models import Timesheet
 from .months import first_of, month_bounds, previous_month
-from .selectors import Sheet, line_of, sheet_lines
+from .selectors import Sheet, line_of, sheet_rows
 
 
 def timesheets_to_approve(*, user) -> QuerySet[Timesheet]:
@@ -37,7 +37,7 @@ def sheets_to_submit(*, user, today: date | None = None) -> list[Sheet]:
         mediator_id=OuterRef("mediator_id"), district_id=OuterRef("request__office__district_id"), month=month
     )
     rows = (
-        sheet_lines(Appointment.objects.filter(mediator__user=user, starts_at__gte=start, starts_at__lt=end))
+        sheet_rows(Appointment.objects.filter(mediator__user=user, starts_at__gte=start, starts_at__lt=end))
         .select_related("mediator", "request__office__district")
         .annotate(
             timesheet_id=Subquery(timesheet.values("pk")[:1]),
