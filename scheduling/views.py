@@ -431,6 +431,29 @@ def appointment_detail(request, pk: int):
     )
 
 
+def _series_candidates(request, planned) -> dict:
+    """The menu of who may take a series over: the best candidates, in the candidates page's order
+    (scheduling/shortlist.py), read in a few queries whatever the roster; the candidates page lists the others."""
+    shortlist = top_candidates(user=request.user, request=planned.request, limit=SERIES_CANDIDATES + 1)
+    candidates = [c.mediator for c in shortlist.candidates if c.mediator.pk != planned.mediator_id]
+    candidates = candidates[:SERIES_CANDIDATES]
+    return {"candidates": candidates, "more_candidates": max(0, shortlist.total - len(candidates) - 1)}
+
+
+@login_required
+def series_mediator(request, pk: int):
+    """The form that changes a series' mediator from a date on, with the menu of candidates: for the district's
+    coordinators (and administrators). Loaded into the series page by htmx when asked for (ranking the candidates
+    costs more than the rest of the page, and most visits change nothing); opened alone (no JavaScript), a page of
+    its own. The form posts to the series page."""
+    planned = selectors.series_detail(user=request.user, pk=pk)
+    if not selectors.can_schedule(user=request.user, request=planned.request):
+        raise PermissionDenied
+    context = {"planned": planned, "form": {}, **_series_candidates(request, planned)}
+    template = "scheduling/_series_mediator.html" if request.htmx else "scheduling/series_mediator.html"
+    return render(request, template, context)
+
+
 @login_required
 def series_detail(request, pk: int):
     """Recurring appointments: the rule, every occurrence with its state and mediator, and for the district's
@@ -474,26 +497,20 @@ def series_detail(request, pk: int):
                 % {"count": count, "name": mediator.full_name},
             )
             return redirect(planned)
-    candidates, more = [], 0
-    if can_manage:
-        # The best candidates, in the candidates page's order (scheduling/shortlist.py): the menu is read in a few
-        # queries whatever the roster; the candidates page lists the others.
-        shortlist = top_candidates(user=request.user, request=planned.request, limit=SERIES_CANDIDATES + 1)
-        candidates = [c.mediator for c in shortlist.candidates if c.mediator.pk != planned.mediator_id]
-        candidates = candidates[:SERIES_CANDIDATES]
-        more = max(0, shortlist.total - len(candidates) - 1)
+    context = {
+        "planned": planned,
+        "occurrences": selectors.series_occurrences(user=request.user, planned=planned),
+        "can_manage": can_manage,
+        "error": error,
+        "conflicts": conflicts,
+        "form": form,
+    }
+    if error:
+        # The form again, with what was chosen and why it was refused (otherwise it comes on asking: series_mediator).
+        context.update(_series_candidates(request, planned))
     return render(
         request,
         "scheduling/series.html",
-        {
-            "planned": planned,
-            "occurrences": selectors.series_occurrences(user=request.user, planned=planned),
-            "can_manage": can_manage,
-            "candidates": candidates,
-            "more_candidates": more,
-            "error": error,
-            "conflicts": conflicts,
-            "form": form,
-        },
+        context,
         status=400 if error else 200,
     )

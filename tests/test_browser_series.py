@@ -88,6 +88,11 @@ def test_a_weekly_series_with_a_clash_is_planned_and_later_cancelled_from_a_date
     assert days == [monday, monday + timedelta(weeks=2), monday + timedelta(weeks=3)]
     screenshot(page, "series-page")
     assert_accessible(page, "the series page")
+    # Who may take over is asked for: the menu comes into the page (Amina is the only one speaking the language).
+    page.get_by_test_id("series-mediator-open").click()
+    expect(page.locator("#series-mediator")).to_contain_text("Nessun altro mediatore soddisfa le condizioni")
+    screenshot(page, "series-page-change-of-mediator")
+    assert_accessible(page, "the series page with the change of mediator")
 
     # From the second appointment on, the series is cancelled: the first stays.
     rows.nth(1).get_by_role("link").click()

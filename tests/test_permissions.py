@@ -307,6 +307,21 @@ MATRIX = [
         ),
     ),
     (
+        "the menu of who takes a series over",
+        "get",
+        lambda o: reverse("scheduling:series_mediator", args=[o["series"].pk]),
+        expect(
+            nobody=404,
+            **{
+                "assistente.cremona": 403,
+                "coordinatore.cremona": 200,
+                "provincia.cremona": 403,
+                "admin": 200,
+                "mediatore.cremona": 403,
+            },
+        ),
+    ),
+    (
         "an empty change of a series",
         "post",
         lambda o: o["series"].get_absolute_url(),
@@ -1557,6 +1572,7 @@ def test_matrix_covers_every_url_of_the_portal():
         "scheduling:offer_link": "the e-mail link of an offer",
         "scheduling:appointment": "an appointment in Cremona",
         "scheduling:series": "a series in Cremona",
+        "scheduling:series_mediator": "the menu of who takes a series over",
         "sessions:report": "a session report in Cremona",
         "sessions:report_write": "write the report of a past appointment",
         "sessions:reports": "session reports",

@@ -521,7 +521,7 @@ def test_the_series_menu_offers_the_20_best_candidates_and_counts_the_others(wor
     planned = plan_weekly(world, weeks=2)
     for i in range(3, 25):
         _mediator(world["provider"], world["district"], i)
-    page = login_client(world["coordinator"]).get(planned.get_absolute_url())
+    page = login_client(world["coordinator"]).get(reverse("scheduling:series_mediator", args=[planned.pk]))
     candidates = page.context["candidates"]
     # 25 mediators speak Darija in the district; the series' own mediator is not a candidate to take over.
     assert len(candidates) == 20 and world["m"][0] not in candidates
@@ -534,7 +534,12 @@ def test_the_series_page_changes_the_mediator(world):
     m1 = world["m"][1]
     client = login_client(world["coordinator"])
     page = client.get(planned.get_absolute_url())
-    assert m1 in page.context["candidates"] and world["m"][0] not in page.context["candidates"]
+    # The series page offers the change; the menu of who may take over comes on asking (by htmx, or its own page).
+    assert "candidates" not in page.context
+    assert reverse("scheduling:series_mediator", args=[planned.pk]) in page.content.decode()
+    menu = client.get(reverse("scheduling:series_mediator", args=[planned.pk]), headers={"HX-Request": "true"})
+    assert m1 in menu.context["candidates"] and world["m"][0] not in menu.context["candidates"]
+    assert "<html" not in menu.content.decode() and f'action="{planned.get_absolute_url()}"' in menu.content.decode()
     response = client.post(
         planned.get_absolute_url(),
         {"mediator": m1.pk, "from_day": timezone.localdate().isoformat(), "reason": "Malattia"},
@@ -556,6 +561,8 @@ def test_bad_series_input_is_a_message_not_a_500(world, data):
     planned = plan_weekly(world, weeks=2)
     response = login_client(world["coordinator"]).post(planned.get_absolute_url(), data)
     assert response.status_code == 400
+    # The form comes back with its menu and the reason it was refused.
+    assert 'data-testid="series-error"' in response.content.decode() and response.context["candidates"]
     assert set(planned.occurrences.values_list("mediator", flat=True)) == {world["m"][0].pk}
 
 
@@ -569,6 +576,22 @@ def test_the_series_page_runs_a_fixed_number_of_queries(world, weeks):
     assert len(queries) == SERIES_PAGE_QUERIES
 
 
-# The series with its request, the coordinator check, the best candidates for a change of mediator (the request's
-# languages and slots, the shortlist, their languages), the occurrences with their mediators, and the read audit's row.
-SERIES_PAGE_QUERIES = BASE_QUERIES + 7
+@pytest.mark.parametrize("others", [3, 30])
+def test_the_menu_of_who_takes_over_runs_a_fixed_number_of_queries(world, others):
+    planned = plan_weekly(world, weeks=3)
+    for i in range(3, 3 + others):
+        _mediator(world["provider"], world["district"], i)
+    client = login_client(world["coordinator"])
+    url = reverse("scheduling:series_mediator", args=[planned.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    assert len(queries) == SERIES_MENU_QUERIES
+
+
+# The series with its request, the occurrences with their mediators, and the read audit's row (the menu of who may
+# take over comes on asking).
+SERIES_PAGE_QUERIES = BASE_QUERIES + 3
+# The series with its request, and the best candidates: the request's languages and slots, the shortlist, their
+# languages.
+SERIES_MENU_QUERIES = BASE_QUERIES + 5
