@@ -139,14 +139,20 @@ def _prepare_connection() -> bool:
 
 def _after_fill() -> list[str]:
     """What the services keep up to date and a COPY goes around: the monthly aggregates of reporting and the request
-    lists' language menus, rebuilt here from the rows as the nightly rebuilds do. (The unread counts live in the
-    cache, filled by the first page.)"""
+    lists' language menus and the mediators' ratings, rebuilt here from the rows as the nightly rebuilds do. (The
+    unread counts live in the cache, filled by the first page.)"""
     from reporting.services import aggregates_rebuild
     from requests_app.services import office_languages_rebuild
+    from sessions_app.services import ratings_rebuild
 
     aggregates_rebuild()
     office_languages_rebuild()
-    return ["reporting.services.aggregates_rebuild", "requests_app.services.office_languages_rebuild"]
+    ratings_rebuild()
+    return [
+        "reporting.services.aggregates_rebuild",
+        "requests_app.services.office_languages_rebuild",
+        "sessions_app.services.ratings_rebuild",
+    ]
 
 
 def analyse(say=print) -> None:

@@ -618,6 +618,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "requests_app.tasks.office_languages_rebuild_task",
         "schedule": crontab(hour=2, minute=50),
     },
+    # The mediators' ratings (the candidates' ranking) written again from the offices' scores.
+    "sessions-ratings-rebuild": {
+        "task": "sessions_app.tasks.ratings_rebuild_task",
+        "schedule": crontab(hour=2, minute=55),
+    },
     # The public seminar: the reminder with its calendar file the day before (once per person), and registrations
     # anonymised SEMINAR_RETENTION_MONTHS after the event.
     "seminar-reminders": {"task": "seminar.tasks.send_reminders_task", "schedule": crontab(minute=5)},

@@ -16,4 +16,5 @@ class SessionsConfig(AppConfig):
         from .ratings import office_ratings
 
         import_module(f"{self.name}.rules")  # who sees what: registered with accounts.scoping
+        import_module(f"{self.name}.signals")  # the mediators' ratings (models.MediatorRating)
         ratings.register(office_ratings)  # the offices' ratings rank the candidates of a request

@@ -30,7 +30,7 @@ from scheduling import demo as requests_demo
 from scheduling.models import Appointment
 
 from .models import Evaluation, EvaluationScore, SessionReport
-from .services import criteria_seed_defaults
+from .services import criteria_seed_defaults, ratings_refresh
 
 Outcome = SessionReport.Outcome
 ReportStatus = SessionReport.Status
@@ -231,7 +231,7 @@ def build() -> dict[str, int]:
 def _evaluations(requests, latest: datetime) -> int:
     """The office's evaluation of every evaluated or closed request; the mediator's own on two requests in three
     (never before the request is completed)."""
-    count = 0
+    count, rated = 0, set()
     for request in requests:
         if request.status == Status.SCHEDULED or request.assigned_mediator_id is None:
             continue
@@ -269,5 +269,8 @@ def _evaluations(requests, latest: datetime) -> int:
                     EvaluationScore(evaluation=evaluation, criterion_id=pk, score=score, comment=comment)
                     for pk, score, comment in wanted
                 )
+                rated.add(evaluation.mediator_id)
             count += 1
+    # The scores went in bulk, around the signals: the ratings the candidates' ranking reads are written again here.
+    ratings_refresh(mediator_ids=rated)
     return count

@@ -274,3 +274,27 @@ class EvaluationScore(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.score}"
+
+
+class MediatorRating(models.Model):
+    """The requesting offices' scores of a mediator, added up: what the ranking of candidates reads
+    (sessions_app.ratings) instead of every score of every evaluation of each candidate (issue #17: at a region's
+    scale a mediator gathers hundreds of evaluations, and the candidates page read them all for each candidate).
+
+    Kept by the services and by saving or deleting an evaluation or a score one by one (sessions_app.signals), each
+    change writing its mediator's row again from the scores; written again whole every night and after a bulk load
+    (``services.ratings_rebuild``), which ``ratings_check`` compares with a full recomputation. No row: no score."""
+
+    mediator = models.OneToOneField(
+        "mediators.Mediator", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("mediator")
+    )
+    evaluations = models.PositiveIntegerField(_("evaluations"))
+    scores = models.PositiveIntegerField(_("scores"))
+    score_total = models.PositiveIntegerField(_("sum of the scores"))
+
+    class Meta:
+        verbose_name = _("rating of a mediator")
+        verbose_name_plural = _("ratings of the mediators")
+
+    def __str__(self):
+        return f"{self.mediator_id}: {self.score_total}/{self.scores} ({self.evaluations})"

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Subquery
+from django.db.models import F, FloatField, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Cast
 
-from .models import Evaluation, EvaluationScore
+from .models import MediatorRating
 
 
 def office_ratings() -> dict:
-    """Annotations of a mediator queryset: the average score the requesting offices gave them, and from how many
-    evaluations (one query with the candidates, whatever their number)."""
-    office_scores = (
-        EvaluationScore.objects.filter(evaluation__mediator=OuterRef("pk"), evaluation__side=Evaluation.Side.REQUESTER)
-        .order_by()
-        .values("evaluation__mediator")
-    )
+    """Annotations of a mediator queryset: the average score the requesting offices gave them (None without one),
+    and from how many evaluations, read from their :class:`~sessions_app.models.MediatorRating` (one row each, by
+    its primary key: the query costs the same whatever the evaluations behind it)."""
+    rating = MediatorRating.objects.filter(mediator_id=OuterRef("pk"), scores__gt=0)
     return {
         "matching_evaluation_average": Subquery(
-            office_scores.annotate(average=Avg("score")).values("average"), output_field=FloatField()
+            rating.annotate(average=Cast("score_total", FloatField()) / F("scores")).values("average"),
+            output_field=FloatField(),
         ),
-        "matching_evaluations": Subquery(
-            office_scores.annotate(count=Count("evaluation", distinct=True)).values("count"),
-            output_field=IntegerField(),
-        ),
+        "matching_evaluations": Subquery(rating.values("evaluations"), output_field=IntegerField()),
     }

@@ -1,8 +1,9 @@
 """Every write about session reports and evaluations, one module each: reports (written, submitted, confirmed,
-validated, sent back, in batches; completing a request) and evaluations. Import from here
-(``from sessions_app import services``)."""
+validated, sent back, in batches; completing a request), evaluations, and the mediators' ratings added up from
+them. Import from here (``from sessions_app import services``)."""
 
 from .evaluations import criteria_seed_defaults, evaluation_save
+from .ratings import ratings_check, ratings_rebuild, ratings_refresh
 from .reports import (
     APPOINTMENT_STATUS,
     DEFAULT_CRITERIA,
@@ -26,6 +27,9 @@ __all__ = [
     "REPORT_FIELDS",
     "criteria_seed_defaults",
     "evaluation_save",
+    "ratings_check",
+    "ratings_rebuild",
+    "ratings_refresh",
     "report_confirm",
     "report_label",
     "report_save",

@@ -18,6 +18,7 @@ from requests_app.services import apply_transition
 
 from .. import selectors as report_selectors
 from ..models import Evaluation, EvaluationCriterion, EvaluationScore
+from .ratings import ratings_refresh
 from .reports import DEFAULT_CRITERIA
 
 
@@ -116,6 +117,7 @@ def evaluation_save(
         EvaluationScore(evaluation=evaluation, criterion=criterion, score=score, comment=note)
         for criterion, score, note in rows
     )
+    ratings_refresh(mediator_ids=[evaluation.mediator_id])
     facts_changed(request_id=request.pk, at=[evaluation.created_at])
     if side == Evaluation.Side.REQUESTER and request.status == Status.COMPLETED:
         apply_transition(actor=actor, request=request, name="evaluate")
