@@ -324,6 +324,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if DEBUG else "coordinator,province_staff,administrator")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Mediazione")
+# The code of the 30 seconds before or after is accepted too: a phone's clock a little off, or a code typed as it
+# changed, is not refused (allauth's default, 0, refused the code of a social worker who pressed the button a moment
+# late; a reused code is still refused).
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "mediazione.mfa.MFAAdapter"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TRUST_ENABLED = False

@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
@@ -157,6 +158,31 @@ def test_login_asks_for_the_code_and_a_wrong_code_does_not_log_in(world, mfa_on)
     right = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert right.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def _code_at(secret: str, moment: float) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(moment) // 30))
+
+
+def test_the_code_of_the_half_minute_before_is_accepted_but_not_an_older_one(world, mfa_on):
+    """A phone whose clock is a little behind, or a code typed just as the app changed it: accepted
+    (MFA_TOTP_TOLERANCE). A code of two minutes ago is not."""
+    client = Client()
+    log_in(client, "coordinatore.cremona")
+    secret = activate_totp(client)
+    client.post(reverse("account_logout"))
+    # In the middle of a half minute, so that the codes below are the ones meant whatever the second the test runs.
+    moment = (int(time.time()) // 30 + 10) * 30 + 15
+    with time_machine.travel(moment, tick=False):
+        client = Client()
+        log_in(client, "coordinatore.cremona")
+        old = client.post(reverse("mfa_authenticate"), {"code": _code_at(secret, moment - 120)})
+        assert old.status_code == 200 and "_auth_user_id" not in client.session
+        late = client.post(reverse("mfa_authenticate"), {"code": _code_at(secret, moment - 30)})
+        assert late.status_code == 302
+        assert client.get(reverse("home")).status_code == 200
 
 
 def test_a_recovery_code_also_logs_in_once(world, mfa_on):
