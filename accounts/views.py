@@ -68,6 +68,7 @@ def people(request):
     memberships = selectors.membership_list(user=request.user)
     filterset = MembershipFilter(request.GET or None, queryset=memberships)
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.membership_page(page.object_list)
     return render(
         request,
         "accounts/people.html",

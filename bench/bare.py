@@ -253,15 +253,24 @@ QUERIES = {
         FROM audit_readevent e JOIN accounts_user u ON u.id = e.user_id
         LEFT JOIN accounts_province p ON p.id = e.province_id
         WHERE e.province_id = %(province)s ORDER BY e.at DESC, e.id DESC LIMIT 50""",
-    "people": """
-        SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
+    # People: a page of the roles the user manages, and the invitations still pending (the latest 50).
+    "people": [
+        """SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
         FROM accounts_membership ms JOIN accounts_user u ON u.id = ms.user_id
         LEFT JOIN accounts_office o ON o.id = ms.office_id
         WHERE o.district_id = %(district)s OR ms.district_id = %(district)s
            OR ms.id IN (SELECT membership_id FROM accounts_membership_districts WHERE district_id = %(district)s)
         ORDER BY u.last_name, u.first_name, u.email, ms.role LIMIT 25""",
-    "province_people": """
-        SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
+        """SELECT i.id, i.email, i.role, i.created_at, i.expires_at, o.name, d.name
+        FROM accounts_invitation i LEFT JOIN accounts_office o ON o.id = i.office_id
+        LEFT JOIN accounts_district d ON d.id = i.district_id
+        WHERE i.accepted_at IS NULL AND i.revoked_at IS NULL AND (o.district_id = %(district)s
+           OR i.district_id = %(district)s OR i.id IN (SELECT invitation_id FROM accounts_invitation_districts
+           WHERE district_id = %(district)s))
+        ORDER BY i.created_at DESC LIMIT 50""",
+    ],
+    "province_people": [
+        """SELECT ms.id, u.last_name, u.first_name, u.email, ms.role, ms.is_active
         FROM accounts_membership ms JOIN accounts_user u ON u.id = ms.user_id
         LEFT JOIN accounts_office o ON o.id = ms.office_id
         LEFT JOIN accounts_district od ON od.id = o.district_id
@@ -270,6 +279,15 @@ QUERIES = {
         WHERE od.province_id = %(province)s OR dd.province_id = %(province)s OR pr.province_id = %(province)s
            OR ms.province_id = %(province)s
         ORDER BY u.last_name, u.first_name, u.email, ms.role LIMIT 25""",
+        """SELECT i.id, i.email, i.role, i.created_at, i.expires_at, o.name, dd.name, pr.name
+        FROM accounts_invitation i LEFT JOIN accounts_office o ON o.id = i.office_id
+        LEFT JOIN accounts_district od ON od.id = o.district_id
+        LEFT JOIN accounts_district dd ON dd.id = i.district_id
+        LEFT JOIN accounts_provider pr ON pr.id = i.provider_id
+        WHERE i.accepted_at IS NULL AND i.revoked_at IS NULL AND (od.province_id = %(province)s
+           OR dd.province_id = %(province)s OR pr.province_id = %(province)s OR i.province_id = %(province)s)
+        ORDER BY i.created_at DESC LIMIT 50""",
+    ],
     "projects": """
         SELECT pr.id, pr.title, pr.starts_on, pr.ends_on, (SELECT sum(amount) FROM reporting_budgetline b
                WHERE b.project_id = pr.id)
