@@ -63,7 +63,9 @@ def membership_page(page_of: QuerySet[Membership]) -> QuerySet[Membership]:
         # first and kept the page's 25 after.
         Membership.objects.filter(AnyOf("pk", page_of.values("pk")))
         .select_related("user", "office__district", "district", "provider", "province", "funder")
-        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name")))
+        # A mediator's districts as a plain list (to_attr): prefetching into ``districts.all()`` builds a queryset
+        # for each row.
+        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name"), to_attr="district_list"))
         .order_by("user__last_name", "user__first_name", "user__email", "role", "pk")
     )
 
@@ -73,7 +75,6 @@ def pending_invitation_list(*, user) -> QuerySet[Invitation]:
         visible(user, Invitation)
         .filter(accepted_at__isnull=True, revoked_at__isnull=True)
         .select_related("office", "district", "provider", "province", "funder")
-        .prefetch_related("districts")
         .order_by("-created_at")
     )
 

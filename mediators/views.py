@@ -48,9 +48,9 @@ def roster_list(request):
     filterset, queryset = _filtered_roster(request)
     # Pages by position (core.pagination), in the chosen order; a row reads only what the list shows.
     keys, descending = filterset.order()
-    page = KeysetPaginator(
-        queryset.only(*selectors.ROSTER_LIST_FIELDS), keys, descending=descending, per_page=PAGE_SIZE
-    ).page(request.GET)
+    page = KeysetPaginator(selectors.roster_rows(queryset), keys, descending=descending, per_page=PAGE_SIZE).page(
+        request.GET
+    )
     query = request.GET.copy()
     for name in CURSOR_PARAMETERS:
         query.pop(name, None)

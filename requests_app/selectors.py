@@ -36,7 +36,9 @@ def request_list(*, user) -> QuerySet[MediationRequest]:
         visible(user, MediationRequest)
         .select_related("office__district", "assigned_mediator")
         .only(*LIST_FIELDS)
-        .prefetch_related("languages")
+        # As a plain list (to_attr ``language_list``): Django's prefetch into ``languages.all()`` builds a queryset for
+        # each row, the Django work of about two queries a row (issue #17).
+        .prefetch_related(Prefetch("languages", to_attr="language_list"))
     )
 
 

@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
@@ -157,7 +158,10 @@ def mediator_offers(*, user):
         Offer.objects.filter(mediator__user=user)
         .exclude(status=Offer.Status.QUEUED)
         .select_related("request__office__district")
-        .prefetch_related("request__languages", "request__slots")
+        # As plain lists (to_attr): Django's prefetch into ``languages.all()`` builds a queryset per row.
+        .prefetch_related(
+            Prefetch("request__languages", to_attr="language_list"), Prefetch("request__slots", to_attr="slot_list")
+        )
     )
 
 
