@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core import formatting
 
@@ -88,3 +90,26 @@ def test_short_forms_name_weekdays_and_months_in_lower_case_in_italian():
     with translation.override("en"):
         assert formatting.format_weekday_date(FRIDAY_MORNING) == "Fri 4 Dec 2026"
         assert formatting.format_weekday(FRIDAY_MORNING) == "Friday"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    number=st.one_of(
+        st.integers(min_value=-(10**15), max_value=10**15),
+        st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False, places=4),
+        st.decimals(min_value=-1, max_value=1, allow_nan=False, allow_infinity=False, places=6),
+    ),
+    decimals=st.integers(min_value=0, max_value=3),
+    language=st.sampled_from(["it", "en"]),
+)
+def test_a_number_with_fixed_decimals_reads_as_babel_writes_it(number, decimals, language):
+    """The quick path of format_number for whole numbers and Decimals writes what Babel's pattern would."""
+    from babel import numbers as babel_numbers
+
+    from core.formatting import babel_locale
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    expected = babel_numbers.format_decimal(
+        number, format=pattern, locale=babel_locale(language), decimal_quantization=True
+    )
+    assert formatting.format_number(number, decimals, language=language) == expected
