@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, series_views, views
 
 app_name = "scheduling"
 
@@ -10,8 +10,8 @@ urlpatterns = [
     path("offerte/", views.my_offers, name="offers"),
     path("offerte/risposta/<str:token>/", views.offer_link, name="offer_link"),
     path("appuntamenti/<int:pk>/", views.appointment_detail, name="appointment"),
-    path("appuntamenti/serie/<int:pk>/", views.series_detail, name="series"),
-    path("appuntamenti/serie/<int:pk>/mediatore/", views.series_mediator, name="series_mediator"),
+    path("appuntamenti/serie/<int:pk>/", series_views.series_detail, name="series"),
+    path("appuntamenti/serie/<int:pk>/mediatore/", series_views.series_mediator, name="series_mediator"),
     path("calendario/", calendar_views.agenda, name="calendar"),
     path("calendario/ambiti/<int:pk>/<str:day>/", calendar_views.district_day, name="calendar_day"),
     path("calendario/indirizzo/<int:pk>/", calendar_views.calendar_token_reset, name="calendar_token_reset"),

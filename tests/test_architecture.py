@@ -49,6 +49,8 @@ WITHOUT_RULE = {
     "requests_app.requestcountry": "read through the request",
     "requests_app.proposedslot": "read through the request",
     "requests_app.officelanguage": "the lists' language menus: read for the offices the list's user sees",
+    "sessions_app.mediatorrating": "the offices' scores added up: read inside the ranking of a request's candidates "
+    "(scheduling.matching), which reads only the mediators the user sees",
     "requests_app.statuschange": "the request's history: read through the request",
     "requests_app.comment": "the request's thread: read through the request (requests_app.selectors.can_comment)",
     "mediators.qualificationexpirynotice": "written and read by the expiry reminder job only",
