@@ -9,3 +9,7 @@ application = get_asgi_application()
 from mediazione.checks import refuse_misconfigured_start  # noqa: E402
 
 refuse_misconfigured_start()
+
+from mediazione.runtime import tune_garbage_collector  # noqa: E402
+
+tune_garbage_collector()

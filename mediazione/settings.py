@@ -174,6 +174,27 @@ TEMPLATES = [
     },
 ]
 
+# --- The web processes' garbage collector -----------------------------------------------------------------------------
+
+
+# A web process collects its cyclic garbage after GC_THRESHOLDS[0] new objects (Python's default: 700), and the
+# objects it made at start (Django, the URLconf, the templates) are frozen out of every collection
+# (mediazione/runtime.py): a full collection walked them all, a pause of 60–80 ms that fell on a request now and then
+# (issue #17: the slowest of a page's requests). Three whole numbers, as gc.set_threshold takes them.
+def _gc_thresholds() -> tuple[int, int, int]:
+    raw = os.environ.get("GC_THRESHOLDS", "50000,20,20")
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+        if len(values) != 3 or min(values) < 1:
+            raise ValueError
+    except ValueError:
+        CONFIG_ERRORS.append(f"GC_THRESHOLDS={raw!r} is not three whole numbers above 0, such as 50000,20,20.")
+        return (50000, 20, 20)
+    return values
+
+
+GC_THRESHOLDS = _gc_thresholds()
+
 # --- Database ---------------------------------------------------------------------------------------------------------
 
 _DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

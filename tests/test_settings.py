@@ -106,3 +106,18 @@ def test_gunicorn_refuses_to_start_a_misconfigured_portal(tmp_path):
     )
     assert result.returncode != 0
     assert "Mediazione is misconfigured" in result.stderr
+
+
+def test_a_web_process_freezes_what_it_loaded_and_collects_less_often(tmp_path):
+    """mediazione.wsgi (what gunicorn loads) tunes the garbage collector once the portal is loaded."""
+    code = "import gc, mediazione.wsgi; print(gc.get_threshold(), gc.get_freeze_count() > 10000)"
+    env = {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    result = read_settings(tmp_path, code, **env)
+    assert result.stdout.strip() == "(50000, 20, 20) True", result.stderr
+    result = read_settings(tmp_path, code, GC_THRESHOLDS="2000,10,10", **env)
+    assert result.stdout.strip() == "(2000, 10, 10) True", result.stderr
+
+
+def test_nonsense_thresholds_of_the_garbage_collector_are_reported(tmp_path):
+    result = run_check(tmp_path, DEBUG="1", GC_THRESHOLDS="molti")
+    assert "GC_THRESHOLDS='molti' is not three whole numbers above 0" in result.stderr
