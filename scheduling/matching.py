@@ -206,7 +206,14 @@ def candidate_mediators(*, user, request: MediationRequest, needs: _Needs):
             **ratings.annotations(),
         )
         .select_related("provider")
-        .prefetch_related(Prefetch("languages", queryset=MediatorLanguage.objects.order_by("code", "variant")))
+        # As a plain list (to_attr): prefetching into ``languages.all()`` builds a queryset for each candidate.
+        .prefetch_related(
+            Prefetch(
+                "languages",
+                queryset=MediatorLanguage.objects.order_by("code", "variant"),
+                to_attr="matching_languages",
+            )
+        )
     )
 
 
@@ -247,7 +254,7 @@ def _matching_variant(mediator: Mediator, needs: _Needs) -> str:
     (case-insensitive): "Darija" matches "darija marocchino" and the other way round. Across a macrolanguage, the
     variant may also name the individual language: "Arabic, Darija" for a request in ``ary``, and the other way
     round a mediator registered in ``ary`` for a request in Arabic with the variant "Darija"."""
-    for row in mediator.languages.all():  # prefetched
+    for row in mediator.matching_languages:  # prefetched by candidate_mediators
         spoken = row.variant.strip()
         for code, variant in needs.languages:
             if row.code == code:
@@ -271,7 +278,7 @@ def _related_language_only(mediator: Mediator, needs: _Needs) -> tuple[str, str]
     asked = [code for code, _variant in needs.languages]
     if not asked:
         return None
-    spoken = [row.code for row in mediator.languages.all()]  # prefetched
+    spoken = [row.code for row in mediator.matching_languages]  # prefetched by candidate_mediators
     if any(code in spoken for code in asked):
         return None
     for code in asked:
