@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
-
-from mediators.models import Mediator
 
 from ..models import Evaluation, EvaluationScore, MediatorRating
 
@@ -46,10 +44,28 @@ def ratings_refresh(*, mediator_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        # The lock: a second evaluation of the same mediator saved at the same moment waits, then reads both.
-        list(Mediator.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        _lock(ids)
         MediatorRating.objects.filter(mediator_id__in=ids).delete()
         _write(_computed(ids))
+
+
+# The advisory locks' first key, so that they never meet another use of pg_advisory_xact_lock.
+RATING_LOCK = 17_017
+
+
+def _lock(ids: list[int]) -> None:
+    """A second evaluation of the same mediator saved at the same moment waits here until this transaction ends, then
+    reads both. An advisory lock per mediator (PostgreSQL; SQLite writes one transaction at a time anyway), not the
+    mediator's row: booking an appointment locks that row, and an evaluation must neither wait for a booking nor,
+    holding it, wait for the request that a change of a series' mediator holds (a deadlock). Taken in the order of the
+    ids, so that two refreshes never wait for each other in a circle."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k",
+            [RATING_LOCK, sorted({pk % 2_147_483_647 for pk in ids})],
+        )
 
 
 def ratings_rebuild() -> int:
