@@ -158,3 +158,58 @@ def test_any_sequence_of_evaluations_leaves_the_ratings_equal_to_a_full_recomput
 
     office_user = f.UserFactory()
     check()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluations_of_one_mediator_saved_at_the_same_moment_both_count():
+    """Two offices' evaluations of the same mediator, each in its own transaction, refreshing the rating at once: the
+    second waits for the first to commit (an advisory lock per mediator), then reads both (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: the race needs PostgreSQL")
+    import threading
+
+    from django.db import connections, transaction
+
+    province = f.ProvinceFactory()
+    criterion = EvaluationCriterion.objects.create(province=province, key="k", label_it="c", label_en="c", order=0)
+    office = f.OfficeFactory(district__province=province)
+    mediator = f.MediatorFactory()
+    requests = [f.MediationRequestFactory(office=office, status="evaluated") for _ in range(2)]
+    by = f.UserFactory()
+    inserted, refreshed = threading.Barrier(2), threading.Barrier(2)
+    errors = []
+
+    def evaluate(request, score):
+        try:
+            with transaction.atomic():
+                # In bulk (no signals): the refresh below is the only one, and both run while neither has committed.
+                (evaluation,) = Evaluation.objects.bulk_create(
+                    [Evaluation(request=request, side="requester", mediator=mediator, by=by)]
+                )
+                EvaluationScore.objects.bulk_create(
+                    [EvaluationScore(evaluation=evaluation, criterion=criterion, score=score)]
+                )
+                inserted.wait(timeout=10)
+                report_services.ratings_refresh(mediator_ids=[mediator.pk])
+                try:
+                    # Without the lock both would get here before either commits; with it the second is still
+                    # waiting for the first, which goes on after a moment.
+                    refreshed.wait(timeout=1)
+                except threading.BrokenBarrierError:
+                    pass
+        except Exception as exc:  # noqa: BLE001 - any failure of either thread is the test's failure
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=evaluate, args=(request, score))
+        for request, score in zip(requests, [2, 5], strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _rating(mediator) == (2, 2, 7)
+    assert report_services.ratings_check() == []
