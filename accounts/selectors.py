@@ -43,15 +43,15 @@ def forget_people_with_a_role() -> None:
     cached_sets.forget(PEOPLE_COUNTS, scopes)
 
 
+# The people list's order: the person's name, then the role (the id last, for a stable page).
+PEOPLE_ORDER = ("user__last_name", "user__first_name", "user__email", "role", "pk")
+
+
 def membership_list(*, user) -> QuerySet[Membership]:
     """The roles of the people a user manages, in the list's order (the person's name, then the role): only what the
     order needs, so that a page is chosen without joining the organisations of every role (:func:`membership_page`
     reads the page's rows)."""
-    return (
-        visible(user, Membership)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__email", "role", "pk")
-    )
+    return visible(user, Membership).select_related("user").order_by(*PEOPLE_ORDER)
 
 
 def membership_page(page_of: QuerySet[Membership]) -> QuerySet[Membership]:
@@ -66,7 +66,7 @@ def membership_page(page_of: QuerySet[Membership]) -> QuerySet[Membership]:
         # A mediator's districts as a plain list (to_attr): prefetching into ``districts.all()`` builds a queryset
         # for each row.
         .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name"), to_attr="district_list"))
-        .order_by("user__last_name", "user__first_name", "user__email", "role", "pk")
+        .order_by(*PEOPLE_ORDER)
     )
 
 

@@ -30,7 +30,6 @@ from .shortlist import Shortlist, top_candidates
 
 ROME = ZoneInfo("Europe/Rome")
 TIERS = (1, 2, 3)
-# The series page's menu of who may take over: the best of the candidates.
 # The candidates page shows the first CANDIDATES_SHOWN, and as many more at each "show more", up to CANDIDATES_MAX;
 # its name search lists at most SEARCH_LIMIT mediators.
 CANDIDATES_SHOWN = 20

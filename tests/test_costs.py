@@ -20,6 +20,7 @@ from timesheets.costs import (
     cost_totals,
     minutes_between,
     priced,
+    report_of,
     session_cost,
 )
 from timesheets.models import Rate
@@ -249,7 +250,7 @@ def _both_ways(appointments) -> tuple[dict, dict]:
     }  # fmt: skip
     in_python = {}
     for row in annotate_rates(appointments).select_related("report"):
-        cost = priced(row)
+        cost = priced(row, report_of(row))
         in_python[row.pk] = (cost.billing, cost.minutes, cost.hours, cost.km, cost.travel_minutes, cost.expenses,
                              cost.cost)  # fmt: skip
     return in_sql, in_python

@@ -235,14 +235,23 @@ def _integer(expression, field=None):
     return Cast(Round(expression), field or BigIntegerField())
 
 
-def _rate_value(field: str):
-    rates = (
+def _with_cost_day(appointments: QuerySet) -> QuerySet:
+    """``cost_day``: the session's day in Italy, the day whose rate applies (:func:`_rates_of_the_day`)."""
+    return appointments.annotate(cost_day=TruncDate("starts_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+
+
+def _rates_of_the_day() -> QuerySet:
+    """The rates of an appointment's provider valid on its ``cost_day``, the one that applies first (for a
+    subquery over appointments annotated by :func:`_with_cost_day`)."""
+    return (
         Rate.objects.filter(provider_id=OuterRef("mediator__provider_id"), valid_from__lte=OuterRef("cost_day"))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("cost_day")))
         .order_by("-valid_from")
-        .values(field)[:1]
     )
-    return Subquery(rates)
+
+
+def _rate_value(field: str):
+    return Subquery(_rates_of_the_day().values(field)[:1])
 
 
 def _when_billing(mapping: dict[str, object], default):
@@ -318,9 +327,7 @@ def annotate_costs(appointments: QuerySet) -> QuerySet:
         + (2 * travel_minutes * _integer(_rate_value("travel_hourly_rate") * _dec(100)) + 60) / 120
         + expense_cents
     )
-    return appointments.annotate(
-        cost_day=TruncDate("starts_at", tzinfo=ZoneInfo(settings.TIME_ZONE)),
-    ).annotate(
+    return _with_cost_day(appointments).annotate(
         billing=_when_billing(
             {key: Value(key) for key in BILLING_CONDITIONS}, Value(Billing.NO_REPORT, output_field=CharField())
         ),
@@ -355,16 +362,8 @@ def annotate_rates(appointments: QuerySet) -> QuerySet:
         Cast("late_cancellation_percent", CharField()),
         output_field=CharField(),
     )
-    rates = (
-        Rate.objects.filter(provider_id=OuterRef("mediator__provider_id"), valid_from__lte=OuterRef("cost_day"))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("cost_day")))
-        .order_by("-valid_from")
-        .annotate(numbers=numbers)
-        .values("numbers")[:1]
-    )
-    return appointments.annotate(cost_day=TruncDate("starts_at", tzinfo=ZoneInfo(settings.TIME_ZONE))).annotate(
-        rate_numbers=Subquery(rates, output_field=CharField())
-    )
+    rates = _rates_of_the_day().annotate(numbers=numbers).values("numbers")[:1]
+    return _with_cost_day(appointments).annotate(rate_numbers=Subquery(rates, output_field=CharField()))
 
 
 def _rate_of(text: str | None) -> RateNumbers | None:
@@ -377,12 +376,16 @@ def _rate_of(text: str | None) -> RateNumbers | None:
     )  # fmt: skip
 
 
-def priced(appointment) -> SessionCost:
-    """The cost of an appointment read through :func:`annotate_rates` (with its ``report`` selected, or absent)."""
+def report_of(appointment) -> SessionReport | None:
+    """The appointment's session report, or None (read with ``select_related("report")``: no query)."""
     try:
-        report = appointment.report
+        return appointment.report
     except SessionReport.DoesNotExist:
-        report = None
+        return None
+
+
+def priced(appointment, report: SessionReport | None) -> SessionCost:
+    """The cost of an appointment read through :func:`annotate_rates`, with its report (:func:`report_of`)."""
     numbers = {}
     if report is not None:
         numbers = {

@@ -26,7 +26,7 @@ from mediators.models import Mediator
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
-from .costs import CENT, Billing, annotate_costs, annotate_rates, priced
+from .costs import CENT, Billing, annotate_costs, annotate_rates, priced, report_of
 from .models import Timesheet
 from .months import month_bounds, month_is_over
 from .rules import timesheet_pair_visible
@@ -185,11 +185,8 @@ def _owing(appointments: QuerySet) -> QuerySet:
 
 def line_of(row: Appointment) -> Line:
     """A line of a sheet from a row of :func:`sheet_rows`."""
-    try:
-        report = row.report
-    except SessionReport.DoesNotExist:
-        report = None
-    cost = priced(row)
+    report = report_of(row)
+    cost = priced(row, report)
     return Line(
         appointment=row,
         billing=cost.billing,
