@@ -195,6 +195,12 @@ def _gc_thresholds() -> tuple[int, int, int]:
 
 GC_THRESHOLDS = _gc_thresholds()
 
+# The read audit's rows (audit.services.record) are committed on PostgreSQL without waiting for the disk's flush
+# (synchronous_commit off for that one INSERT): an audited page no longer waits for an fsync, 1-4 ms on this machine.
+# A crash of the database server itself can lose the reads of its last fraction of a second (never half a row, never
+# any other data); set it on where every read must be on disk before its page is shown.
+READ_AUDIT_WAIT_FOR_DISK = env_bool("READ_AUDIT_WAIT_FOR_DISK", False)
+
 # --- Database ---------------------------------------------------------------------------------------------------------
 
 _DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"

@@ -196,6 +196,73 @@ def test_postgresql_still_accepts_new_rows(event):
     assert ReadEvent.objects.count() == 2
 
 
+# --- A page does not wait for the disk to record its read (PostgreSQL) ---------------------------------------------
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def _audit_inserts(queries) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith('INSERT INTO "audit_readevent"')]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_page_opened_outside_a_transaction_commits_its_read_without_waiting_and_changes_nothing_after():
+    from django.test.utils import CaptureQueriesContext
+
+    world = rf.make_world(sessions=1)
+    url = world.request.get_absolute_url()
+    with CaptureQueriesContext(connection) as captured:
+        assert login_client(world.coordinator).get(url).status_code == 200
+
+    [insert] = _audit_inserts(captured.captured_queries)
+    assert insert.endswith("SET LOCAL synchronous_commit TO OFF")
+    event = only_event()
+    assert (event.user, event.role, event.kind) == (world.coordinator, "coordinator", ReadEvent.Kind.REQUEST)
+    assert (event.object_id, event.province_id, event.path_hash) == (
+        world.request.pk,
+        world.province.pk,
+        services.path_hash(url),
+    )
+    assert timezone.now() - event.at < timedelta(minutes=1)
+    # The setting lived as long as the INSERT's own transaction: the connection's next commits wait for the disk.
+    assert _synchronous_commit() == "on"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_read_recorded_inside_a_transaction_commits_with_it_as_it_commits():
+    from django.test.utils import CaptureQueriesContext
+
+    world = rf.make_world(sessions=1)
+    actor = services.actor_for(world.coordinator)
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        services.record(actor=actor, kind=ReadEvent.Kind.REQUEST, path="/x/", obj=world.request)
+        assert _synchronous_commit() == "on"
+
+    assert not any("synchronous_commit" in sql for sql in _audit_inserts(captured.captured_queries))
+    assert only_event().object_id == world.request.pk
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_installation_that_wants_every_read_on_disk_first_gets_plain_inserts(settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.READ_AUDIT_WAIT_FOR_DISK = True
+    world = rf.make_world(sessions=1)
+    with CaptureQueriesContext(connection) as captured:
+        login_client(world.coordinator).get(world.request.get_absolute_url())
+
+    [insert] = _audit_inserts(captured.captured_queries)
+    assert "synchronous_commit" not in insert
+    assert only_event().object_id == world.request.pk
+
+
 # --- The audit page ---------------------------------------------------------------------------------------------------
 
 
