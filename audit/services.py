@@ -85,11 +85,15 @@ def record(*, actor: Actor, kind: str, path: str, obj=None, what: str = "") -> R
     return event
 
 
+WITHOUT_WAITING_FOR_DISK = "set_config('synchronous_commit', 'off', true)"
+
+
 def _insert_without_waiting_for_disk(event: ReadEvent, *, using: str) -> None:
-    """The INSERT Django's save() would send, and ``SET LOCAL synchronous_commit TO OFF`` in the same query string:
-    PostgreSQL runs both in one implicit transaction, which commits without waiting for its WAL to reach the disk
-    (settings.READ_AUDIT_WAIT_FOR_DISK). The setting ends with that transaction: nothing else on the connection
-    changes. Still one query for the page."""
+    """The INSERT Django's save() would send, whose RETURNING also sets ``synchronous_commit`` off for its own
+    transaction (``set_config(..., true)``, evaluated before the statement commits): the INSERT commits without
+    waiting for its WAL to reach the disk (settings.READ_AUDIT_WAIT_FOR_DISK). The setting ends with that
+    transaction, nothing else on the connection changes; one statement, so still one query for the page (and one a
+    prepared statement or PgBouncer accept)."""
     meta = ReadEvent._meta
     query = InsertQuery(ReadEvent)
     query.insert_values([field for field in meta.local_concrete_fields if not field.primary_key], [event])
@@ -97,7 +101,7 @@ def _insert_without_waiting_for_disk(event: ReadEvent, *, using: str) -> None:
     compiler.returning_fields = [meta.pk]
     [(sql, params)] = compiler.as_sql()
     with connections[using].cursor() as cursor:
-        cursor.execute(f"{sql}; SET LOCAL synchronous_commit TO OFF", params)
+        cursor.execute(f"{sql}, {WITHOUT_WAITING_FOR_DISK}", params)
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     event._state.db = using

@@ -220,7 +220,7 @@ def test_a_page_opened_outside_a_transaction_commits_its_read_without_waiting_an
         assert login_client(world.coordinator).get(url).status_code == 200
 
     [insert] = _audit_inserts(captured.captured_queries)
-    assert insert.endswith("SET LOCAL synchronous_commit TO OFF")
+    assert insert.endswith(f'RETURNING "audit_readevent"."id", {services.WITHOUT_WAITING_FOR_DISK}')
     event = only_event()
     assert (event.user, event.role, event.kind) == (world.coordinator, "coordinator", ReadEvent.Kind.REQUEST)
     assert (event.object_id, event.province_id, event.path_hash) == (
