@@ -64,9 +64,9 @@ MONTH = "?mese={:%Y-%m}"
 DISTRICT_QUERIES = BASE_QUERIES + 6
 # Totals by provider: the districts managed, the approved timesheets, the lines, the providers.
 PROVIDER_QUERIES = BASE_QUERIES + 4
-# One sheet: its mediator, its district, whether the mediator works for the district (scope), the lines, the
-# timesheet (the translation work: none counted here).
-SHEET_QUERIES = BASE_QUERIES + 5
+# One sheet: its mediator with whether they work for the district (scope), its district, the lines, the timesheet
+# (the translation work: none counted here).
+SHEET_QUERIES = BASE_QUERIES + 4
 # My timesheets: the profile, its districts, the month's lines (with their districts), the month's timesheets, the
 # past months (the translation work: none counted here).
 MINE_QUERIES = BASE_QUERIES + 5

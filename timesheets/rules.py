@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from accounts.models import District, Role
 from accounts.scoping import Actor, actor_for, rule
@@ -64,8 +64,25 @@ def timesheet_pair_visible(user, *, mediator: Mediator, district: District) -> b
             allowed = False
         if not allowed:
             return False
-    # One query: does the mediator serve the district, or have an appointment or a timesheet there?
-    serves = Mediator.districts.through.objects.filter(mediator_id=OuterRef("pk"), district_id=district.pk)
-    worked = Appointment.objects.filter(mediator_id=OuterRef("pk"), request__office__district_id=district.pk)
-    sheet = Timesheet.objects.filter(mediator_id=OuterRef("pk"), district_id=district.pk)
-    return Mediator.objects.filter(pk=mediator.pk).filter(Exists(serves) | Exists(worked) | Exists(sheet)).exists()
+    # Read with the mediator (WORKS_THERE, annotated by works_for), or one query here.
+    works = getattr(mediator, WORKS_THERE, None)
+    if works is None:
+        works = Mediator.objects.filter(pk=mediator.pk).filter(works_for(district.pk)).exists()
+    return works
+
+
+# The annotation of a mediator read with ``works_for`` (timesheets.selectors.sheet_detail): no query of its own.
+WORKS_THERE = "timesheet_works_there"
+
+
+def works_for(district_id: int) -> Q:
+    """On mediators: serves the district, or had an appointment of one of its requests, or has a timesheet there."""
+    serves = Mediator.districts.through.objects.filter(mediator_id=OuterRef("pk"), district_id=district_id)
+    worked = Appointment.objects.filter(mediator_id=OuterRef("pk"), request__office__district_id=district_id)
+    sheet = Timesheet.objects.filter(mediator_id=OuterRef("pk"), district_id=district_id)
+    return Q(Exists(serves)) | Q(Exists(worked)) | Q(Exists(sheet))
+
+
+def annotate_works_for(mediators: QuerySet, district_id: int) -> QuerySet:
+    """``mediators`` with WORKS_THERE read in the same query (timesheet_pair_visible then asks nothing)."""
+    return mediators.annotate(**{WORKS_THERE: ExpressionWrapper(works_for(district_id), output_field=BooleanField())})

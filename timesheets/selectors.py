@@ -29,7 +29,7 @@ from sessions_app.models import SessionReport
 from .costs import CENT, Billing, annotate_costs, annotate_rates, priced, report_of
 from .models import Timesheet
 from .months import month_bounds, month_is_over
-from .rules import timesheet_pair_visible
+from .rules import annotate_works_for, timesheet_pair_visible
 from .translation_work import TranslationLine, attach_translation_work, translation_work
 
 ROME = ZoneInfo(settings.TIME_ZONE)
@@ -453,7 +453,9 @@ def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sh
     district."""
     if not (0 < mediator_id < 2**63 and 0 < district_id < 2**63):
         raise Http404  # an id no database holds (and one SQLite cannot even compare)
-    mediator = Mediator.objects.select_related("provider").filter(pk=mediator_id).first()
+    mediator = (
+        annotate_works_for(Mediator.objects.select_related("provider"), district_id).filter(pk=mediator_id).first()
+    )
     district = District.objects.filter(pk=district_id).first()
     if mediator is None or district is None:
         raise Http404
