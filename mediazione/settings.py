@@ -206,15 +206,9 @@ READ_AUDIT_WAIT_FOR_DISK = env_bool("READ_AUDIT_WAIT_FOR_DISK", False)
 _DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # Behind PgBouncer in transaction mode (docs/deployment.md), a connection to the server belongs to this process for
 # one transaction only: a server-side cursor (QuerySet.iterator() opens one, e.g. the report exports and the roster's
-# export) would be looked for in another client's connection, so they are turned off; and so are prepared statements
-# (below), the other thing transaction pooling breaks.
+# export) would be looked for in another client's connection, so they are turned off. (Django already keeps psycopg 3
+# from preparing statements, the other thing transaction pooling breaks.)
 DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
-# Prepared statements (issue #17): the parameters travel apart from the SQL (psycopg 3's server-side binding), and a
-# statement a connection runs a few times (PREPARE_THRESHOLD) is parsed and planned once for it, not at every request
-# (up to 0.7 ms of planning for a request page's main query). On by default straight to PostgreSQL; off by default
-# behind PgBouncer, whose transaction mode needs version 1.21 or later with max_prepared_statements set for them.
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", not DATABASE_PGBOUNCER)
-PREPARE_THRESHOLD = 5  # psycopg's own default; Django's is "never"
 
 
 def _database_from_url(name: str, url: str, instead: str = "it is ignored") -> dict | None:
@@ -238,8 +232,6 @@ def _database_from_url(name: str, url: str, instead: str = "it is ignored") -> d
             database["CONN_HEALTH_CHECKS"] = True
         if DATABASE_PGBOUNCER:
             database["DISABLE_SERVER_SIDE_CURSORS"] = True
-        if DATABASE_PREPARED_STATEMENTS:
-            database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=PREPARE_THRESHOLD)
     elif database["ENGINE"] == "django.db.backends.sqlite3":
         # Wait a little on a locked file instead of failing at once (runserver and the eager Celery share it).
         database.setdefault("OPTIONS", {})["timeout"] = 20

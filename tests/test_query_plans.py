@@ -262,19 +262,3 @@ def test_the_people_a_province_manages_through_its_providers_come_from_their_ind
     by_provider = {name for name in indexes_used(plan) if name.startswith("accounts_membership_provider_id")}
     assert by_provider | ({"membership_provider_idx"} & indexes_used(plan))
     assert not {n["Relation Name"] for n in nodes(plan) if n["Node Type"] == "Seq Scan"} & {"accounts_membership"}
-
-
-def test_a_query_a_connection_runs_again_and_again_is_prepared_once_and_planned_no_more():
-    """DATABASE_PREPARED_STATEMENTS (on straight to PostgreSQL): psycopg prepares a statement run PREPARE_THRESHOLD
-    times on a connection; PostgreSQL then lists it among the connection's prepared statements."""
-    from django.conf import settings
-
-    if not settings.DATABASE_PREPARED_STATEMENTS:
-        pytest.skip("prepared statements turned off for this run (DATABASE_PREPARED_STATEMENTS=0)")
-    office = f.OfficeFactory()
-    for number in range(settings.PREPARE_THRESHOLD + 1):
-        list(MediationRequest.objects.filter(office=office, case_code=f"TM-{number}"))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%case_code%"])
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert any('"requests_app_mediationrequest"."case_code" = $' in statement for statement in prepared), prepared

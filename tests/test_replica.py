@@ -220,24 +220,6 @@ def test_behind_pgbouncer_server_side_cursors_are_off(tmp_path):
     assert direct.stdout.split() == ["False", "60"]
 
 
-def test_statements_are_prepared_straight_to_postgresql_and_not_behind_pgbouncer_unless_asked(tmp_path):
-    code = (
-        "from django.db import connections as c; o = c['default'].settings_dict['OPTIONS']; "
-        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
-    )
-    url = "postgres://mediazione@db:5432/mediazione"
-    direct = read_settings(tmp_path, code, DEBUG="1", DATABASE_URL=url)
-    behind = read_settings(tmp_path, code, DEBUG="1", DATABASE_URL=url, DATABASE_PGBOUNCER="1")
-    asked = read_settings(
-        tmp_path, code, DEBUG="1", DATABASE_URL=url, DATABASE_PGBOUNCER="1", DATABASE_PREPARED_STATEMENTS="1"
-    )
-    refused = read_settings(tmp_path, code, DEBUG="1", DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")
-    assert direct.stdout.split() == ["True", "5"]
-    assert behind.stdout.split() == ["None", "None"]
-    assert asked.stdout.split() == ["True", "5"]  # PgBouncer 1.21+ with max_prepared_statements (docs/deployment.md)
-    assert refused.stdout.split() == ["None", "None"]
-
-
 def test_a_report_job_keeps_reading_the_replica_after_writing_its_progress(replica, monkeypatch):
     data = build_data()
 
