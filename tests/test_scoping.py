@@ -167,3 +167,38 @@ def test_a_role_must_name_exactly_its_own_kind_of_organisation(two_provinces):
     user = f.UserFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=user, role=Role.COORDINATOR, office=two_provinces["o_cremona"])
+
+
+def _invitations_of_every_way_into(district: District) -> dict[str, Invitation]:
+    """One invitation for each way an invitation belongs to ``district`` and its province."""
+    province = district.province
+    funder = f.FunderFactory(provinces=[province])
+    provider = f.ProviderFactory(province=province)
+    mediator = f.InvitationFactory(role=Role.MEDIATOR, office=None, provider=provider)
+    mediator.districts.set([district])
+    return {
+        "office": f.InvitationFactory(role=Role.SOCIAL_WORKER, office=f.OfficeFactory(district=district)),
+        "district": f.InvitationFactory(role=Role.COORDINATOR, office=None, district=district),
+        "mediator": mediator,
+        "province": f.InvitationFactory(role=Role.PROVINCE_STAFF, office=None, province=province),
+        "funder": f.InvitationFactory(role=Role.FUNDER_VIEWER, office=None, funder=funder),
+    }
+
+
+def test_a_coordinator_sees_the_invitations_into_their_district_and_province_staff_those_into_their_province():
+    district = f.DistrictFactory()
+    here = _invitations_of_every_way_into(district)
+    elsewhere = _invitations_of_every_way_into(f.DistrictFactory())
+    neighbour = f.DistrictFactory(province=district.province)
+    next_door = _invitations_of_every_way_into(neighbour)
+
+    coordinator = f.coordinator(district=district)
+    seen = set(visible(coordinator, Invitation))
+    assert seen == {here["office"], here["district"], here["mediator"]}
+
+    staff = f.province_staff(province=district.province)
+    assert set(visible(staff, Invitation)) == {*here.values(), *next_door.values()}
+    assert not set(visible(staff, Invitation)) & set(elsewhere.values())
+    # A mediator serving two districts is seen once by the coordinator of each, and never twice.
+    here["mediator"].districts.add(neighbour)
+    assert list(visible(f.coordinator(district=neighbour), Invitation)).count(here["mediator"]) == 1
