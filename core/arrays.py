@@ -21,6 +21,10 @@ class AnyOf(Expression):
     def __init__(self, column: str | F, queryset: QuerySet):
         super().__init__()
         self.column = F(column) if isinstance(column, str) else column
+        # A set of values: a model's default ordering would only make the database sort them (and join what it sorts
+        # by: a district's name for offices). A sliced queryset keeps its order, which chose its rows.
+        if isinstance(queryset, QuerySet) and not queryset.query.is_sliced:
+            queryset = queryset.order_by()
         self.subquery = Subquery(queryset)
 
     def get_source_expressions(self):
