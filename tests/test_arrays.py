@@ -72,3 +72,20 @@ def test_the_people_a_coordinator_and_the_province_manage_come_through_the_array
     assert {coordinator.pk, worker.pk, serving.pk, elsewhere.pk, staff.pk} <= people(staff)
     assert stranger.pk not in people(staff)
     assert Membership.objects.get(user=serving).role == Role.MEDIATOR
+
+
+def test_a_set_of_values_is_not_sorted_but_a_sliced_one_keeps_the_order_that_chose_its_rows():
+    from accounts.models import Office
+
+    district = f.DistrictFactory()
+    offices = [f.OfficeFactory(district=district, name=name) for name in ("Zeta", "Alfa", "Beta")]
+    as_set = Membership.objects.filter(AnyOf("office_id", Office.objects.filter(district=district).values("pk")))
+    first_two = Office.objects.order_by("name").values("pk")[:2]
+    sliced = Membership.objects.filter(AnyOf("office_id", first_two))
+    # Office's default ordering (its district's name, its name) is not read; the slice's order is.
+    assert "ORDER BY" not in str(as_set.order_by().query)
+    assert "ORDER BY" in str(sliced.order_by().query)
+    for office in offices:
+        f.MembershipFactory(role=Role.SOCIAL_WORKER, office=office)
+    assert {m.office.name for m in as_set} == {"Zeta", "Alfa", "Beta"}
+    assert {m.office.name for m in sliced} == {"Alfa", "Beta"}
