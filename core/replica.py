@@ -14,18 +14,29 @@ Inside the scope:
 
 The scope is a context variable: it belongs to the request or task that opened it (a thread of its own, such as a
 report job's heartbeat, starts outside it), and it ends with the ``with`` block.
+
+A replica that does not answer when a scope opens (down, restarting, its address wrong) is not a failed page: the
+scope reads the primary, a warning is logged, and the process leaves the replica alone for REPLICA_RETRY_SECONDS
+before trying it again (the replica's connections time out after a few seconds: settings.DATABASE_REPLICA_URL).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
+REPLICA_RETRY_SECONDS = 30
+# Until when (time.monotonic()) this process reads the primary because the replica did not answer.
+_unreachable_until = 0.0
 
 
 @dataclass
@@ -33,6 +44,7 @@ class _Scope:
     # How deep the primary's transactions were when the scope opened: a deeper one was opened inside it.
     atomic_depth: int
     wrote: bool = False
+    replica: bool = True  # the replica answered when the scope opened
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("replica_scope", default=None)
@@ -46,11 +58,33 @@ def replica_configured() -> bool:
 def reading_from_replica() -> Iterator[None]:
     """Send the reads of this block to the replica (if one is configured) until the block writes. Also a decorator
     (``@reading_from_replica()``). Use it only around reads that may be a few seconds old."""
-    token = _scope.set(_Scope(atomic_depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks)))
+    scope = _Scope(atomic_depth=len(connections[DEFAULT_DB_ALIAS].atomic_blocks), replica=_replica_answers())
+    token = _scope.set(scope)
     try:
         yield
     finally:
         _scope.reset(token)
+
+
+def _replica_answers() -> bool:
+    """Whether the replica is configured and can be connected to (a connection kept from before is checked by Django
+    at the start of each request: CONN_HEALTH_CHECKS)."""
+    global _unreachable_until
+    if not replica_configured() or time.monotonic() < _unreachable_until:
+        return False
+    connection = connections[REPLICA]
+    try:
+        if connection.connection is None:
+            connection.connect()
+    except (DatabaseError, connection.Database.Error) as exc:  # the driver's own error: connect() does not wrap it
+        _unreachable_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        logger.warning(
+            "The read replica does not answer (%s): reading from the primary for the next %s s.",
+            str(exc).strip() or type(exc).__name__,
+            REPLICA_RETRY_SECONDS,
+        )
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -66,7 +100,7 @@ def reading_from_primary() -> Iterator[None]:
 
 def _read_alias() -> str | None:
     scope = _scope.get()
-    if scope is None or scope.wrote or not replica_configured():
+    if scope is None or scope.wrote or not scope.replica:
         return None
     if len(connections[DEFAULT_DB_ALIAS].atomic_blocks) > scope.atomic_depth:
         return None

@@ -263,6 +263,9 @@ if DATABASE_REPLICA_URL:
         _replica = _database_from_url("DATABASE_REPLICA_URL", DATABASE_REPLICA_URL)
         if _replica is not None:
             _replica["TEST"] = {"MIRROR": "default"}
+            # A replica that does not answer is given up on after a few seconds (the figures then come from the
+            # primary: core/replica.py), not after the system's TCP timeout of a minute or more.
+            _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
             DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

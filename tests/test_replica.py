@@ -149,6 +149,54 @@ def test_the_dashboard_reads_its_figures_from_the_replica(replica):
     assert not any("accounts_user" in sql or "django_session" in sql for sql in queries.on_replica())
 
 
+@pytest.fixture
+def unreachable_replica(transactional_db, monkeypatch, tmp_path):
+    """A ``replica`` alias nobody answers on: a closed port for PostgreSQL, a file in a missing folder for SQLite."""
+    import socket
+
+    from core import replica as replica_module
+
+    default = connections["default"].settings_dict
+    if default["ENGINE"].endswith("sqlite3"):
+        nowhere = {"NAME": str(tmp_path / "missing" / "replica.sqlite3")}
+    else:
+        with socket.socket() as sock:  # a port that was free a moment ago: nothing listens on it
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        nowhere = {"HOST": "127.0.0.1", "PORT": str(port), "OPTIONS": {**default["OPTIONS"], "connect_timeout": 2}}
+    connections.settings[REPLICA] = {**default, **nowhere, "TEST": {**default["TEST"], "MIRROR": None}}
+    monkeypatch.setattr(replica_module, "_unreachable_until", 0.0)
+    try:
+        yield replica_module
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+        del connections.settings[REPLICA]
+
+
+def test_a_replica_that_does_not_answer_leaves_the_dashboard_to_the_primary_and_is_left_alone_a_while(
+    unreachable_replica, caplog, monkeypatch
+):
+    data = build_data()
+    client = login_client(data.staff)
+    with CaptureQueriesContext(connections["default"]) as primary:
+        response = client.get(reverse("reporting:dashboard"), {"dal": "2025-01-01", "al": "2025-12-31"})
+    assert response.status_code == 200
+    assert any("reporting_monthlyaggregate" in query["sql"] for query in primary.captured_queries)
+    assert "The read replica does not answer" in caplog.text
+
+    # Within REPLICA_RETRY_SECONDS the replica is not tried again (no wait of a connection timeout per page) ...
+    attempts = []
+    monkeypatch.setattr(connections[REPLICA], "connect", lambda: attempts.append(1))
+    assert client.get(reverse("reporting:dashboard")).status_code == 200
+    assert attempts == []
+    # ... and after them it is.
+    monkeypatch.setattr(unreachable_replica, "_unreachable_until", 0.0)
+    with reading_from_replica():
+        assert Province.objects.all().db == REPLICA
+    assert attempts == [1]
+
+
 def test_a_report_job_reads_its_figures_from_the_replica_and_writes_its_progress_to_the_primary(replica):
     data = build_data()
     with Queries() as queries:
