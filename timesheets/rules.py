@@ -64,7 +64,7 @@ def timesheet_pair_visible(user, *, mediator: Mediator, district: District) -> b
             allowed = False
         if not allowed:
             return False
-    # Read with the mediator (WORKS_THERE, annotated by works_for), or one query here.
+    # Read with the mediator (WORKS_THERE, by annotate_works_for), or one query here.
     works = getattr(mediator, WORKS_THERE, None)
     if works is None:
         works = Mediator.objects.filter(pk=mediator.pk).filter(works_for(district.pk)).exists()
