@@ -31,8 +31,8 @@ RUN apt-get update \
 
 WORKDIR /app
 
-COPY requirements.txt ./
-RUN pip install --require-hashes -r requirements.txt
+COPY requirements-pip.txt requirements.txt ./
+RUN pip install --require-hashes -r requirements-pip.txt && pip install --require-hashes -r requirements.txt
 
 COPY --from=assets /build/node_modules/bootstrap-italia/dist ./node_modules/bootstrap-italia/dist
 COPY --from=assets /build/node_modules/htmx.org/dist ./node_modules/htmx.org/dist

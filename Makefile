@@ -71,9 +71,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The lock file carries a hash for every package: pip refuses anything else (--require-hashes).
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.installed: requirements-pip.txt requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
 		echo "$(VENV) was made with another Python than 3.11: remove it (make distclean) and run make again."; exit 1; }
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 

@@ -39,6 +39,15 @@ def test_every_direct_dependency_is_in_the_lock_file_at_its_pinned_version():
         assert runtime[canonicalize_name(requirement.name)] in requirement.specifier, line
 
 
+def test_pip_itself_is_pinned_with_its_hash_and_installed_before_the_lock_files():
+    assert set(locked("requirements-pip.txt")) == {"pip"}
+    makefile = (PROJECT / "Makefile").read_text(encoding="utf-8")
+    dockerfile = (PROJECT / "Dockerfile").read_text(encoding="utf-8")
+    assert -1 < makefile.index("-r requirements-pip.txt") < makefile.index("-r requirements-dev.txt")
+    assert -1 < dockerfile.index("-r requirements-pip.txt") < dockerfile.index("-r requirements.txt")
+    assert locked("requirements-pip.txt")["pip"] == locked("requirements-dev.txt")["pip"] == metadata.version("pip")
+
+
 def test_redis_which_the_cache_imports_is_pinned_directly():
     text = (PROJECT / "requirements.in").read_text(encoding="utf-8")
     assert re.search(r"^redis==", text, re.MULTILINE)
@@ -66,7 +75,7 @@ def test_what_is_installed_is_what_the_lock_file_says_and_nothing_it_needs_is_mi
 
 @pytest.fixture
 def makefile_copy(tmp_path):
-    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+    for name in ("Makefile", "requirements-pip.txt", "requirements.txt", "requirements-dev.txt"):
         shutil.copy(PROJECT / name, tmp_path / name)
     return tmp_path
 
