@@ -5,9 +5,8 @@ test-artifacts/ (home-<user>-desktop.png, home-<user>-mobile.png) for a person t
 import pytest
 from playwright.sync_api import expect
 
-from mediazione.management.commands.demo_data import BUILDERS
-
 from .browser_support import DESKTOP, MOBILE, assert_accessible, log_in, screenshot
+from .demo_snapshot import whole_demo
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -17,9 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_everything(demo_users):
     """The whole demo of `manage.py demo_data`: requests, offers, appointments, reports, timesheets, reports."""
-    for build in BUILDERS[1:]:
-        build()
-    return demo_users
+    return whole_demo(demo_users)
 
 
 @pytest.mark.parametrize("who", ["mediatore.cremona", "assistente.cremona", "coordinatore.cremona"])

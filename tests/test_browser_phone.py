@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from mediazione.management.commands.demo_data import BUILDERS
 from scheduling.models import Appointment
 from timesheets.models import Timesheet
 
 from .browser_support import _new_page, assert_accessible, assert_static_files_loaded, log_in, screenshot
+from .demo_snapshot import whole_demo
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -33,9 +33,7 @@ PHONES = {"360x740": {"width": 360, "height": 740}, "390x844": {"width": 390, "h
 @pytest.fixture
 def demo_world(demo_users):
     """The whole demo (`manage.py demo_data`): requests, appointments, reports and timesheets around today."""
-    for builder in BUILDERS:
-        builder()
-    return demo_users
+    return whole_demo(demo_users)
 
 
 def _fits(page) -> tuple[int, int]:

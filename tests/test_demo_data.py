@@ -4,7 +4,14 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from accounts import demo as accounts_demo
 from accounts.models import District, Funder, Membership, Office, Province, Role, User
+from mediazione.management.commands import demo_data
+from sessions_app.models import Evaluation, SessionReport
+from timesheets.models import Timesheet
+
+from .test_mediators_demo import snapshot as roster_snapshot
+from .test_requests_demo import snapshot as requests_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +39,50 @@ def row_counts():
     }
 
 
+def reports_and_evaluations():
+    return (
+        sorted(
+            SessionReport.objects.values_list(
+                "appointment__request__case_code", "appointment__starts_at", "status", "outcome", "travel_km"
+            )
+        ),
+        sorted(Evaluation.objects.values_list("pk", "request__case_code", "side", "scores__score")),
+    )
+
+
+def everything_the_demo_holds():
+    """Every table's count, and the rows of each capability's demo as plain values (ids included)."""
+    return {
+        "counts": row_counts(),
+        "users": set(User.objects.values_list("pk", "email", "active_membership_id")),
+        "roster": roster_snapshot(),
+        "requests": requests_snapshot(),
+        "reports": reports_and_evaluations(),
+        "timesheets": set(
+            Timesheet.objects.values_list("mediator_id", "district_id", "month", "status", "approved_by_id")
+        ),
+    }
+
+
 def test_running_demo_data_twice_gives_the_same_rows(settings):
     settings.DEBUG = True
     call_command("demo_data")
-    first = row_counts()
-    first_ids = set(User.objects.values_list("pk", "email", "active_membership_id"))
+    first = everything_the_demo_holds()
+    assert first["counts"]["accounts.User"] == 13
+    assert len(first["roster"]["mediators"]) >= 40
+    assert (
+        len(first["requests"]["requests"]) >= 60 and first["requests"]["offers"] and first["requests"]["appointments"]
+    )
+    assert first["reports"][0] and first["reports"][1] and first["timesheets"]
     call_command("demo_data")
-    assert row_counts() == first
-    assert set(User.objects.values_list("pk", "email", "active_membership_id")) == first_ids
-    assert first["accounts.User"] == 13
+    second = everything_the_demo_holds()
+    for part in first:
+        assert second[part] == first[part], part
 
 
-def test_demo_data_refuses_to_run_with_debug_off_unless_forced(settings):
+def test_demo_data_refuses_to_run_with_debug_off_unless_forced(settings, monkeypatch):
+    # Only the organisations and users: the flag is what is tried here, the whole demo is loaded by the tests above.
+    monkeypatch.setattr(demo_data, "BUILDERS", [accounts_demo.build])
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_data")

@@ -4,7 +4,6 @@ the requests' history, and work waiting for each demo role."""
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 
@@ -93,22 +92,3 @@ def test_each_role_finds_work_on_the_reports_page(demo):
     assert lists["assistente.cremona"]["to_evaluate"]
     assert lists["coordinatore.cremona"]["to_validate"]
     assert lists["provincia.cremona"]["recent"]
-
-
-def test_demo_data_twice_gives_the_same_reports_and_evaluations(settings):
-    settings.DEBUG = True
-    call_command("demo_data")
-
-    def snapshot():
-        return (
-            sorted(
-                SessionReport.objects.values_list(
-                    "appointment__request__case_code", "appointment__starts_at", "status", "outcome", "travel_km"
-                )
-            ),
-            sorted(Evaluation.objects.values_list("pk", "request__case_code", "side", "scores__score")),
-        )
-
-    first = snapshot()
-    call_command("demo_data")
-    assert snapshot() == first

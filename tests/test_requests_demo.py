@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts import demo
@@ -171,16 +170,6 @@ def test_building_the_requests_twice_gives_the_same_rows(demo_requests):
     assert len(first["requests"]) >= 60
     requests_demo.build()
     assert snapshot() == first
-
-
-def test_demo_data_twice_gives_the_same_requests_offers_and_appointments(demo_requests, settings):
-    settings.DEBUG = True
-    call_command("demo_data")
-    first = snapshot()
-    assert len(first["requests"]) >= 60 and first["offers"] and first["appointments"]
-    call_command("demo_data")
-    assert snapshot() == first
-    assert User.objects.count() == 13
 
 
 def test_a_later_run_moves_the_dates_without_piling_rows_up(demo_requests, monkeypatch):

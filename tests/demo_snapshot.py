@@ -1,0 +1,102 @@
+"""The whole demo of `manage.py demo_data`, built once per test process and day, then copied back for each test.
+
+Browser tests need committed rows (the live server reads them from its own thread), so each of them runs on an
+emptied database (pytest-django's ``transactional_db``) and used to build the whole demo again: 10–14 seconds a test
+on PostgreSQL, two PDFs included. The first test of a process builds it with the builders, as `make demo` does; this
+module then keeps every row of every table and the files the demo wrote, and the next tests get the same rows back
+in one transaction (raw inserts of the kept rows, sequences moved past them, the files copied): under a second.
+
+The demo is made around today, so a copy is used only on the day it was made (Europe/Rome) and for 15 minutes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from mediazione.management.commands.demo_data import BUILDERS
+
+KEEP_SECONDS = 15 * 60
+BATCH = 500
+
+
+@dataclass
+class _Snapshot:
+    day: date
+    made_at: float  # time.monotonic()
+    rows: list[tuple[type, list]]
+    media: Path
+    users: dict[str, int]  # demo user name -> pk
+
+
+_snapshots: dict[str, _Snapshot] = {}
+
+
+def _models() -> list[type]:
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _take(users: dict[str, User], using: str) -> _Snapshot:
+    rows = [(model, list(model._base_manager.using(using).order_by())) for model in _models()]
+    media = Path(tempfile.mkdtemp(prefix="demo-media-"))
+    if Path(settings.MEDIA_ROOT).exists():
+        shutil.copytree(settings.MEDIA_ROOT, media, dirs_exist_ok=True)
+    return _Snapshot(
+        day=timezone.localdate(),
+        made_at=time.monotonic(),
+        rows=rows,
+        media=media,
+        users={name: user.pk for name, user in users.items()},
+    )
+
+
+def _restore(snapshot: _Snapshot, using: str) -> dict[str, User]:
+    connection = connections[using]
+    # Foreign keys are checked at the commit (Django creates them deferred, on PostgreSQL and SQLite alike).
+    with transaction.atomic(using=using):
+        # The flush after the last test left only what post_migrate writes (content types, permissions) and the
+        # demo's users of this test: the kept rows replace them, with the ids the demo's rows point to.
+        for model, _objects in reversed(snapshot.rows):
+            model._base_manager.using(using).all()._raw_delete(using)
+        for model, objects in snapshot.rows:
+            fields = model._meta.local_concrete_fields
+            for start in range(0, len(objects), BATCH):
+                model._base_manager.using(using)._insert(
+                    objects[start : start + BATCH], fields=fields, raw=True, using=using
+                )
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, _objects in snapshot.rows]):
+                cursor.execute(sql)
+    ContentType.objects.clear_cache()
+    shutil.copytree(snapshot.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    by_pk = User.objects.using(using).in_bulk(snapshot.users.values())
+    return {name: by_pk[pk] for name, pk in snapshot.users.items()}
+
+
+def whole_demo(users: dict[str, User], using: str = DEFAULT_DB_ALIAS) -> dict[str, User]:
+    """The whole demo on a database that holds the demo's organisations and users (``users``, from
+    ``accounts.demo.build``): built by the builders the first time in this process today, copied back after that.
+    Returns the demo users, read again."""
+    key = connections[using].settings_dict["NAME"]
+    snapshot = _snapshots.get(key)
+    fresh = snapshot is not None and (
+        snapshot.day == timezone.localdate() and time.monotonic() - snapshot.made_at < KEEP_SECONDS
+    )
+    if fresh:
+        return _restore(snapshot, using)
+    for build in BUILDERS[1:]:
+        build()
+    _snapshots[key] = _take(users, using)
+    return users
