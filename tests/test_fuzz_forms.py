@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -162,13 +163,28 @@ def upload_for():
     )
 
 
+def _counted_tables() -> list[str]:
+    return sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in LOCAL_APPS
+            and "audit" not in model._meta.label_lower
+            and not model._meta.proxy
+            and model._meta.managed
+        }
+    )
+
+
 def table_counts() -> dict[str, int]:
-    counts = {}
-    for model in apps.get_models():
-        label = model._meta.label_lower
-        if model._meta.app_label in LOCAL_APPS and "audit" not in label and not model._meta.proxy:
-            counts[label] = model._default_manager.count()
-    return counts
+    """The rows of every table of the portal's rooms, in one query (posts are counted before and after each)."""
+    tables = _counted_tables()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # The models' own table names, quoted: nothing from a post goes into this SQL.
+        counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables)  # noqa: S608
+        cursor.execute(f"SELECT {counts}")  # noqa: S608
+        return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
 def refused(response) -> bool:
