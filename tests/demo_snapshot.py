@@ -1,4 +1,5 @@
-"""The whole demo of `manage.py demo_data`, built once per test process and day, then copied back for each test.
+"""The demo of `manage.py demo_data` (or a part of it), built once per test process and day, then copied back for
+each test.
 
 Browser tests need committed rows (the live server reads them from its own thread), so each of them runs on an
 emptied database (pytest-django's ``transactional_db``) and used to build the whole demo again: 10–14 seconds a test
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
@@ -39,16 +41,17 @@ class _Snapshot:
     rows: list[tuple[type, list]]
     media: Path
     users: dict[str, int]  # demo user name -> pk
+    results: list  # what each builder returned
 
 
-_snapshots: dict[str, _Snapshot] = {}
+_snapshots: dict[tuple, _Snapshot] = {}
 
 
 def _models() -> list[type]:
     return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
 
 
-def _take(users: dict[str, User], using: str) -> _Snapshot:
+def _take(users: dict[str, User], results: list, using: str) -> _Snapshot:
     rows = [(model, list(model._base_manager.using(using).order_by())) for model in _models()]
     media = Path(tempfile.mkdtemp(prefix="demo-media-"))
     if Path(settings.MEDIA_ROOT).exists():
@@ -59,6 +62,7 @@ def _take(users: dict[str, User], using: str) -> _Snapshot:
         rows=rows,
         media=media,
         users={name: user.pk for name, user in users.items()},
+        results=results,
     )
 
 
@@ -85,18 +89,33 @@ def _restore(snapshot: _Snapshot, using: str) -> dict[str, User]:
     return {name: by_pk[pk] for name, pk in snapshot.users.items()}
 
 
-def whole_demo(users: dict[str, User], using: str = DEFAULT_DB_ALIAS) -> dict[str, User]:
-    """The whole demo on a database that holds the demo's organisations and users (``users``, from
-    ``accounts.demo.build``): built by the builders the first time in this process today, copied back after that.
-    Returns the demo users, read again."""
-    key = connections[using].settings_dict["NAME"]
+def _read_again(value, using: str):
+    """A builder's result with every row in it read again from the database (its ids are the copy's)."""
+    if isinstance(value, Model):
+        return type(value)._base_manager.using(using).get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _read_again(item, using) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_read_again(item, using) for item in value)
+    return value
+
+
+def demo_built_by(builders, users: dict[str, User], using: str = DEFAULT_DB_ALIAS) -> tuple[dict[str, User], list]:
+    """The demo the ``builders`` make, on a database that holds the demo's organisations and users (``users``, from
+    ``accounts.demo.build``): built by them the first time in this process today, copied back after that. Returns
+    the demo users and what each builder returned, read again."""
+    key = (connections[using].settings_dict["NAME"], tuple(builders))
     snapshot = _snapshots.get(key)
     fresh = snapshot is not None and (
         snapshot.day == timezone.localdate() and time.monotonic() - snapshot.made_at < KEEP_SECONDS
     )
     if fresh:
-        return _restore(snapshot, using)
-    for build in BUILDERS[1:]:
-        build()
-    _snapshots[key] = _take(users, using)
-    return users
+        return _restore(snapshot, using), _read_again(snapshot.results, using)
+    results = [build() for build in builders]
+    _snapshots[key] = _take(users, results, using)
+    return users, results
+
+
+def whole_demo(users: dict[str, User], using: str = DEFAULT_DB_ALIAS) -> dict[str, User]:
+    """The whole demo of `manage.py demo_data` (:func:`demo_built_by` its builders); returns the demo users."""
+    return demo_built_by(BUILDERS[1:], users, using)[0]

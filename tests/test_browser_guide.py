@@ -9,6 +9,7 @@ from guide.models import ServiceAtLocation, TranslationTask
 from mediators import demo as mediators_demo
 
 from .browser_support import assert_accessible, assert_static_files_loaded, log_in, screenshot
+from .demo_snapshot import demo_built_by
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo_guide(demo_users):
-    mediators_demo.build()
-    return guide_demo.build()
+    return demo_built_by([mediators_demo.build, guide_demo.build], demo_users)[1][1]
 
 
 @pytest.mark.parametrize(("language", "tag", "direction", "words", "address"), [
