@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -245,6 +246,10 @@ SECOND_LOAD_AT = {
         "winter-time-02:30-again",
     )
 }
+# The plain working days at 10:00 try the portal's own date arithmetic, done in Python and the same on every database:
+# they run on SQLite. The awkward moments try the database's too (the day of a timestamp at midnight, at the new year,
+# on the nights the clocks change; a Thursday, issue #13's day, with them) and run on PostgreSQL as well.
+ON_EVERY_DATABASE = SECOND_LOAD_AT
 CHECKS = [
     check_the_readme_week,
     check_the_weekly_series,
@@ -275,6 +280,8 @@ class _Quiet:
 def test_the_demo_keeps_its_promises_at_any_moment(moment, settings, monkeypatch):
     """One load of the demo per moment (it takes seconds), then every check on it; all failures are reported. The
     printed booklets are left out: their PDFs hold no date of the clock's (tests/test_guide_demo.py builds them)."""
+    if moment not in ON_EVERY_DATABASE and connection.vendor != "sqlite":
+        pytest.skip("a plain working day at 10:00: the same date arithmetic on every database, tried on SQLite")
     settings.DEBUG = True
     monkeypatch.setattr(demo_data, "BUILDERS", [b for b in demo_data.BUILDERS if b not in demo_data.PRINTED])
     failures = []
