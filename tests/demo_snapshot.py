@@ -3,7 +3,7 @@ each test.
 
 Browser tests need committed rows (the live server reads them from its own thread), so each of them runs on an
 emptied database (pytest-django's ``transactional_db``) and used to build the whole demo again: 10–14 seconds a test
-on PostgreSQL, two PDFs included. The first test of a process builds it with the builders, as `make demo` does; this
+on PostgreSQL, its PDFs included. The first test of a process builds it with the builders, as `make demo` does; this
 module then keeps every row of every table and the files the demo wrote, and the next tests get the same rows back
 in one transaction (raw inserts of the kept rows, sequences moved past them, the files copied): under a second.
 
@@ -12,6 +12,7 @@ The demo is made around today, so a copy is used only on the day it was made (Eu
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import time
@@ -54,6 +55,7 @@ def _models() -> list[type]:
 def _take(users: dict[str, User], results: list, using: str) -> _Snapshot:
     rows = [(model, list(model._base_manager.using(using).order_by())) for model in _models()]
     media = Path(tempfile.mkdtemp(prefix="demo-media-"))
+    atexit.register(shutil.rmtree, media, ignore_errors=True)
     if Path(settings.MEDIA_ROOT).exists():
         shutil.copytree(settings.MEDIA_ROOT, media, dirs_exist_ok=True)
     return _Snapshot(
