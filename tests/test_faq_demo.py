@@ -14,15 +14,25 @@ from faq.models import Category, Expert, Question, Vote
 from guide import demo as guide_demo
 from mediators import demo as mediators_demo
 
+from .conftest import shared_world
+
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _faq_world(django_db_setup, django_db_blocker):
+    """The demo FAQ and what it stands on, built once for the module (conftest.shared_world)."""
+    with shared_world(django_db_blocker):
+        accounts_demo.build()
+        mediators_demo.build()
+        guide_demo.build()
+        yield faq_demo.build()
+
+
 @pytest.fixture
-def demo_faq():
-    accounts_demo.build()
-    mediators_demo.build()
-    guide_demo.build()
-    return faq_demo.build()
+def demo_faq(_faq_world, db):
+    """Each test reads the module's demo through its own transaction, rolled back after it."""
+    return _faq_world
 
 
 def test_cremona_has_thirty_answers_across_the_six_categories_and_bergamo_a_few(demo_faq):

@@ -10,14 +10,24 @@ from guide import demo as guide_demo
 from guide.models import EntryState, PageView, ServiceAtLocation, TaxonomyTerm, Translation, TranslationTask
 from mediators import demo as mediators_demo
 
+from .conftest import shared_world
+
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _guide_world(django_db_setup, django_db_blocker):
+    """The demo guide and what it stands on, built once for the module (conftest.shared_world)."""
+    with shared_world(django_db_blocker):
+        accounts_demo.build()
+        mediators_demo.build()
+        yield guide_demo.build()
+
+
 @pytest.fixture
-def demo_guide():
-    accounts_demo.build()
-    mediators_demo.build()
-    return guide_demo.build()
+def demo_guide(_guide_world, db):
+    """Each test reads the module's guide through its own transaction, rolled back after it."""
+    return _guide_world
 
 
 def test_the_demo_directory_covers_the_four_districts_and_every_category(demo_guide):

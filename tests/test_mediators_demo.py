@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
 from accounts.models import Membership, Role, User
 from accounts.scoping import visible
 from mediators import demo as mediators_demo
@@ -19,6 +20,8 @@ from mediators.models import (
     Training,
 )
 
+from .conftest import shared_world
+
 pytestmark = pytest.mark.django_db
 
 DEMO_MEDIATOR_USERS = {
@@ -28,9 +31,18 @@ DEMO_MEDIATOR_USERS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _roster_world(django_db_setup, django_db_blocker):
+    """The demo roster and its organisations, built once for the module (conftest.shared_world)."""
+    with shared_world(django_db_blocker):
+        accounts_demo.build()
+        mediators_demo.build()
+        yield
+
+
 @pytest.fixture
-def demo_roster(demo_world):
-    mediators_demo.build()
+def demo_roster(_roster_world, db):
+    """Each test reads the module's roster through its own transaction, rolled back after it."""
 
 
 def snapshot():

@@ -7,6 +7,7 @@ import pytest
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts import demo as accounts_demo
 from mediators import demo as mediators_demo
 from scheduling import demo as requests_demo
 from scheduling.models import Appointment
@@ -14,19 +15,28 @@ from sessions_app import demo as demo_reports
 from sessions_app.models import Evaluation, EvaluationCriterion, SessionReport
 from sessions_app.services import APPOINTMENT_STATUS
 
-from .conftest import login_client
+from .conftest import login_client, shared_world
 
 pytestmark = pytest.mark.django_db
 
 OWES = Q(status__in=["held", "no_show"]) | Q(status="cancelled", late_cancellation=True)
 
 
+@pytest.fixture(scope="module")
+def _reports_world(django_db_setup, django_db_blocker):
+    """The demo's session reports and what they stand on, built once for the module (conftest.shared_world)."""
+    with shared_world(django_db_blocker):
+        users = accounts_demo.build()["users"]
+        mediators_demo.build()
+        requests_demo.build()
+        demo_reports.build()
+        yield users
+
+
 @pytest.fixture
-def demo(demo_world):
-    mediators_demo.build()
-    requests_demo.build()
-    demo_reports.build()
-    return demo_world["users"]
+def demo(_reports_world, db):
+    """Each test reads the module's demo through its own transaction, rolled back after it."""
+    return _reports_world
 
 
 def test_there_are_reports_in_every_step_and_evaluations(demo):
