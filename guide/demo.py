@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -193,21 +193,54 @@ def _entry(*, key, province, district, organization, name, category, texts, addr
     return entry
 
 
-def _translate(kind: str, object_id, field: str, language: str, text: str, source: str, *, outdated=False):
-    Translation.objects.update_or_create(
-        object_kind=kind,
-        object_id=str(object_id),
-        field=field,
-        language=language,
-        defaults={
+class _Translations:
+    """The demo's translations, written together: one query reads the ones already there, then one bulk update of
+    those that differ and one bulk insert of the missing: the rows update_or_create one by one would leave, in about
+    2,400 fewer round trips (and none written when the demo is loaded again the same day)."""
+
+    def __init__(self):
+        self.wanted: dict[tuple[str, str, str, str], dict] = {}
+        # Approved three weeks before the demo was built, at 9:00: the report of the last quarter counts them. A time
+        # of the day, not of the second, so that loading the demo again the same day changes no row.
+        approved_on = timezone.localdate() - timedelta(days=21)
+        self.approved_at = timezone.make_aware(datetime.combine(approved_on, time(9, 0)))
+
+    def add(self, kind: str, object_id, field: str, language: str, text: str, source: str, *, outdated=False):
+        self.wanted[(kind, str(object_id), field, language)] = {
             "text": text,
             # The outdated one was made from an earlier Italian, as a translation is when the source changes.
             "source_hash": source_hash(source + (" (versione precedente)" if outdated else "")),
             "status": Translation.Status.OUTDATED if outdated else Translation.Status.APPROVED,
-            # Approved three weeks before the demo was built: the report of the last quarter counts them.
-            "approved_at": timezone.now() - timedelta(days=21),
-        },
-    )
+            "approved_at": self.approved_at,
+        }
+
+    def save(self) -> None:
+        now = timezone.now()
+        existing = Translation.objects.filter(
+            object_kind__in={key[0] for key in self.wanted}, object_id__in={key[1] for key in self.wanted}
+        )
+        changed, kept = [], set()
+        for row in existing:
+            values = self.wanted.get((row.object_kind, row.object_id, row.field, row.language))
+            if values is None:
+                continue
+            kept.add((row.object_kind, row.object_id, row.field, row.language))
+            if any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.updated_at = now
+                changed.append(row)
+        fields = ["text", "source_hash", "status", "approved_at", "updated_at"]
+        Translation.objects.bulk_update(changed, fields, batch_size=500)
+        Translation.objects.bulk_create(
+            [
+                Translation(object_kind=kind, object_id=object_id, field=field, language=language, **values)
+                for (kind, object_id, field, language), values in self.wanted.items()
+                if (kind, object_id, field, language) not in kept
+            ],
+            batch_size=500,
+        )
+        self.wanted.clear()
 
 
 @transaction.atomic
@@ -216,6 +249,7 @@ def build() -> dict[str, ServiceAtLocation]:
     reference_data_seed()
     today = timezone.localdate()
     built = {}
+    translations = _Translations()
     provinces = {p.slug: p for p in Province.objects.filter(slug__in=["cremona", "bergamo"])}
     for index, (slug, district_name, city, postcode, abbreviation, prefix) in enumerate(PLACES):
         province = provinces[slug]
@@ -285,26 +319,27 @@ def build() -> dict[str, ServiceAtLocation]:
         service = entry.service
         for position, language in enumerate(LANGUAGES):
             name, description = TRANSLATIONS[kind][language]
-            _translate("service", service.pk, "name", language, name.format(city=city), service.name)
-            _translate(
+            translations.add("service", service.pk, "name", language, name.format(city=city), service.name)
+            translations.add(
                 "service", service.pk, "description", language, description, service.description,
                 outdated=tuple(key.split("/")) == OUTDATED and position == 0,
             )  # fmt: skip
     for term in TaxonomyTerm.objects.all():
         for language, name in zip(LANGUAGES, CATEGORY_NAMES.get(term.code, ()), strict=False):
-            _translate("taxonomy_term", term.pk, "name", language, name, term.name)
+            translations.add("taxonomy_term", term.pk, "name", language, name, term.name)
     for province in provinces.values():
         title, text = INTRODUCTION["ita"]
         intro, _created = GuideText.objects.update_or_create(
             province=province, key="introduction", defaults={"title": title, "text": text}
         )
         for language in LANGUAGES:
-            _translate("guide_text", intro.pk, "title", language, INTRODUCTION[language][0], title)
-            _translate("guide_text", intro.pk, "text", language, INTRODUCTION[language][1], text)
+            translations.add("guide_text", intro.pk, "title", language, INTRODUCTION[language][0], title)
+            translations.add("guide_text", intro.pk, "text", language, INTRODUCTION[language][1], text)
         guide_labels_ensure(province_id=province.pk)
         for label in GuideText.objects.filter(province=province, key__in=LABEL_TEXTS):
             for language, translated in zip(LANGUAGES, LABEL_TEXTS[label.key], strict=True):
-                _translate("guide_text", label.pk, "title", language, translated, label.title)
+                translations.add("guide_text", label.pk, "title", language, translated, label.title)
+    translations.save()
     _tasks(built, today)
     _page_views(provinces.values(), today)
     return {key: entry for key, (entry, _kind, _city) in built.items()}
