@@ -28,7 +28,7 @@ def test_social_worker_logs_in_and_sees_the_home_of_her_role(page, live_server):
     screenshot(page, "login-it")
     assert_accessible(page, "the login page")
 
-    log_in(page, live_server.url, "assistente.cremona@example.org")
+    log_in(page, live_server.url, "assistente.cremona@example.org", through_the_form=True)
 
     assert page.url == f"{live_server.url}/"
     expect(page.locator("main h1")).to_contain_text("Giulia")
@@ -99,7 +99,7 @@ def test_every_role_lands_on_its_own_home(page, live_server, demo_users, usernam
     with translation.override("it"):  # role names as the Italian catalogue has them today
         role = str(Role(membership.role).label)
 
-    log_in(page, live_server.url, f"{username}@example.org")
+    log_in(page, live_server.url, f"{username}@example.org", through_the_form=True)
 
     assert page.url == f"{live_server.url}/"
     expect(page.get_by_test_id("current-role")).to_contain_text(role)

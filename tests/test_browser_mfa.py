@@ -22,7 +22,7 @@ def totp_code(secret: str) -> str:
 
 def test_a_coordinator_sets_up_the_authenticator_app_and_then_logs_in_with_a_code(page, live_server, browser_settings):
     browser_settings.MFA_REQUIRED_ROLES = ["coordinator", "province_staff", "administrator"]
-    log_in(page, live_server.url, "coordinatore.cremona@example.org")
+    log_in(page, live_server.url, "coordinatore.cremona@example.org", through_the_form=True)
     # Led away from the home page: first the password once more, then the setup page.
     expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
     assert_accessible(page, "the password confirmation")
@@ -47,7 +47,7 @@ def test_a_coordinator_sets_up_the_authenticator_app_and_then_logs_in_with_a_cod
     expect(page).to_have_url(f"{live_server.url}/mediatori/")
 
     page.context.clear_cookies()
-    log_in(page, live_server.url, "coordinatore.cremona@example.org")
+    log_in(page, live_server.url, "coordinatore.cremona@example.org", through_the_form=True)
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     screenshot(page, "mfa-login-code")
     assert_accessible(page, "the login code page")
