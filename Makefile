@@ -148,7 +148,7 @@ demo: demo-deps venv assets messages
 
 # The environment passes through: CI sets DATABASE_URL and CELERY_BROKER_URL for the PostgreSQL + Redis run.
 test: venv assets messages system-deps
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
