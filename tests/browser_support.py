@@ -154,15 +154,14 @@ def log_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD, *, th
             page.locator("main form button[type=submit]").click()
         return
     from django.conf import settings
-    from django.test import Client
 
     from accounts.models import User
 
+    from .conftest import login_client
+
     user = User.objects.get(email__iexact=email)
     assert user.is_active and user.check_password(password), f"{email} cannot log in with that password"
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = login_client(user).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])
     page.goto(f"{base_url}/")
 
