@@ -38,9 +38,14 @@ _MEDIATOR_LANGUAGES = (
     "(SELECT string_agg(l.code || CASE WHEN l.variant <> '' THEN ' · ' || l.variant ELSE '' END, ', ' "
     "ORDER BY l.code, l.variant) FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id)"
 )
+_MEDIATOR_DISTRICTS = (
+    "(SELECT string_agg(d.name, ', ' ORDER BY d.name) FROM mediators_mediator_districts md "
+    "JOIN accounts_district d ON d.id = md.district_id WHERE md.mediator_id = m.id)"
+)
+# A roster row: the page's columns (name, provider, gender, languages, districts, modes, state).
 _MEDIATOR_ROW = f"""
-    SELECT m.id, m.last_name, m.first_name, m.gender, m.email, m.phone, p.name, {_MEDIATOR_LANGUAGES}, m.is_active,
-           m.updated_at
+    SELECT m.id, m.last_name, m.first_name, m.gender, m.email, m.phone, p.name, {_MEDIATOR_LANGUAGES},
+           {_MEDIATOR_DISTRICTS}, m.mode_in_person, m.mode_phone, m.mode_video, m.is_active, m.updated_at
     FROM mediators_mediator m JOIN accounts_provider p ON p.id = m.provider_id
 """
 _APPOINTMENT_ROW = """
@@ -117,7 +122,71 @@ _MONTH_SESSIONS = """
     WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.status <> 'void'
 """
 
+# A month's timesheet as its pages show it (alias t, with su and au the users who submitted and approved it).
+_TIMESHEET_STATE = (
+    "t.id, t.status, t.submitted_at, su.first_name || ' ' || su.last_name, t.approved_at, "
+    "au.first_name || ' ' || au.last_name, t.send_back_reason"
+)
+
 # name: the query (psycopg's %(name)s parameters, read from the address).
+_CANDIDATES = """
+    WITH moment AS (SELECT coalesce(%(now)s::timestamptz, now()) AS now),
+    req AS (
+        SELECT r.id, r.setting, r.mode, r.preferred_gender, o.district_id FROM requests_app_mediationrequest r
+        JOIN accounts_office o ON o.id = r.office_id WHERE r.id = %(request)s),
+    slots AS (
+        SELECT p.starts_at, p.ends_at, (p.starts_at AT TIME ZONE 'Europe/Rome') AS local_start,
+               (p.ends_at AT TIME ZONE 'Europe/Rome') AS local_end
+        FROM requests_app_proposedslot p, moment WHERE p.request_id = %(request)s AND p.ends_at > moment.now),
+    days AS (SELECT DISTINCT local_start::date AS day FROM slots
+             UNION SELECT (moment.now AT TIME ZONE 'Europe/Rome')::date FROM moment
+             WHERE NOT EXISTS (SELECT 1 FROM slots)),
+    month AS (SELECT date_trunc('month', moment.now AT TIME ZONE 'Europe/Rome') AT TIME ZONE 'Europe/Rome' AS starts,
+                     (date_trunc('month', moment.now AT TIME ZONE 'Europe/Rome') + interval '1 month')
+                     AT TIME ZONE 'Europe/Rome' AS ends FROM moment),
+    candidates AS (
+        SELECT m.id, m.last_name, m.first_name, m.gender, p.name AS provider, req.preferred_gender,
+               CASE req.setting WHEN 'child_protection' THEN m.exp_child_protection WHEN 'judicial' THEN m.exp_judicial
+                    WHEN 'school' THEN m.exp_school WHEN 'health' THEN m.exp_health
+                    WHEN 'basic_social_service' THEN m.exp_basic_social_service ELSE false END AS experienced,
+               (SELECT count(*) FROM slots s
+                WHERE s.local_start::date = s.local_end::date
+                  AND EXISTS (SELECT 1 FROM mediators_availabilityslot a WHERE a.mediator_id = m.id
+                              AND a.weekday = extract(isodow FROM s.local_start) - 1
+                              AND a.start_time <= s.local_start::time AND a.end_time >= s.local_end::time)
+                  AND NOT EXISTS (SELECT 1 FROM mediators_absence b WHERE b.mediator_id = m.id
+                                  AND b.start_date <= s.local_start::date AND b.end_date >= s.local_start::date)
+                  AND NOT EXISTS (SELECT 1 FROM scheduling_appointment x WHERE x.mediator_id = m.id
+                                  AND x.status NOT IN ('cancelled', 'void')
+                                  AND x.starts_at < s.ends_at AND x.ends_at > s.starts_at)) AS free,
+               coalesce((SELECT extract(epoch FROM sum(x.ends_at - x.starts_at)) FROM scheduling_appointment x, month
+                         WHERE x.mediator_id = m.id AND x.status NOT IN ('cancelled', 'void')
+                           AND x.starts_at >= month.starts AND x.starts_at < month.ends), 0) AS worked,
+               rt.score_total::float / rt.scores AS rating, rt.evaluations
+        FROM mediators_mediator m JOIN accounts_provider p ON p.id = m.provider_id CROSS JOIN req CROSS JOIN moment
+        LEFT JOIN sessions_app_mediatorrating rt ON rt.mediator_id = m.id AND rt.scores > 0
+        WHERE m.is_active
+          AND CASE req.mode WHEN 'in_person' THEN m.mode_in_person WHEN 'phone' THEN m.mode_phone
+                            WHEN 'video' THEN m.mode_video ELSE false END
+          AND EXISTS (SELECT 1 FROM mediators_mediator_districts md WHERE md.mediator_id = m.id
+                      AND md.district_id = req.district_id)
+          AND EXISTS (SELECT 1 FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id
+                      AND l.code IN (SELECT code FROM requests_app_requestlanguage WHERE request_id = req.id))
+          AND NOT EXISTS (SELECT 1 FROM mediators_absence b, days WHERE b.mediator_id = m.id
+                          AND b.start_date <= days.day AND b.end_date >= days.day)
+          AND NOT EXISTS (SELECT 1 FROM mediators_qualification q WHERE q.mediator_id = m.id
+                          AND q.expires_on < (moment.now AT TIME ZONE 'Europe/Rome')::date))
+    SELECT c.id, c.last_name, c.first_name, c.provider, c.free, c.worked, c.rating, c.evaluations,
+           round((CASE WHEN (SELECT count(*) FROM slots) > 0 THEN 30.0 * c.free / (SELECT count(*) FROM slots)
+                       ELSE 0 END
+                  + CASE WHEN c.experienced THEN 15 ELSE 0 END
+                  + CASE WHEN c.preferred_gender <> '' AND c.gender = c.preferred_gender THEN 10 ELSE 0 END
+                  + coalesce(5.0 * (1 - c.worked / nullif(max(c.worked) OVER (), 0)), 5.0)
+                  + CASE WHEN c.rating > 1 THEN (c.rating - 1) * 5.0 / 4 ELSE 0 END)::numeric, 2) AS points,
+           (SELECT string_agg(l.code || CASE WHEN l.variant <> '' THEN ' · ' || l.variant ELSE '' END, ', '
+                   ORDER BY l.code, l.variant) FROM mediators_mediatorlanguage l WHERE l.mediator_id = c.id)
+    FROM candidates c ORDER BY points DESC, lower(c.last_name), lower(c.first_name), c.id LIMIT 40"""
+
 QUERIES = {
     # Request lists: the scope, the page's order, 25 rows.
     "office_requests": f"{_REQUEST_ROW} WHERE r.office_id = %(office)s ORDER BY r.created_at DESC, r.id DESC LIMIT 25",
@@ -160,11 +229,13 @@ QUERIES = {
         "SELECT b.* FROM mediators_absence b WHERE b.mediator_id = %(id)s AND b.end_date >= CURRENT_DATE "
         "ORDER BY b.start_date, b.id",
     ],
-    "candidates": f"{_MEDIATOR_ROW} WHERE m.is_active AND m.id IN (SELECT mediator_id "
-    "FROM mediators_mediator_districts WHERE district_id = %(district)s) AND EXISTS (SELECT 1 "
-    "FROM mediators_mediatorlanguage l WHERE l.mediator_id = m.id AND l.code IN "
-    "(SELECT code FROM requests_app_requestlanguage WHERE request_id = %(request)s)) "
-    "ORDER BY m.last_name, m.first_name, m.id",
+    # The candidates of a request, ranked as the page ranks them (scheduling.matching): the hard conditions, then the
+    # points of each (free at the proposed times still to come, experience in the setting, the preferred gender, the
+    # fewest hours this month among the candidates, the offices' rating), the best 40 (the page reads 20 + a margin
+    # of 20 and shows 20). Until 6 December 2026 this view listed every candidate by name, unranked: not the page's
+    # rows. The bench's request asks for one language with no variant: a variant's points and the related languages
+    # (macrolanguages) are left out here.
+    "candidates": _CANDIDATES,
     # Calendars: every appointment of the week or month in the scope.
     "office_calendar": f"{_APPOINTMENT_ROW} WHERE r.office_id = %(office)s {_CALENDAR}",
     "district_calendar": f"{_APPOINTMENT_ROW} WHERE d.id = %(district)s {_CALENDAR}",
@@ -226,16 +297,41 @@ QUERIES = {
     "mediator_timesheets": [
         f"""SELECT o.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s GROUP BY o.district_id ORDER BY o.district_id""",
-        f"""SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, o.district_id, s.started_at, s.ended_at,
-               s.travel_km, s.expenses
+        f"""SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, o.name, o.district_id, s.status,
+               s.started_at, s.ended_at, s.travel_km, s.expenses
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s ORDER BY a.starts_at, a.id""",
+        # The month's sheet of each district: its state and who submitted or approved it.
+        f"""SELECT d.name, {_TIMESHEET_STATE}
+        FROM mediators_mediator_districts md JOIN accounts_district d ON d.id = md.district_id
+        LEFT JOIN timesheets_timesheet t ON t.mediator_id = md.mediator_id AND t.district_id = d.id
+             AND t.month = (%(start)s AT TIME ZONE 'Europe/Rome')::date
+        LEFT JOIN accounts_user su ON su.id = t.submitted_by_id LEFT JOIN accounts_user au ON au.id = t.approved_by_id
+        WHERE md.mediator_id = %(mediator)s ORDER BY d.name""",
         """SELECT t.id, t.month, t.status, d.name FROM timesheets_timesheet t JOIN accounts_district d
         ON d.id = t.district_id WHERE t.mediator_id = %(mediator)s ORDER BY t.month DESC, d.name LIMIT 36""",
     ],
-    "sheet": f"""
-        SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, s.started_at, s.ended_at, s.travel_km, s.expenses
+    # A timesheet: its mediator, provider, district and state (who submitted, approved), then its lines with the
+    # office, the report and the provider's rate of the session's day (the page prices each line).
+    "sheet": [
+        f"""SELECT m.first_name || ' ' || m.last_name, p.name, d.name, {_TIMESHEET_STATE}
+        FROM mediators_mediator m JOIN accounts_provider p ON p.id = m.provider_id
+        CROSS JOIN accounts_district d
+        LEFT JOIN timesheets_timesheet t ON t.mediator_id = m.id AND t.district_id = d.id
+             AND t.month = (%(start)s AT TIME ZONE 'Europe/Rome')::date
+        LEFT JOIN accounts_user su ON su.id = t.submitted_by_id LEFT JOIN accounts_user au ON au.id = t.approved_by_id
+        WHERE m.id = %(mediator)s AND d.id = %(district)s""",
+        f"""
+        SELECT a.id, a.starts_at, a.ends_at, a.status, a.late_cancellation, r.case_code, o.name, s.status, s.outcome,
+               s.started_at, s.ended_at, s.travel_km, s.travel_minutes, s.expenses,
+               (SELECT rt.hourly_rate || '|' || rt.km_rate || '|' || rt.travel_hourly_rate || '|'
+                       || rt.late_cancellation_percent FROM timesheets_rate rt
+                WHERE rt.provider_id = m.provider_id
+                  AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
+                  AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
+                ORDER BY rt.valid_from DESC LIMIT 1)
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND o.district_id = %(district)s
         ORDER BY a.starts_at, a.id""",
+    ],
     "provider_totals": f"""
         SELECT m.provider_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
         {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s) GROUP BY m.provider_id ORDER BY m.provider_id""",
@@ -307,7 +403,7 @@ def _parameter(name: str, value: str):
         return list(OPEN_STATUSES)
     if name == "districts":
         return [int(part) for part in value.split(",")]
-    if name in ("start", "end"):
+    if name in ("start", "end", "now"):
         return dt.datetime.fromisoformat(value)
     return int(value)
 
@@ -319,6 +415,8 @@ def bare(request, name: str):
     parameters = {key: _parameter(key, value) for key, value in request.GET.items()}
     if "%(open)s" in str(sql):
         parameters["open"] = _parameter("open", "")
+    if "%(now)s" in str(sql):
+        parameters.setdefault("now", None)  # the database's clock (a test gives its own)
     rows = []
     with connection.cursor() as cursor:
         for query in [sql] if isinstance(sql, str) else sql:

@@ -174,3 +174,29 @@ def test_every_page_of_the_bench_answers_its_role_and_so_does_its_bare_view(fill
         + request.appointments.count()
     )
     assert int(bare[f"/bench/bare/request/?id={request.pk}"]["X-Rows"]) == shown
+
+
+def test_the_candidates_bare_view_ranks_the_mediators_as_the_page_does(filled):
+    """The candidates page shows the best 20 of its ranking: its bare view ranks them in SQL, the same ones in the
+    same order, for every request of the district still looking for a mediator (one language each, no variant)."""
+    from django.db import connection
+
+    from bench.bare import QUERIES
+    from scheduling.shortlist import top_candidates
+
+    world = catalogue.find_world(NOW.date())
+    requests = list(MediationRequest.objects.filter(office__district=world.district).order_by("-pk")[:40])
+    compared = 0
+    for request in requests:
+        if request.languages.exclude(variant="").exists() or request.languages.count() != 1:
+            continue
+        request.status = "matching"
+        request.save(update_fields=["status"])
+        shortlist = top_candidates(user=world.users["coordinator"], request=request, limit=20)
+        page = [candidate.mediator.pk for candidate in shortlist.candidates]
+        with connection.cursor() as cursor:
+            cursor.execute(QUERIES["candidates"], {"request": request.pk, "now": NOW})
+            bare = [row[0] for row in cursor.fetchall()[:20]]
+        assert bare == page, request.pk
+        compared += bool(page)
+    assert compared >= 3
