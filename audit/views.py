@@ -27,14 +27,24 @@ OBJECT_URLS = {
 }
 
 
-def _object_url(event: ReadEvent) -> str:
+_MARK = 987654321
+
+
+def _object_url(event: ReadEvent, prefixes: dict[str, tuple[str, str] | None]) -> str:
+    """The address of the audited object's page. Each kind's address is reversed once per page (``prefixes``: its
+    parts around the id), not once per row."""
     name = OBJECT_URLS.get(event.kind)
     if not name or event.object_id is None:
         return ""
-    try:
-        return reverse(name, args=[event.object_id])
-    except NoReverseMatch:
-        return ""
+    if name not in prefixes:
+        try:
+            before, _mark, after = reverse(name, args=[_MARK]).partition(str(_MARK))
+        except NoReverseMatch:
+            prefixes[name] = None
+        else:
+            prefixes[name] = (before, after)
+    parts = prefixes[name]
+    return f"{parts[0]}{event.object_id}{parts[1]}" if parts else ""
 
 
 @role_required(Role.PROVINCE_STAFF)
@@ -45,5 +55,6 @@ def audit_list(request):
     # The latest first, a page found from its neighbour's row (core.pagination): a province's page reads its rows
     # from the index of the province and the time, and the count stops at 1,000 ("more than 1,000 entries").
     page = KeysetPaginator(queryset, ["at"], descending=True, per_page=PAGE_SIZE).page(request.GET)
-    rows = [(event, _object_url(event)) for event in page]
+    prefixes: dict[str, tuple[str, str] | None] = {}
+    rows = [(event, _object_url(event, prefixes)) for event in page]
     return render(request, "audit/list.html", {"filter": filterset, "page": page, "rows": rows})

@@ -13,6 +13,7 @@ the ``translation.override`` block around an e-mail.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from functools import lru_cache
 from numbers import Number
@@ -215,6 +216,8 @@ def format_number(value, decimals: int | None = None, language: str | None = Non
         decimals = max(0, -number.as_tuple().exponent)
     if decimals is None:
         return babel_numbers.format_decimal(number, locale=locale)
+    if isinstance(number, float) and math.isfinite(number):
+        number = Decimal(str(number))  # as Babel reads a float (NumberPattern.apply)
     if isinstance(number, (int, Decimal)) and not isinstance(number, bool) and Decimal(number).is_finite():
         return _grouped(Decimal(number), decimals, locale)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")

@@ -1,5 +1,8 @@
+from functools import lru_cache
+
 import django_filters
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import District
@@ -19,6 +22,15 @@ ORDERS = {
     "updated": (["updated_at"], False),
     "-updated": (["updated_at"], True),
 }
+
+
+@lru_cache(maxsize=256)
+def _language_choices(codes: frozenset[str], language: str | None) -> tuple[tuple[str, str], ...]:
+    """The language menu of the roster's filters for the languages spoken in a scope, in the interface's language:
+    the same few sets come back on every page (a name and a sort key for each of about seventy languages)."""
+    # The macrolanguage of every language spoken is offered too: "Arabic" finds the Levantine Arabic speakers.
+    codes = codes | {macro for macro in map(macrolanguage_of, codes) if macro}
+    return tuple(sorted_by_name((code, language_name(code, language)) for code in codes))
 
 
 class RosterFilter(django_filters.FilterSet):
@@ -69,10 +81,8 @@ class RosterFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["district"].queryset = visible(user, District).order_by("name")
-        codes = set(selectors.language_codes_in_roster(user=user))
-        # The macrolanguage of every language spoken is offered too: "Arabic" finds the Levantine Arabic speakers.
-        codes |= {macro for macro in map(macrolanguage_of, codes) if macro}
-        self.filters["language"].extra["choices"] = sorted_by_name((code, language_name(code)) for code in codes)
+        codes = frozenset(selectors.language_codes_in_roster(user=user))
+        self.filters["language"].extra["choices"] = list(_language_choices(codes, get_language()))
 
     def filter_queryset(self, queryset):
         # Language and variant together: one Exists over the same row, applied once.

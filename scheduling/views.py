@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
@@ -169,7 +170,10 @@ def candidates(request, pk: int):
             "why_reasons": matching.exclusions(user=request.user, request=mediation_request, mediator=why)
             if why
             else [],
-            "tiers": TIERS,
+            # The same options in every row's menu of groups: made once, not once a row.
+            "tier_options": format_html_join(
+                "", '<option value="{}">{}</option>', ((t, _("group %(number)s") % {"number": t}) for t in TIERS)
+            ),
             "error": error,
             "error_action": action,
             "form": request.POST if request.method == "POST" else {},

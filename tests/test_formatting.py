@@ -98,12 +98,14 @@ def test_short_forms_name_weekdays_and_months_in_lower_case_in_italian():
         st.integers(min_value=-(10**15), max_value=10**15),
         st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False, places=4),
         st.decimals(min_value=-1, max_value=1, allow_nan=False, allow_infinity=False, places=6),
+        st.floats(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False),
+        st.floats(min_value=-1, max_value=1, allow_nan=False, allow_infinity=False),
     ),
     decimals=st.integers(min_value=0, max_value=3),
     language=st.sampled_from(["it", "en"]),
 )
 def test_a_number_with_fixed_decimals_reads_as_babel_writes_it(number, decimals, language):
-    """The quick path of format_number for whole numbers and Decimals writes what Babel's pattern would."""
+    """The quick path of format_number for whole numbers, Decimals and floats writes what Babel's pattern would."""
     from babel import numbers as babel_numbers
 
     from core.formatting import babel_locale

@@ -1,6 +1,6 @@
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
@@ -81,6 +81,8 @@ def error_summary(form=None, *formsets):
 
 def _v(value) -> str:
     """A value written as ``{{ value }}`` writes it: in the current time zone and format, escaped unless safe."""
+    if type(value) is str:  # most of them (names, ids, option values): nothing to localize
+        return escape(value)
     return conditional_escape(localize(template_localtime(value)))
 
 
