@@ -376,12 +376,23 @@ def test_the_count_stops_at_1000_and_the_pages_go_by_the_time_of_the_entries(wor
 
 
 def test_the_page_links_each_entry_to_what_was_read(world):
-    login_client(world.coordinator).get(world.request.get_absolute_url())
+    coordinator = login_client(world.coordinator)
+    coordinator.get(world.request.get_absolute_url())
+    for appointment in world.appointments[:2]:
+        coordinator.get(appointment.get_absolute_url())
 
     response = login_client(f.province_staff(province=world.province)).get(reverse("audit:list"))
 
-    assert response.context["rows"][0][1] == world.request.get_absolute_url()
-    assert world.coordinator.email in response.content.decode()
+    # Newest first: each entry links to its own object, whatever the kind.
+    assert [url for _event, url in response.context["rows"]] == [
+        world.appointments[1].get_absolute_url(),
+        world.appointments[0].get_absolute_url(),
+        world.request.get_absolute_url(),
+    ]
+    body = response.content.decode()
+    assert world.coordinator.email in body
+    event = response.context["rows"][0][0]
+    assert f'title="{event.path_hash}">{event.path_hash[:12]}…</code>' in body
 
 
 def test_opening_a_session_report_page_records_it(world):

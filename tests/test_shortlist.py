@@ -197,6 +197,9 @@ def test_the_page_shows_the_first_twenty_candidates_and_more_on_asking(world):
     body = first.content.decode()
     assert f"I primi 20 dei {len(whole)} mediatori" in body
     assert 'href="?mostra=40#h-candidates"' in body
+    # Each row's menu of groups, in Italian.
+    groups = '<option value="1">gruppo 1</option><option value="2">gruppo 2</option><option value="3">gruppo 3</option>'
+    assert body.count(groups) == 20
     more = page(world, mostra=40)
     assert len(more.context["candidates"]) == len(whole)
     assert 'data-testid="candidates-more"' not in more.content.decode()
