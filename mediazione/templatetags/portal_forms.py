@@ -1,4 +1,5 @@
 from django import template
+from django.forms.models import ModelChoiceIterator
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
@@ -25,12 +26,28 @@ def select_options(bound_field) -> list[tuple[str, str, bool]]:
     values = value if widget.allow_multiple_selected and isinstance(value, (list, tuple)) else [value]
     chosen = {"" if v is None else str(v) for v in values}
     options, found = [], False
-    for key, label in _flat(bound_field.field.choices):
+    for key, label in _flat(_choices(bound_field.field)):
         key = "" if key is None else str(key)
         selected = key in chosen and (widget.allow_multiple_selected or not found)
         found = found or selected
         options.append((key, label, selected))
     return options
+
+
+def _choices(field):
+    """The field's choices. A menu of model rows is read with one plain query: Django's ``ModelChoiceIterator`` reads
+    it through ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three
+    round trips for a menu of a few districts or offices). The same options in the same order (the empty one, then
+    django-filter's "no value" one when it has one)."""
+    choices = field.choices
+    if not isinstance(choices, ModelChoiceIterator):
+        return choices
+    first = []
+    if field.empty_label is not None:
+        first.append(("", field.empty_label))
+    if getattr(field, "null_label", None) is not None:  # django-filter's ModelChoiceField
+        first.append((field.null_value, field.null_label))
+    return [*first, *(choices.choice(obj) for obj in choices.queryset)]
 
 
 def _flat(choices):
