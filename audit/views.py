@@ -4,11 +4,12 @@ Thin views: reads through selectors (scoped by accounts.scoping), writes through
 """
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from accounts.models import Role
 from accounts.permissions import role_required
 from core.pagination import KeysetPaginator
+from core.urls import pk_url
 
 from . import selectors
 from .filters import ReadEventFilter
@@ -27,24 +28,14 @@ OBJECT_URLS = {
 }
 
 
-_MARK = 987654321
-
-
-def _object_url(event: ReadEvent, prefixes: dict[str, tuple[str, str] | None]) -> str:
-    """The address of the audited object's page. Each kind's address is reversed once per page (``prefixes``: its
-    parts around the id), not once per row."""
+def _object_url(event: ReadEvent) -> str:
     name = OBJECT_URLS.get(event.kind)
     if not name or event.object_id is None:
         return ""
-    if name not in prefixes:
-        try:
-            before, _mark, after = reverse(name, args=[_MARK]).partition(str(_MARK))
-        except NoReverseMatch:
-            prefixes[name] = None
-        else:
-            prefixes[name] = (before, after)
-    parts = prefixes[name]
-    return f"{parts[0]}{event.object_id}{parts[1]}" if parts else ""
+    try:
+        return pk_url(name, event.object_id)  # reversed once per kind of page, not once per row (core.urls)
+    except NoReverseMatch:
+        return ""
 
 
 @role_required(Role.PROVINCE_STAFF)
@@ -55,6 +46,5 @@ def audit_list(request):
     # The latest first, a page found from its neighbour's row (core.pagination): a province's page reads its rows
     # from the index of the province and the time, and the count stops at 1,000 ("more than 1,000 entries").
     page = KeysetPaginator(queryset, ["at"], descending=True, per_page=PAGE_SIZE).page(request.GET)
-    prefixes: dict[str, tuple[str, str] | None] = {}
-    rows = [(event, _object_url(event, prefixes)) for event in page]
+    rows = [(event, _object_url(event)) for event in page]
     return render(request, "audit/list.html", {"filter": filterset, "page": page, "rows": rows})

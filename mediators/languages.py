@@ -171,8 +171,15 @@ def language_name(code: str, language: str | None = None, *, label: bool = True)
     As a label (menus, tables, headings) its first letter is a capital; inside a sentence (``label=False``) Italian
     keeps CLDR's lower case: "non parla arabo".
     """
-    name = _name(code, _interface_language(language))
-    return capfirst(name) if label else name
+    interface = _interface_language(language)
+    return _label(code, interface) if label else _name(code, interface)
+
+
+@lru_cache(maxsize=4096)
+def _label(code: str, language: str) -> str:
+    # Every language of every row of a list asks for its label: written once per language (capfirst is lazy-aware,
+    # a few microseconds a call).
+    return capfirst(_name(code, language))
 
 
 def sort_key(text: str) -> str:

@@ -26,10 +26,14 @@ def _pycountry_catalog(domain: str, language: str):
 
 
 def country_name(code: str, language: str | None = None) -> str:
+    return _country_name(code, (language or translation.get_language() or settings.LANGUAGE_CODE)[:2])
+
+
+@lru_cache(maxsize=4096)
+def _country_name(code: str, language: str) -> str:
     record = pycountry.countries.get(alpha_2=code)
     if record is None:
         return code
-    language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return _pycountry_catalog("iso3166-1", language).gettext(record.name)
 
 
@@ -53,6 +57,9 @@ class Mode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     PHONE = "phone", _("Phone")
     VIDEO = "video", _("Video call")
+
+
+_MODE_LABELS = {mode.value: mode.label for mode in Mode}  # lazy: each in the language of the request
 
 
 class Setting(models.TextChoices):
@@ -139,10 +146,10 @@ class Mediator(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     def modes(self) -> list[str]:
-        return [mode for mode in Mode.values if getattr(self, f"mode_{mode}")]
+        return [mode for mode in _MODE_LABELS if getattr(self, f"mode_{mode}")]
 
     def get_modes_display(self) -> list[str]:
-        return [str(Mode(mode).label) for mode in self.modes()]
+        return [str(_MODE_LABELS[mode]) for mode in self.modes()]
 
     def settings(self) -> list[str]:
         return [setting for setting in Setting.values if getattr(self, f"exp_{setting}")]

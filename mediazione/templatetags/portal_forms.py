@@ -77,6 +77,8 @@ def error_summary(form=None, *formsets):
     """The summary at the top of a form sent back with errors: what belongs to no field, then a link to each field
     to correct (``href="#id_…"``), formsets' rows included. static/js/portal.js moves the focus to it on load."""
     general, links = [], []
+    if not formsets and form is not None and getattr(form, "is_bound", True) is False:
+        return {"general": general, "links": links, "has_errors": False}  # not sent yet: no error to read
     if form is not None and hasattr(form, "errors"):
         general.extend(str(error) for error in form.non_field_errors())
         links.extend(_field_errors(form))
