@@ -314,3 +314,35 @@ def test_the_report_page_names_who_wrote_confirmed_and_validated_it_in_a_fixed_n
         assert escape(person.get_full_name()) in html
     people = [q["sql"] for q in captured.captured_queries if 'FROM "accounts_user"' in q["sql"]]
     assert len(people) <= 2  # the session's user (the frame) and the report's people
+
+
+def test_the_mediator_of_a_completed_request_finds_the_evaluation_on_the_report_page_in_a_fixed_number_of_queries(
+    world, django_assert_num_queries
+):
+    """The request's mediator is the session's, read with the report: no second join of the mediators, and no query
+    of its own to learn that the mediator may evaluate."""
+    from .test_query_counts import WARM_FRAME
+
+    report = validated(world)
+    MediationRequest.objects.filter(pk=world.request.pk).update(status="completed")
+    client = login_client(world.mediator_user)
+    client.get(report.get_absolute_url())
+    with django_assert_num_queries(WARM_FRAME + 3) as captured:
+        page = client.get(report.get_absolute_url())
+    assert 'data-testid="evaluate-link"' in page.content.decode()
+    report_query = next(q["sql"] for q in captured.captured_queries if 'FROM "sessions_app_sessionreport"' in q["sql"])
+    assert report_query.count('JOIN "mediators_mediator"') == 1
+
+
+def test_a_report_of_a_session_another_mediator_held_still_knows_the_requests_mediator(world):
+    """A substitute held the session: the request's own mediator is read when asked for (one query more), and the
+    substitute is not offered the request's evaluation."""
+    report = validated(world)
+    substitute = f.MediatorFactory(provider=world.request.assigned_mediator.provider, districts=[world.district])
+    report.appointment.__class__.objects.filter(pk=report.appointment_id).update(mediator=substitute)
+    MediationRequest.objects.filter(pk=world.request.pk).update(status="completed")
+    from sessions_app import selectors
+
+    found = selectors.report_detail(user=world.coordinator, pk=report.pk)
+    assert found.appointment.mediator == substitute
+    assert found.appointment.request.assigned_mediator == world.request.assigned_mediator
