@@ -367,6 +367,9 @@ def test_request_again_makes_a_draft_copy_with_a_new_case_code(area, client_for)
     assert response["Location"] == reverse("requests:edit", args=[copy.pk])
     assert (copy.status, copy.case_code, copy.copied_from) == (Status.DRAFT, "TM-2025-014-2", original)
     assert [(x.code, x.variant) for x in copy.languages.all()] == [("ara", "Darija")]
+    # The copy's page says where it comes from, with a link to the original.
+    page = client_for(area["worker"]).get(copy.get_absolute_url()).content.decode()
+    assert f'Copiata da <a href="{original.get_absolute_url()}">TM-2025-014</a>' in page
 
 
 def test_only_the_office_can_request_again(area, client_for):
