@@ -128,7 +128,7 @@ _TIMESHEET_STATE = (
     "au.first_name || ' ' || au.last_name, t.send_back_reason"
 )
 
-# name: the query (psycopg's %(name)s parameters, read from the address).
+# The candidates of a request ranked as its page ranks them (see QUERIES["candidates"]).
 _CANDIDATES = """
     WITH moment AS (SELECT coalesce(%(now)s::timestamptz, now()) AS now),
     req AS (
@@ -187,6 +187,7 @@ _CANDIDATES = """
                    ORDER BY l.code, l.variant) FROM mediators_mediatorlanguage l WHERE l.mediator_id = c.id)
     FROM candidates c ORDER BY points DESC, lower(c.last_name), lower(c.first_name), c.id LIMIT 40"""
 
+# name: the query (psycopg's %(name)s parameters, read from the address).
 QUERIES = {
     # Request lists: the scope, the page's order, 25 rows.
     "office_requests": f"{_REQUEST_ROW} WHERE r.office_id = %(office)s ORDER BY r.created_at DESC, r.id DESC LIMIT 25",
