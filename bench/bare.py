@@ -129,7 +129,7 @@ _TIMESHEET_STATE = (
 )
 
 # The candidates of a request ranked as its page ranks them (see QUERIES["candidates"]).
-_CANDIDATES = """
+_CANDIDATES = f"""
     WITH moment AS (SELECT coalesce(%(now)s::timestamptz, now()) AS now),
     req AS (
         SELECT r.id, r.setting, r.mode, r.preferred_gender, o.district_id FROM requests_app_mediationrequest r
@@ -176,16 +176,15 @@ _CANDIDATES = """
                           AND b.start_date <= days.day AND b.end_date >= days.day)
           AND NOT EXISTS (SELECT 1 FROM mediators_qualification q WHERE q.mediator_id = m.id
                           AND q.expires_on < (moment.now AT TIME ZONE 'Europe/Rome')::date))
-    SELECT c.id, c.last_name, c.first_name, c.provider, c.free, c.worked, c.rating, c.evaluations,
-           round((CASE WHEN (SELECT count(*) FROM slots) > 0 THEN 30.0 * c.free / (SELECT count(*) FROM slots)
+    SELECT m.id, m.last_name, m.first_name, m.provider, m.free, m.worked, m.rating, m.evaluations,
+           round((CASE WHEN (SELECT count(*) FROM slots) > 0 THEN 30.0 * m.free / (SELECT count(*) FROM slots)
                        ELSE 0 END
-                  + CASE WHEN c.experienced THEN 15 ELSE 0 END
-                  + CASE WHEN c.preferred_gender <> '' AND c.gender = c.preferred_gender THEN 10 ELSE 0 END
-                  + coalesce(5.0 * (1 - c.worked / nullif(max(c.worked) OVER (), 0)), 5.0)
-                  + CASE WHEN c.rating > 1 THEN (c.rating - 1) * 5.0 / 4 ELSE 0 END)::numeric, 2) AS points,
-           (SELECT string_agg(l.code || CASE WHEN l.variant <> '' THEN ' · ' || l.variant ELSE '' END, ', '
-                   ORDER BY l.code, l.variant) FROM mediators_mediatorlanguage l WHERE l.mediator_id = c.id)
-    FROM candidates c ORDER BY points DESC, lower(c.last_name), lower(c.first_name), c.id LIMIT 40"""
+                  + CASE WHEN m.experienced THEN 15 ELSE 0 END
+                  + CASE WHEN m.preferred_gender <> '' AND m.gender = m.preferred_gender THEN 10 ELSE 0 END
+                  + coalesce(5.0 * (1 - m.worked / nullif(max(m.worked) OVER (), 0)), 5.0)
+                  + CASE WHEN m.rating > 1 THEN (m.rating - 1) * 5.0 / 4 ELSE 0 END)::numeric, 2) AS points,
+           {_MEDIATOR_LANGUAGES}
+    FROM candidates m ORDER BY points DESC, lower(m.last_name), lower(m.first_name), m.id LIMIT 40"""
 
 # name: the query (psycopg's %(name)s parameters, read from the address).
 QUERIES = {

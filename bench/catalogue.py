@@ -178,7 +178,7 @@ def pages(world: World) -> list[Page]:
     common_details(co)
     if world.matching is not None:
         add(co, "candidates of a request", f"/richieste/{world.matching.pk}/candidati/", "candidates", "detail",
-            district=district, request=world.matching.pk)  # fmt: skip
+            request=world.matching.pk)  # fmt: skip
     if world.series is not None:
         add(co, "recurring appointments page", f"/appuntamenti/serie/{world.series.pk}/", "series", "detail",
             id=world.series.pk)  # fmt: skip
