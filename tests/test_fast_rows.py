@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from core.formatting import format_datetime_short
 from core.urls import pk_url
 from mediazione.navigation import ITEMS
+from timesheets.models import sheet_url
 
 NAMES = ["requests:detail", "scheduling:appointment", "scheduling:series", "sessions:report", "mediators:detail"]
 
@@ -48,3 +49,27 @@ def test_a_moment_kept_once_written_still_shows_in_the_zone_and_language_of_the_
     with translation.override("en"):
         english = format_datetime_short(moment)
     assert (rome, new_york, english) == ("25 ott 2026, 02:30", "24 ott 2026, 21:30", "25 Oct 2026, 02:30")
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [("sheet", ()), ("act", ("submit",)), ("act", ("send_back",)), ("export", ("csv",)), ("export", ("xlsx",))],
+)
+@pytest.mark.parametrize(("mediator", "district"), [(1, 1), (42, 7), (987654321987, 987654321988)])
+@pytest.mark.parametrize("month", [dt.date(2026, 1, 1), dt.date(2026, 12, 1), dt.date(2099, 12, 1)])
+def test_a_timesheets_addresses_are_the_ones_reverse_gives(name, extra, mediator, district, month):
+    assert sheet_url(mediator, district, month, name, *extra) == reverse(
+        f"timesheets:{name}", args=[mediator, district, month, *extra]
+    )
+
+
+def test_a_timesheets_address_follows_the_script_prefix_and_the_urlconf(settings):
+    month = dt.date(2026, 11, 1)
+    try:
+        set_script_prefix("/servizi/")
+        assert sheet_url(3, 4, month, "act", "approve") == "/servizi/fogli-ore/3/4/2026-11/approve/"
+    finally:
+        clear_script_prefix()
+    settings.ROOT_URLCONF = "tests.urls_under_a_path"
+    expected = "/portale/fogli-ore/3/4/2026-11/"
+    assert sheet_url(3, 4, month) == reverse("timesheets:sheet", args=[3, 4, month]) == expected
