@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, Exists, OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models import (
+    Aggregate,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    prefetch_related_objects,
+)
 
 from accounts.models import Membership, Office, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
@@ -117,8 +126,7 @@ def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationReque
 
 
 def request_detail(*, user, pk) -> MediationRequest:
-    request = get_for_user_or_404(
-        user,
+    queryset = (
         visible(user, MediationRequest)
         .select_related("office__district__province", "requester")
         # The code of the request it was copied from, as a scalar subquery: a join of the requests to themselves
@@ -128,12 +136,16 @@ def request_detail(*, user, pk) -> MediationRequest:
                 MediationRequest.objects.filter(pk=OuterRef("copied_from_id")).values("case_code")
             )
         )
-        .prefetch_related(
-            Prefetch("history", queryset=StatusChange.objects.select_related("by")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        ),
-        pk=pk,
+        .prefetch_related(Prefetch("history", queryset=StatusChange.objects.select_related("by")))
     )
+    if actor_for(user).role == Role.MEDIATOR:
+        # can_read_sensitive_notes asks whether the reader is the assigned mediator: read with the request, not after.
+        queryset = queryset.select_related("assigned_mediator")
+    request = get_for_user_or_404(user, queryset, pk=pk)
+    # The thread only for those who read it (may_read_thread): province staff oversee requests, not what was said
+    # about a family, and their page asked the database for comments it never showed.
+    if may_read_thread(user=user, request=request):
+        prefetch_related_objects([request], Prefetch("comments", queryset=Comment.objects.select_related("author")))
     # The three short lists in one query (core/together.py).
     prefetch_together([request], "languages", "countries", "slots")
     return request
@@ -205,6 +217,12 @@ def can_comment(*, user, request: MediationRequest) -> bool:
     if request.status == "draft":
         return False
     return is_office_member(user=user, request=request) or is_district_coordinator(user=user, request=request)
+
+
+def may_read_thread(*, user, request: MediationRequest) -> bool:
+    """The thread is the office's and the district coordinators' conversation (administrators read it too): province
+    staff oversee requests, not what was said about a family."""
+    return actor_for(user).is_admin or can_comment(user=user, request=request)
 
 
 def can_copy(*, user, request: MediationRequest) -> bool:

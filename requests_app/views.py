@@ -88,16 +88,10 @@ def _detail_context(request, mediation_request):
         "can_edit": selectors.can_edit(user=user, request=mediation_request),
         "can_copy": selectors.can_copy(user=user, request=mediation_request),
         "show_notes": selectors.can_read_sensitive_notes(user=user, request=mediation_request),
-        "show_thread": _may_read_thread(user, mediation_request),
+        "show_thread": selectors.may_read_thread(user=user, request=mediation_request),
         # What the rooms above add to the page (scheduling: offers and appointments): requests_app.panels.
         **panels.context(user=user, request=mediation_request),
     }
-
-
-def _may_read_thread(user, mediation_request) -> bool:
-    """The thread is the office's and the district coordinators' conversation: province staff oversee requests,
-    not what was said about a family."""
-    return actor_for(user).is_admin or selectors.can_comment(user=user, request=mediation_request)
 
 
 @login_required
