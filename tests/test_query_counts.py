@@ -120,6 +120,49 @@ def test_request_page_queries_do_not_grow_with_offers_and_appointments(rows, dja
     assert len(response.context["summary_appointments"]) == rows
 
 
+def _tables_read(client, url) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"].split(" FROM ", 1)[-1].split(" ", 1)[0].strip('"') for query in queries.captured_queries]
+
+
+def test_the_request_page_reads_the_thread_only_for_those_who_read_it():
+    from requests_app.models import Comment
+
+    request, coordinator = request_with(3)
+    Comment.objects.create(request=request, author=coordinator, body="La famiglia preferisce il pomeriggio.")
+    url = reverse("requests:detail", args=[request.pk])
+    staff = Client()
+    staff.force_login(f.province_staff(province=request.office.district.province))
+    coordinators = Client()
+    coordinators.force_login(coordinator)
+    assert "requests_app_comment" not in _tables_read(staff, url)
+    assert "requests_app_comment" in _tables_read(coordinators, url)
+    assert "preferisce il pomeriggio" not in staff.get(url).content.decode()
+    assert "preferisce il pomeriggio" in coordinators.get(url).content.decode()
+
+
+def test_the_assigned_mediators_request_page_reads_the_mediator_with_the_request_and_shows_the_notes():
+    from mediators.models import Mediator
+
+    request, _coordinator = request_with(3)
+    user = f.mediator(provider=request.assigned_mediator.provider, districts=[request.office.district])
+    Mediator.objects.filter(pk=request.assigned_mediator_id).update(user=user)
+    request.sensitive_notes = "Il padre non legge l'italiano."
+    request.save(update_fields=["sensitive_notes"])
+    client = Client()
+    client.force_login(user)
+    url = reverse("requests:detail", args=[request.pk])
+    tables = _tables_read(client, url)
+    assert "mediators_mediator" not in tables  # joined to the request, not read after it
+    assert "requests_app_comment" not in tables  # a mediator is not in the thread
+    assert "non legge l&#x27;italiano" in client.get(url).content.decode()
+
+
 # --- Session reports and evaluations ----------------------------------------------------------------------------------
 
 
