@@ -8,8 +8,9 @@ tables' columns differ; one JSON column fits them all, on PostgreSQL and SQLite 
 instances with each field's own conversion, and put where ``prefetch_related`` would have put them: the templates
 and the code that read ``obj.languages.all()`` do not change.
 
-Only plain reverse foreign keys of a few rows each, without joins: a list that needs its related objects (a history
-with its authors) keeps ``prefetch_related``.
+Only reverse foreign keys of a few rows each. A list whose rows show a related object (a request's history with who
+changed it, its comments with their authors) names it in ``with_related``: that object's columns travel in the same
+JSON object (a LEFT JOIN in that part of the union) and the row gets it as ``select_related`` would have set it.
 """
 
 from __future__ import annotations
@@ -81,10 +82,18 @@ class _Reversed(_Ordered):
         return other.value < self.value
 
 
-def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -> None:
+def _prefix(name: str) -> str:
+    return f"{name}__"
+
+
+def prefetch_together(
+    objects, *names: str, where: dict[str, Q] | None = None, with_related: dict[str, str] | None = None
+) -> None:
     """Read the reverse foreign keys ``names`` of ``objects`` (model instances of one model) in one query, in each
     related model's default order (then by id), as ``prefetch_related(*names)`` would; ``where`` keeps only some rows
-    of a list (``{"absences": Q(end_date__gte=today)}``)."""
+    of a list (``{"absences": Q(end_date__gte=today)}``); ``with_related`` names, for a list, the foreign key of its
+    rows to read with them (``{"history": "by"}``: ``Prefetch("history", StatusChange.objects.select_related("by"))``
+    in the same query)."""
     objects = [obj for obj in objects if obj is not None]
     if not objects or not names:
         return
@@ -98,6 +107,12 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
         fields = [f for f in related._meta.concrete_fields]
         fk = relation.field
         columns = {f.attname: F(f.attname) for f in fields}
+        joined = None
+        if (with_related or {}).get(name):
+            forward = related._meta.get_field(with_related[name])  # a ForeignKey of the list's rows
+            target_fields = list(forward.related_model._meta.concrete_fields)
+            columns |= {_prefix(forward.name) + f.attname: F(f"{forward.name}__{f.attname}") for f in target_fields}
+            joined = (forward, target_fields)
         parts.append(
             related._base_manager.db_manager(database)
             .filter(**{f"{fk.attname}__in": list(by_pk)})
@@ -105,13 +120,24 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
             .order_by()
             .values_list(Value(index), JSONObject(**columns))
         )
-        meta[index] = (name, related, fields, fk, relation)
+        meta[index] = (name, related, fields, fk, relation, joined)
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     found: dict[tuple[int, object], list] = {}
     for index, row in query:
-        name, related, fields, fk, _relation = meta[index]
+        name, related, fields, fk, _relation, joined = meta[index]
         values = [_value(field, row.get(field.attname)) for field in fields]
         instance = related.from_db(database, [f.attname for f in fields], values)
+        if joined is not None:
+            forward, target_fields = joined
+            other = None
+            if getattr(instance, forward.attname) is not None:
+                prefix = _prefix(forward.name)
+                other = forward.related_model.from_db(
+                    database,
+                    [f.attname for f in target_fields],
+                    [_value(f, row.get(prefix + f.attname)) for f in target_fields],
+                )
+            forward.set_cached_value(instance, other)
         found.setdefault((index, getattr(instance, fk.attname)), []).append(instance)
     nulls_largest = connections[database].vendor != "sqlite"
     key_for = {
@@ -122,7 +148,7 @@ def prefetch_together(objects, *names: str, where: dict[str, Q] | None = None) -
         )
         for index, (_name, related, *_rest) in meta.items()
     }
-    for index, (name, _related, _fields, fk, relation) in meta.items():
+    for index, (name, _related, _fields, fk, relation, _joined) in meta.items():
         for pk, obj in by_pk.items():
             rows = sorted(found.get((index, pk), []), key=key_for[index])
             for row in rows:

@@ -10,7 +10,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
-    prefetch_related_objects,
 )
 
 from accounts.models import Membership, Office, Role, User
@@ -18,7 +17,7 @@ from accounts.scoping import actor_for, get_for_user_or_404, visible
 from core import cached_sets
 from core.together import prefetch_together
 
-from .models import QUEUE_ORDER, Comment, MediationRequest, OfficeLanguage, RequestLanguage, Status, StatusChange
+from .models import QUEUE_ORDER, Comment, MediationRequest, OfficeLanguage, RequestLanguage, Status
 from .transitions import TRANSITIONS, Transition
 
 # What a row of the request lists shows: never the goal, the place or the sensitive notes (long texts the list does
@@ -136,18 +135,18 @@ def request_detail(*, user, pk) -> MediationRequest:
                 MediationRequest.objects.filter(pk=OuterRef("copied_from_id")).values("case_code")
             )
         )
-        .prefetch_related(Prefetch("history", queryset=StatusChange.objects.select_related("by")))
     )
     if actor_for(user).role == Role.MEDIATOR:
         # can_read_sensitive_notes asks whether the reader is the assigned mediator: read with the request, not after.
         queryset = queryset.select_related("assigned_mediator")
     request = get_for_user_or_404(user, queryset, pk=pk)
-    # The thread only for those who read it (may_read_thread): province staff oversee requests, not what was said
-    # about a family, and their page asked the database for comments it never showed.
+    # The short lists, the history with who changed it and, only for those who read the thread (may_read_thread:
+    # province staff oversee requests, not what was said about a family), the comments with their authors: one query
+    # (core/together.py), where prefetch_related read three.
+    lists = ["languages", "countries", "slots", "history"]
     if may_read_thread(user=user, request=request):
-        prefetch_related_objects([request], Prefetch("comments", queryset=Comment.objects.select_related("author")))
-    # The three short lists in one query (core/together.py).
-    prefetch_together([request], "languages", "countries", "slots")
+        lists.append("comments")
+    prefetch_together([request], *lists, with_related={"history": "by", "comments": "author"})
     return request
 
 

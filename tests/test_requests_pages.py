@@ -538,9 +538,9 @@ def test_the_request_page_queries_do_not_grow_with_history_and_comments(area, cl
     for n in range(10):
         Comment.objects.create(request=request, author=area["coordinator"], body=f"Messaggio {n}")
     client = client_for(area["worker"])
-    # + the request with office, district, province, requester and source; history with who, comments with their
-    #   authors; languages, countries and proposed times together (core/together.py); the read audit's row.
-    with django_assert_num_queries(FIRST_FRAME + 5):
+    # + the request with office, district, province, requester and source; its languages, countries, proposed times,
+    #   history with who and comments with their authors, together (core/together.py); the read audit's row.
+    with django_assert_num_queries(FIRST_FRAME + 3):
         client.get(request.get_absolute_url())
 
 

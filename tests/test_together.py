@@ -92,3 +92,39 @@ def test_the_demo_mediators_lists_with_dates_levels_and_flags_come_back_as_their
 
 def vars_of(row) -> dict:
     return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def test_a_history_and_comments_come_back_with_their_authors_as_select_related_gives_them(django_assert_num_queries):
+    from django.db.models import Prefetch
+
+    from requests_app.models import Comment, StatusChange
+
+    request = a_request_with_its_lists()
+    office_worker = f.UserFactory(first_name="Giulia", last_name="Ferrari", language="en")
+    coordinator = f.UserFactory(first_name="Laura", last_name="«Rossi»", is_staff=True)
+    StatusChange.objects.create(request=request, from_status="draft", to_status="submitted", by=office_worker)
+    StatusChange.objects.create(request=request, from_status="submitted", to_status="matching", by=coordinator,
+                                reason='Serve una mediatrice "urgente"')  # fmt: skip
+    Comment.objects.create(request=request, author=coordinator, body="La famiglia preferisce il pomeriggio.")
+    Comment.objects.create(request=request, author=office_worker, body="Va bene, grazie.")
+    expected = MediationRequest.objects.get(pk=request.pk)
+    prefetch_related_objects(
+        [expected],
+        Prefetch("history", queryset=StatusChange.objects.select_related("by")),
+        Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        *LISTS,
+    )
+    together = MediationRequest.objects.get(pk=request.pk)
+    with django_assert_num_queries(1):
+        prefetch_together(
+            [together], *LISTS, "history", "comments", with_related={"history": "by", "comments": "author"}
+        )
+    with django_assert_num_queries(0):
+        assert snapshot(together) == snapshot(expected)
+        for name, author in (("history", "by"), ("comments", "author")):
+            mine, theirs = list(getattr(together, name).all()), list(getattr(expected, name).all())
+            assert [vars_of(row) for row in mine] == [vars_of(row) for row in theirs]
+            assert [vars_of(getattr(row, author)) for row in mine] == [vars_of(getattr(row, author)) for row in theirs]
+            assert all(row.request is together for row in mine)
+    assert [change.by.get_full_name() for change in together.history.all()] == ["Giulia Ferrari", "Laura «Rossi»"]
+    assert together.comments.all()[0].author.is_staff is True
