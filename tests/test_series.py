@@ -576,6 +576,24 @@ def test_the_series_page_runs_a_fixed_number_of_queries(world, weeks):
     assert len(queries) == SERIES_PAGE_QUERIES
 
 
+def test_the_series_page_reads_only_what_it_shows(world):
+    """The series with its request, office and district and its mediator, not who planned it nor the request's
+    mediator; its occurrences with their mediator's name, not the reasons, who planned them, the mediator's notes
+    (issue #17: the page read twice the columns it shows)."""
+    planned = plan_weekly(world, weeks=3)
+    client = login_client(world["coordinator"])
+    client.get(planned.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(planned.get_absolute_url()).content.decode()
+    [read] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "scheduling_appointmentseries"')]
+    assert 'JOIN "accounts_user"' not in read and read.count('JOIN "mediators_mediator"') == 1
+    assert 'JOIN "accounts_district"' in read  # the province of the read audit's row
+    [occurrences] = [q["sql"] for q in queries if q["sql"].startswith('SELECT "scheduling_appointment"')]
+    for column in ("cancel_reason", "created_by_id", "coordinator_notes", "calendar_token", "phone"):
+        assert f'."{column}"' not in occurrences
+    assert html.count(world["m"][0].full_name) == 4  # the series' mediator and each of its three occurrences'
+
+
 @pytest.mark.parametrize("others", [3, 30])
 def test_the_menu_of_who_takes_over_runs_a_fixed_number_of_queries(world, others):
     planned = plan_weekly(world, weeks=3)
