@@ -107,7 +107,8 @@ def agenda(request):
     chosen: Mediator | None = None
     search = ""
     if actor.role == Role.MEDIATOR:
-        profile = Mediator.objects.filter(user=request.user).first()
+        # What the page needs of the profile: its feed's address and the form that replaces it (issue #17).
+        profile = Mediator.objects.filter(user=request.user).only("calendar_token").first()
     elif actor.role != Role.SOCIAL_WORKER:  # the office has no roster to filter by
         search = request.GET.get("cerca", "").strip()[:100]
         if request.GET.get("mediatore"):
@@ -125,7 +126,11 @@ def agenda(request):
     items: list[Appointment] = []
     summary = chosen is None and actor.role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)
     if not summary:
-        items = selectors.calendar_items(appointments, per_day=MONTH_PER_DAY if month_view else WEEK_PER_DAY)
+        items = selectors.calendar_items(
+            appointments,
+            per_day=MONTH_PER_DAY if month_view else WEEK_PER_DAY,
+            with_mediator=actor.role != Role.MEDIATOR,  # a mediator's calendar shows their own: no name
+        )
         summary = bool(items) and items[0].period_total > SUMMARY_ABOVE
     context = {
         "month_view": month_view,
