@@ -488,12 +488,7 @@ def _timesheet_costs():
 def budget(project: Project, scope: Scope, *, sessions_cost: dict[int, Decimal] | None = None) -> dict:
     """Budget lines of the project against what was spent in the period, per partner and action. ``sessions_cost``:
     what the sessions cost per district when the caller knows it (the monthly aggregates); else computed here."""
-    lines = list(
-        BudgetLine.objects.filter(project=project)
-        .values("partner_id", "partner__name", "partner__district_id", "action")
-        .annotate(amount=Sum("amount"))
-        .order_by("partner__name", "action")
-    )
+    lines = budget_lines(project)
     expenses = {
         (row["partner_id"], row["action"]): row["total"]
         for row in ProjectExpense.objects.filter(
@@ -506,6 +501,16 @@ def budget(project: Project, scope: Scope, *, sessions_cost: dict[int, Decimal] 
     if sessions_cost is None:
         sessions_cost = session_costs_by_district(project, scope)
     return budget_from(project, lines=lines, expenses=expenses, sessions_cost=sessions_cost)
+
+
+def budget_lines(project: Project) -> list[dict]:
+    """The budget lines of the project, summed per partner and action, in order (one query)."""
+    return list(
+        BudgetLine.objects.filter(project=project)
+        .values("partner_id", "partner__name", "partner__district_id", "action")
+        .annotate(amount=Sum("amount"))
+        .order_by("partner__name", "action")
+    )
 
 
 def budget_from(project: Project, *, lines: list[dict], expenses: dict, sessions_cost: dict[int, Decimal]) -> dict:

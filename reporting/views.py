@@ -29,17 +29,27 @@ ROLES = selectors.DASHBOARD_ROLES
 PAGE_SIZE = 20
 
 
-def _filter_context(request, scope) -> dict:
-    actor = actor_for(request.user)
+def _job_form_context(request, scope) -> dict:
+    """What the form that asks for a report shows (templates/reporting/_job_form.html): the scope, the formats and
+    versions."""
     return {
         "scope": scope,
+        "is_funder": actor_for(request.user).has_role(Role.FUNDER_VIEWER),
+        "formats": ReportJob.Format.choices,
+        "audiences": ReportJob.Audience.choices,
+    }
+
+
+def _filter_context(request, scope) -> dict:
+    """The dashboard's filters (templates/reporting/_filters.html: the menus of projects and districts) and its form
+    that asks for a report."""
+    actor = actor_for(request.user)
+    return {
+        **_job_form_context(request, scope),
         "projects": list(selectors.projects(user=request.user)),
         "districts": list(selectors.districts(user=request.user))
         if actor.has_role(Role.PROVINCE_STAFF) or actor.is_admin
         else [],
-        "is_funder": actor.has_role(Role.FUNDER_VIEWER),
-        "formats": ReportJob.Format.choices,
-        "audiences": ReportJob.Audience.choices,
     }
 
 
@@ -65,9 +75,11 @@ def dashboard(request):
 def jobs(request):
     if request.method == "POST":
         return _job_create(request)
-    page = Paginator(selectors.report_jobs(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.report_job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     scope = selectors.dashboard_scope(user=request.user, params=request.GET)
-    return render(request, "reporting/jobs.html", {**_filter_context(request, scope), "page": page})
+    # The list shows the form that asks for a report, not the dashboard's filters: their menus of projects and
+    # districts are not read (two queries a visit, issue #17).
+    return render(request, "reporting/jobs.html", {**_job_form_context(request, scope), "page": page})
 
 
 def _job_create(request):
@@ -246,7 +258,8 @@ def project_detail(request, pk: int):
         else:
             messages.success(request, _("The expense is recorded."))
             return redirect(project)
-    budget = selectors.project_budget(project=project, scope=_project_scope(project, actor))
+    expenses = selectors.project_expenses(project=project)
+    budget = selectors.project_budget(project=project, scope=_project_scope(project, actor), listed=expenses)
     # What the project's other actions did (the mini-guide, the seminar, the course, the FAQ) comes in after the page,
     # one section each (project_section): the page itself stays within its queries whatever the project pays for.
     actions = {row["action_key"] for row in budget["rows"]}
@@ -259,7 +272,7 @@ def project_detail(request, pk: int):
             "sections": sections,
             "partners": list(project.partners.select_related("district").order_by("name")),
             "budget": budget,
-            "expenses": list(project.expenses.select_related("partner").order_by("-spent_on", "-pk")[:200]),
+            "expenses": expenses,
             "can_add": can_add,
             "actions": Action.choices,
             "error": error,
