@@ -36,7 +36,7 @@ from core.errors import NotAllowed
 from mediators import services as mediator_services
 from mediators.models import Mediator
 
-from . import selectors
+from . import calendar_selectors, selectors
 from .models import Appointment
 
 ROME = ZoneInfo("Europe/Rome")
@@ -100,7 +100,7 @@ def agenda(request):
     day = _parse_day(request.GET.get("data"), today)
     month_view = request.GET.get("vista") == "mese"
     start, end, previous_day, next_day = _bounds(day, month_view)
-    appointments = selectors.calendar_appointments(user=request.user, start=_aware(start), end=_aware(end))
+    appointments = calendar_selectors.calendar_appointments(user=request.user, start=_aware(start), end=_aware(end))
 
     profile = None
     menu: list[Mediator] = []
@@ -113,7 +113,7 @@ def agenda(request):
         search = request.GET.get("cerca", "").strip()[:100]
         if request.GET.get("mediatore"):
             chosen = selectors.visible_mediator(user=request.user, pk=request.GET["mediatore"])
-        menu = selectors.calendar_menu(
+        menu = calendar_selectors.calendar_menu(
             user=request.user, start=_aware(start), end=_aware(end), search=search, limit=MENU_LIMIT
         )
         if chosen is None and search and len(menu) == 1:
@@ -126,7 +126,7 @@ def agenda(request):
     items: list[Appointment] = []
     summary = chosen is None and actor.role in (Role.PROVINCE_STAFF, Role.ADMINISTRATOR)
     if not summary:
-        items = selectors.calendar_items(
+        items = calendar_selectors.calendar_items(
             appointments,
             per_day=MONTH_PER_DAY if month_view else WEEK_PER_DAY,
             with_mediator=actor.role != Role.MEDIATOR,  # a mediator's calendar shows their own: no name
@@ -153,7 +153,7 @@ def agenda(request):
         days = [start + timedelta(days=n) for n in range((end - start).days)]
         if month_view:
             days = [d for d in days if d.month == day.month]
-        context.update(_summary(selectors.calendar_counts(appointments), days, today))
+        context.update(_summary(calendar_selectors.calendar_counts(appointments), days, today))
     else:
         context["weeks"] = _grid(actor, items, start=start, end=end, day=day, today=today, chosen=chosen)
     if profile is not None and profile.calendar_token:
@@ -295,7 +295,7 @@ def district_day(request, pk: int, day: str):
         raise Http404 from None
     if not 2000 <= wanted.year <= 2100:
         raise Http404
-    counts, appointments = selectors.district_day(user=request.user, district=district, day=wanted)
+    counts, appointments = calendar_selectors.district_day(user=request.user, district=district, day=wanted)
     by_status = {row.status: row.count for row in counts}
     paginator = Paginator(appointments, DAY_PAGE_SIZE)
     paginator.count = sum(by_status.values())  # known from the counts: no second count query

@@ -172,7 +172,7 @@ class Appointment(models.Model):
         ]
         indexes = [
             models.Index(fields=["mediator", "starts_at"], name="appointment_mediator_time_idx"),
-            # The calendars read a period of a district or a province (scheduling.selectors.calendar_appointments); the
+            # The calendars read a period of a district or a province (calendar_selectors.calendar_appointments); the
             # district's timesheets a month of the region, then the district's among them.
             models.Index(fields=["starts_at"], name="appointment_starts_at_idx"),
             # The reports to write of a district or more (sessions_app.selectors._missing_ids): the appointments
