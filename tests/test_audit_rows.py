@@ -3,12 +3,10 @@ them: that template is kept as the reference (tests/audit_row_reference.html), a
 Italian and in English, for province staff and for an administrator (who sees the province column)."""
 
 import datetime as dt
-import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
 from django.utils import translation
 
 from audit.models import ReadEvent
@@ -16,13 +14,10 @@ from audit.templatetags.audit_rows import audit_rows
 from audit.views import _object_url
 
 from . import factories as f
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "audit_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("audit_row_reference.html")
 ROME = ZoneInfo("Europe/Rome")
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _entries():
@@ -50,8 +45,8 @@ def _entries():
 def test_every_kind_of_entry_is_written_as_the_template_wrote_it(language, is_admin):
     rows = _entries()
     with translation.override(language):
-        written = _normal(audit_rows(rows, is_admin))
-        expected = _normal(REFERENCE.render(Context({"rows": rows, "actor": {"is_admin": is_admin}})))
+        written = normal(audit_rows(rows, is_admin))
+        expected = normal(REFERENCE.render(Context({"rows": rows, "actor": {"is_admin": is_admin}})))
     assert written == expected
     assert written.count('data-testid="audit-row"') == 4
     assert "&lt;i&gt;Rossi&lt;/i&gt;" in written and "Richieste &quot;marzo&quot; &lt;xlsx&gt;" in written

@@ -3,15 +3,13 @@ wrote it: that template is kept as the reference (tests/calendar_month_reference
 the "more" templates the week still uses), and both write the same months, a mediator's own and a district's (all
 of it, or one mediator's), in Italian and in English. A calendar reads only what its appointments show."""
 
-import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import connection
-from django.template import Context, Template
+from django.template import Context
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -21,15 +19,12 @@ from scheduling.templatetags.calendar_grid import calendar_month_grid
 
 from . import factories as f
 from .conftest import login_client
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "calendar_month_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("calendar_month_reference.html")
 ROME = ZoneInfo("Europe/Rome")
 # A Tuesday in March 2026: its grid runs from Monday 23 February to Sunday 5 April, summer time starts on the 29th.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ROME)
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 @pytest.fixture
@@ -89,9 +84,9 @@ def test_every_kind_of_day_is_written_as_the_template_wrote_it(month, who, langu
     weeks, is_mediator = response.context["weeks"], response.context["is_mediator"]
     assert len(weeks) == 6 and is_mediator == (who == "mediator")
     with translation.override(language), time_machine.travel(NOW, tick=False):
-        written = _normal(calendar_month_grid(weeks, is_mediator))
-        expected = _normal(REFERENCE.render(Context({"weeks": weeks, "is_mediator": is_mediator})))
-    assert _normal(f'<div data-testid="calendar-month">{written}</div>') == expected
+        written = normal(calendar_month_grid(weeks, is_mediator))
+        expected = normal(REFERENCE.render(Context({"weeks": weeks, "is_mediator": is_mediator})))
+    assert normal(f'<div data-testid="calendar-month">{written}</div>') == expected
     # Four a day at most: the mediator's own 11 (one more on the 5th); the district's 19 (one more on the 5th, two on
     # the 6th); the colleague's 8 (two more on the 6th).
     items, more = {"mediator": (10, 1), "coordinator": (16, 2), "chosen": (6, 1)}[who]

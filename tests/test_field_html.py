@@ -3,32 +3,28 @@ it replaced wrote it: that template is kept here as the reference, and both writ
 uses, empty, filled and with errors, in Italian and in English, with and without the help text."""
 
 import datetime as dt
-import re
 from decimal import Decimal
-from pathlib import Path
 
 import django_filters
 import pytest
 from django import forms
 from django.db import connection
-from django.template import Context, Template
+from django.template import Context
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import District
 from mediazione.templatetags.portal_forms import portal_field
 
+from . import reference_html
+from .reference_html import normal
+
 # The template includes/field.html was before it called portal_field, kept as it was.
-REFERENCE = Template((Path(__file__).parent / "field_reference.html").read_text(encoding="utf-8"))
-
-
-def _normal(html: str) -> str:
-    """The same HTML whatever the spaces between tags (the template's line breaks)."""
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+REFERENCE = reference_html.reference("field_reference.html")
 
 
 def reference(field, hide_help_text=False) -> str:
-    return _normal(REFERENCE.render(Context({"field": field, "hide_help_text": hide_help_text})))
+    return normal(REFERENCE.render(Context({"field": field, "hide_help_text": hide_help_text})))
 
 
 class EveryKind(forms.Form):
@@ -101,7 +97,7 @@ def test_every_kind_of_field_is_written_as_the_template_wrote_it(language, data,
         if data is not None:
             form.is_valid()
         for field in form:
-            assert _normal(portal_field(field, hide_help_text)) == reference(field, hide_help_text), field.name
+            assert normal(portal_field(field, hide_help_text)) == reference(field, hide_help_text), field.name
 
 
 @pytest.mark.django_db
@@ -133,7 +129,7 @@ def test_the_portals_own_forms_are_written_as_the_template_wrote_them(demo_world
             form.is_valid()
             for field in form:
                 with CaptureQueriesContext(connection) as queries:
-                    written = _normal(portal_field(field))
+                    written = normal(portal_field(field))
                 assert written == reference(field), field.name
                 # A menu of model rows is one plain query, never a server-side cursor (three round trips).
                 assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DECLARE")], field.name

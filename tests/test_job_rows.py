@@ -3,12 +3,10 @@ list's template wrote them: that template is kept as the reference (tests/job_ro
 same jobs, of every kind, in Italian and in English, in the page's time zone."""
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
 from django.core.paginator import Paginator
-from django.template import Context, Template
+from django.template import Context
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -18,13 +16,10 @@ from reporting.templatetags.job_rows import report_job_rows
 
 from . import factories as f
 from .conftest import login_client
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "job_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("job_row_reference.html")
 S = ReportJob.Status
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _jobs():
@@ -73,8 +68,8 @@ def test_every_kind_of_job_is_written_as_the_template_wrote_it(language):
     rows = list(page.object_list)
     assert len(rows) == 5
     with translation.override(language), timezone.override("Europe/Rome"):
-        written = _normal(report_job_rows(rows))
-        expected = _normal(REFERENCE.render(Context({"page": page})))
+        written = normal(report_job_rows(rows))
+        expected = normal(REFERENCE.render(Context({"page": page})))
     assert written == expected
     assert written.count("<tr>") == 5
     for job in rows:

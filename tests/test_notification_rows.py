@@ -3,11 +3,9 @@ list's template wrote them: that template is kept as the reference (tests/notifi
 write the same page of notifications, read and unread, of many kinds, in Italian and in English."""
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
 from django.utils import translation
 
 from notifications import selectors
@@ -15,14 +13,11 @@ from notifications.models import Notification
 from notifications.templatetags.notification_rows import notification_rows
 
 from . import factories as f
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "notification_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("notification_row_reference.html")
 TOKEN = '<input type="hidden" name="csrfmiddlewaretoken" value="tok-123">'
 K = Notification.Kind
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _at(*args) -> dt.datetime:
@@ -69,9 +64,9 @@ def test_every_kind_of_row_is_written_as_the_template_wrote_it(language):
     reachable = selectors.reachable_request_ids(user=me, notifications=page) - {gone.pk}
     assert len(page) == len(rows) and seen.pk in reachable
     with translation.override(language):
-        written = _normal(notification_rows(Context({"csrf_token": "tok-123"}), page, reachable))
+        written = normal(notification_rows(Context({"csrf_token": "tok-123"}), page, reachable))
         context = Context({"page": page, "reachable": reachable, "csrf_token": "tok-123"})
-        expected = _normal(REFERENCE.render(context))
+        expected = normal(REFERENCE.render(context))
     assert written == expected
     assert written.count('data-testid="notification"') == len(rows)
     assert written.count(TOKEN) == written.count("is-unread") == 7

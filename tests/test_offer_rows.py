@@ -3,11 +3,9 @@ page's template wrote them: that template is kept as the reference (tests/offer_
 the same offers, in Italian and in English, in the page's time zone."""
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
-from django.template import Context, Template
+from django.template import Context
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -17,14 +15,11 @@ from scheduling.templatetags.offer_rows import past_offer_rows
 
 from . import factories as f
 from .conftest import login_client
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "offer_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("offer_row_reference.html")
 # 23:30 UTC on the last day of March: already 1 April (01:30) in Rome, in summer time.
 AT = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _past_offers():
@@ -60,8 +55,8 @@ def test_every_kind_of_past_offer_is_written_as_the_template_wrote_it(language):
     rows = _past_offers()
     assert len(rows) == 6
     with translation.override(language), timezone.override("Europe/Rome"):
-        written = _normal(past_offer_rows(rows))
-        expected = _normal(REFERENCE.render(Context({"past_offers": rows})))
+        written = normal(past_offer_rows(rows))
+        expected = normal(REFERENCE.render(Context({"past_offers": rows})))
     assert written == expected
     assert written.count('<li class="mb-1">') == 6
     assert written.count("<a href=") == 1 and f'<a href="{rows[0].request.get_absolute_url()}">' in written

@@ -3,12 +3,10 @@ wrote them: that template is kept as the reference (tests/people_row_reference.h
 and invitations, in Italian and in English."""
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.template import Context, Template
+from django.template import Context
 from django.utils import translation
 
 from accounts import selectors
@@ -16,13 +14,10 @@ from accounts.models import Invitation, Membership, Role
 from accounts.templatetags.people_rows import invitation_rows, membership_rows
 
 from . import factories as f
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "people_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("people_row_reference.html")
 TOKEN = '<input type="hidden" name="csrfmiddlewaretoken" value="tok-123">'
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _context(me, memberships, invitations):
@@ -56,8 +51,8 @@ def test_every_kind_of_row_is_written_as_the_template_wrote_it(language):
     with translation.override(language):
         context = _context(me, memberships, invitations)
         rows = membership_rows(context, memberships) + "<!-- invitations -->" + invitation_rows(context, invitations)
-        written = _normal(rows)
-        expected = _normal(REFERENCE.render(_context(me, memberships, invitations)))
+        written = normal(rows)
+        expected = normal(REFERENCE.render(_context(me, memberships, invitations)))
     assert written == expected
     assert written.count("<tr>") == 7
     # Three roles to end (neither mine nor the ended one), two forms for each invitation.

@@ -5,12 +5,10 @@ the district queue, the province's and the administrator's lists)."""
 
 import datetime as dt
 import itertools
-import re
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.template import Context, Template
+from django.template import Context
 from django.utils import translation
 
 from requests_app import panels, selectors
@@ -18,14 +16,11 @@ from requests_app.templatetags.request_rows import request_rows
 from scheduling.models import Offer
 
 from . import factories as f
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "request_row_reference.html").read_text(encoding="utf-8"))
+REFERENCE = reference("request_row_reference.html")
 CREATED = dt.datetime(2026, 3, 20, 8, 15, tzinfo=dt.UTC)
 SUBMITTED = dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.UTC)  # 30 March in Rome, the night the clocks move
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 def _offers(request, coordinator, statuses):
@@ -108,8 +103,8 @@ def test_every_kind_of_row_is_written_as_the_template_wrote_it(language, show_of
     assert [(r.offers_sent, r.offers_answered) for r in rows][1:3] == [(1, 0), (3, 2)]
     columns = {"show_office": show_office, "show_district": show_district, "show_offers": show_offers}
     with translation.override(language):
-        written = _normal(request_rows(rows, **columns))
-        expected = _normal(REFERENCE.render(Context({"page": rows, **columns})))
+        written = normal(request_rows(rows, **columns))
+        expected = normal(REFERENCE.render(Context({"page": rows, **columns})))
     assert written == expected
     assert written.count('data-testid="request-row"') == 6
     assert (

@@ -2,11 +2,8 @@
 them: that template is kept as the reference (tests/roster_row_reference.html), and both write the same page of
 mediators, in Italian and in English."""
 
-import re
-from pathlib import Path
-
 import pytest
-from django.template import Context, Template
+from django.template import Context
 from django.utils import translation
 
 from mediators import selectors
@@ -14,12 +11,9 @@ from mediators.models import Mediator
 from mediators.templatetags.roster import roster_rows
 
 from . import factories as f
+from .reference_html import normal, reference
 
-REFERENCE = Template((Path(__file__).parent / "roster_row_reference.html").read_text(encoding="utf-8"))
-
-
-def _normal(html: str) -> str:
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+REFERENCE = reference("roster_row_reference.html")
 
 
 @pytest.mark.django_db
@@ -37,8 +31,8 @@ def test_every_kind_of_row_is_written_as_the_template_wrote_it(language):
     rows = list(selectors.roster_rows(Mediator.objects.order_by("last_name")))
     assert len(rows) == 3
     with translation.override(language):
-        written = _normal(roster_rows(rows))
-        expected = _normal(REFERENCE.render(Context({"page": rows, "LANGUAGE_CODE": language})))
+        written = normal(roster_rows(rows))
+        expected = normal(REFERENCE.render(Context({"page": rows, "LANGUAGE_CODE": language})))
     assert written == expected
     assert written.count('data-testid="roster-row"') == 3
     assert "&lt;b&gt;Benali&lt;/b&gt;" in written and "Nord &amp; Est, Sud" in written
