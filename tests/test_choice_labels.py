@@ -6,8 +6,8 @@ from django.apps import apps
 from django.db import models
 from django.utils import translation
 
-from core.choices import _display, keep_choice_labels
-from requests_app.models import MediationRequest
+from core.choices import _display, choice_labels, keep_choice_labels
+from requests_app.models import MediationRequest, Status
 
 
 def choice_fields():
@@ -46,3 +46,14 @@ def test_a_status_label_follows_the_language_of_the_request():
     with translation.override("en"):
         english = request.get_status_display()
     assert italian != english and english == "Submitted"
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_a_fields_labels_at_once_are_those_get_foo_display_gives_in_the_language_of_the_moment(language):
+    with translation.override(language):
+        labels = choice_labels(MediationRequest, "status")
+        assert labels == {
+            value: MediationRequest(status=value).get_status_display() for value, _label in Status.choices
+        }
+    assert all(type(label) is str for label in labels.values())
+    assert labels["draft"] == ("Bozza" if language == "it" else "Draft")

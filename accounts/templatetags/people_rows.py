@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from core.choices import choice_labels
 from core.formatting import format_datetime_short
 from core.urls import pk_url
 
@@ -26,7 +27,7 @@ def membership_rows(context, memberships) -> SafeString:
     """A ``<tr>`` for each role of a page of the people list (accounts.selectors.membership_page)."""
     token = CsrfTokenNode().render(context)  # the same hidden input {% csrf_token %} writes
     me = getattr(context.get("user"), "pk", None)
-    roles = {value: str(label) for value, label in Membership._meta.get_field("role").flatchoices}
+    roles = choice_labels(Membership, "role")
     state = {
         True: f'<span class="badge bg-success">{escape(_("Active"))}</span>',
         False: f'<span class="badge bg-secondary">{escape(_("Ended"))}</span>',

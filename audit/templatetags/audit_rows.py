@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from audit.models import ReadEvent
+from core.choices import choice_labels
 from core.formatting import format_date_short
 
 register = template.Library()
@@ -25,8 +26,8 @@ def _when(at) -> str:
 @register.simple_tag
 def audit_rows(rows, show_province: bool) -> SafeString:
     """A ``<tr>`` for each ``(event, url)`` of a page of the read audit (audit.views.audit_list)."""
-    roles = {value: str(label) for value, label in ReadEvent._meta.get_field("role").flatchoices}
-    kinds = {value: str(label) for value, label in ReadEvent._meta.get_field("kind").flatchoices}
+    roles = choice_labels(ReadEvent, "role")
+    kinds = choice_labels(ReadEvent, "kind")
     written = []
     for event, url in rows:
         name = event.user.get_full_name()

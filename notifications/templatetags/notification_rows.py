@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.choices import choice_labels
 from core.formatting import format_datetime
 from notifications.models import Notification
 from notifications.text import describe, path_for
@@ -31,7 +32,7 @@ def notification_rows(context, notifications, reachable) -> SafeString:
     holds the ids of the requests the user may still open."""
     token = CsrfTokenNode().render(context)  # the same hidden input {% csrf_token %} writes
     read_url = escape(reverse("notifications:read"))
-    kinds = {value: str(label) for value, label in Notification._meta.get_field("kind").flatchoices}
+    kinds = choice_labels(Notification, "kind")
     unread_badge = f'<span class="badge bg-primary me-1">{escape(_("Unread"))}</span>'
     hidden = escape(_("no longer visible to you"))
     mark_read = escape(_("Mark as read"))

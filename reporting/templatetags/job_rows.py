@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.choices import choice_labels
 from core.formatting import format_datetime_short, format_numeric_date
 from reporting.models import ReportJob
 
@@ -29,8 +30,8 @@ def report_job_rows(jobs) -> SafeString:
 
     Times are written in the current time zone, as the filter ``datetime_short`` writes them."""
     before, _marker, after = reverse("reporting:job", args=[_MARKER]).partition(str(_MARKER))
-    formats = {value: str(label) for value, label in ReportJob._meta.get_field("format").flatchoices}
-    statuses = {value: str(label) for value, label in ReportJob._meta.get_field("status").flatchoices}
+    formats = choice_labels(ReportJob, "format")
+    statuses = choice_labels(ReportJob, "status")
     funder = f" · {escape(_('funder'))}"
     portal = escape(_("the portal (quarterly)"))
     written = []

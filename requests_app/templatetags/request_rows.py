@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from core.choices import choice_labels
 from core.formatting import format_date_short
 from mediators.languages import language_name
 from requests_app.models import MediationRequest
@@ -19,10 +20,6 @@ from requests_app.templatetags.request_tags import status_badge
 register = template.Library()
 
 _NONE = '<span class="text-secondary">—</span>'
-
-
-def _choices(field: str) -> dict[str, str]:
-    return {value: str(label) for value, label in MediationRequest._meta.get_field(field).flatchoices}
 
 
 def _languages(request, interface: str) -> str:
@@ -56,7 +53,9 @@ def request_rows(requests, show_office: bool, show_district: bool, show_offers: 
     """A ``<tr>`` for each request of a page of a request list (requests_app.views.request_list): the office column
     (with the district under it) and the offers column as the role's list shows them."""
     interface = get_language() or ""
-    services, places, statuses = _choices("service_kind"), _choices("setting"), _choices("status")
+    services, places, statuses = (
+        choice_labels(MediationRequest, field) for field in ("service_kind", "setting", "status")
+    )
     label = {
         "office": escape(_("Office and district") if show_district else _("Office")),
         "languages": escape(_("Languages")),

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.choices import choice_labels
 from core.formatting import format_day_month_weekday, format_weekday, format_weekday_abbr
 from scheduling.models import Appointment
 
@@ -48,7 +49,7 @@ def _more(cell) -> str:
 def calendar_month_grid(weeks, is_mediator) -> SafeString:
     """The weeks of a month (scheduling.calendar_views._grid) as templates/scheduling/calendar_month.html wrote them
     inside its ``<div data-testid="calendar-month">``: the weekdays' heading, then a row of days for each week."""
-    modes = {value: str(label) for value, label in Appointment._meta.get_field("mode").flatchoices}
+    modes = choice_labels(Appointment, "mode")
     cancelled = f' <span class="visually-hidden">({escape(_("cancelled"))})</span>'
     written = ['<div class="calendar-grid d-none d-md-grid mb-1" aria-hidden="true">']
     for cell in weeks[0] if weeks else ():

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.choices import choice_labels
 from core.formatting import format_datetime_short
 from scheduling.models import Offer
 
@@ -22,7 +23,7 @@ def past_offer_rows(offers) -> SafeString:
 
     Times are written in the current time zone, as the filter ``datetime_short`` writes them: the page calls this tag
     inside its ``{% timezone "Europe/Rome" %}``."""
-    statuses = {value: str(label) for value, label in Offer._meta.get_field("status").flatchoices}
+    statuses = choice_labels(Offer, "status")
     # As {% blocktranslate %} writes it: the translation as it is, the case code escaped.
     title = _("Offer: request %(code)s")
     written = []
