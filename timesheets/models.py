@@ -8,14 +8,14 @@ the months of a mediator's work in a district are :class:`Timesheet` rows once s
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.urls import marked_url
 
 
 class Rate(models.Model):
@@ -185,29 +185,21 @@ class Timesheet(models.Model):
         return sheet_url(self.mediator_id, self.district_id, self.month)
 
 
-# A sheet's addresses (its page, its actions, its exports) without Django's reverse() at every row: each name is
-# reversed once (per URLconf and script prefix) with markers for the mediator, the district and the month, which are
-# put in their places after (issue #17: a district's month drew 25 sheet links and 40 action forms, a mediator's
-# history 36 links). tests/test_timesheets_pages.py holds them equal to reverse().
-_MEDIATOR, _DISTRICT, _MONTH = "987654321987", "987654321988", "2099-12"
-
-
-@lru_cache(maxsize=64)
-def _sheet_pattern(name: str, extra: tuple[str, ...], _urlconf: str, _prefix: str) -> tuple[str, str, str, str]:
-    address = reverse(f"timesheets:{name}", args=[int(_MEDIATOR), int(_DISTRICT), _MONTH, *extra])
-    before, rest = address.split(_MEDIATOR, 1)
-    middle, rest = rest.split(_DISTRICT, 1)
-    between, after = rest.split(_MONTH, 1)
-    return before, middle, between, after
+# A sheet's addresses (its page, its actions, its exports) without Django's reverse() at every row (core.urls): each
+# name is reversed once with markers for the mediator, the district and the month, put in their places after (issue
+# #17: a district's month drew 25 sheet links and 40 action forms, a mediator's history 36 links). The action or
+# format is its own marker and value. tests/test_fast_rows.py holds them equal to reverse().
+_MARKERS = ("987654321987", "987654321988", "2099-12")
 
 
 def sheet_url(mediator_id: int, district_id: int, month: date, name: str = "sheet", *extra: str) -> str:
     """``reverse(f"timesheets:{name}", args=[mediator_id, district_id, month, *extra])``: a sheet's page ("sheet"),
     one of its actions ("act", "approve") or an export ("export", "csv")."""
-    before, middle, between, after = _sheet_pattern(
-        name, extra, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    return marked_url(
+        f"timesheets:{name}",
+        (*_MARKERS, *extra),
+        (str(int(mediator_id)), str(int(district_id)), f"{month:%Y-%m}", *extra),
     )
-    return f"{before}{int(mediator_id)}{middle}{int(district_id)}{between}{month:%Y-%m}{after}"
 
 
 class Reminder(models.Model):
