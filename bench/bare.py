@@ -56,7 +56,7 @@ _APPOINTMENT_ROW = """
     FROM scheduling_appointment a
     JOIN requests_app_mediationrequest r ON r.id = a.request_id
     JOIN accounts_office o ON o.id = r.office_id
-    JOIN accounts_district d ON d.id = o.district_id
+    JOIN accounts_district d ON d.id = a.district_id
     JOIN mediators_mediator m ON m.id = a.mediator_id
 """
 _CALENDAR = "AND a.starts_at < %(end)s AND a.ends_at > %(start)s AND a.status <> 'void' ORDER BY a.starts_at, a.id"
@@ -286,18 +286,37 @@ QUERIES = {
         JOIN sessions_app_evaluationscore sc ON sc.evaluation_id = e.id
         WHERE m.id IN (SELECT mediator_id FROM mediators_mediator_districts WHERE district_id = %(district)s)
         GROUP BY m.id, m.last_name, m.first_name, e.side ORDER BY m.last_name, m.first_name, m.id, e.side""",
-    # Timesheets: one row per mediator (and district) with sessions in the month; a mediator's month.
-    "district_timesheets": f"""
-        SELECT m.id, m.last_name, m.first_name, o.district_id, count(*),
-               sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
-        {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s)
-        GROUP BY m.id, m.last_name, m.first_name, o.district_id ORDER BY m.last_name, m.first_name, m.id""",
+    # Timesheets: one row per mediator (and district) with sessions in the month, as the page shows it: the sessions
+    # owed (held, family absent, cancelled late), the hours, the km, their cost at the provider's rate of each
+    # session's day (one lookup a line) and the state of the month's timesheet. Until 6 December 2026 this view left
+    # out the costs and the state: a fraction of the page's work.
+    "district_timesheets": """
+        SELECT m.id, m.last_name, m.first_name, a.district_id, t.status,
+               count(*) FILTER (WHERE a.status <> 'cancelled'), count(*) FILTER (WHERE a.status = 'cancelled'),
+               sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km),
+               sum(round(EXTRACT(EPOCH FROM a.ends_at - a.starts_at) / 3600 * rt.hourly_rate
+                         + coalesce(s.travel_km, 0) * rt.km_rate + coalesce(s.expenses, 0), 2))
+        FROM scheduling_appointment a
+        JOIN mediators_mediator m ON m.id = a.mediator_id
+        LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id
+        LEFT JOIN LATERAL (
+            SELECT rt.hourly_rate, rt.km_rate FROM timesheets_rate rt
+            WHERE rt.provider_id = m.provider_id
+              AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
+              AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
+            ORDER BY rt.valid_from DESC LIMIT 1) rt ON true
+        LEFT JOIN timesheets_timesheet t ON t.mediator_id = m.id AND t.district_id = a.district_id
+             AND t.month = (%(start)s AT TIME ZONE 'Europe/Rome')::date
+        WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.district_id = ANY(%(districts)s)
+              AND a.status <> 'void' AND (a.status <> 'cancelled' OR a.late_cancellation)
+        GROUP BY m.id, m.last_name, m.first_name, a.district_id, t.status
+        ORDER BY m.last_name, m.first_name, m.id""",
     # A mediator's month: each district's totals, every line of the month (the page shows each sheet's lines) and
     # its latest timesheets (its history, three a month for twelve months).
     "mediator_timesheets": [
-        f"""SELECT o.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
-        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s GROUP BY o.district_id ORDER BY o.district_id""",
-        f"""SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, o.name, o.district_id, s.status,
+        f"""SELECT a.district_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
+        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s GROUP BY a.district_id ORDER BY a.district_id""",
+        f"""SELECT a.id, a.starts_at, a.ends_at, a.status, r.case_code, o.name, a.district_id, s.status,
                s.started_at, s.ended_at, s.travel_km, s.expenses
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s ORDER BY a.starts_at, a.id""",
         # The month's sheet of each district: its state and who submitted or approved it.
@@ -329,12 +348,12 @@ QUERIES = {
                   AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
                   AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
                 ORDER BY rt.valid_from DESC LIMIT 1)
-        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND o.district_id = %(district)s
+        {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND a.district_id = %(district)s
         ORDER BY a.starts_at, a.id""",
     ],
     "provider_totals": f"""
         SELECT m.provider_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
-        {_MONTH_SESSIONS} AND o.district_id = ANY(%(districts)s) GROUP BY m.provider_id ORDER BY m.provider_id""",
+        {_MONTH_SESSIONS} AND a.district_id = ANY(%(districts)s) GROUP BY m.provider_id ORDER BY m.provider_id""",
     # Notifications, the read audit, people, projects, report jobs.
     "notifications": """
         SELECT n.id, n.kind, n.created_at, n.read_at, r.case_code, o.name, d.name, u.first_name || ' ' || u.last_name

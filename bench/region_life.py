@@ -145,6 +145,7 @@ def tables_of_life() -> dict[str, Table]:
             [
                 "id",
                 "request_id",
+                "district_id",
                 "mediator_id",
                 "starts_at",
                 "ends_at",
@@ -430,8 +431,9 @@ def live(region: Region, rnd, *, total: int, now: dt.datetime, chunk: int, table
                 if a_status in ("held", "no_show"):
                     report = (aid, a_status, start, end)
             appointment_rows.append(
-                (aid, rid, mediator_id, text(start), text(end), "Sede del servizio" if mode == "in_person" else "",
-                 mode, a_status, series_id, cancel_reason, cancelled_at, late, coordinator, text(t_sched),
+                (aid, rid, region.district_ids[d], mediator_id, text(start), text(end),
+                 "Sede del servizio" if mode == "in_person" else "", mode, a_status, series_id, cancel_reason,
+                 cancelled_at, late, coordinator, text(t_sched),
                  text(min(NOW, max(t_sched, end))))
             )  # fmt: skip
             if report is None:
@@ -544,7 +546,7 @@ def live(region: Region, rnd, *, total: int, now: dt.datetime, chunk: int, table
         if anonymised:
             # What the nightly job erases: the free text of the request's offers, appointments and reports.
             offer_rows = [row[:8] + ("",) + row[9:] for row in offer_rows]
-            appointment_rows = [row[:5] + ("",) + row[6:9] + ("",) + row[10:] for row in appointment_rows]
+            appointment_rows = [row[:6] + ("",) + row[7:10] + ("",) + row[11:] for row in appointment_rows]
             report_rows = [row[:10] + ("",) + row[11:] for row in report_rows]
         rows["offer"].extend(offer_rows)
         rows["appointment"].extend(appointment_rows)

@@ -194,20 +194,20 @@ def _requests(rows: dict, district_ids, start, end) -> None:
 
 def _appointments(district_ids, start, end):
     qs = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(status=Appointment.Status.VOID)
-    return qs if district_ids is None else qs.filter(request__office__district_id__in=district_ids)
+    return qs if district_ids is None else qs.filter(district_id__in=district_ids)
 
 
 def _sessions(rows: dict, district_ids, start, end) -> None:
     appointments = _appointments(district_ids, start, end)
     S = Appointment.Status
     held = Q(status=S.HELD)
+    # Grouped by the appointment's own district ("district" among the fields of values()), project and month.
     keys = {
-        "district": F("request__office__district_id"),
         "project": F("request__project_charge__project_id"),
         "month": TruncMonth("starts_at"),
     }
     groups = (
-        appointments.values(**keys)
+        appointments.values("district", **keys)
         .annotate(
             held=Count("pk", filter=held),
             no_show=Count("pk", filter=Q(status=S.NO_SHOW)),
@@ -241,7 +241,7 @@ def _reached(rows: dict, held, keys: dict) -> None:
     ).iterator(chunk_size=5000):
         groups[request_id].add(group)
     reached = (
-        held.values("request_id", "request__adults", "request__minors", **keys)
+        held.values("request_id", "request__adults", "request__minors", "district", **keys)
         .distinct()
         .order_by()
         .iterator(chunk_size=5000)
@@ -277,12 +277,12 @@ def _costs(rows: dict, charged, keys: dict) -> None:
     annotate_costs = indicators._timesheet_costs()
     if annotate_costs is None:
         # No timesheets: each held session at the project's rates.
-        for cell in held.values("starts_at", district=keys["district"], project=keys["project"], **each).order_by():
+        for cell in held.values("starts_at", "district", project=keys["project"], **each).order_by():
             at_project_rates(cell)
         return
     from timesheets.models import Rate
 
-    priced = annotate_costs(charged).values(**keys).annotate(total=Sum("cost")).order_by()
+    priced = annotate_costs(charged).values("district", **keys).annotate(total=Sum("cost")).order_by()
     for cell in priced:
         row = rows[(cell["district"], cell["project"], month_of(cell["month"]))]
         row["session_cost"] += Decimal(cell["total"] or 0).quantize(Decimal("0.01"))
@@ -292,7 +292,7 @@ def _costs(rows: dict, charged, keys: dict) -> None:
     unpriced = (
         held.annotate(day=TruncDate("starts_at"))
         .filter(~Exists(rate_that_day))
-        .values("starts_at", district=keys["district"], project=keys["project"], **each)
+        .values("starts_at", "district", project=keys["project"], **each)
         .order_by()
     )
     for cell in unpriced:
@@ -408,7 +408,7 @@ def _span(district_ids) -> tuple[dt.date, dt.date] | None:
         .exclude(status=Status.DRAFT)
         .aggregate(a=Min("submitted_at"), b=Max("submitted_at"))
         .values(),
-        *Appointment.objects.filter(request__office__district_id__in=district_ids)
+        *Appointment.objects.filter(district_id__in=district_ids)
         .aggregate(a=Min("starts_at"), b=Max("starts_at"))
         .values(),
         *EvaluationScore.objects.filter(evaluation__request__office__district_id__in=district_ids)

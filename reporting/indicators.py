@@ -421,7 +421,7 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
         request__project_charge__project=project, starts_at__gte=scope.start, starts_at__lt=scope.end
     ).exclude(status=Appointment.Status.VOID)
     if scope.district is not None:
-        appointments = appointments.filter(request__office__district=scope.district)
+        appointments = appointments.filter(district=scope.district)
     annotate_costs = _timesheet_costs()
     if annotate_costs is not None:
         # The timesheets' rules (late cancellations and families not coming are paid too) at the provider's rate;
@@ -429,12 +429,7 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
         # never left out of the spending.
         from timesheets.models import Rate
 
-        priced = (
-            annotate_costs(appointments)
-            .values(district=F("request__office__district_id"))
-            .annotate(total=Sum("cost"))
-            .order_by("district")
-        )
+        priced = annotate_costs(appointments).values("district").annotate(total=Sum("cost")).order_by("district")
         costs = {row["district"]: Decimal(row["total"] or 0) for row in priced}
         rate_that_day = Rate.objects.filter(
             provider_id=OuterRef("mediator__provider_id"), valid_from__lte=OuterRef("day")
@@ -445,7 +440,7 @@ def session_costs_by_district(project: Project, scope: Scope) -> dict[int, Decim
             .annotate(day=TruncDate("starts_at"))
             .filter(~Exists(rate_that_day))
             .values(
-                district=F("request__office__district_id"),
+                "district",
                 duration=DURATION,
                 km=F("report__travel_km"),
                 expenses=F("report__expenses"),

@@ -54,14 +54,14 @@ def calendar_counts(appointments) -> list[DayCount]:
     """How many appointments each district has on each (Italian) day, by status: one grouped query."""
     rows = (
         appointments.annotate(local_day=_local_day())
-        .values("request__office__district_id", "request__office__district__name", "local_day", "status")
+        .values("district_id", "district__name", "local_day", "status")
         .annotate(count=Count("pk"))
         .order_by()
     )
     return [
         DayCount(
-            row["request__office__district_id"],
-            row["request__office__district__name"],
+            row["district_id"],
+            row["district__name"],
             row["local_day"],
             row["status"],
             row["count"],
@@ -117,7 +117,7 @@ def district_day(*, user, district, day: date):
     start = datetime.combine(day, datetime.min.time(), tzinfo=ROME)
     appointments = (
         visible(user, Appointment)
-        .filter(request__office__district=district, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+        .filter(district=district, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
         .exclude(status=Appointment.Status.VOID)
     )
     return calendar_counts(appointments), (

@@ -15,7 +15,13 @@ from .models import Appointment, AppointmentSeries, Offer
 
 @rule(Appointment)
 def _appointments(actor: Actor, qs: QuerySet) -> QuerySet:
-    """An appointment is seen by its mediator, the requesting office, the district's coordinators, the province."""
+    """An appointment is seen by its mediator, the requesting office, the district's coordinators, the province. The
+    district is the appointment's own (its request's office's, kept on it), so a district's appointments are read
+    from their index without joining the requests."""
+    if actor.has_role(Role.COORDINATOR):
+        return qs.filter(district_id__in=actor.district_ids)
+    if actor.has_role(Role.PROVINCE_STAFF):
+        return qs.filter(district__province_id__in=actor.province_ids)
     if (scoped := by_request(actor, qs, "request__")) is not None:
         return scoped
     if actor.has_role(Role.MEDIATOR):

@@ -3,10 +3,12 @@
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from accounts import demo as accounts_demo
 from accounts.models import District, Funder, Membership, Office, Province, Role, User
 from mediazione.management.commands import demo_data
+from scheduling.models import Appointment
 from sessions_app.models import Evaluation, SessionReport
 from timesheets.models import Timesheet
 
@@ -78,6 +80,8 @@ def test_running_demo_data_twice_gives_the_same_rows(settings):
     second = everything_the_demo_holds()
     for part in first:
         assert second[part] == first[part], part
+    # Every appointment keeps its request's district (scheduling.models.Appointment.district).
+    assert not Appointment.objects.exclude(district_id=F("request__office__district_id")).exists()
 
 
 def test_demo_data_refuses_to_run_with_debug_off_unless_forced(settings, monkeypatch):

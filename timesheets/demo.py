@@ -128,7 +128,7 @@ def build() -> dict[str, int]:
         start, end = months.month_bounds(month)
         pairs = set(
             Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
-            .values_list("mediator_id", "request__office__district_id")
+            .values_list("mediator_id", "district_id")
             .distinct()
         )
         mediators = Mediator.objects.in_bulk({m for m, _d in pairs})

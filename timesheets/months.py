@@ -67,7 +67,7 @@ def month_locked(mediator, day: date, district=None) -> bool:
 def why_locked(*, appointment: Appointment) -> str:
     """Why the report of this appointment cannot change because of an approved timesheet, or "" (one query)."""
     day = timezone.localdate(appointment.starts_at)
-    if month_locked(appointment.mediator_id, day, appointment.request.office.district_id):
+    if month_locked(appointment.mediator_id, day, appointment.district_id):
         return _("The timesheet of %(month)s is approved: its session reports can no longer change.") % {
             "month": _month_label(first_of(day))
         }

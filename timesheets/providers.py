@@ -65,18 +65,16 @@ def provider_totals(*, user, month: date) -> list[ProviderTotal]:
     # mediator, not one a session.
     rows = (
         sheet_lines(
-            visible(user, Appointment).filter(
-                request__office__district_id__in=districts, starts_at__gte=start, starts_at__lt=end
-            )
+            visible(user, Appointment).filter(district_id__in=districts, starts_at__gte=start, starts_at__lt=end)
         )
         .select_related(None)
-        .values("mediator__provider_id", "request__office__district_id", "mediator_id", "billing")
+        .values("mediator__provider_id", "district_id", "mediator_id", "billing")
         .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
         .order_by()
     )
     totals: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in rows:
-        district_id = row["request__office__district_id"]
+        district_id = row["district_id"]
         cell = totals[row["mediator__provider_id"]].setdefault(
             district_id,
             {"district": districts[district_id], "sessions": 0, "minutes": 0, "km": Decimal(0), "cost": Decimal(0),

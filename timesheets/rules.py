@@ -78,7 +78,7 @@ WORKS_THERE = "timesheet_works_there"
 def works_for(district_id: int) -> Q:
     """On mediators: serves the district, or had an appointment of one of its requests, or has a timesheet there."""
     serves = Mediator.districts.through.objects.filter(mediator_id=OuterRef("pk"), district_id=district_id)
-    worked = Appointment.objects.filter(mediator_id=OuterRef("pk"), request__office__district_id=district_id)
+    worked = Appointment.objects.filter(mediator_id=OuterRef("pk"), district_id=district_id)
     sheet = Timesheet.objects.filter(mediator_id=OuterRef("pk"), district_id=district_id)
     return Q(Exists(serves)) | Q(Exists(worked)) | Q(Exists(sheet))
 

@@ -212,13 +212,13 @@ def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list
     rows = sheet_rows(
         Appointment.objects.filter(
             mediator_id__in=mediator_ids,
-            request__office__district_id__in=district_ids,
+            district_id__in=district_ids,
             starts_at__gte=start,
             starts_at__lt=end,
         )
     )
     for row in rows:
-        sheet = sheets.get((row.mediator_id, row.request.office.district_id))
+        sheet = sheets.get((row.mediator_id, row.district_id))
         if sheet is not None:
             sheet.lines.append(line_of(row))
     for timesheet in Timesheet.objects.filter(
@@ -236,9 +236,9 @@ def _active_pairs(mediators: list[Mediator], district_ids: set[int], month: date
     start, end = month_bounds(month)
     month_rows = Appointment.objects.filter(mediator__in=mediators, starts_at__gte=start, starts_at__lt=end)
     pairs = set(
-        month_rows.filter(request__office__district_id__in=district_ids)
+        month_rows.filter(district_id__in=district_ids)
         .order_by()  # without the default order, so that the pairs are distinct
-        .values_list("mediator_id", "request__office__district_id")
+        .values_list("mediator_id", "district_id")
         .distinct()
     )
     for mediator in mediators:
@@ -262,8 +262,8 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
     start, end = month_bounds(month)
     sheets = {d.pk: Sheet(mediator=mediator, district=d, month=month) for d in mediator.districts.all()}
     rows = sheet_rows(Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end))
-    for row in rows.select_related("request__office__district"):
-        district = row.request.office.district
+    for row in rows.select_related("district"):
+        district = row.district
         sheets.setdefault(district.pk, Sheet(mediator=mediator, district=district, month=month)).lines.append(
             line_of(row)
         )
@@ -310,9 +310,9 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
         Mediator.objects.filter(
             Q(districts__in=ids)
             | Q(
-                pk__in=Appointment.objects.filter(
-                    request__office__district_id__in=ids, starts_at__gte=start, starts_at__lt=end
-                ).values("mediator_id")
+                pk__in=Appointment.objects.filter(district_id__in=ids, starts_at__gte=start, starts_at__lt=end).values(
+                    "mediator_id"
+                )
             )
         )
         .distinct()
@@ -351,9 +351,7 @@ class DistrictMonth:
 def _month_lines(district_ids, month: date) -> QuerySet:
     start, end = month_bounds(month)
     return (
-        Appointment.objects.filter(
-            request__office__district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end
-        )
+        Appointment.objects.filter(district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end)
         .exclude(status=Appointment.Status.VOID)
         .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
     )
@@ -370,7 +368,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     by_district = {d.pk: d for d in districts}
     grouped = (
         annotate_costs(_month_lines(by_district, month))
-        .values("mediator_id", "request__office__district_id", "mediator__last_name", "mediator__first_name", "billing")
+        .values("mediator_id", "district_id", "mediator__last_name", "mediator__first_name", "billing")
         .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
         .order_by()
     )
@@ -378,7 +376,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
               "cost": Decimal("0.00")}  # fmt: skip
     for row in grouped:
-        pair = (row["mediator_id"], row["request__office__district_id"])
+        pair = (row["mediator_id"], row["district_id"])
         keys[pair] = (row["mediator__last_name"], row["mediator__first_name"])
         if row["billing"] in (Billing.HELD, Billing.FAMILY_ABSENT):
             totals["sessions"] += row["n"]
@@ -429,7 +427,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
             _month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs})
         ).select_related("mediator__provider")
         for row in rows:
-            sheet = sheets.get((row.mediator_id, row.request.office.district_id))
+            sheet = sheets.get((row.mediator_id, row.district_id))
             if sheet is not None:
                 sheet.mediator = sheet.mediator or row.mediator
                 sheet.lines.append(line_of(row))

@@ -34,11 +34,11 @@ def sheets_to_submit(*, user, today: date | None = None) -> list[Sheet]:
     month = previous_month(first_of(today))
     start, end = month_bounds(month)
     timesheet = Timesheet.objects.filter(
-        mediator_id=OuterRef("mediator_id"), district_id=OuterRef("request__office__district_id"), month=month
+        mediator_id=OuterRef("mediator_id"), district_id=OuterRef("district_id"), month=month
     )
     rows = (
         sheet_rows(Appointment.objects.filter(mediator__user=user, starts_at__gte=start, starts_at__lt=end))
-        .select_related("mediator", "request__office__district")
+        .select_related("mediator", "district")
         .annotate(
             timesheet_id=Subquery(timesheet.values("pk")[:1]),
             timesheet_status=Subquery(timesheet.values("status")[:1]),
@@ -46,7 +46,7 @@ def sheets_to_submit(*, user, today: date | None = None) -> list[Sheet]:
     )
     sheets: dict[int, Sheet] = {}
     for row in rows:
-        district = row.request.office.district
+        district = row.district
         sheet = sheets.get(district.pk)
         if sheet is None:
             sheet = sheets[district.pk] = Sheet(mediator=row.mediator, district=district, month=month)
