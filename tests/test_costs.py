@@ -18,6 +18,7 @@ from timesheets.costs import (
     annotate_costs,
     annotate_rates,
     cost_totals,
+    grouped_costs,
     minutes_between,
     priced,
     report_of,
@@ -256,6 +257,21 @@ def _both_ways(appointments) -> tuple[dict, dict]:
     return in_sql, in_python
 
 
+def _grouped_both_ways(appointments) -> tuple[list, list]:
+    """A month's sums by provider and billing rule (timesheets.costs.grouped_costs) summed by the database and in
+    Python, in the same order."""
+
+    def summed(in_python):
+        rows = grouped_costs(appointments, ("mediator__provider_id",), in_python=in_python)
+        return sorted(
+            (row["mediator__provider_id"], row["billing"], row["n"], int(row["total_minutes"] or 0),
+             D(row["total_km"] or 0), None if row["total_cost"] is None else D(row["total_cost"]))
+            for row in rows
+        )  # fmt: skip
+
+    return summed(False), summed(True)
+
+
 @pytest.mark.django_db
 def test_a_sheets_lines_priced_in_python_agree_with_the_database_on_every_case():
     start = datetime(2026, 3, 10, 9, 0, tzinfo=ROME)
@@ -268,6 +284,9 @@ def test_a_sheets_lines_priced_in_python_agree_with_the_database_on_every_case()
     in_sql, in_python = _both_ways(Appointment.objects.all())
     assert len(in_python) == len(CASES)
     assert in_python == in_sql
+    summed_in_sql, summed_in_python = _grouped_both_ways(Appointment.objects.all())
+    assert sum(n for _provider, _billing, n, *_sums in summed_in_python) == len(CASES)
+    assert summed_in_python == summed_in_sql
 
 
 SESSIONS = st.fixed_dictionaries(
@@ -323,5 +342,7 @@ def test_any_sessions_and_rates_cost_the_same_in_python_as_in_the_database():
         in_sql, in_python = _both_ways(Appointment.objects.filter(pk__in=made))
         assert len(in_python) == len(sessions)
         assert in_python == in_sql
+        summed_in_sql, summed_in_python = _grouped_both_ways(Appointment.objects.filter(pk__in=made))
+        assert summed_in_python == summed_in_sql
 
     check()

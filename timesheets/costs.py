@@ -429,3 +429,71 @@ def cost_totals(appointments: QuerySet) -> dict:
         "paid_expenses": Decimal(row.get("total_expenses") or 0).quantize(CENT),
         "cost": Decimal(row.get("total_cost") or 0).quantize(CENT),
     }
+
+
+# --- Sums by group, for one district's month or a province's -----------------------------------------------------
+
+GROUP_SUMS = ("billing", "n", "total_minutes", "total_km", "total_cost")
+
+
+def grouped_costs(appointments: QuerySet, by: tuple[str, ...], *, in_python: bool) -> list[dict]:
+    """The appointments' sessions, paid minutes, km and cost summed by the fields ``by`` and the billing rule: the rows
+    of ``annotate_costs(qs).values(*by, "billing").annotate(n=…, total_minutes=…, total_km=…, total_cost=…)``.
+
+    ``in_python``: the rows are read with their rate (:func:`annotate_rates`, one subquery a line) and each is costed
+    by :func:`session_cost`, the function that costs a sheet's lines; for a district's month (a few hundred lines)
+    this costs less than the database's large expression (four rate subqueries a line, and its building, compiling and
+    planning). A province's month (tens of thousands of lines) is summed by the database. Both give the same sums
+    (``tests/test_costs.py``)."""
+    if not in_python:
+        rows = (
+            annotate_costs(appointments)
+            .values(*by, "billing")
+            .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
+            .order_by()
+        )
+        return list(rows)
+    lines = (
+        annotate_rates(appointments)
+        .order_by()
+        .values_list(
+            *by, "status", "late_cancellation", "starts_at", "ends_at", "rate_numbers", "report__id",
+            "report__outcome", "report__started_at", "report__ended_at", "report__travel_km",
+            "report__travel_minutes", "report__expenses",
+        )
+    )  # fmt: skip
+    rates: dict[str | None, RateNumbers | None] = {}
+    sums: dict[tuple, list] = {}
+    width = len(by)
+    for row in lines:
+        status, late, starts, ends, numbers, report, outcome, started, ended, km, travel, expenses = row[width:]
+        rate = rates[numbers] if numbers in rates else rates.setdefault(numbers, _rate_of(numbers))
+        reported = {}
+        if report is not None:
+            reported = {
+                "outcome": outcome,
+                "actual_minutes": minutes_between(started, ended),
+                "km": km or Decimal(0),
+                "travel_minutes": travel or 0,
+                "expenses": expenses or Decimal(0),
+            }
+        cost = session_cost(
+            status=status,
+            late_cancellation=late,
+            planned_minutes=minutes_between(starts, ends),
+            rate=rate,
+            **reported,
+        )
+        key = (*row[:width], cost.billing)
+        group = sums.get(key)
+        if group is None:
+            group = sums[key] = [0, 0, Decimal(0), None]
+        group[0] += 1
+        group[1] += cost.minutes
+        group[2] += cost.km
+        if cost.cost is not None:
+            group[3] = cost.cost if group[3] is None else group[3] + cost.cost
+    return [
+        {**dict(zip(by, key[:width], strict=True)), **dict(zip(GROUP_SUMS, (key[width], *group), strict=True))}
+        for key, group in sums.items()
+    ]

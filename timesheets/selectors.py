@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from mediators.models import Mediator
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
-from .costs import CENT, Billing, annotate_costs, annotate_rates, priced, report_of
+from .costs import CENT, Billing, annotate_costs, annotate_rates, grouped_costs, priced, report_of
 from .models import Timesheet
 from .months import month_bounds, month_is_over
 from .rules import annotate_works_for, timesheet_pair_visible
@@ -330,6 +330,8 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
 
 # The district's month lists this many sheets a page.
 SHEETS_PER_PAGE = 25
+# Up to this many districts, a month's lines are costed in Python (timesheets.costs.grouped_costs).
+COSTED_IN_PYTHON = 2
 
 
 @dataclass
@@ -366,11 +368,10 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     translation work where the province counts it (its lines, hours and costs)."""
     districts = list(managed_districts(user=user))
     by_district = {d.pk: d for d in districts}
-    grouped = (
-        annotate_costs(_month_lines(by_district, month))
-        .values("mediator_id", "district_id", "mediator__last_name", "mediator__first_name", "billing")
-        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
-        .order_by()
+    grouped = grouped_costs(
+        _month_lines(by_district, month),
+        ("mediator_id", "district_id", "mediator__last_name", "mediator__first_name"),
+        in_python=len(by_district) <= COSTED_IN_PYTHON,
     )
     keys: dict[tuple[int, int], tuple] = {}
     totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
