@@ -203,8 +203,13 @@ class Appointment(models.Model):
             # The calendars read a period of a province or of a mediator's districts
             # (calendar_selectors.calendar_appointments).
             models.Index(fields=["starts_at"], name="appointment_starts_at_idx"),
-            # A district's month of timesheets (timesheets.selectors), without the region's month.
-            models.Index(fields=["district", "starts_at"], name="appointment_district_time_idx"),
+            # A district's month of timesheets (timesheets.selectors), without the region's month: what the month's
+            # sums need is in the index (PostgreSQL reads it alone, and prefers it to the start's index).
+            models.Index(
+                fields=["district", "starts_at"],
+                include=["id", "mediator", "ends_at", "status", "late_cancellation"],
+                name="appointment_district_time_idx",
+            ),
             # The reports to write of a district or more (sessions_app.selectors._missing_ids): the appointments
             # still planned and those cancelled late, oldest first, read from the index alone (id and request in it).
             models.Index(

@@ -52,6 +52,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="appointment",
-            index=models.Index(fields=["district", "starts_at"], name="appointment_district_time_idx"),
+            index=models.Index(
+                fields=["district", "starts_at"],
+                include=["id", "mediator", "ends_at", "status", "late_cancellation"],
+                name="appointment_district_time_idx",
+            ),
         ),
     ]
