@@ -440,11 +440,10 @@ def grouped_costs(appointments: QuerySet, by: tuple[str, ...], *, in_python: boo
     """The appointments' sessions, paid minutes, km and cost summed by the fields ``by`` and the billing rule: the rows
     of ``annotate_costs(qs).values(*by, "billing").annotate(n=…, total_minutes=…, total_km=…, total_cost=…)``.
 
-    ``in_python``: the rows are read with their rate (:func:`annotate_rates`, one subquery a line) and each is costed
-    by :func:`session_cost`, the function that costs a sheet's lines; for a district's month (a few hundred lines)
-    this costs less than the database's large expression (four rate subqueries a line, and its building, compiling and
-    planning). A province's month (tens of thousands of lines) is summed by the database. Both give the same sums
-    (``tests/test_costs.py``)."""
+    ``in_python``: each line is read with its rate (:func:`annotate_rates`, one subquery a line) and its minutes, and
+    costed by :func:`session_cost`, the function of a sheet's lines: for a month of a district or of a province this
+    costs less than the database's large expression (four rate subqueries a line, and its building and planning).
+    Both give the same sums (``tests/test_costs.py``)."""
     if not in_python:
         rows = (
             annotate_costs(appointments)
@@ -453,26 +452,28 @@ def grouped_costs(appointments: QuerySet, by: tuple[str, ...], *, in_python: boo
             .order_by()
         )
         return list(rows)
+    # The minutes come from the database (:class:`_Minutes`, as :func:`minutes_between` counts them): four times a
+    # line read as text and parsed cost more than the rest of the line.
     lines = (
         annotate_rates(appointments)
+        .annotate(planned=_Minutes("starts_at", "ends_at"), actual=_Minutes("report__started_at", "report__ended_at"))
         .order_by()
         .values_list(
-            *by, "status", "late_cancellation", "starts_at", "ends_at", "rate_numbers", "report__id",
-            "report__outcome", "report__started_at", "report__ended_at", "report__travel_km",
-            "report__travel_minutes", "report__expenses",
+            *by, "status", "late_cancellation", "planned", "rate_numbers", "report__id", "report__outcome", "actual",
+            "report__travel_km", "report__travel_minutes", "report__expenses",
         )
     )  # fmt: skip
     rates: dict[str | None, RateNumbers | None] = {}
     sums: dict[tuple, list] = {}
     width = len(by)
     for row in lines:
-        status, late, starts, ends, numbers, report, outcome, started, ended, km, travel, expenses = row[width:]
+        status, late, planned, numbers, report, outcome, actual, km, travel, expenses = row[width:]
         rate = rates[numbers] if numbers in rates else rates.setdefault(numbers, _rate_of(numbers))
         reported = {}
         if report is not None:
             reported = {
                 "outcome": outcome,
-                "actual_minutes": minutes_between(started, ended),
+                "actual_minutes": actual,
                 "km": km or Decimal(0),
                 "travel_minutes": travel or 0,
                 "expenses": expenses or Decimal(0),
@@ -480,7 +481,7 @@ def grouped_costs(appointments: QuerySet, by: tuple[str, ...], *, in_python: boo
         cost = session_cost(
             status=status,
             late_cancellation=late,
-            planned_minutes=minutes_between(starts, ends),
+            planned_minutes=planned,
             rate=rate,
             **reported,
         )

@@ -330,8 +330,6 @@ def district_sheets(*, user, month: date, district_id: int | None = None) -> tup
 
 # The district's month lists this many sheets a page.
 SHEETS_PER_PAGE = 25
-# Up to this many districts, a month's lines are costed in Python (timesheets.costs.grouped_costs).
-COSTED_IN_PYTHON = 2
 
 
 @dataclass
@@ -371,7 +369,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     grouped = grouped_costs(
         _month_lines(by_district, month),
         ("mediator_id", "district_id", "mediator__last_name", "mediator__first_name"),
-        in_python=len(by_district) <= COSTED_IN_PYTHON,
+        in_python=True,
     )
     keys: dict[tuple[int, int], tuple] = {}
     totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
@@ -424,9 +422,12 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
         for pair in pairs
     }
     if pairs:
-        rows = sheet_rows(
-            _month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs})
-        ).select_related("mediator__provider")
+        # The page shows each sheet's totals and state, not its lines: their requests and offices are not read.
+        rows = (
+            sheet_rows(_month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs}))
+            .select_related(None)
+            .select_related("report", "mediator__provider")
+        )
         for row in rows:
             sheet = sheets.get((row.mediator_id, row.district_id))
             if sheet is not None:
