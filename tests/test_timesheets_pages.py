@@ -133,6 +133,19 @@ def test_the_mediator_sees_the_lines_and_the_submit_button_of_a_month_over():
     assert "udienza" not in html  # the report's sensitive notes never reach the timesheet
 
 
+def test_a_mediator_sees_the_sheet_of_a_district_they_do_not_serve_where_they_worked_that_month():
+    world = tf.month_world(held=1)
+    elsewhere = f.DistrictFactory(province=world.province, name="Casalasco")
+    request = f.MediationRequestFactory(office=f.OfficeFactory(district=elsewhere), case_code="TM-CASALASCO",
+                                        status="scheduled", assigned_mediator=world.mediator)  # fmt: skip
+    tf.appointment_on(request, tf.last_month() + timedelta(days=3), hour=15)
+    mediator, sheets = selectors.my_sheets(user=world.mediator_user, month=tf.last_month())
+    assert [(sheet.district, len(sheet.lines)) for sheet in sheets] == [(world.district, 1), (elsewhere, 1)]
+    assert sheets[1].lines[0].appointment.request.case_code == "TM-CASALASCO"
+    page = login_client(world.mediator_user).get(reverse("timesheets:mine") + MONTH.format(tf.last_month()))
+    assert "Casalasco" in page.content.decode() and "TM-CASALASCO" in page.content.decode()
+
+
 def test_a_month_not_over_yet_shows_no_submit_button_that_would_be_refused():
     with time_machine.travel(datetime(2026, 12, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome")), tick=False):
         world = tf.month_world(held=1, month=date(2026, 12, 1))

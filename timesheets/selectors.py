@@ -174,6 +174,14 @@ def sheet_rows(appointments: QuerySet) -> QuerySet:
     return _owing(annotate_rates(appointments))
 
 
+# What a sheet's line reads of its appointment, request, office and report (``.only()`` on :func:`sheet_rows`).
+LINE_FIELDS = (
+    "id", "request_id", "district_id", "mediator_id", "starts_at", "ends_at", "mode", "status", "late_cancellation",
+    "request__case_code", "request__office__name", "report__appointment_id", "report__status", "report__outcome",
+    "report__started_at", "report__ended_at", "report__travel_km", "report__travel_minutes", "report__expenses",
+)  # fmt: skip
+
+
 def _owing(appointments: QuerySet) -> QuerySet:
     return (
         appointments.exclude(status=Appointment.Status.VOID)
@@ -211,12 +219,9 @@ def build_sheets(*, pairs: list[tuple[Mediator, District]], month: date) -> list
     start, end = month_bounds(month)
     rows = sheet_rows(
         Appointment.objects.filter(
-            mediator_id__in=mediator_ids,
-            district_id__in=district_ids,
-            starts_at__gte=start,
-            starts_at__lt=end,
+            mediator_id__in=mediator_ids, district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end
         )
-    )
+    ).only(*LINE_FIELDS)
     for row in rows:
         sheet = sheets.get((row.mediator_id, row.district_id))
         if sheet is not None:
@@ -262,11 +267,7 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
     start, end = month_bounds(month)
     sheets = {d.pk: Sheet(mediator=mediator, district=d, month=month) for d in mediator.districts.all()}
     rows = sheet_rows(Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end))
-    for row in rows.select_related("district"):
-        district = row.district
-        sheets.setdefault(district.pk, Sheet(mediator=mediator, district=district, month=month)).lines.append(
-            line_of(row)
-        )
+    rows = list(rows.only(*LINE_FIELDS))
     for timesheet in Timesheet.objects.filter(mediator=mediator, month=month).select_related(
         "district", "submitted_by", "approved_by", "sent_back_by"
     ):
@@ -275,10 +276,13 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
         )
         sheet.timesheet = timesheet
     work = translation_work(month=month, mediator_ids=[mediator.pk])
-    # A task of a district the mediator does not serve (rare: the coordinator picks among her district's mediators).
-    others = {line.task.sheet_district_id for line in work} - set(sheets)
+    # Sessions or a task in a district the mediator does not serve (rare: a district's coordinator picks among her
+    # district's mediators).
+    others = ({row.district_id for row in rows} | {line.task.sheet_district_id for line in work}) - set(sheets)
     for district in District.objects.filter(pk__in=others) if others else []:
         sheets[district.pk] = Sheet(mediator=mediator, district=district, month=month)
+    for row in rows:
+        sheets[row.district_id].lines.append(line_of(row))
     attach_translation_work({(mediator.pk, pk): sheet for pk, sheet in sheets.items()}, work)
     return mediator, [sheets[pk] for pk in sorted(sheets)]
 
