@@ -57,6 +57,13 @@ class OfficeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["district"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An office with requests keeps its district: each of their appointments keeps it too
+        # (scheduling.models.Appointment.district), and the district's timesheets and scope read it there.
+        if obj is not None and obj.requests.exists():
+            return ["district"]
+        return []
+
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):

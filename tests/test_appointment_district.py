@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
 from accounts.scoping import actor_for
 from scheduling import services as scheduling_services
@@ -84,3 +85,21 @@ def test_the_migration_fills_the_district_of_the_appointments_already_there(worl
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert list(Appointment.objects.values_list("district_id", flat=True)) == [world["district"].pk]
+
+
+def test_an_office_with_requests_keeps_its_district_in_the_admin(world, client_for):  # noqa: F811
+    office, other = world["office"], f.DistrictFactory(province=world["district"].province, name="Crema")
+    empty = f.OfficeFactory(district=world["district"])
+    client = client_for(f.administrator())
+
+    with_requests = client.get(reverse("admin:accounts_office_change", args=[office.pk])).content.decode()
+    posted = client.post(
+        reverse("admin:accounts_office_change", args=[office.pk]),
+        {"name": office.name, "kind": office.kind, "district": other.pk},
+    )
+    without = client.get(reverse("admin:accounts_office_change", args=[empty.pk])).content.decode()
+
+    assert posted.status_code == 302
+    office.refresh_from_db()
+    assert office.district == world["district"]
+    assert 'name="district"' not in with_requests and 'name="district"' in without
