@@ -1,6 +1,7 @@
 """core/together.py reads a request's languages, countries and proposed times in one query: the same rows, fields
 and order as prefetch_related, on SQLite and PostgreSQL alike."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -128,3 +129,31 @@ def test_a_history_and_comments_come_back_with_their_authors_as_select_related_g
             assert all(row.request is together for row in mine)
     assert [change.by.get_full_name() for change in together.history.all()] == ["Giulia Ferrari", "Laura «Rossi»"]
     assert together.comments.all()[0].author.is_staff is True
+
+
+def test_one_objects_lists_come_from_sql_compiled_once_with_each_objects_own_id():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import together as module
+
+    first, second = a_request_with_its_lists(), a_request_with_its_lists()
+    RequestCountry.objects.filter(request=second).delete()
+    module._COMPILED.clear()
+    expected = []
+    for request in (first, second):
+        reference = MediationRequest.objects.get(pk=request.pk)
+        prefetch_related_objects([reference], *LISTS)
+        expected.append(snapshot(reference))
+    read = [MediationRequest.objects.get(pk=first.pk), MediationRequest.objects.get(pk=second.pk)]
+
+    with CaptureQueriesContext(connection) as queries:
+        for request in read:
+            prefetch_together([request], *LISTS)
+
+    assert [snapshot(request) for request in read] == expected
+    assert snapshot(read[1])["countries"] == [] and len(snapshot(read[0])["countries"]) == 2
+    assert len(module._COMPILED) == 1
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len(sql) == 2 and f"IN ({first.pk})" in sql[0] and f"IN ({second.pk})" in sql[1]
+    assert re.sub(r"IN \(\d+\)", "IN (ID)", sql[0]) == re.sub(r"IN \(\d+\)", "IN (ID)", sql[1])
