@@ -122,9 +122,8 @@ def _mark(query) -> None:
     """Put :data:`_MARK` where the object's id is in ``query``'s one ``…_id IN (…)`` condition."""
     children = query.where.children
     for place, child in enumerate(children):
-        if getattr(child, "lookup_name", None) == "in" and getattr(
-            getattr(child.lhs, "target", None), "is_relation", 0
-        ):
+        target = getattr(child.lhs, "target", None)
+        if getattr(child, "lookup_name", None) == "in" and getattr(target, "is_relation", False):
             children[place] = type(child)(child.lhs, [_MARK])  # a new lookup: the clone shares the original's
 
 
