@@ -122,7 +122,7 @@ def _mark(query) -> None:
     """Put :data:`_MARK` where the object's id is in ``query``'s one ``…_id IN (…)`` condition."""
     children = query.where.children
     for place, child in enumerate(children):
-        target = getattr(child.lhs, "target", None)
+        target = getattr(getattr(child, "lhs", None), "target", None)
         if getattr(child, "lookup_name", None) == "in" and getattr(target, "is_relation", False):
             children[place] = type(child)(child.lhs, [_MARK])  # a new lookup: the clone shares the original's
 
