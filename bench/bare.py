@@ -407,10 +407,24 @@ QUERIES = {
         SELECT pr.id, pr.title, pr.starts_on, pr.ends_on, (SELECT sum(amount) FROM reporting_budgetline b
                WHERE b.project_id = pr.id)
         FROM reporting_project pr WHERE pr.lead_province_id = %(province)s ORDER BY pr.starts_on DESC, pr.title""",
-    "project": """
-        SELECT pr.id, pr.title, pr.call, pr.starts_on, pr.ends_on, pa.name, b.action, b.amount
-        FROM reporting_project pr JOIN reporting_projectpartner pa ON pa.project_id = pr.id
+    # A funded project's page: the project with its funder, lead and partners' budget lines; the sessions' cost per
+    # district in its period, from the monthly aggregates; the latest expenses it lists (the budget's spending is
+    # summed from them). Until 6 December 2026 this view read the budget lines only: a fraction of the page's work.
+    "project": [
+        """SELECT pr.id, pr.title, pr.call, pr.starts_on, pr.ends_on, f.name, lp.name, pa.name, d.name, b.action,
+               b.amount
+        FROM reporting_project pr JOIN accounts_funder f ON f.id = pr.funder_id
+        JOIN accounts_province lp ON lp.id = pr.lead_province_id
+        JOIN reporting_projectpartner pa ON pa.project_id = pr.id LEFT JOIN accounts_district d ON d.id = pa.district_id
         JOIN reporting_budgetline b ON b.partner_id = pa.id WHERE pr.id = %(id)s ORDER BY pa.name, b.action""",
+        """SELECT a.district_id, sum(a.session_cost) FROM reporting_monthlyaggregate a
+        JOIN reporting_project pr ON pr.id = a.project_id
+        WHERE a.project_id = %(id)s AND a.month >= date_trunc('month', pr.starts_on)::date AND a.month <= pr.ends_on
+        GROUP BY a.district_id""",
+        """SELECT e.spent_on, pa.name, e.action, e.description, e.amount FROM reporting_projectexpense e
+        JOIN reporting_projectpartner pa ON pa.id = e.partner_id
+        WHERE e.project_id = %(id)s ORDER BY e.spent_on DESC, e.id DESC LIMIT 200""",
+    ],
     "report_jobs": """
         SELECT j.id, j.status, j.format, j.date_from, j.date_to, j.created_at FROM reporting_reportjob j
         WHERE j.province_id = %(province)s ORDER BY j.created_at DESC LIMIT 20""",
