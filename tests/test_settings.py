@@ -108,6 +108,18 @@ def test_gunicorn_refuses_to_start_a_misconfigured_portal(tmp_path):
     assert "Mediazione is misconfigured" in result.stderr
 
 
+def test_a_web_process_loads_its_urls_and_templates_before_freezing_them(tmp_path):
+    """Before the freeze, mediazione.wsgi builds the URLconf's tables and compiles the portal's templates (in the cached
+    loader), which the first requests would otherwise leave among the objects every full collection walks."""
+    code = (
+        "import mediazione.wsgi; from django.template import engines; from django.urls import get_resolver; "
+        "cache = engines['django'].engine.template_loaders[0].get_template_cache; "
+        "print(get_resolver()._populated, 'base.html' in cache, 'timesheets/district.html' in cache)"
+    )
+    result = read_settings(tmp_path, code, DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert result.stdout.strip() == "True True True", result.stderr
+
+
 def test_a_web_process_freezes_what_it_loaded_and_collects_less_often(tmp_path):
     """mediazione.wsgi (what gunicorn loads) tunes the garbage collector once the portal is loaded."""
     code = "import gc, mediazione.wsgi; print(gc.get_threshold(), gc.get_freeze_count() > 10000)"
