@@ -1,9 +1,11 @@
 """An appointment keeps its request's district: every way an appointment is written fills it, the migration filled the
 old ones, and a district's timesheets and calendars read it instead of joining the requests."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -14,6 +16,15 @@ from scheduling.models import Appointment
 
 from . import factories as f
 from .test_series import monday_next_week, plan_weekly, world  # noqa: F401 (the fixture)
+
+# A Sunday at 23:30 in Rome, the night summer time begins: what "last month" and "next Monday" mean does not move.
+NOW = datetime(2026, 3, 29, 23, 30, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def the_requests_district(appointment: Appointment) -> int:

@@ -4,9 +4,11 @@ its includes timesheets/_status.html and timesheets/_actions.html), and both wri
 read and given their actions as the page reads them, in Italian and in English, with and without the batch's
 checkbox column and the district's column."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.template import Context
 from django.test import RequestFactory
 from django.urls import reverse
@@ -23,6 +25,17 @@ from .conftest import login_client
 from .reference_html import normal, reference
 
 REFERENCE = reference("timesheet_month_reference.html")
+
+# A Sunday at 23:30 in Rome, the night summer time begins: what "last month" and "next Monday" mean does not move.
+NOW = datetime(2026, 3, 29, 23, 30, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
 TOKEN = '<input type="hidden" name="csrfmiddlewaretoken" value="tok-123">'
 REASON = '<b>&"x"'
 NORTH = "Nord & <Est>"
