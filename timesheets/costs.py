@@ -436,22 +436,13 @@ def cost_totals(appointments: QuerySet) -> dict:
 GROUP_SUMS = ("billing", "n", "total_minutes", "total_km", "total_cost")
 
 
-def grouped_costs(appointments: QuerySet, by: tuple[str, ...], *, in_python: bool) -> list[dict]:
+def grouped_costs(appointments: QuerySet, by: tuple[str, ...]) -> list[dict]:
     """The appointments' sessions, paid minutes, km and cost summed by the fields ``by`` and the billing rule: the rows
-    of ``annotate_costs(qs).values(*by, "billing").annotate(n=…, total_minutes=…, total_km=…, total_cost=…)``.
-
-    ``in_python``: each line is read with its rate (:func:`annotate_rates`, one subquery a line) and its minutes, and
-    costed by :func:`session_cost`, the function of a sheet's lines: for a month of a district or of a province this
-    costs less than the database's large expression (four rate subqueries a line, and its building and planning).
-    Both give the same sums (``tests/test_costs.py``)."""
-    if not in_python:
-        rows = (
-            annotate_costs(appointments)
-            .values(*by, "billing")
-            .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
-            .order_by()
-        )
-        return list(rows)
+    of ``annotate_costs(qs).values(*by, "billing").annotate(n=…, total_minutes=…, total_km=…, total_cost=…)``, with
+    the same numbers (``tests/test_costs.py``). Each line is read with its rate (:func:`annotate_rates`, one subquery
+    a line) and its minutes, and costed by :func:`session_cost`, the function of a sheet's lines: for a month of a
+    district or of a province this costs less than the database's large expression (four rate subqueries a line, and
+    its building and planning)."""
     # The minutes come from the database (:class:`_Minutes`, as :func:`minutes_between` counts them): four times a
     # line read as text and parsed cost more than the rest of the line.
     lines = (

@@ -373,7 +373,6 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     grouped = grouped_costs(
         _month_lines(by_district, month),
         ("mediator_id", "district_id", "mediator__last_name", "mediator__first_name"),
-        in_python=True,
     )
     keys: dict[tuple[int, int], tuple] = {}
     totals = {"sheets": 0, "sessions": 0, "late_cancellations": 0, "minutes": 0, "km": Decimal("0.0"),
