@@ -64,6 +64,8 @@ def test_the_batches_fit_a_phone(mobile_page, live_server, demo_users):
     page.goto(live_server.url + reverse("sessions:reports"))
     expect(page.locator("#batch-validate-all")).to_be_visible()
     screenshot(page, "batches-reports-mobile")
+    # Each card names the checkbox's column "Seleziona", not the header's select-all label with it.
+    assert page.locator("td.batch-col").first.get_attribute("data-label") == "Seleziona"
     # Tick one report, leave the others: one validated, the summary says so.
     page.locator("input[form='batch-validate']").first.check()
     page.get_by_role("button", name="Valida i resoconti selezionati").click()
@@ -79,6 +81,7 @@ def test_the_batches_fit_a_phone(mobile_page, live_server, demo_users):
     page.goto(live_server.url + reverse("timesheets:district") + f"?mese={month}")
     expect(page.locator("input[form='batch-approve']").first).to_be_visible()
     screenshot(page, "batches-timesheets-mobile")
+    assert page.locator("td.batch-col").first.get_attribute("data-label") == "Seleziona"
     assert_accessible(page, "the district's timesheets with their checkboxes on a phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, "batches-timesheets-desktop")

@@ -52,7 +52,10 @@
       var headerRow = table.tHead.rows[table.tHead.rows.length - 1];
       // Two columns fit a phone as they are: only wider tables become cards.
       if (!headerRow || headerRow.cells.length < 3) { return; }
-      var names = Array.prototype.map.call(headerRow.cells, function (cell) { return cell.textContent.trim(); });
+      // A header may name its column itself (data-column-label): the batch's header also holds its select-all label.
+      var names = Array.prototype.map.call(headerRow.cells, function (cell) {
+        return (cell.getAttribute("data-column-label") || cell.textContent).trim();
+      });
       table.setAttribute("role", "table");
       Array.prototype.forEach.call(table.querySelectorAll("tr"), function (row) { row.setAttribute("role", "row"); });
       Array.prototype.forEach.call(headerRow.cells, function (cell) { cell.setAttribute("role", "columnheader"); });
