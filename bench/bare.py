@@ -351,9 +351,31 @@ QUERIES = {
         {_MONTH_SESSIONS} AND a.mediator_id = %(mediator)s AND a.district_id = %(district)s
         ORDER BY a.starts_at, a.id""",
     ],
-    "provider_totals": f"""
-        SELECT m.provider_id, count(*), sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km)
-        {_MONTH_SESSIONS} AND a.district_id = ANY(%(districts)s) GROUP BY m.provider_id ORDER BY m.provider_id""",
+    # What each provider is owed by district, as the page shows it: each line priced at the rate of its day (as the
+    # district's month of timesheets), and the part in approved timesheets.
+    "provider_totals": """
+        SELECT p.name, d.name, count(*) FILTER (WHERE a.status <> 'cancelled'),
+               sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km), sum(c.cost),
+               sum(c.cost) FILTER (WHERE t.status = 'approved')
+        FROM scheduling_appointment a
+        JOIN mediators_mediator m ON m.id = a.mediator_id
+        JOIN accounts_provider p ON p.id = m.provider_id
+        JOIN accounts_district d ON d.id = a.district_id
+        LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id
+        LEFT JOIN LATERAL (
+            SELECT rt.hourly_rate, rt.km_rate FROM timesheets_rate rt
+            WHERE rt.provider_id = m.provider_id
+              AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
+              AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
+            ORDER BY rt.valid_from DESC LIMIT 1) rt ON true
+        CROSS JOIN LATERAL (
+            SELECT round(EXTRACT(EPOCH FROM a.ends_at - a.starts_at) / 3600 * rt.hourly_rate
+                         + coalesce(s.travel_km, 0) * rt.km_rate + coalesce(s.expenses, 0), 2) AS cost) c
+        LEFT JOIN timesheets_timesheet t ON t.mediator_id = m.id AND t.district_id = a.district_id
+             AND t.month = (%(start)s AT TIME ZONE 'Europe/Rome')::date
+        WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.district_id = ANY(%(districts)s)
+              AND a.status <> 'void' AND (a.status <> 'cancelled' OR a.late_cancellation)
+        GROUP BY p.name, d.name ORDER BY p.name, d.name""",
     # Notifications, the read audit, people, projects, report jobs.
     "notifications": """
         SELECT n.id, n.kind, n.created_at, n.read_at, r.case_code, o.name, d.name, u.first_name || ' ' || u.last_name

@@ -253,6 +253,24 @@ def test_the_provider_page_adds_up_the_month_by_district():
     assert (total.sessions, total.cost, total.approved_cost) == (2, 2 * ONE_SESSION, 2 * ONE_SESSION)
 
 
+def test_the_provider_page_owes_what_the_sheets_owe_line_by_line():
+    world = tf.month_world(held=2)
+    month = tf.last_month()
+    tf.appointment_on(world.request, month + timedelta(days=20), status="cancelled", late_cancellation=True)
+    tf.appointment_on(world.request, month + timedelta(days=21), status="cancelled", late_cancellation=False)
+    coordinator = world.coordinator
+    sheet = selectors.sheet_detail(
+        user=coordinator, mediator_id=world.mediator.pk, district_id=world.district.pk, month=month
+    )
+    response = login_client(coordinator).get(reverse("timesheets:providers") + f"?mese={month:%Y-%m}")
+    (total,) = response.context["totals"]
+    (row,) = total.rows
+    assert len(sheet.owed_lines) == 3  # two held sessions and the late cancellation; the one in time owes nothing
+    assert (total.sessions, total.approved_cost) == (2, 0)
+    assert total.cost == sum(line.cost for line in sheet.owed_lines) > 2 * ONE_SESSION
+    assert (row["district"], row["km"]) == (world.district, sum(line.km for line in sheet.owed_lines))
+
+
 def test_hostile_months_in_the_address_are_harmless():
     world = tf.month_world(held=0)
     client = login_client(world.coordinator)

@@ -8,15 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-
 from accounts.models import Provider
 from accounts.scoping import visible
-from scheduling.models import Appointment
 
-from .costs import CENT, Billing
+from .costs import CENT, Billing, grouped_costs
 from .models import Timesheet
-from .selectors import managed_districts, month_bounds, sheet_lines
+from .selectors import managed_districts, month_lines
 
 # --- Providers --------------------------------------------------------------------------------------------------------
 
@@ -53,24 +50,18 @@ class ProviderTotal:
 def provider_totals(*, user, month: date) -> list[ProviderTotal]:
     """What each provider is owed for a month, by district, from the appointments the user sees (a coordinator:
     their district; province staff: the province), with the part already in approved timesheets. Four queries; the
-    lines are added up by the database (per provider, district, mediator and billing rule)."""
+    month's lines are costed as a district's month of timesheets costs them (:func:`timesheets.costs.grouped_costs`:
+    each line with the rate of its day, by the function that costs a sheet's lines) and added up per provider,
+    district, mediator and billing rule."""
     districts = {d.pk: d for d in managed_districts(user=user)}
-    start, end = month_bounds(month)
     approved = set(
         Timesheet.objects.filter(month=month, status=Timesheet.Status.APPROVED, district_id__in=districts).values_list(
             "mediator_id", "district_id"
         )
     )
-    # Added up by the database per provider, district, mediator (for the part approved) and billing rule: a few rows a
-    # mediator, not one a session.
-    rows = (
-        sheet_lines(
-            visible(user, Appointment).filter(district_id__in=districts, starts_at__gte=start, starts_at__lt=end)
-        )
-        .select_related(None)
-        .values("mediator__provider_id", "district_id", "mediator_id", "billing")
-        .annotate(n=Count("pk"), total_minutes=Sum("minutes"), total_km=Sum("km"), total_cost=Sum("cost"))
-        .order_by()
+    # Per provider, district, mediator (for the part approved) and billing rule: a few rows a mediator.
+    rows = grouped_costs(
+        visible(user, month_lines(districts, month)), ("mediator__provider_id", "district_id", "mediator_id")
     )
     totals: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in rows:

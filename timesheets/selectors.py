@@ -352,7 +352,7 @@ class DistrictMonth:
         return list(self.page.object_list)
 
 
-def _month_lines(district_ids, month: date) -> QuerySet:
+def month_lines(district_ids, month: date) -> QuerySet:
     start, end = month_bounds(month)
     return (
         Appointment.objects.filter(district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end)
@@ -371,7 +371,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     districts = list(managed_districts(user=user))
     by_district = {d.pk: d for d in districts}
     grouped = grouped_costs(
-        _month_lines(by_district, month),
+        month_lines(by_district, month),
         ("mediator_id", "district_id", "mediator__last_name", "mediator__first_name"),
     )
     keys: dict[tuple[int, int], tuple] = {}
@@ -427,7 +427,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     if pairs:
         # The page shows each sheet's totals and state, not its lines: their requests and offices are not read.
         rows = (
-            sheet_rows(_month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs}))
+            sheet_rows(month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs}))
             .select_related(None)
             .select_related("report", "mediator__provider")
         )
