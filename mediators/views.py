@@ -51,6 +51,7 @@ def roster_list(request):
     page = KeysetPaginator(selectors.roster_rows(queryset), keys, descending=descending, per_page=PAGE_SIZE).page(
         request.GET
     )
+    page.object_list = selectors.with_row_lists(page.object_list)
     query = request.GET.copy()
     for name in CURSOR_PARAMETERS:
         query.pop(name, None)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.db.models import (
-    Aggregate,
     Exists,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    TextField,
 )
 
 from accounts.models import Membership, Office, Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, visible
 from core import cached_sets
+from core.text_lists import items, text_list
 from core.together import prefetch_together
 
 from .models import QUEUE_ORDER, Comment, MediationRequest, OfficeLanguage, RequestLanguage, Status
@@ -71,37 +70,13 @@ def list_partition(*, user) -> tuple[str, QuerySet]:
     return ("office_id", Office.objects.all() if actor.is_admin else visible(user, Office))
 
 
-# Separators of the language list annotation: control characters no code or variant holds.
-_FIELD, _ITEM = "\x1f", "\x1e"
-
-
-class _LanguageList(Aggregate):
-    """A request's languages as one string, in the order they were entered (``code<US>variant<RS>…``)."""
-
-    output_field = TextField()
-
-    def __init__(self):
-        super().__init__("code", "variant", "pk")
-
-    def as_sql(self, compiler, connection, **extra):
-        code, variant, pk = (compiler.compile(e)[0] for e in self.get_source_expressions()[:3])
-        item = f"{code} || '{_FIELD}' || {variant}"
-        if connection.vendor == "postgresql":
-            return f"STRING_AGG({item}, '{_ITEM}' ORDER BY {pk})", []
-        return f"GROUP_CONCAT({item}, '{_ITEM}')", []
-
-
 def with_language_list(queryset: QuerySet, *, request: str = "pk") -> QuerySet:
     """``queryset`` with ``language_list``: the languages of its request (``request`` names it from the row), read in
     the same query instead of one more query per list (see ``language_list()``)."""
-    languages = (
-        RequestLanguage.objects.filter(request_id=OuterRef(request))
-        .order_by()
-        .values("request_id")
-        .annotate(listed=_LanguageList())
-        .values("listed")
+    languages = text_list(
+        RequestLanguage.objects.filter(request_id=OuterRef(request)), "request_id", "code", "variant", ordering=("pk",)
     )
-    return queryset.annotate(language_list=Subquery(languages, output_field=TextField()))
+    return queryset.annotate(language_list=languages)
 
 
 def language_list(request: MediationRequest) -> list[RequestLanguage]:
@@ -109,14 +84,7 @@ def language_list(request: MediationRequest) -> list[RequestLanguage]:
     listed = getattr(request, "language_list", None)
     if not hasattr(request, "language_list"):
         return list(request.languages.all())
-    return [RequestLanguage(code=code, variant=variant) for code, variant in _items(listed)]
-
-
-def _items(listed: str | None):
-    for item in (listed or "").split(_ITEM):
-        if item:
-            code, _, variant = item.partition(_FIELD)
-            yield code, variant
+    return [RequestLanguage(code=code, variant=variant) for code, variant in items(listed)]
 
 
 def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:

@@ -35,13 +35,16 @@ def coordinator_client(district) -> Client:
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_people_page_queries_do_not_grow_with_rows(rows, django_assert_num_queries):
-    client = coordinator_client(district_with(rows))
-    # + count for the paginator, the page of roles, their districts, the pending invitations (their place is the
+    district = district_with(rows)
+    client = coordinator_client(district)
+    # + count for the paginator, the page of roles with their districts, the pending invitations (their place is the
     #   office, district or provider joined to each: their districts are not shown).
-    with django_assert_num_queries(FRAME + 4):
+    with django_assert_num_queries(FRAME + 3):
         response = client.get(reverse("accounts:people"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 2 * rows + 1
+    mediators = [m for m in response.context["page"].object_list if m.role == "mediator"]
+    assert mediators and all([d.name for d in m.district_list] == [district.name] for m in mediators)
 
 
 @pytest.mark.parametrize("rows", [3, 30])

@@ -28,7 +28,7 @@ def test_every_kind_of_row_is_written_as_the_template_wrote_it(language):
                       languages=["ukr"], gender="male", is_active=False, mode_in_person=False)  # fmt: skip
     f.MediatorFactory(provider=provider, first_name="Li", last_name="Wei", districts=[north], languages=[],
                       gender="other")  # fmt: skip
-    rows = list(selectors.roster_rows(Mediator.objects.order_by("last_name")))
+    rows = selectors.with_row_lists(list(selectors.roster_rows(Mediator.objects.order_by("last_name"))))
     assert len(rows) == 3
     with translation.override(language):
         written = normal(roster_rows(rows))
