@@ -95,10 +95,12 @@ _COMPILED: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
 _MARK = -7_340_173_541
 
 
-def _rows_of_one(key: tuple, query, database: str, pk):
-    """``query``'s rows, for one object whose id is ``pk``, from SQL compiled once per ``key``."""
+def _rows_of_one(key: tuple, build, database: str, pk):
+    """The rows of the query ``build()`` makes, for one object whose id is ``pk``, from SQL compiled once per ``key``:
+    the query is built (not only compiled) the first time only."""
     compiled = _COMPILED.get(key)
     if compiled is None:
+        query = build()
         marked = query.query.clone()
         for part in [marked, *marked.combined_queries]:
             _mark(part)
@@ -141,33 +143,38 @@ def prefetch_together(
     model = type(objects[0])
     database = objects[0]._state.db or "default"  # where the objects were read, as prefetch_related reads
     by_pk = {obj.pk: obj for obj in objects}
-    parts, meta = [], {}
+    meta = {}
     for index, name in enumerate(names):
         relation = model._meta.get_field(name)  # a ManyToOneRel
         related = relation.related_model
-        fields = [f for f in related._meta.concrete_fields]
-        fk = relation.field
-        columns = {f.attname: F(f.attname) for f in fields}
         joined = None
         if (with_related or {}).get(name):
             forward = related._meta.get_field(with_related[name])  # a ForeignKey of the list's rows
-            target_fields = list(forward.related_model._meta.concrete_fields)
-            columns |= {_prefix(forward.name) + f.attname: F(f"{forward.name}__{f.attname}") for f in target_fields}
-            joined = (forward, target_fields)
-        parts.append(
-            related._base_manager.db_manager(database)
-            .filter(**{f"{fk.attname}__in": list(by_pk)})
-            .filter((where or {}).get(name, Q()))
-            .order_by()
-            .values_list(Value(index), JSONObject(**columns))
-        )
-        meta[index] = (name, related, fields, fk, relation, joined)
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+            joined = (forward, list(forward.related_model._meta.concrete_fields))
+        meta[index] = (name, related, list(related._meta.concrete_fields), relation.field, relation, joined)
+
+    def build():
+        parts = []
+        for index, (name, related, fields, fk, _relation, joined) in meta.items():
+            columns = {f.attname: F(f.attname) for f in fields}
+            if joined is not None:
+                forward, target_fields = joined
+                columns |= {_prefix(forward.name) + f.attname: F(f"{forward.name}__{f.attname}") for f in target_fields}
+            parts.append(
+                related._base_manager.db_manager(database)
+                .filter(**{f"{fk.attname}__in": list(by_pk)})
+                .filter((where or {}).get(name, Q()))
+                .order_by()
+                .values_list(Value(index), JSONObject(**columns))
+            )
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
     found: dict[tuple[int, object], list] = {}
-    rows = query
     if len(by_pk) == 1 and not where:
         key = (model._meta.label, names, tuple(sorted((with_related or {}).items())), database)
-        rows = _rows_of_one(key, query, database, next(iter(by_pk)))
+        rows = _rows_of_one(key, build, database, next(iter(by_pk)))
+    else:
+        rows = build()
     for index, row in rows:
         name, related, fields, fk, _relation, joined = meta[index]
         values = [_value(field, row.get(field.attname)) for field in fields]
