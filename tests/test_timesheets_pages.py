@@ -11,6 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.scoping import actor_for
 from mediators.models import Mediator
@@ -131,6 +132,17 @@ def test_the_mediator_sees_the_lines_and_the_submit_button_of_a_month_over():
     assert "38.83" not in html.replace(",", ".")  # the cost at the cooperative's rate is for those who approve it
     assert 'action="/fogli-ore/' in html and "/submit/" in html
     assert "udienza" not in html  # the report's sensitive notes never reach the timesheet
+
+
+def test_a_sheets_report_column_is_the_session_report_in_italian_not_the_funders_report():
+    world = tf.month_world(held=1)
+    page = login_client(world.mediator_user).get(reverse("timesheets:mine") + MONTH.format(tf.last_month()))
+    assert '<th scope="col">Resoconto</th>' in page.content.decode()
+    export = login_client(world.coordinator).get(
+        reverse("timesheets:export", args=[world.mediator.pk, world.district.pk, tf.last_month(), "xlsx"])
+    )
+    header = next(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert "Resoconto" in header and "Report" not in header
 
 
 def test_a_mediator_sees_the_sheet_of_a_district_they_do_not_serve_where_they_worked_that_month():

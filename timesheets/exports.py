@@ -10,6 +10,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -37,7 +38,7 @@ def header(*, costs: bool = True) -> list[str]:
         _("Office"),
         _("Mode"),
         _("What happened"),
-        _("Report"),
+        pgettext("session report", "Report"),
         _("Hours"),
         _("Km"),
         _("Travel minutes"),
