@@ -19,6 +19,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -149,16 +150,24 @@ def request_summary_appointments(*, user, request: MediationRequest) -> list:
 
 
 def mediator_offers(*, user):
-    """A mediator's offers that were sent (queued ones are not sent yet), with what the offer page shows."""
+    """A mediator's offers that were sent (queued ones are not sent yet), with their request, office and district
+    (what a past offer shows); :func:`with_open_offer_details` adds what an open offer shows besides."""
     return (
         Offer.objects.filter(mediator__user=user)
         .exclude(status=Offer.Status.QUEUED)
         .select_related("request__office__district")
-        # As plain lists (to_attr): Django's prefetch into ``languages.all()`` builds a queryset per row.
-        .prefetch_related(
-            Prefetch("request__languages", to_attr="language_list"), Prefetch("request__slots", to_attr="slot_list")
-        )
     )
+
+
+def with_open_offer_details(offers: list[Offer]) -> list[Offer]:
+    """The open offers of a page with their request's languages and proposed times (``language_list``,
+    ``slot_list``): two queries for those few, not for the page's hundred past offers, which show neither
+    (issue #17); none when no offer is open."""
+    # As plain lists (to_attr): Django's prefetch into ``languages.all()`` builds a queryset per row.
+    prefetch_related_objects(
+        offers, Prefetch("request__languages", to_attr="language_list"), Prefetch("request__slots", to_attr="slot_list")
+    )
+    return offers
 
 
 def series_detail(*, user, pk):

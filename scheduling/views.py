@@ -259,7 +259,9 @@ def my_offers(request):
         # Answered from the home page's work list: back there (only there, never to an address from the form).
         return redirect("home" if request.POST.get("next") == "home" else "scheduling:offers")
     offers = list(selectors.mediator_offers(user=request.user).order_by("-release_at", "-pk")[:100])
-    open_offers = sorted((o for o in offers if o.status == Offer.Status.OPEN), key=lambda o: (o.expires_at, o.pk))
+    open_offers = selectors.with_open_offer_details(
+        sorted((o for o in offers if o.status == Offer.Status.OPEN), key=lambda o: (o.expires_at, o.pk))
+    )
     return render(
         request,
         "scheduling/offers.html",

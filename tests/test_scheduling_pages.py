@@ -303,6 +303,24 @@ def test_my_offers_runs_a_fixed_number_of_queries(world, n):
     assert _count(client, reverse("scheduling:offers")) == MY_OFFERS_QUERIES
 
 
+def test_my_offers_reads_languages_and_times_only_for_the_offers_still_open(world):
+    m0 = world["m"][0]
+    for _ in range(5):
+        request = f.MediationRequestFactory(office=world["office"], status="matching", languages=["ara"])
+        scheduling_services.offers_create(actor=actor_for(world["coordinator"]), request=request, tiers=[[m0]])
+    Offer.objects.filter(mediator=m0).update(status=Offer.Status.DECLINED)
+    client = login_client(m0.user)
+    client.get(reverse("scheduling:offers"))
+    assert _count(client, reverse("scheduling:offers")) == MY_OFFERS_QUERIES - 2
+    Offer.objects.filter(pk=Offer.objects.filter(mediator=m0).order_by("pk").first().pk).update(
+        status=Offer.Status.OPEN
+    )
+    page = client.get(reverse("scheduling:offers"))
+    (shown,) = page.context["open_offers"]
+    assert [x.code for x in shown.request.language_list] == ["ara"]
+    assert len(page.context["past_offers"]) == 4
+
+
 # Each page of a logged-in user after the first: the user, whatever the page (the memberships, with the role, what it
 # reaches and the header's switch, the session and the unread count come from the shared cache).
 BASE_QUERIES = 1
