@@ -91,8 +91,17 @@ def _prefix(name: str) -> str:
 # where its id goes: Django compiles the UNION of a request page's five lists in about as long as PostgreSQL runs it,
 # at every view. A detail page reads the same shape for every object, so it is compiled once per process.
 _COMPILED: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
+_SHAPES = 256
 # An id no table holds, compiled where the object's id goes, then looked for among the parameters.
 _MARK = -7_340_173_541
+
+
+def _hashable(key: tuple) -> bool:
+    try:
+        hash(key)
+    except TypeError:  # a condition on a list of values
+        return False
+    return True
 
 
 def _rows_of_one(key: tuple, build, database: str, pk):
@@ -108,6 +117,8 @@ def _rows_of_one(key: tuple, build, database: str, pk):
         places = tuple(i for i, value in enumerate(params) if value == _MARK)
         if len(places) != len(marked.combined_queries or [marked]):  # pragma: no cover - a shape not foreseen
             return query
+        if len(_COMPILED) >= _SHAPES:
+            _COMPILED.clear()  # shapes with a date in them: a long-lived process keeps the day's
         compiled = _COMPILED[key] = (sql, tuple(params), places)
     sql, params, places = compiled
     params = list(params)
@@ -170,8 +181,11 @@ def prefetch_together(
         return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
     found: dict[tuple[int, object], list] = {}
-    if len(by_pk) == 1 and not where:
-        key = (model._meta.label, names, tuple(sorted((with_related or {}).items())), database)
+    # A list kept by ``where`` (a mediator's absences from today) is part of the shape: its SQL is compiled once for
+    # each value it holds (once a day for today's date).
+    key = (model._meta.label, names, tuple(sorted((with_related or {}).items())), tuple(sorted((where or {}).items())),
+           database)  # fmt: skip
+    if len(by_pk) == 1 and _hashable(key):
         rows = _rows_of_one(key, build, database, next(iter(by_pk)))
     else:
         rows = build()

@@ -157,3 +157,29 @@ def test_one_objects_lists_come_from_sql_compiled_once_with_each_objects_own_id(
     sql = [query["sql"] for query in queries.captured_queries]
     assert len(sql) == 2 and f"IN ({first.pk})" in sql[0] and f"IN ({second.pk})" in sql[1]
     assert re.sub(r"IN \(\d+\)", "IN (ID)", sql[0]) == re.sub(r"IN \(\d+\)", "IN (ID)", sql[1])
+
+
+def test_a_list_kept_by_a_condition_is_compiled_once_for_each_value_of_the_condition():
+    from datetime import date
+
+    from django.db.models import Q
+
+    from core import together as module
+    from mediators.models import Absence
+
+    mediator = f.MediatorFactory()
+    Absence.objects.create(mediator=mediator, start_date=date(2026, 12, 1), end_date=date(2026, 12, 5), reason="Ferie")
+    Absence.objects.create(mediator=mediator, start_date=date(2026, 12, 9), end_date=date(2026, 12, 12), reason="Corso")
+    module._COMPILED.clear()
+
+    def absences_from(day):
+        read = Mediator.objects.get(pk=mediator.pk)
+        prefetch_together([read], "languages", "absences", where={"absences": Q(end_date__gte=day)})
+        return [absence.reason for absence in read.absences.all()]
+
+    assert absences_from(date(2026, 12, 3)) == ["Ferie", "Corso"]
+    assert absences_from(date(2026, 12, 3)) == ["Ferie", "Corso"]
+    assert len(module._COMPILED) == 1
+    assert absences_from(date(2026, 12, 6)) == ["Corso"]  # another day: its own SQL, not yesterday's
+    assert absences_from(date(2026, 12, 13)) == []
+    assert len(module._COMPILED) == 3
