@@ -55,6 +55,7 @@ def request_list(request):
     page = KeysetPaginator(
         queryset, keys, descending=descending, per_page=PAGE_SIZE, partition=selectors.list_partition(user=request.user)
     ).page(data)
+    page.object_list = selectors.with_row_languages(page.object_list)
     return render(
         request,
         "requests_app/list.html",

@@ -86,7 +86,9 @@ def _rows():
         _offers(scheduled, coordinator, ["accepted", "declined", "expired", "queued"])
     # The rows as the list reads them: its selector, with the offer counts the district's and province's lists add.
     administrator = f.administrator()
-    rows = list(panels.annotate_list(selectors.request_list(user=administrator)).order_by("pk"))
+    rows = selectors.with_row_languages(
+        list(panels.annotate_list(selectors.request_list(user=administrator)).order_by("pk"))
+    )
     # An urgent request without a deadline: the database refuses it (request_urgent_has_deadline), the row would
     # still write it.
     rows[1].deadline = None
