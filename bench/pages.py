@@ -14,7 +14,8 @@
    an X-Queries header): BENCH_CLIENTS clients (4) logged in as the page's role, each with its own session and
    keep-alive, send BENCH_ROUND_REQUESTS requests (8) to the page, then as many to its bare view, for BENCH_ROUNDS
    alternating rounds (5; a round sends nothing new after BENCH_ROUND_SECONDS, 6), the load average printed beside
-   each. Then the page alone (one client, 3 requests) and its last page.
+   each, after a first round of each that is not counted (it warms both workers). Then the page alone (one client,
+   3 requests) and its last page.
 4. Writes the table into docs/performance.md (between its region-bench markers) and exits 1 when a bar is missed:
    list and detail pages at least 1/3 of their bare view's throughput with a p95 at most 3x the bare one's, at most
    8 queries per page, a last page at most 2x the first, no Seq Scan on a table over 10,000 rows, the dashboard of a
@@ -261,9 +262,13 @@ def p95(values: list[float]) -> float:
 
 
 def measure(page: Page, base: str, sessions: list[requests.Session], found: dict) -> dict:
-    burst(base, page.url, sessions, len(sessions))  # warm both workers
+    # A round of each, not counted, warms both workers: a worker's first request of a page fills what the process
+    # keeps (the compiled SQL of a detail page's lists, a filter's menu, the cache's entries) and is 3-5 times slower
+    # than the next ones (the province's roster: 100 ms, then 18-25 ms, in-process); one request per client did not
+    # always reach both workers, and the first round of a page was then its slowest (its p95 with it).
+    burst(base, page.url, sessions, ROUND_REQUESTS)
     if page.bare_url:
-        burst(base, page.bare_url, sessions, len(sessions))
+        burst(base, page.bare_url, sessions, ROUND_REQUESTS)
     page_lat, bare_lat, page_tput, bare_tput, queries = [], [], [], [], []
     for number in range(1, ROUNDS + 1):
         latencies, throughput, counted = burst(base, page.url, sessions, ROUND_REQUESTS)
@@ -388,7 +393,8 @@ def report(rows, *, filled: str, started: dt.datetime, this_run: str) -> str:
         f"""Measured on {started:%-d %B %Y} by `bench/pages.py`: {scale}; {filled}.
 {os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {server};
 gunicorn with 2 workers, DEBUG off; {CLIENTS} clients with their own sessions; {ROUNDS} alternating rounds of
-{ROUND_REQUESTS} requests to the page and to its bare-SQL view; load average {min(loads):.1f}–{max(loads):.1f}
+{ROUND_REQUESTS} requests to the page and to its bare-SQL view, after one of each not counted (it warms both
+workers); load average {min(loads):.1f}–{max(loads):.1f}
 during the rounds (a round stops sending after {ROUND_SECONDS:.0f} s). "Alone": median of 3 requests of one client,
 the page's own time (the dashboard's bar); median and p95: every request of the rounds, a request waiting while
 both workers are busy; throughput: requests per second of a round, the median of the rounds, over the bare view's;
