@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet
 
 from core import cached_sets
 from core.arrays import AnyOf
-from core.text_lists import items, text_list
+from core.text_lists import Named, items, text_list
 
 from .models import District, Funder, Invitation, Membership, Office, Provider, Province, Role, User
 from .scoping import Actor, active_memberships, visible
@@ -59,7 +59,7 @@ def membership_page(page_of: QuerySet[Membership]) -> list[Membership]:
     """The rows of one page of :func:`membership_list` (a slice of it) with everything a row shows, in one query: the
     page's ids are chosen by the slice as a subquery, then only those rows are joined to their organisations
     (issue #17: a province's 2,000 roles were all joined to six tables before the 25 of the page were kept)."""
-    # A mediator's districts (``district_list``: objects with only their name, by name) come in the row's own query
+    # A mediator's districts (``district_list``: each only its name, by name) come in the row's own query
     # (core.text_lists): prefetched, they cost a query and a model instance each.
     districts = text_list(
         Membership.districts.through.objects.filter(membership_id=OuterRef("pk")), "membership_id", "district__name",
@@ -74,7 +74,7 @@ def membership_page(page_of: QuerySet[Membership]) -> list[Membership]:
         .order_by(*PEOPLE_ORDER)
     )
     for row in rows:
-        row.district_list = [District(name=name) for (name,) in items(row.district_text, sort=True)]
+        row.district_list = [Named(*item) for item in items(row.district_text, sort=True)]
     return rows
 
 

@@ -11,6 +11,7 @@ them sorted sorts the items it reads (``items(..., sort=True)``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.db.models import Aggregate, QuerySet, Subquery, TextField
 
@@ -51,3 +52,9 @@ def items(listed: str | None, *, sort: bool = False) -> Iterator[tuple[str, ...]
     """The items of a :class:`TextList` string, each a tuple of its fields' values (``''`` for a NULL)."""
     found = (tuple(item.split(FIELD)) for item in (listed or "").split(ITEM) if item)
     return sorted(found) if sort else found
+
+
+class Named(NamedTuple):
+    """An item of a list that shows only a name (a mediator's districts on a row): no model instance for each."""
+
+    name: str

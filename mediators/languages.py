@@ -20,6 +20,7 @@ from __future__ import annotations
 import gettext
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import pycountry
 from babel import Locale
@@ -264,3 +265,18 @@ def variant_says(code: str, variant: str) -> bool:
     "Darija" for ``ary``, "cantonese" for ``yue``."""
     folded = sort_key(variant)
     return bool(folded) and any(word in folded for word in variant_names(code))
+
+
+class ListedLanguage(NamedTuple):
+    """A language on a list's row (read with the row, core.text_lists): its code and variant, named as a
+    ``MediatorLanguage`` or ``RequestLanguage`` names itself, without a model instance for each (issue #17)."""
+
+    code: str
+    variant: str
+
+    @property
+    def name(self) -> str:
+        return language_name(self.code)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.variant})" if self.variant else self.name

@@ -14,6 +14,7 @@ from accounts.scoping import actor_for, get_for_user_or_404, visible
 from core import cached_sets
 from core.text_lists import items, text_list
 from core.together import prefetch_together
+from mediators.languages import ListedLanguage
 
 from .models import QUEUE_ORDER, Comment, MediationRequest, OfficeLanguage, RequestLanguage, Status
 from .transitions import TRANSITIONS, Transition
@@ -51,7 +52,7 @@ def request_list(*, user) -> QuerySet[MediationRequest]:
 def with_row_languages(rows: list[MediationRequest]) -> list[MediationRequest]:
     """The rows of :func:`request_list` with ``language_list``: their languages in the order they were entered."""
     for row in rows:
-        row.language_list = [RequestLanguage(code=code, variant=variant) for code, variant in items(row.language_text)]
+        row.language_list = [ListedLanguage(*item) for item in items(row.language_text)]
     return rows
 
 
