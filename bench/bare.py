@@ -122,6 +122,14 @@ _MONTH_SESSIONS = """
     WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.status <> 'void'
 """
 
+# The provider's rate of an appointment's day (alias rt: hourly and km rates), for the appointment a of the mediator m.
+_RATE_OF_THE_DAY = """LEFT JOIN LATERAL (
+            SELECT rt.hourly_rate, rt.km_rate FROM timesheets_rate rt
+            WHERE rt.provider_id = m.provider_id
+              AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
+              AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
+            ORDER BY rt.valid_from DESC LIMIT 1) rt ON true"""
+
 # A month's timesheet as its pages show it (alias t, with su and au the users who submitted and approved it).
 _TIMESHEET_STATE = (
     "t.id, t.status, t.submitted_at, su.first_name || ' ' || su.last_name, t.approved_at, "
@@ -290,7 +298,7 @@ QUERIES = {
     # owed (held, family absent, cancelled late), the hours, the km, their cost at the provider's rate of each
     # session's day (one lookup a line) and the state of the month's timesheet. Until 6 December 2026 this view left
     # out the costs and the state: a fraction of the page's work.
-    "district_timesheets": """
+    "district_timesheets": f"""
         SELECT m.id, m.last_name, m.first_name, a.district_id, t.status,
                count(*) FILTER (WHERE a.status <> 'cancelled'), count(*) FILTER (WHERE a.status = 'cancelled'),
                sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km),
@@ -299,12 +307,7 @@ QUERIES = {
         FROM scheduling_appointment a
         JOIN mediators_mediator m ON m.id = a.mediator_id
         LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id
-        LEFT JOIN LATERAL (
-            SELECT rt.hourly_rate, rt.km_rate FROM timesheets_rate rt
-            WHERE rt.provider_id = m.provider_id
-              AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
-              AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
-            ORDER BY rt.valid_from DESC LIMIT 1) rt ON true
+        {_RATE_OF_THE_DAY}
         LEFT JOIN timesheets_timesheet t ON t.mediator_id = m.id AND t.district_id = a.district_id
              AND t.month = (%(start)s AT TIME ZONE 'Europe/Rome')::date
         WHERE a.starts_at >= %(start)s AND a.starts_at < %(end)s AND a.district_id = ANY(%(districts)s)
@@ -353,7 +356,7 @@ QUERIES = {
     ],
     # What each provider is owed by district, as the page shows it: each line priced at the rate of its day (as the
     # district's month of timesheets), and the part in approved timesheets.
-    "provider_totals": """
+    "provider_totals": f"""
         SELECT p.name, d.name, count(*) FILTER (WHERE a.status <> 'cancelled'),
                sum(EXTRACT(EPOCH FROM a.ends_at - a.starts_at)), sum(s.travel_km), sum(c.cost),
                sum(c.cost) FILTER (WHERE t.status = 'approved')
@@ -362,12 +365,7 @@ QUERIES = {
         JOIN accounts_provider p ON p.id = m.provider_id
         JOIN accounts_district d ON d.id = a.district_id
         LEFT JOIN sessions_app_sessionreport s ON s.appointment_id = a.id
-        LEFT JOIN LATERAL (
-            SELECT rt.hourly_rate, rt.km_rate FROM timesheets_rate rt
-            WHERE rt.provider_id = m.provider_id
-              AND rt.valid_from <= (a.starts_at AT TIME ZONE 'Europe/Rome')::date
-              AND (rt.valid_until IS NULL OR rt.valid_until >= (a.starts_at AT TIME ZONE 'Europe/Rome')::date)
-            ORDER BY rt.valid_from DESC LIMIT 1) rt ON true
+        {_RATE_OF_THE_DAY}
         CROSS JOIN LATERAL (
             SELECT round(EXTRACT(EPOCH FROM a.ends_at - a.starts_at) / 3600 * rt.hourly_rate
                          + coalesce(s.travel_km, 0) * rt.km_rate + coalesce(s.expenses, 0), 2) AS cost) c
