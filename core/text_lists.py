@@ -19,7 +19,8 @@ FIELD, ITEM = "\x1f", "\x1e"
 
 
 class TextList(Aggregate):
-    """The values of ``fields`` of the grouped rows as one string, in the order of ``ordering`` on PostgreSQL."""
+    """The values of ``fields`` (text columns) of the grouped rows as one string, in the order of ``ordering`` on
+    PostgreSQL."""
 
     output_field = TextField()
 
