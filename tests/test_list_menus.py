@@ -61,7 +61,7 @@ def test_the_menu_is_read_from_the_cache_not_from_the_requests(area, client_for)
     with CaptureQueriesContext(connection) as queries:
         assert {"ara", "fra"} <= set(menu(client.get(url)))
     languages = [q["sql"] for q in queries.captured_queries if 'FROM "requests_app_requestlanguage"' in q["sql"]]
-    # Only the languages of the page's own rows (the prefetch), no DISTINCT over the district's requests.
+    # Only the languages of the page's own rows (in the rows' own query), no DISTINCT over the district's requests.
     assert len(languages) == 1 and "DISTINCT" not in languages[0]
 
 
