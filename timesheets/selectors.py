@@ -26,7 +26,7 @@ from mediators.models import Mediator
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
-from .costs import CENT, Billing, annotate_costs, annotate_rates, grouped_costs, priced, report_of
+from .costs import CENT, Billing, annotate_rates, grouped_costs, priced, report_of
 from .models import Timesheet
 from .months import month_bounds, month_is_over
 from .rules import annotate_works_for, timesheet_pair_visible
@@ -160,18 +160,11 @@ class Sheet:
         ] + [line for line in self.translation_lines if line.cost is None]
 
 
-def sheet_lines(appointments: QuerySet) -> QuerySet:
-    """The appointments of sheets, costed in the database (:func:`timesheets.costs.annotate_costs`): for sums over
-    many sheets (``values(…).annotate(Sum("cost"))``). Void ones and those cancelled in time are left out: they owe
-    nothing and need no report."""
-    return _owing(annotate_costs(appointments))
-
-
 def sheet_rows(appointments: QuerySet) -> QuerySet:
     """The appointments of sheets with what a line shows and the rate of their day (one query), for
     :func:`line_of` to cost each in Python: a page's few lines cost less this way than through the large SQL
-    expression of :func:`sheet_lines`, which gives the same numbers."""
-    return _owing(annotate_rates(appointments))
+    expression of :func:`timesheets.costs.annotate_costs`, which gives the same numbers."""
+    return _owing(annotate_rates(appointments)).select_related("request__office", "report").order_by("starts_at", "pk")
 
 
 # What a sheet's line reads of its appointment, request, office and report (``.only()`` on :func:`sheet_rows`).
@@ -183,11 +176,9 @@ LINE_FIELDS = (
 
 
 def _owing(appointments: QuerySet) -> QuerySet:
-    return (
-        appointments.exclude(status=Appointment.Status.VOID)
-        .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
-        .select_related("request__office", "report")
-        .order_by("starts_at", "pk")
+    """The appointments that owe something: void ones and those cancelled in time owe nothing and need no report."""
+    return appointments.exclude(status=Appointment.Status.VOID).exclude(
+        status=Appointment.Status.CANCELLED, late_cancellation=False
     )
 
 
@@ -354,11 +345,7 @@ class DistrictMonth:
 
 def month_lines(district_ids, month: date) -> QuerySet:
     start, end = month_bounds(month)
-    return (
-        Appointment.objects.filter(district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end)
-        .exclude(status=Appointment.Status.VOID)
-        .exclude(status=Appointment.Status.CANCELLED, late_cancellation=False)
-    )
+    return _owing(Appointment.objects.filter(district_id__in=district_ids, starts_at__gte=start, starts_at__lt=end))
 
 
 def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
