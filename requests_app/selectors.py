@@ -52,7 +52,7 @@ def request_list(*, user) -> QuerySet[MediationRequest]:
 def with_row_languages(rows: list[MediationRequest]) -> list[MediationRequest]:
     """The rows of :func:`request_list` with ``language_list``: their languages in the order they were entered."""
     for row in rows:
-        row.language_list = [ListedLanguage(*item) for item in items(row.language_text)]
+        row.language_list = _listed(row.language_text)
     return rows
 
 
@@ -90,12 +90,16 @@ def _languages(request) -> Subquery:
     return text_list(languages, "request_id", "code", "variant", ordering=("pk",))
 
 
-def language_list(request: MediationRequest) -> list[RequestLanguage]:
+def language_list(request: MediationRequest) -> list[RequestLanguage | ListedLanguage]:
     """The languages of a request annotated by ``with_language_list()`` (else read from the database)."""
-    listed = getattr(request, "language_list", None)
     if not hasattr(request, "language_list"):
         return list(request.languages.all())
-    return [RequestLanguage(code=code, variant=variant) for code, variant in items(listed)]
+    return _listed(request.language_list)
+
+
+def _listed(text: str | None) -> list[ListedLanguage]:
+    """The languages of one of :func:`_languages`' strings, as a row shows them (code, variant, name)."""
+    return [ListedLanguage(*item) for item in items(text)]
 
 
 def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationRequest]:
