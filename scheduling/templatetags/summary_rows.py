@@ -7,13 +7,12 @@ the late cancellation), a large part of the request page's template time (issue 
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from core.choices import choice_labels
-from core.formatting import format_datetime_short, format_weekday_date
+from core.formatting import format_datetime_short, format_time, format_weekday_date
 from scheduling.models import Appointment, Offer
 
 register = template.Library()
@@ -82,9 +81,7 @@ def summary_appointment_rows(appointments) -> SafeString:
     late = f'<br><span class="small text-secondary">{_("cancelled late")}</span>'
     written = []
     for a in appointments:
-        # ``time:"H:i"`` as scheduling/templatetags/calendar_grid.py writes it: the hour in the current time zone.
-        starts, ends = timezone.localtime(a.starts_at), timezone.localtime(a.ends_at)
-        when = f"{escape(format_weekday_date(a.starts_at))}, {starts:%H:%M}–{ends:%H:%M}"
+        when = f"{escape(format_weekday_date(a.starts_at))}, {format_time(a.starts_at)}–{format_time(a.ends_at)}"
         if a.status in _STRUCK:
             when = f"<del>{when}</del>"
         place = f'<br><span class="small text-secondary">{escape(a.place)}</span>' if a.place else ""
