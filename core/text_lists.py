@@ -34,11 +34,9 @@ class TextList(Aggregate):
         values, order = compiled[: self.width], compiled[self.width :]
         item = f" || '{FIELD}' || ".join(f"COALESCE({sql}, '')" for sql, _params in values)
         params = [param for _sql, part in values for param in part]
-        if connection.vendor == "postgresql" and order:
-            by = ", ".join(sql for sql, _params in order)
-            return f"STRING_AGG({item}, '{ITEM}' ORDER BY {by})", [*params, *(p for _s, part in order for p in part)]
         if connection.vendor == "postgresql":
-            return f"STRING_AGG({item}, '{ITEM}')", params
+            by = f" ORDER BY {', '.join(sql for sql, _params in order)}" if order else ""
+            return f"STRING_AGG({item}, '{ITEM}'{by})", [*params, *(p for _sql, part in order for p in part)]
         return f"GROUP_CONCAT({item}, '{ITEM}')", params
 
 
