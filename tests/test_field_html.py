@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import District
-from mediazione.templatetags.portal_forms import portal_field
+from mediazione.templatetags.portal_forms import filter_fields, portal_field
 
 from . import reference_html
 from .reference_html import normal
@@ -143,3 +143,76 @@ class DistrictOrNone(django_filters.FilterSet):
     district = django_filters.ModelChoiceFilter(
         field_name="district", queryset=District.objects.order_by("name"), null_label="Nessun ambito"
     )
+
+
+def columns_reference(form, column="col-12 col-md-4") -> str:
+    """What each list's template wrote before filter_fields: a column around each field, as the reference writes it."""
+    return normal("".join(f'<div class="{column}">{reference(field)}</div>' for field in form))
+
+
+def visible(user, model):
+    from accounts.scoping import visible
+
+    return visible(user, model)
+
+
+def roster_filter(user, data=None):
+    from mediators import selectors as mediator_selectors
+    from mediators.filters import RosterFilter
+
+    filterset = RosterFilter(data, queryset=mediator_selectors.roster(user=user), user=user)
+    filterset.form.is_valid()
+    return filterset.form
+
+
+@pytest.fixture
+def coordinator(demo_world):
+    from accounts.models import User
+
+    return User.objects.get(email__startswith="coordinatore.cremona")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["it", "en"])
+@pytest.mark.parametrize(
+    "data",
+    [None, {"after": "xyz"}, {"language": "ara", "district": "", "ordering": "-name"}, {"available_on": "2026-02-30"}],
+    ids=["empty", "a page further", "filtered", "with errors"],
+)
+def test_a_lists_filters_are_written_as_the_loop_of_fields_wrote_them(coordinator, language, data):
+    with translation.override(language):
+        for _ in range(2):  # written, then kept
+            form = roster_filter(coordinator, data)
+            assert normal(filter_fields(form, "col-12 col-md-4")) == columns_reference(form)
+
+
+@pytest.mark.django_db
+def test_kept_filters_are_written_again_when_anything_they_show_changes(coordinator):
+    with translation.override("it"):
+        italian = filter_fields(roster_filter(coordinator), "col-12")
+        assert filter_fields(roster_filter(coordinator), "col-12") == italian
+        district = visible(coordinator, District).get()  # the coordinator's menu of districts
+        district.name = "Ambito <rinominato>"
+        district.save()
+        renamed = filter_fields(roster_filter(coordinator), "col-12")
+        assert "Ambito &lt;rinominato&gt;" in renamed
+        chosen = filter_fields(roster_filter(coordinator, {"gender": "female"}), "col-12")
+        assert '<option value="female" selected>' in chosen
+        assert '<option value="female" selected>' not in renamed
+        assert filter_fields(roster_filter(coordinator), "col-6") != renamed
+    with translation.override("en"):
+        english = filter_fields(roster_filter(coordinator), "col-12")
+        assert "Any language" in english
+        assert "Any language" not in renamed
+
+
+@pytest.mark.django_db
+def test_a_kept_filters_menu_of_rows_is_read_once_each_time(coordinator):
+    with translation.override("it"):
+        filter_fields(roster_filter(coordinator), "col-12")
+        form = roster_filter(coordinator)
+        with CaptureQueriesContext(connection) as queries:
+            filter_fields(form, "col-12")
+    # The districts' menu, read to know whether what is kept still shows it, and not again to write it.
+    assert [q["sql"] for q in queries.captured_queries if "accounts_district" in q["sql"]] != []
+    assert len(queries.captured_queries) == 1

@@ -1,9 +1,15 @@
+import threading
+
 from django import template
+from django.core.signals import setting_changed
+from django.db.models import Model
+from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone_name, template_localtime
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -39,7 +45,7 @@ def _choices(field):
     it through ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three
     round trips for a menu of a few districts or offices). The same options in the same order (the empty one, then
     django-filter's "no value" one when it has one)."""
-    choices = field.choices
+    choices = getattr(field, "_read_choices", None) or field.choices
     if not isinstance(choices, ModelChoiceIterator):
         return choices
     first = []
@@ -188,3 +194,89 @@ def portal_field(field, hide_help_text=False):
         )
     out.append("</div>")
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped by _v)
+
+
+# --- A list's filters, written once per process for each exact set of inputs ------------------------------------------
+
+FILTER_ENTRIES = 512
+_filters: dict[tuple, str] = {}
+_filters_lock = threading.Lock()
+
+
+@register.simple_tag
+def filter_fields(form, column_class: str) -> str:
+    """A list's filters: each field of ``form`` in a column of ``column_class``, as ``includes/field.html`` writes
+    it (the summary of errors stays with ``includes/form_errors.html``). Ten fields and a menu of seventy languages
+    cost a fifth of a roster page (issue #17), and the same few forms come back on every page: the HTML is kept in
+    each process under everything it is written from (the language, the time zone, and for each field its name,
+    kind, label, help, value, attributes, errors and choices, a menu of rows read as it would be to write it), so a
+    kept form is one a person would get written again, letter for letter (tests/test_field_html.py)."""
+    choices = {field.name: _fixed_choices(field.field) for field in form if hasattr(field.field, "choices")}
+    key = (
+        _kind(form),  # django-filter makes a form class for each filter set it builds
+        form.prefix,
+        form.auto_id,
+        get_language(),
+        get_current_timezone_name(),
+        column_class,
+        form.is_bound,
+        tuple(_field_key(field, choices.get(field.name)) for field in form),
+    )
+    html = _filters.get(key)
+    if html is None:
+        column = escape(column_class)
+        html = "".join(f'<div class="{column}">{portal_field(field)}</div>' for field in form)
+        with _filters_lock:
+            if len(_filters) >= FILTER_ENTRIES:
+                _filters.clear()  # rarely reached: a few forms per scope, language and filter
+            _filters[key] = html
+    return mark_safe(html)  # noqa: S308 (the template's and portal_field's escaped HTML)
+
+
+def _fixed_choices(field) -> tuple:
+    """The field's choices as plain (value, label) pairs, a menu of rows read once: the field keeps what was read
+    (``_read_choices``, which :func:`_choices` gives back), so that writing it reads no row again."""
+    choices = _choices(field)
+    if isinstance(field.choices, ModelChoiceIterator):
+        field._read_choices = choices
+    return tuple(("" if key is None else str(key), str(label)) for key, label in _flat(choices))
+
+
+def _plain(value):
+    """A value as a key: a model row by its class and id (two rows never share a key, whatever their str())."""
+    if isinstance(value, Model):
+        return (type(value), value.pk)
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(item) for item in value)
+    return (type(value), value if isinstance(value, (str, int, float, bool, type(None))) else repr(value))
+
+
+def _kind(value) -> str:
+    """A class by its name: django-filter makes some widget classes (a CSV menu) each time it builds a filter set."""
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _field_key(field, choices) -> tuple:
+    widget = field.field.widget
+    return (
+        field.html_name,
+        field.auto_id,
+        _kind(field.field),
+        _kind(widget),
+        str(field.label),
+        str(field.help_text),
+        field.field.required,
+        field.is_hidden,
+        getattr(field.field, "roles", None),
+        _plain(field.value()),
+        tuple(sorted((str(name), str(value)) for name, value in widget.attrs.items())),
+        tuple(str(error) for error in field.errors),
+        choices,
+    )
+
+
+@receiver(setting_changed)
+def forget_filters(**kwargs) -> None:
+    """A setting changed (tests): a form may be written from it."""
+    with _filters_lock:
+        _filters.clear()
