@@ -74,6 +74,14 @@ class _RowsOf(Subquery):
     output_field = IntegerField()
 
 
+class _CountOf(Subquery):
+    """How many rows a (limited) subquery has, as a value of each row of the query around it: not correlated, so the
+    database counts once for the whole query (PostgreSQL's InitPlan, SQLite's once-only subquery)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
 def _encode(values: Sequence) -> str:
     def plain(value):
         if isinstance(value, datetime | date):
@@ -209,7 +217,11 @@ class KeysetPaginator:
             positioned = self._beyond(queryset, after, backwards=False)
         elif before is not None:
             positioned = self._beyond(queryset, before, backwards=True)
-        rows = list(self._first_rows(queryset, positioned, backwards=backwards))
+        rows = self._first_rows(queryset, positioned, backwards=backwards)
+        if self.count_limit:
+            # The count comes with the page's rows, in the same query.
+            rows = rows.annotate(_keyset_count=_CountOf(self._counted()))
+        rows = list(rows)
         if not rows and (after is not None or before is not None):
             # Nothing beyond that row any more (the rows after it were removed): start again from the top.
             return self.page(_without_position(query))
@@ -223,7 +235,7 @@ class KeysetPaginator:
             has_previous, has_next = more, not last
         else:
             has_previous, has_next = after is not None, more
-        count = self._count() if self.count_limit else 0
+        count = rows[0]._keyset_count if self.count_limit and rows else 0
         page = KeysetPage(
             object_list=rows,
             has_previous=has_previous,
@@ -247,9 +259,9 @@ class KeysetPaginator:
         candidates = parts.order_by().annotate(_keyset_row=_RowsOf(per_part)).values("_keyset_row")
         return self._ordered(queryset.filter(pk__in=candidates), backwards=backwards)[:wanted]
 
-    def _count(self) -> int:
-        # COUNT(*) over at most count_limit + 1 rows: a long list costs no more to count than a short one.
-        return self.queryset.order_by().values("pk")[: self.count_limit + 1].count()
+    def _counted(self) -> QuerySet:
+        # At most count_limit + 1 rows are counted: a long list costs no more to count than a short one.
+        return self.queryset.order_by().values("pk")[: self.count_limit + 1]
 
     def _cursor(self, row) -> str:
         return _encode([getattr(row, name) for name in self.names])
