@@ -17,7 +17,9 @@ from .models import Mediator
 @rule(Mediator)
 def _mediators(actor: Actor, qs: QuerySet) -> QuerySet:
     if actor.has_role(Role.COORDINATOR):
-        return qs.filter(pk__in=Mediator.objects.filter(districts__in=actor.district_ids).values("pk"))
+        # Read from the table of who serves where, not through the mediators again (a join the count paid for).
+        serving = Mediator.districts.through.objects.filter(district_id__in=actor.district_ids)
+        return qs.filter(pk__in=serving.values("mediator_id"))
     if actor.has_role(Role.PROVINCE_STAFF):
         return qs.filter(provider__province_id__in=actor.province_ids)
     if actor.has_role(Role.MEDIATOR):
