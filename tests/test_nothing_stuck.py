@@ -329,9 +329,9 @@ def test_the_queue_queries_do_not_grow_with_rows_and_offers(world, rows, django_
     client = login_client(world["coordinator"])
     client.get(reverse("requests:list"))  # the filter's languages, computed once and kept (requests_app.selectors)
     # The user (the memberships come from the shared cache); the district's offices (for the filter's languages); the
-    # count; the filter's offices; the page of requests with office, district, mediator, languages and both offer
-    # counts (one query).
-    with django_assert_num_queries(5):
+    # filter's offices; the page of requests with office, district, mediator, languages, both offer counts and the
+    # count of the list (one query).
+    with django_assert_num_queries(4):
         response = client.get(reverse("requests:list"), {"phase": "match", "q": "q-"})
     assert response.context["page"].count == rows
     assert all(r.offers_sent == 3 and r.offers_answered == 1 for r in response.context["page"])
