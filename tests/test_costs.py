@@ -294,6 +294,30 @@ def test_a_sheets_lines_priced_in_python_agree_with_the_database_on_every_case()
     assert summed_in_python == summed_in_sql
 
 
+@pytest.mark.django_db
+def test_a_line_takes_the_rate_of_its_day_in_italy_around_midnight_and_across_a_change_of_rate():
+    provider = f.ProviderFactory()
+    _rate(provider, RATE, valid_from=date(2026, 1, 1), valid_until=date(2026, 3, 31))
+    _rate(provider, ODD, valid_from=date(2026, 4, 1), valid_until=date(2026, 4, 30))
+    # 31 March at 23:30 in Rome is still March (21:30 UTC); 1 April at 00:30 is April though still 31 March in UTC;
+    # May has no rate.
+    last_of_march = _session(provider, starts_at=datetime(2026, 3, 31, 23, 30, tzinfo=ROME), planned=20)
+    first_of_april = _session(provider, starts_at=datetime(2026, 4, 1, 0, 30, tzinfo=ROME), planned=20)
+    in_may = _session(provider, starts_at=datetime(2026, 5, 4, 10, 0, tzinfo=ROME), planned=20)
+    numbers = dict(annotate_rates(Appointment.objects.all()).values_list("pk", "rate_numbers"))
+    assert [D(n) for n in numbers[last_of_march.pk].split("|")[:3]] == [RATE.hourly, RATE.per_km, RATE.travel_hourly]
+    assert [D(n) for n in numbers[first_of_april.pk].split("|")[:3]] == [ODD.hourly, ODD.per_km, ODD.travel_hourly]
+    assert numbers[in_may.pk] is None
+    in_sql, in_python = _both_ways(Appointment.objects.all())
+    assert in_python == in_sql
+    # Read inside another query (its table under another alias there), the rate is still the appointment's own.
+    with_a_rate = annotate_rates(Appointment.objects.all()).filter(rate_numbers__isnull=False).values("pk")
+    assert set(Appointment.objects.filter(pk__in=with_a_rate).values_list("pk", flat=True)) == {
+        last_of_march.pk,
+        first_of_april.pk,
+    }
+
+
 SESSIONS = st.fixed_dictionaries(
     {
         "status": st.sampled_from(["planned", "held", "no_show", "cancelled", "void"]),
