@@ -83,6 +83,7 @@ LONG_FILES = {
     "guide/datapackage.py": "the guide as an HSDS datapackage: writing the tables, reading and checking every row",
     "guide/models.py": "the guide's tables: the HSDS directory, translations and their tasks, the booklet's editions",
     "mediazione/settings.py": "the one settings module, each setting read from the environment and explained",
+    "timesheets/costs.py": "what a session costs, by the same rules in the database and in Python, side by side",
 }
 
 
