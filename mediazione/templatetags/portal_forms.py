@@ -45,7 +45,8 @@ def _choices(field):
     it through ``QuerySet.iterator()``, which on PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three
     round trips for a menu of a few districts or offices). The same options in the same order (the empty one, then
     django-filter's "no value" one when it has one)."""
-    choices = getattr(field, "_read_choices", None) or field.choices
+    # A menu of rows already read for filter_fields' key is written from what was read (even an empty menu).
+    choices = field._read_choices if hasattr(field, "_read_choices") else field.choices
     if not isinstance(choices, ModelChoiceIterator):
         return choices
     first = []
