@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import FunctionType
 
+from django.db import router
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
+
+from core import compiled
 
 from . import role_cache
 from .models import Membership, Role, User
@@ -214,6 +218,44 @@ def get_for_user_or_404(user, model_or_queryset: type[Model] | QuerySet, **looku
         raise Http404 from None
     except (ValueError, TypeError):
         # A malformed id in the address (``/persone/abc/``) is a missing page, not a server error.
+        raise Http404 from None
+
+
+def _same(queryset: QuerySet) -> QuerySet:
+    return queryset
+
+
+def _actor_key(actor: Actor) -> tuple:
+    """Everything a rule reads of an actor (its role, its person, the organisations it reaches)."""
+    return (
+        actor.role,
+        actor.user.pk if actor.user is not None else None,
+        tuple(sorted(actor.province_ids)),
+        tuple(sorted(actor.district_ids)),
+        tuple(sorted(actor.office_ids)),
+        actor.provider_id,
+        actor.funder_id,
+    )
+
+
+def one_for_user_or_404(user, model: type[Model], pk, *, build: Callable[[QuerySet], QuerySet] = _same):
+    """:func:`get_for_user_or_404` for a detail page's object: ``build(visible(user, model)).get(pk=pk)``, with the
+    query compiled once per reader's scope and ``build`` in each process (core/compiled.py), not at every view.
+
+    ``build`` adds what the page reads with the object (``select_related``, ``only``, annotations) and must return
+    the same query each time: a function of the queryset alone, defined once (no closure, no default values, not
+    reading the clock). A ``build`` that is not is read the ordinary way, at every view."""
+    actor = actor_for(user)
+    if not isinstance(build, FunctionType) or build.__closure__ or build.__defaults__ or build.__kwdefaults__:
+        return get_for_user_or_404(user, build(visible(user, model)), pk=pk)
+    database = router.db_for_read(model)
+    try:
+        return compiled.one_by_pk(
+            model, (build.__code__, _actor_key(actor)), lambda: build(visible(user, model)), pk, database=database
+        )
+    except model.DoesNotExist:
+        raise Http404 from None
+    except (ValueError, TypeError):
         raise Http404 from None
 
 

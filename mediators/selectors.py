@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import District, Province, Role
@@ -80,19 +80,18 @@ def with_row_lists(mediators: list[Mediator]) -> list[Mediator]:
 PROFILE_PARTS = ("languages", "districts", "countries", "trainings", "qualifications", "slots", "absences")
 
 
+def _profile_page(mediators):
+    return mediators.select_related("provider__province", "user")
+
+
 def mediator_detail(*, user, pk, parts: tuple[str, ...] = PROFILE_PARTS) -> Mediator:
     """A mediator's profile with the lists the page shows (``parts``: all of them unless the page needs fewer): the
     districts (always, for the permission checks of ``can_edit_profile``) with one query, the other lists together
     with another (core/together.py)."""
-    from accounts.scoping import get_for_user_or_404
+    from accounts.scoping import one_for_user_or_404
 
-    mediator = get_for_user_or_404(
-        user,
-        visible(user, Mediator)
-        .select_related("provider__province", "user")
-        .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("name"))),
-        pk=pk,
-    )
+    mediator = one_for_user_or_404(user, Mediator, pk, build=_profile_page)
+    prefetch_related_objects([mediator], Prefetch("districts", queryset=District.objects.order_by("name")))
     # The absences not over yet.
     lists = [part for part in PROFILE_PARTS if part in parts and part != "districts"]
     prefetch_together([mediator], *lists, where={"absences": Q(end_date__gte=timezone.localdate())})

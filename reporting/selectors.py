@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import District, Province, Role
-from accounts.scoping import actor_for, get_for_user_or_404, visible
+from accounts.scoping import actor_for, get_for_user_or_404, one_for_user_or_404, visible
 from sessions_app.models import EvaluationCriterion
 
 from . import dashboard, indicators
@@ -189,10 +189,14 @@ def report_job(*, user, pk) -> ReportJob:
     return get_for_user_or_404(user, report_jobs(user=user), pk=pk)
 
 
+def _project_page(projects):
+    return projects.select_related("funder", "lead_province")
+
+
 def project_detail(*, user, pk) -> Project:
     # get_for_user_or_404 limits to the user's scope itself: given projects(), already limited, it put the scope's
     # subquery in the query twice (issue #17).
-    return get_for_user_or_404(user, _projects(), pk=pk)
+    return one_for_user_or_404(user, Project, pk, build=_project_page)
 
 
 def mini_guide_figures(*, scope: Scope) -> dict:

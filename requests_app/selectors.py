@@ -10,7 +10,7 @@ from django.db.models import (
 )
 
 from accounts.models import Membership, Office, Role, User
-from accounts.scoping import actor_for, get_for_user_or_404, visible
+from accounts.scoping import actor_for, one_for_user_or_404, visible
 from core import cached_sets
 from core.text_lists import items, text_list
 from core.together import prefetch_together
@@ -107,10 +107,9 @@ def queue_order(queryset: QuerySet[MediationRequest]) -> QuerySet[MediationReque
     return queryset.order_by(*(key() for key in QUEUE_ORDER), "pk")
 
 
-def request_detail(*, user, pk) -> MediationRequest:
-    queryset = (
-        visible(user, MediationRequest)
-        .select_related("office__district__province", "requester")
+def _request_page(requests):
+    return (
+        requests.select_related("office__district__province", "requester")
         # The code of the request it was copied from, as a scalar subquery: a join of the requests to themselves
         # (25 more columns, and the planner weighing one more table) cost the page about a millisecond.
         .annotate(
@@ -119,10 +118,16 @@ def request_detail(*, user, pk) -> MediationRequest:
             )
         )
     )
-    if actor_for(user).role == Role.MEDIATOR:
-        # can_read_sensitive_notes asks whether the reader is the assigned mediator: read with the request, not after.
-        queryset = queryset.select_related("assigned_mediator")
-    request = get_for_user_or_404(user, queryset, pk=pk)
+
+
+def _request_page_for_mediator(requests):
+    # can_read_sensitive_notes asks whether the reader is the assigned mediator: read with the request, not after.
+    return _request_page(requests).select_related("assigned_mediator")
+
+
+def request_detail(*, user, pk) -> MediationRequest:
+    build = _request_page_for_mediator if actor_for(user).role == Role.MEDIATOR else _request_page
+    request = one_for_user_or_404(user, MediationRequest, pk, build=build)
     # The short lists, the history with who changed it and, only for those who read the thread (may_read_thread:
     # province staff oversee requests, not what was said about a family), the comments with their authors: one query
     # (core/together.py), where prefetch_related read three.

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.scoping import actor_for, get_for_user_or_404, visible
+from accounts.scoping import actor_for, one_for_user_or_404, visible
 from core.together import prefetch_together
 from mediators.models import Absence, AvailabilitySlot, Mediator
 from mediators.selectors import search_text
@@ -37,26 +37,26 @@ from . import recurrence
 from .models import LIVE_APPOINTMENT, Appointment, AppointmentSeries, Offer
 
 
+def _appointment_page(appointments):
+    return appointments.select_related("request__office__district", "mediator", "created_by")
+
+
 def appointment_detail(*, user, pk):
-    return get_for_user_or_404(
-        user,
-        visible(user, Appointment).select_related("request__office__district", "mediator", "created_by"),
-        pk=pk,
-    )
+    return one_for_user_or_404(user, Appointment, pk, build=_appointment_page)
 
 
 def can_manage_appointment(*, user, appointment) -> bool:
     return is_district_coordinator(user=user, request=appointment.request) or actor_for(user).is_admin
 
 
+def _request_to_schedule(requests):
+    return requests.select_related("office__district", "assigned_mediator")
+
+
 def request_for_scheduling(*, user, pk) -> MediationRequest:
     """A request for its matching and scheduling pages: 404 outside the user's scope; its languages and proposed times
     read together (core/together.py)."""
-    request = get_for_user_or_404(
-        user,
-        visible(user, MediationRequest).select_related("office__district", "assigned_mediator"),
-        pk=pk,
-    )
+    request = one_for_user_or_404(user, MediationRequest, pk, build=_request_to_schedule)
     prefetch_together([request], "languages", "slots")
     return request
 
@@ -170,14 +170,16 @@ def with_open_offer_details(offers: list[Offer]) -> list[Offer]:
     return offers
 
 
+def _series_page(series):
+    return series.select_related("request__office__district", "mediator")
+
+
 def series_detail(*, user, pk):
     """Recurring appointments for their page (and its menu of who takes over): 404 outside the user's scope. With
     the request's office and district (the coordinators' district, the read audit's province, the menu's reasons)
     and the series' mediator; not who planned it nor the request's mediator, which neither page shows (issue #17:
     their two joins were half the columns the page read)."""
-    return get_for_user_or_404(
-        user, visible(user, AppointmentSeries).select_related("request__office__district", "mediator"), pk=pk
-    )
+    return one_for_user_or_404(user, AppointmentSeries, pk, build=_series_page)
 
 
 # What a row of a series' occurrences shows (templates/scheduling/series.html): never the reason of a cancellation,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Role, User
-from accounts.scoping import actor_for, get_for_user_or_404, visible
+from accounts.scoping import actor_for, get_for_user_or_404, one_for_user_or_404, visible
 from core.summaries import first_of_each
 from mediators.models import Mediator
 from requests_app.models import MediationRequest, Status
@@ -120,15 +120,15 @@ def _month_approved(appointment) -> bool:
 _REPORT_PEOPLE = ("written_by", "submitted_by", "confirmed_by", "validated_by", "sent_back_by")
 
 
+def _report_page(reports):
+    return reports.select_related("appointment__request__office__district", "appointment__mediator")
+
+
 def report_detail(*, user, pk) -> SessionReport:
     """A report with its appointment, request and mediator in one query, and the people of its history (who wrote,
     submitted, confirmed, validated or sent it back) in a second one: five joins of the users table made the first
     query select some 200 columns, which Django spent more time compiling and reading than the database running."""
-    report = get_for_user_or_404(
-        user,
-        visible(user, SessionReport).select_related("appointment__request__office__district", "appointment__mediator"),
-        pk=pk,
-    )
+    report = one_for_user_or_404(user, SessionReport, pk, build=_report_page)
     _assigned_from_the_session(report.appointment)
     ids = {getattr(report, f"{name}_id") for name in _REPORT_PEOPLE} - {None}
     people = {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}

@@ -1,0 +1,131 @@
+"""One object by its id from SQL compiled once per shape (issue #17: a detail page's main query).
+
+A detail page reads its object with the rows joined to it (``select_related``) and the reader's scope
+(``accounts.scoping``): Django builds and compiles that query at every view, and compiling it cost more than the
+database spent running it (a session report's page: 1.6 ms of Python for a query of 0.1 ms). Here the query is built
+and compiled ONCE for each shape (``key``: who may see it, what it joins, which database), with a marker where the
+object's id goes; the next views put their id in the marker's place and turn the row into the same instances
+``QuerySet.get`` would (``ModelIterable``'s steps: the model's columns, the joined objects, the annotations).
+
+The caller's key must hold everything the query depends on but the id: the same key, the same SQL. A query this
+module cannot mark (the id not found exactly once among the parameters), a ``prefetch_related`` or an empty scope
+(``none()``) is read the ordinary way.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models.query import ModelIterable, get_related_populators
+
+# An id no table holds, compiled where the object's id goes, then looked for among the parameters.
+_MARK = -7_340_173_559
+# Shapes kept per process: one per page, role and scope (a coordinator's district, a mediator's user); when full, all
+# are dropped and compiled again as they come. A shape keeps its compiler (about 45 KiB measured on a request's and a
+# report's page): at most some 23 MB a process.
+SHAPES = 512
+_COMPILED: dict = {}
+
+
+class _Compiled:
+    __slots__ = (
+        "sql",
+        "params",
+        "place",
+        "compiler",
+        "init_list",
+        "start",
+        "end",
+        "populators",
+        "annotations",
+        "model",
+    )
+
+    def __init__(self, queryset, database: str):
+        compiler = queryset.query.get_compiler(using=database)
+        self.sql, params = compiler.as_sql()
+        places = [index for index, value in enumerate(params) if value == _MARK]
+        if len(places) != 1 or compiler.has_extra_select:
+            raise _NotMarkable
+        self.params, self.place, self.compiler = tuple(params), places[0], compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, database)
+        self.annotations = tuple((compiler.annotation_col_map or {}).items())
+
+    def rows(self, pk, database: str) -> list:
+        params = list(self.params)
+        params[self.place] = pk
+        with connections[database].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            found = cursor.fetchmany(2)
+        return list(self.compiler.results_iter(results=[found]))
+
+    def instance(self, row, database: str):
+        obj = self.model.from_db(database, self.init_list, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, position in self.annotations:
+            setattr(obj, name, row[position])
+        return obj
+
+
+class _NotMarkable(Exception):
+    pass
+
+
+def _ordinary(queryset, pk):
+    return queryset.get(pk=pk)
+
+
+def _prepared(model, pk, database: str):
+    """The id as the query would send it: ``ValueError``/``TypeError`` for one that is not a number (as ``get`` raises
+    them), ``DoesNotExist`` for a number no row can have (beyond the column's range: ``get`` finds nothing there
+    either, where the database would refuse the number)."""
+    field = model._meta.pk
+    value = field.get_prep_value(pk)
+    ops = connections[database].ops
+    if isinstance(value, int) and field.get_internal_type() in ops.integer_field_ranges:
+        low, high = ops.integer_field_range(field.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return value
+
+
+def one_by_pk(model, key: tuple, build, pk, *, database: str):
+    """The ``model`` object ``build().get(pk=pk)`` returns (``DoesNotExist`` when there is none), read with SQL compiled
+    once per ``key`` on ``database``. ``build()`` is called only the first time a key is seen (and whenever the query
+    cannot be compiled once: a scope that is empty, a ``prefetch_related``)."""
+    pk = _prepared(model, pk, database)
+    full_key = (model._meta.label, *key, database)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        queryset = build().using(database)
+        if (
+            queryset.query.is_empty()
+            or queryset._prefetch_related_lookups
+            or queryset._iterable_class is not ModelIterable
+            or queryset._known_related_objects
+        ):
+            return _ordinary(queryset, pk)
+        marked = queryset.filter(pk=_MARK).order_by()[:2]
+        try:
+            compiled = _Compiled(marked, database)
+        except _NotMarkable:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
+            return _ordinary(queryset, pk)
+        if len(_COMPILED) >= SHAPES:
+            _COMPILED.clear()
+        _COMPILED[full_key] = compiled
+    rows = compiled.rows(pk, database)
+    if not rows:
+        raise compiled.model.DoesNotExist(f"{compiled.model._meta.object_name} matching query does not exist.")
+    if len(rows) > 1 and rows[0][compiled.start] != rows[1][compiled.start]:  # pragma: no cover - a unique id
+        raise compiled.model.MultipleObjectsReturned(f"get() returned more than one {compiled.model._meta.object_name}")
+    return compiled.instance(rows[0], database)
+
+
+def forget() -> None:
+    """Drop every compiled shape (tests that change the schema or a backend's settings)."""
+    _COMPILED.clear()

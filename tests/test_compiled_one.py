@@ -1,0 +1,176 @@
+"""A detail page's object read from SQL compiled once per reader's scope (core/compiled.py through
+accounts.scoping.one_for_user_or_404): the same object as ``get``, each reader in their own scope, a 404 outside it."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import Http404
+
+from accounts.models import Membership
+from accounts.scoping import forget_actor, get_for_user_or_404, one_for_user_or_404, visible
+from core import compiled
+from mediators.models import Mediator
+from mediators.selectors import mediator_detail
+from requests_app.models import MediationRequest
+from requests_app.selectors import _request_page, request_detail
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def nothing_compiled_before():
+    compiled.forget()
+    yield
+    compiled.forget()
+
+
+@pytest.fixture
+def compilations(monkeypatch):
+    """How many queries Django compiles (every query the ORM runs is compiled first)."""
+    counted = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        counted.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    return counted
+
+
+def fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def two_districts():
+    office_a, office_b = f.OfficeFactory(), f.OfficeFactory()
+    return {
+        "office_a": office_a,
+        "office_b": office_b,
+        "request_a": f.MediationRequestFactory(office=office_a, status="matching"),
+        "request_b": f.MediationRequestFactory(office=office_b, status="matching"),
+    }
+
+
+def test_the_request_page_reads_the_same_request_its_office_and_the_copied_code_as_get_does(
+    django_assert_num_queries,
+):
+    original = f.MediationRequestFactory(status="closed", case_code="TM-2025-«001»")
+    request = f.MediationRequestFactory(
+        office=original.office,
+        status="matching",
+        copied_from=original,
+        submitted_at=datetime(2026, 10, 25, 1, 30, 0, 123456, tzinfo=UTC),
+    )
+    coordinator = f.coordinator(district=request.office.district)
+    expected = get_for_user_or_404(coordinator, _request_page(visible(coordinator, MediationRequest)), pk=request.pk)
+    for _ in range(2):  # compiled, then from what was compiled
+        with django_assert_num_queries(1):
+            found = one_for_user_or_404(coordinator, MediationRequest, request.pk, build=_request_page)
+        assert fields(found) == fields(expected)
+        assert found.copied_from_code == "TM-2025-«001»"
+        assert found.submitted_at == datetime(2026, 10, 25, 1, 30, 0, 123456, tzinfo=UTC)
+        with django_assert_num_queries(0):
+            assert fields(found.office) == fields(request.office)
+            assert found.office.district.province == request.office.district.province
+            assert found.requester == request.requester
+        assert found._state.adding is False and found._state.db == "default"
+
+
+def test_the_second_request_of_a_reader_is_not_compiled_again(compilations):
+    world = two_districts()
+    other = f.MediationRequestFactory(office=world["office_a"], status="matching")
+    coordinator = f.coordinator(district=world["office_a"].district)
+    assert request_detail(user=coordinator, pk=world["request_a"].pk) == world["request_a"]
+    compilations.clear()
+    assert one_for_user_or_404(coordinator, MediationRequest, other.pk, build=_request_page) == other
+    assert MediationRequest not in compilations
+
+
+def test_a_coordinator_of_another_district_gets_404_from_the_shape_a_colleague_compiled():
+    world = two_districts()
+    here = f.coordinator(district=world["office_a"].district)
+    there = f.coordinator(district=world["office_b"].district)
+    assert one_for_user_or_404(here, MediationRequest, world["request_a"].pk, build=_request_page)
+    with pytest.raises(Http404):
+        one_for_user_or_404(there, MediationRequest, world["request_a"].pk, build=_request_page)
+    assert one_for_user_or_404(there, MediationRequest, world["request_b"].pk, build=_request_page)
+    with pytest.raises(Http404):
+        one_for_user_or_404(here, MediationRequest, world["request_b"].pk, build=_request_page)
+
+
+def test_each_mediator_reads_only_the_requests_they_are_assigned_to():
+    world = two_districts()
+    first = f.MediatorFactory(user=f.mediator())
+    second = f.MediatorFactory(user=f.mediator())
+    MediationRequest.objects.filter(pk=world["request_a"].pk).update(assigned_mediator=first, status="scheduled")
+    MediationRequest.objects.filter(pk=world["request_b"].pk).update(assigned_mediator=second, status="scheduled")
+    assert request_detail(user=first.user, pk=world["request_a"].pk).assigned_mediator == first
+    with pytest.raises(Http404):
+        request_detail(user=second.user, pk=world["request_a"].pk)
+    assert request_detail(user=second.user, pk=world["request_b"].pk).assigned_mediator == second
+
+
+def test_a_coordinator_moved_to_another_district_reads_from_the_new_scope_at_once():
+    world = two_districts()
+    coordinator = f.coordinator(district=world["office_a"].district)
+    assert request_detail(user=coordinator, pk=world["request_a"].pk)
+    membership = Membership.objects.get(user=coordinator)
+    membership.district = world["office_b"].district
+    membership.save()  # as the admin site saves it: the roles kept in the cache are renewed
+    forget_actor(coordinator)
+    with pytest.raises(Http404):
+        request_detail(user=coordinator, pk=world["request_a"].pk)
+    assert request_detail(user=coordinator, pk=world["request_b"].pk) == world["request_b"]
+
+
+@pytest.mark.parametrize("pk", [2**63, 2**80, -(2**63) - 1, -1, 0, "abc", "", None, "1; DROP TABLE x", 1.5e30])
+def test_an_id_no_row_can_have_is_a_404_not_a_database_error(pk):
+    world = two_districts()
+    coordinator = f.coordinator(district=world["office_a"].district)
+    assert request_detail(user=coordinator, pk=world["request_a"].pk)  # compiled first
+    with pytest.raises(Http404):
+        request_detail(user=coordinator, pk=pk)
+    assert request_detail(user=coordinator, pk=str(world["request_a"].pk)) == world["request_a"]
+
+
+def test_someone_without_a_role_gets_404_and_an_administrator_reads_any_request():
+    world = two_districts()
+    nobody = f.UserFactory()
+    with pytest.raises(Http404):
+        request_detail(user=nobody, pk=world["request_a"].pk)
+    admin = f.administrator()
+    assert request_detail(user=admin, pk=world["request_a"].pk) == world["request_a"]
+    assert request_detail(user=admin, pk=world["request_b"].pk) == world["request_b"]
+
+
+def test_a_build_that_closes_over_a_value_is_read_again_at_every_call(compilations):
+    world = two_districts()
+    admin = f.administrator()
+
+    def only(status):
+        return lambda requests: requests.filter(status=status)
+
+    assert one_for_user_or_404(admin, MediationRequest, world["request_a"].pk, build=only("matching"))
+    compilations.clear()
+    with pytest.raises(Http404):
+        one_for_user_or_404(admin, MediationRequest, world["request_a"].pk, build=only("closed"))
+    assert MediationRequest in compilations
+
+
+def test_a_mediators_profile_has_its_provider_user_and_districts_in_name_order():
+    later, earlier = f.DistrictFactory(name="Soresina"), f.DistrictFactory(name="Casalmaggiore")
+    profile = f.MediatorFactory(districts=[later, earlier])
+    coordinator = f.coordinator(district=later)
+    for _ in range(2):
+        found = mediator_detail(user=coordinator, pk=profile.pk, parts=("districts",))
+        assert fields(found) == fields(Mediator.objects.get(pk=profile.pk))
+        assert found.travel_rate == Decimal("0.35")
+        assert found.provider.province == profile.provider.province and found.user == profile.user
+        assert [district.name for district in found.districts.all()] == ["Casalmaggiore", "Soresina"]
+    with pytest.raises(Http404):
+        mediator_detail(user=f.coordinator(), pk=profile.pk)
