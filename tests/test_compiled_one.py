@@ -174,3 +174,20 @@ def test_a_mediators_profile_has_its_provider_user_and_districts_in_name_order()
         assert [district.name for district in found.districts.all()] == ["Casalmaggiore", "Soresina"]
     with pytest.raises(Http404):
         mediator_detail(user=f.coordinator(), pk=profile.pk)
+
+
+def test_a_sheet_is_404_in_a_district_the_mediator_does_not_work_for_after_one_they_do_was_compiled():
+    from datetime import date
+
+    from timesheets.selectors import sheet_detail
+
+    here, there = f.DistrictFactory(), f.DistrictFactory()
+    mediator = f.MediatorFactory(districts=[here])
+    month = date(2026, 11, 1)
+    sheet = sheet_detail(user=f.coordinator(district=here), mediator_id=mediator.pk, district_id=here.pk, month=month)
+    assert (sheet.mediator, sheet.district) == (mediator, here)
+    assert sheet.mediator.provider == mediator.provider
+    with pytest.raises(Http404):
+        sheet_detail(user=f.coordinator(district=there), mediator_id=mediator.pk, district_id=there.pk, month=month)
+    with pytest.raises(Http404):
+        sheet_detail(user=f.coordinator(district=here), mediator_id=mediator.pk, district_id=2**62, month=month)

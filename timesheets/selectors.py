@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import District, Role
 from accounts.scoping import actor_for, visible
+from core import compiled
 from mediators.models import Mediator
 from scheduling.models import Appointment
 from sessions_app.models import SessionReport
@@ -443,12 +445,20 @@ def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sh
     district."""
     if not (0 < mediator_id < 2**63 and 0 < district_id < 2**63):
         raise Http404  # an id no database holds (and one SQLite cannot even compare)
-    mediator = (
-        annotate_works_for(Mediator.objects.select_related("provider"), district_id).filter(pk=mediator_id).first()
-    )
-    district = District.objects.filter(pk=district_id).first()
-    if mediator is None or district is None:
-        raise Http404
+    # Each read from SQL compiled once per district in each process (core/compiled.py): whether the mediator works
+    # for the district is part of the mediator's query, the district's id of its shape.
+    database = router.db_for_read(Mediator)
+    try:
+        mediator = compiled.one_by_pk(
+            Mediator,
+            ("sheet", district_id),
+            lambda: annotate_works_for(Mediator.objects.select_related("provider"), district_id),
+            mediator_id,
+            database=database,
+        )
+        district = compiled.one_by_pk(District, ("sheet",), District.objects.all, district_id, database=database)
+    except (Mediator.DoesNotExist, District.DoesNotExist):
+        raise Http404 from None
     if not timesheet_pair_visible(user, mediator=mediator, district=district):
         raise Http404
     return build_sheets(pairs=[(mediator, district)], month=month)[0]
