@@ -225,8 +225,13 @@ def _same(queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+def scope_key(user) -> tuple:
+    """Everything a rule reads of the user in their current role (the role, the person, the organisations it
+    reaches): two users with the same key see the same rows, so SQL compiled for one serves the other."""
+    return _actor_key(actor_for(user))
+
+
 def _actor_key(actor: Actor) -> tuple:
-    """Everything a rule reads of an actor (its role, its person, the organisations it reaches)."""
     return (
         actor.role,
         actor.user.pk if actor.user is not None else None,

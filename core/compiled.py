@@ -14,7 +14,11 @@ module cannot mark (the id not found exactly once among the parameters), a ``pre
 
 from __future__ import annotations
 
+import copy
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 
 # An id no table holds, compiled where the object's id goes, then looked for among the parameters.
@@ -38,15 +42,17 @@ class _Compiled:
         "populators",
         "annotations",
         "model",
+        "prefetch",
     )
 
-    def __init__(self, queryset, database: str):
+    def __init__(self, queryset, database: str, *, marked: bool = True):
         compiler = queryset.query.get_compiler(using=database)
         self.sql, params = compiler.as_sql()
-        places = [index for index, value in enumerate(params) if value == _MARK]
+        places = [index for index, value in enumerate(params) if value == _MARK] if marked else [None]
         if len(places) != 1 or compiler.has_extra_select:
             raise _NotMarkable
         self.params, self.place, self.compiler = tuple(params), places[0], compiler
+        self.prefetch = tuple(queryset._prefetch_related_lookups)
         select, klass_info = compiler.select, compiler.klass_info
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
@@ -55,12 +61,13 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, select, database)
         self.annotations = tuple((compiler.annotation_col_map or {}).items())
 
-    def rows(self, pk, database: str) -> list:
+    def rows(self, pk, database: str, *, most: int | None = 2) -> list:
         params = list(self.params)
-        params[self.place] = pk
+        if self.place is not None:
+            params[self.place] = pk
         with connections[database].cursor() as cursor:
             cursor.execute(self.sql, params)
-            found = cursor.fetchmany(2)
+            found = cursor.fetchall() if most is None else cursor.fetchmany(most)
         return list(self.compiler.results_iter(results=[found]))
 
     def instance(self, row, database: str):
@@ -113,6 +120,8 @@ def one_by_pk(model, key: tuple, build, pk, *, database: str):
         marked = queryset.filter(pk=_MARK).order_by()[:2]
         try:
             compiled = _Compiled(marked, database)
+        except EmptyResultSet:  # a condition no row meets (an empty list of ids in the reader's scope)
+            raise queryset.model.DoesNotExist(f"{queryset.model._meta.object_name} matching query does not exist.")
         except _NotMarkable:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
             return _ordinary(queryset, pk)
         if len(_COMPILED) >= SHAPES:
@@ -124,6 +133,33 @@ def one_by_pk(model, key: tuple, build, pk, *, database: str):
     if len(rows) > 1 and rows[0][compiled.start] != rows[1][compiled.start]:  # pragma: no cover - a unique id
         raise compiled.model.MultipleObjectsReturned(f"get() returned more than one {compiled.model._meta.object_name}")
     return compiled.instance(rows[0], database)
+
+
+def rows_of(key: tuple, build, *, database: str) -> list:
+    """The model instances of the queryset ``build()`` makes (sliced or not, its ``prefetch_related`` done after), read
+    with SQL compiled once per ``key`` on ``database``. Every value the query is built from must be in ``key``: the
+    SQL and its parameters are kept whole, only the rows are read again."""
+    full_key = ("rows", *key, database)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        queryset = build().using(database)
+        ordinary = queryset._iterable_class is not ModelIterable or queryset._known_related_objects
+        if ordinary or queryset.query.is_empty():
+            return list(queryset)
+        try:
+            compiled = _Compiled(queryset, database, marked=False)
+        except EmptyResultSet:
+            return []
+        except _NotMarkable:  # pragma: no cover - an ORDER BY of a column not selected
+            return list(queryset)
+        if len(_COMPILED) >= SHAPES:
+            _COMPILED.clear()
+        _COMPILED[full_key] = compiled
+    found = [compiled.instance(row, database) for row in compiled.rows(None, database, most=None)]
+    if found and compiled.prefetch:
+        # Each view its own copy of a ``Prefetch`` (prefetching marks it as it goes).
+        prefetch_related_objects(found, *(copy.copy(lookup) for lookup in compiled.prefetch))
+    return found
 
 
 def forget() -> None:
