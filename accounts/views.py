@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,8 +66,7 @@ def _set_language_checked(request):
 def people(request):
     memberships = selectors.membership_list(user=request.user)
     filterset = MembershipFilter(request.GET or None, queryset=memberships)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    page.object_list = selectors.membership_page(page.object_list)
+    page = selectors.people_page(user=request.user, filterset=filterset, number=request.GET.get("page"))
     return render(
         request,
         "accounts/people.html",

@@ -162,6 +162,28 @@ def rows_of(key: tuple, build, *, database: str) -> list:
     return found
 
 
+def count_of(key: tuple, build, *, database: str) -> int:
+    """How many rows the queryset ``build()`` makes has, counted by SQL compiled once per ``key`` on ``database`` (as
+    :func:`rows_of`, every value the query is built from must be in ``key``)."""
+    full_key = ("count", *key, database)
+    entry = _COMPILED.get(full_key)
+    if entry is None:
+        queryset = build().using(database)
+        if queryset.query.is_empty():
+            return 0
+        try:
+            sql, params = queryset.order_by().values("pk").query.get_compiler(using=database).as_sql()
+        except EmptyResultSet:
+            return 0
+        if len(_COMPILED) >= SHAPES:
+            _COMPILED.clear()
+        # The query's own SQL as compiled by Django, its values as parameters: nothing of a request's text in it.
+        entry = _COMPILED[full_key] = (f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params))  # noqa: S608
+    with connections[database].cursor() as cursor:
+        cursor.execute(*entry)
+        return cursor.fetchone()[0]
+
+
 def forget() -> None:
     """Drop every compiled shape (tests that change the schema or a backend's settings)."""
     _COMPILED.clear()
