@@ -247,6 +247,29 @@ def _reports(user) -> QuerySet[SessionReport]:
     )
 
 
+# What a row of the reports page's tables shows (sessions_app/templatetags/report_rows.py) and what deciding whether it
+# may be ticked reads (may_confirm, may_validate: the request's office and its district): a province's page reads up
+# to 220 rows, and the six rows joined to each, read whole, carried some fifteen dates to parse a row (issue #17).
+_ROW_FIELDS = (
+    "started_at",
+    "outcome",
+    "status",
+    "appointment__request__case_code",
+    "appointment__request__office__name",
+    "appointment__request__office__district",
+    "appointment__mediator__first_name",
+    "appointment__mediator__last_name",
+)
+
+
+def _report_rows(user) -> QuerySet[SessionReport]:
+    return (
+        visible(user, SessionReport)
+        .select_related("appointment__request__office", "appointment__mediator")
+        .only(*_ROW_FIELDS)
+    )
+
+
 def _missing(user) -> QuerySet[Appointment]:
     """Appointments past their start that owe a report not yet submitted (none, a draft, or one sent back)."""
     return (
@@ -300,7 +323,9 @@ def recently_validated(user) -> QuerySet[SessionReport]:
     the region's whole history to find it has none)."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     return (
-        _reports(user).filter(status=ReportStatus.VALIDATED, validated_at__gte=since).order_by("-validated_at", "-pk")
+        _report_rows(user)
+        .filter(status=ReportStatus.VALIDATED, validated_at__gte=since)
+        .order_by("-validated_at", "-pk")
     )
 
 
@@ -323,13 +348,15 @@ def work_lists(*, user) -> dict[str, list]:
         lists["to_write"] = _missing_first(user, limit=LIST_LIMIT)
     if role == Role.SOCIAL_WORKER:
         lists["to_confirm"] = list(
-            _reports(user).filter(status=ReportStatus.SUBMITTED).order_by("started_at", "pk")[:LIST_LIMIT]
+            _report_rows(user).filter(status=ReportStatus.SUBMITTED).order_by("started_at", "pk")[:LIST_LIMIT]
         )
         lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.REQUESTER)[:LIST_LIMIT])
     if role in (Role.COORDINATOR, Role.PROVINCE_STAFF, Role.ADMINISTRATOR):
-        lists["to_validate"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
+        lists["to_validate"] = list(
+            _report_rows(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT]
+        )
     if role == Role.MEDIATOR:
-        lists["waiting"] = list(_reports(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
+        lists["waiting"] = list(_report_rows(user).filter(status__in=WAITING).order_by("started_at", "pk")[:LIST_LIMIT])
         lists["to_evaluate"] = list(_to_evaluate(user, Evaluation.Side.MEDIATOR)[:LIST_LIMIT])
     lists["recent"] = list(recently_validated(user)[:20])
     # The rows the user may tick for a batch (no query: the lists hold their requests and offices).
