@@ -220,3 +220,24 @@ def test_the_people_list_counts_and_shows_each_reader_their_own_scope_and_filter
     assert listed(staff_there, role="coordinator") == [elsewhere]
     # A role no list knows is an error beside the filter (django-filter leaves that filter out): the rows unfiltered.
     assert listed(staff_here, role="no-such-role") == listed(staff_here)
+
+
+def test_a_mediators_own_month_read_again_shows_a_session_and_a_timesheet_added_since():
+    from datetime import date, timedelta
+
+    from timesheets.models import Timesheet
+    from timesheets.selectors import my_history, my_sheets
+
+    from .timesheet_factories import appointment_on, month_world
+
+    month = date(2026, 10, 1)
+    world = month_world(held=2, month=month)
+    _mediator, sheets = my_sheets(user=world.mediator_user, month=month)
+    assert [len(sheet.lines) for sheet in sheets] == [2] and sheets[0].timesheet is None
+    appointment_on(world.request, month + timedelta(days=20))
+    Timesheet.objects.create(mediator=world.mediator, district=world.district, month=month)
+    _mediator, sheets = my_sheets(user=world.mediator_user, month=month)
+    assert [len(sheet.lines) for sheet in sheets] == [3] and sheets[0].timesheet is not None
+    assert [sheet.month for sheet in my_history(mediator=world.mediator)] == [month]
+    _mediator, november = my_sheets(user=world.mediator_user, month=date(2026, 11, 1))
+    assert [len(sheet.lines) for sheet in november] == [0] and november[0].timesheet is None
