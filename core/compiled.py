@@ -1,15 +1,18 @@
-"""One object by its id from SQL compiled once per shape (issue #17: a detail page's main query).
+"""Queries built and compiled once per shape, run again with their parameters (issue #17).
 
-A detail page reads its object with the rows joined to it (``select_related``) and the reader's scope
-(``accounts.scoping``): Django builds and compiles that query at every view, and compiling it cost more than the
-database spent running it (a session report's page: 1.6 ms of Python for a query of 0.1 ms). Here the query is built
-and compiled ONCE for each shape (``key``: who may see it, what it joins, which database), with a marker where the
-object's id goes; the next views put their id in the marker's place and turn the row into the same instances
-``QuerySet.get`` would (``ModelIterable``'s steps: the model's columns, the joined objects, the annotations).
+A page reads its rows through the ORM, which builds and compiles the query at every view; on the pages near the
+benchmark's bars that was the largest share of the CPU time left, more than the database spent running the queries
+(a session report's page: 1.6 ms of Python for a query of 0.1 ms). Here a query is built and compiled ONCE for each
+``key`` and database in each process, and its rows are turned into the same instances the queryset would make
+(``ModelIterable``'s steps: the model's columns, the joined objects, the annotations; ``prefetch_related`` after):
 
-The caller's key must hold everything the query depends on but the id: the same key, the same SQL. A query this
-module cannot mark (the id not found exactly once among the parameters), a ``prefetch_related`` or an empty scope
-(``none()``) is read the ordinary way.
+- :func:`one_by_pk`: one object by its id (a detail page's object with its joined rows and the reader's scope,
+  ``accounts.scoping.one_for_user_or_404``), a marker compiled where the id goes and replaced at each call;
+- :func:`rows_of` and :func:`count_of`: a whole query (its rows, or how many there are).
+
+The caller's key must hold every value the query is made of (for :func:`one_by_pk`, all but the id): the same key,
+the same SQL. What no key can know (rows added, changed or removed) is read at each call. A query that cannot be
+kept (the marker not found exactly once among the parameters, an empty scope) is read the ordinary way.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from django.db import connections
 from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
 
-# An id no table holds, compiled where the object's id goes, then looked for among the parameters.
-_MARK = -7_340_173_559
+# An id no table holds (within even a 32-bit column's range, where Django would drop a condition on a larger number),
+# compiled where the object's id goes, then looked for among the parameters.
+_MARK = -2_073_401_735
 # Shapes kept per process: one per page, role and scope (a coordinator's district, a mediator's user); when full, all
 # are dropped and compiled again as they come. A shape keeps its compiler (about 45 KiB measured on a request's and a
 # report's page): at most some 23 MB a process.
@@ -91,14 +95,18 @@ def _prepared(model, pk, database: str):
     """The id as the query would send it: ``ValueError``/``TypeError`` for one that is not a number (as ``get`` raises
     them), ``DoesNotExist`` for a number no row can have (beyond the column's range: ``get`` finds nothing there
     either, where the database would refuse the number)."""
-    field = model._meta.pk
-    value = field.get_prep_value(pk)
-    ops = connections[database].ops
-    if isinstance(value, int) and field.get_internal_type() in ops.integer_field_ranges:
-        low, high = ops.integer_field_range(field.get_internal_type())
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    value = model._meta.pk.get_prep_value(pk)
+    if isinstance(value, int) and not _in_range(model, value, database):
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     return value
+
+
+def _in_range(model, value: int, database: str) -> bool:
+    field, ops = model._meta.pk, connections[database].ops
+    if field.get_internal_type() not in ops.integer_field_ranges:
+        return True
+    low, high = ops.integer_field_range(field.get_internal_type())
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def one_by_pk(model, key: tuple, build, pk, *, database: str):
@@ -112,6 +120,7 @@ def one_by_pk(model, key: tuple, build, pk, *, database: str):
         queryset = build().using(database)
         if (
             queryset.query.is_empty()
+            or not _in_range(model, _MARK, database)  # a small integer id: no marker fits it
             or queryset._prefetch_related_lookups
             or queryset._iterable_class is not ModelIterable
             or queryset._known_related_objects
