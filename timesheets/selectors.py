@@ -260,24 +260,16 @@ def my_sheets(*, user, month: date) -> tuple[Mediator | None, list[Sheet]]:
         return None, []
     start, end = month_bounds(month)
     sheets = {d.pk: Sheet(mediator=mediator, district=d, month=month) for d in mediator.districts.all()}
-
-    def lines():
-        return sheet_rows(Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end)).only(
-            *LINE_FIELDS
-        )
-
-    # Built and compiled once per mediator, month and time zone in each process (core/compiled.py): the lines' query,
-    # with the rate of each day, was a fifth of the page's CPU time to build and compile; its rows are read each time.
-    key = ("my-sheet-lines", mediator.pk, start, end, timezone.get_current_timezone_name())
-    rows = compiled.rows_of(key, lines, database=router.db_for_read(Appointment))
-    saved = compiled.rows_of(
-        ("my-timesheets", mediator.pk, month),
-        lambda: Timesheet.objects.filter(mediator=mediator, month=month).select_related(
-            "district", "submitted_by", "approved_by", "sent_back_by"
-        ),
-        database=router.db_for_read(Timesheet),
-    )
-    for timesheet in saved:
+    # The lines (with each day's rate: a fifth of the page's CPU time to build and compile) and the timesheets, from SQL
+    # compiled once per mediator, month and time zone in each process (core/compiled.py); the rows read each time.
+    appointments = Appointment.objects.filter(mediator=mediator, starts_at__gte=start, starts_at__lt=end)
+    key, database = (mediator.pk, start, end, timezone.get_current_timezone_name()), router.db_for_read(Timesheet)
+    rows = compiled.rows_of(("my-lines", *key), lambda: sheet_rows(appointments).only(*LINE_FIELDS), database=database)
+    timesheets = Timesheet.objects.filter(mediator=mediator, month=month)
+    people = ("district", "submitted_by", "approved_by", "sent_back_by")
+    for timesheet in compiled.rows_of(
+        ("my-timesheets", *key), lambda: timesheets.select_related(*people), database=database
+    ):
         sheet = sheets.setdefault(
             timesheet.district_id, Sheet(mediator=mediator, district=timesheet.district, month=month)
         )
@@ -463,17 +455,11 @@ def sheet_detail(*, user, mediator_id: int, district_id: int, month: date) -> Sh
     district."""
     if not (0 < mediator_id < 2**63 and 0 < district_id < 2**63):
         raise Http404  # an id no database holds (and one SQLite cannot even compare)
-    # Each read from SQL compiled once per district in each process (core/compiled.py): whether the mediator works
-    # for the district is part of the mediator's query, the district's id of its shape.
-    database = router.db_for_read(Mediator)
+    # Each from SQL compiled once per district in each process (core/compiled.py), whether the mediator works there too.
+    database, mediators = router.db_for_read(Mediator), Mediator.objects.select_related("provider")
+    works = annotate_works_for(mediators, district_id)
     try:
-        mediator = compiled.one_by_pk(
-            Mediator,
-            ("sheet", district_id),
-            lambda: annotate_works_for(Mediator.objects.select_related("provider"), district_id),
-            mediator_id,
-            database=database,
-        )
+        mediator = compiled.one_by_pk(Mediator, ("sheet", district_id), lambda: works, mediator_id, database=database)
         district = compiled.one_by_pk(District, ("sheet",), District.objects.all, district_id, database=database)
     except (Mediator.DoesNotExist, District.DoesNotExist):
         raise Http404 from None
