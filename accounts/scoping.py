@@ -228,10 +228,7 @@ def _same(queryset: QuerySet) -> QuerySet:
 def scope_key(user) -> tuple:
     """Everything a rule reads of the user in their current role (the role, the person, the organisations it
     reaches): two users with the same key see the same rows, so SQL compiled for one serves the other."""
-    return _actor_key(actor_for(user))
-
-
-def _actor_key(actor: Actor) -> tuple:
+    actor = actor_for(user)
     return (
         actor.role,
         actor.user.pk if actor.user is not None else None,
@@ -250,13 +247,12 @@ def one_for_user_or_404(user, model: type[Model], pk, *, build: Callable[[QueryS
     ``build`` adds what the page reads with the object (``select_related``, ``only``, annotations) and must return
     the same query each time: a function of the queryset alone, defined once (no closure, no default values, not
     reading the clock). A ``build`` that is not is read the ordinary way, at every view."""
-    actor = actor_for(user)
     if not isinstance(build, FunctionType) or build.__closure__ or build.__defaults__ or build.__kwdefaults__:
         return get_for_user_or_404(user, build(visible(user, model)), pk=pk)
     database = router.db_for_read(model)
     try:
         return compiled.one_by_pk(
-            model, (build.__code__, _actor_key(actor)), lambda: build(visible(user, model)), pk, database=database
+            model, (build.__code__, scope_key(user)), lambda: build(visible(user, model)), pk, database=database
         )
     except model.DoesNotExist:
         raise Http404 from None

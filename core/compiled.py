@@ -87,6 +87,18 @@ class _NotMarkable(Exception):
     pass
 
 
+def _keep(key: tuple, entry):
+    """Keep ``entry`` under ``key``; when :data:`SHAPES` are kept, drop them all first."""
+    if len(_COMPILED) >= SHAPES:
+        _COMPILED.clear()
+    _COMPILED[key] = entry
+    return entry
+
+
+def _missing(model) -> Exception:
+    return model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
 def _ordinary(queryset, pk):
     return queryset.get(pk=pk)
 
@@ -97,7 +109,7 @@ def _prepared(model, pk, database: str):
     either, where the database would refuse the number)."""
     value = model._meta.pk.get_prep_value(pk)
     if isinstance(value, int) and not _in_range(model, value, database):
-        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise _missing(model)
     return value
 
 
@@ -130,15 +142,13 @@ def one_by_pk(model, key: tuple, build, pk, *, database: str):
         try:
             compiled = _Compiled(marked, database)
         except EmptyResultSet:  # a condition no row meets (an empty list of ids in the reader's scope)
-            raise queryset.model.DoesNotExist(f"{queryset.model._meta.object_name} matching query does not exist.")
+            raise _missing(model) from None
         except _NotMarkable:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
             return _ordinary(queryset, pk)
-        if len(_COMPILED) >= SHAPES:
-            _COMPILED.clear()
-        _COMPILED[full_key] = compiled
+        _keep(full_key, compiled)
     rows = compiled.rows(pk, database)
     if not rows:
-        raise compiled.model.DoesNotExist(f"{compiled.model._meta.object_name} matching query does not exist.")
+        raise _missing(model)
     if len(rows) > 1 and rows[0][compiled.start] != rows[1][compiled.start]:  # pragma: no cover - a unique id
         raise compiled.model.MultipleObjectsReturned(f"get() returned more than one {compiled.model._meta.object_name}")
     return compiled.instance(rows[0], database)
@@ -161,9 +171,7 @@ def rows_of(key: tuple, build, *, database: str) -> list:
             return []
         except _NotMarkable:  # pragma: no cover - an ORDER BY of a column not selected
             return list(queryset)
-        if len(_COMPILED) >= SHAPES:
-            _COMPILED.clear()
-        _COMPILED[full_key] = compiled
+        _keep(full_key, compiled)
     found = [compiled.instance(row, database) for row in compiled.rows(None, database, most=None)]
     if found and compiled.prefetch:
         # Each view its own copy of a ``Prefetch`` (prefetching marks it as it goes).
@@ -184,10 +192,8 @@ def count_of(key: tuple, build, *, database: str) -> int:
             sql, params = queryset.order_by().values("pk").query.get_compiler(using=database).as_sql()
         except EmptyResultSet:
             return 0
-        if len(_COMPILED) >= SHAPES:
-            _COMPILED.clear()
         # The query's own SQL as compiled by Django, its values as parameters: nothing of a request's text in it.
-        entry = _COMPILED[full_key] = (f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params))  # noqa: S608
+        entry = _keep(full_key, (f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params)))  # noqa: S608
     with connections[database].cursor() as cursor:
         cursor.execute(*entry)
         return cursor.fetchone()[0]

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 from django.test.utils import override_settings
 
@@ -215,3 +216,17 @@ def shared_world(django_db_blocker):
             finally:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def compilations(monkeypatch):
+    """The model of each query Django compiles (the ORM compiles every query it runs): core/compiled.py's tests."""
+    counted = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        counted.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    return counted

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
 
 from accounts.models import Membership
@@ -26,20 +25,6 @@ def nothing_compiled_before():
     compiled.forget()
     yield
     compiled.forget()
-
-
-@pytest.fixture
-def compilations(monkeypatch):
-    """How many queries Django compiles (every query the ORM runs is compiled first)."""
-    counted = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self, *args, **kwargs):
-        counted.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
-    return counted
 
 
 def fields(obj) -> dict:
