@@ -63,23 +63,14 @@ def people_page(*, user, filterset, number) -> Page:
     from SQL compiled once per reader's scope, filters and page in each process (core/compiled.py). The scope's
     conditions on roles, offices, districts, providers and funders made Django compile for 12 ms a page (twice: the
     count, then the page's ids), more than the database spent on both."""
-    form = filterset.form
     # Unbound (no filter asked for), or bound and valid or not, with the values the filters were given.
-    valid = form.is_bound and form.is_valid()
-    given = tuple(sorted((name, _keyed(value)) for name, value in getattr(form, "cleaned_data", {}).items()))
-    shape = (scope_key(user), form.is_bound, valid, given)
+    shape = (scope_key(user), *compiled.form_key(filterset.form))
     database = router.db_for_read(Membership)
     paginator = Paginator(filterset.qs, PEOPLE_PAGE)
     paginator.count = compiled.count_of(("people", *shape), lambda: filterset.qs, database=database)
     page = paginator.get_page(number)
     page.object_list = membership_page(page.object_list, key=("people", *shape))
     return page
-
-
-def _keyed(value) -> object:
-    """A filter's value in a key: a row by its model and id (two districts may share a name), the rest as text."""
-    meta = getattr(value, "_meta", None)
-    return (meta.label, value.pk) if meta is not None else str(value)
 
 
 def membership_page(page_of: QuerySet[Membership], *, key: tuple | None = None) -> list[Membership]:

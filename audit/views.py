@@ -8,6 +8,8 @@ from django.urls import NoReverseMatch
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.scoping import scope_key
+from core.compiled import form_key
 from core.pagination import KeysetPaginator
 from core.urls import pk_url
 
@@ -45,6 +47,8 @@ def audit_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     # The latest first, a page found from its neighbour's row (core.pagination): a province's page reads its rows
     # from the index of the province and the time, and the count stops at 1,000 ("more than 1,000 entries").
-    page = KeysetPaginator(queryset, ["at"], descending=True, per_page=PAGE_SIZE).page(request.GET)
+    # The first and last pages from SQL compiled once per reader's scope and filters (core.compiled).
+    key = ("audit", scope_key(request.user), *form_key(filterset.form))
+    page = KeysetPaginator(queryset, ["at"], descending=True, per_page=PAGE_SIZE).page(request.GET, key=key)
     rows = [(event, _object_url(event)) for event in page]
     return render(request, "audit/list.html", {"filter": filterset, "page": page, "rows": rows})

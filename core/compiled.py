@@ -18,11 +18,13 @@ kept (the marker not found exactly once among the parameters, an empty scope) is
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import re
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import prefetch_related_objects
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, QuerySet, get_related_populators
 
 # An id no table holds (within even a 32-bit column's range, where Django would drop a condition on a larger number),
 # compiled where the object's id goes, then looked for among the parameters.
@@ -31,6 +33,10 @@ _MARK = -2_073_401_735
 # are dropped and compiled again as they come. A shape keeps its compiler (about 45 KiB measured on a request's and a
 # report's page): at most some 23 MB a process.
 SHAPES = 512
+# Parameters a key that says nothing of the day cannot stand for (``rows_of(timeless=True)``): dates, times and
+# durations, and their text as SQLite receives them (a search for such a text is then read the ordinary way).
+_MOMENTS = (dt.date, dt.time, dt.timedelta)
+_MOMENT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}.*)?|\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 _COMPILED: dict = {}
 
 
@@ -154,10 +160,14 @@ def one_by_pk(model, key: tuple, build, pk, *, database: str):
     return compiled.instance(rows[0], database)
 
 
-def rows_of(key: tuple, build, *, database: str) -> list:
+def rows_of(key: tuple, build, *, database: str, timeless: bool = False, constants: tuple = ()) -> list:
     """The model instances of the queryset ``build()`` makes (sliced or not, its ``prefetch_related`` done after), read
     with SQL compiled once per ``key`` on ``database``. Every value the query is built from must be in ``key``: the
-    SQL and its parameters are kept whole, only the rows are read again."""
+    SQL and its parameters are kept whole, only the rows are read again.
+
+    ``timeless``: the caller's key holds no day or time, so a query whose parameters hold one (an annotation that
+    reads today, added after the key was written) is read with its SQL compiled for this call only, never kept;
+    ``constants`` are the dates the code itself writes into the query (a sort key's "no deadline"), which may be."""
     full_key = ("rows", *key, database)
     compiled = _COMPILED.get(full_key)
     if compiled is None:
@@ -171,12 +181,18 @@ def rows_of(key: tuple, build, *, database: str) -> list:
             return []
         except _NotMarkable:  # pragma: no cover - an ORDER BY of a column not selected
             return list(queryset)
-        _keep(full_key, compiled)
+        known = {*constants, *map(str, constants)}
+        if not (timeless and any(_is_moment(value) and value not in known for value in compiled.params)):
+            _keep(full_key, compiled)
     found = [compiled.instance(row, database) for row in compiled.rows(None, database, most=None)]
     if found and compiled.prefetch:
         # Each view its own copy of a ``Prefetch`` (prefetching marks it as it goes).
         prefetch_related_objects(found, *(copy.copy(lookup) for lookup in compiled.prefetch))
     return found
+
+
+def _is_moment(value) -> bool:
+    return isinstance(value, _MOMENTS) or (isinstance(value, str) and _MOMENT_TEXT.fullmatch(value) is not None)
 
 
 def count_of(key: tuple, build, *, database: str) -> int:
@@ -197,6 +213,26 @@ def count_of(key: tuple, build, *, database: str) -> int:
     with connections[database].cursor() as cursor:
         cursor.execute(*entry)
         return cursor.fetchone()[0]
+
+
+def form_key(form) -> tuple:
+    """What a filter form makes of a query, for a key: bound or not, valid or not, and each value it was given (a row
+    by its model and id, as two districts may share a name; a list item by item; anything else by its type and
+    text)."""
+    valid = form.is_bound and form.is_valid()
+    given = tuple(sorted((name, _value_key(value)) for name, value in getattr(form, "cleaned_data", {}).items()))
+    return (form.is_bound, valid, given)
+
+
+def _value_key(value) -> object:
+    meta = getattr(value, "_meta", None)
+    if meta is not None:
+        return (meta.label, value.pk)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_value_key(item) for item in value), key=repr))
+    if isinstance(value, list | tuple | QuerySet):
+        return tuple(_value_key(item) for item in value)
+    return (type(value).__name__, str(value))
 
 
 def forget() -> None:

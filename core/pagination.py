@@ -20,16 +20,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connections
-from django.db.models import BooleanField, Expression, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db import connections, router
+from django.db.models import BooleanField, Expression, F, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
 from django.http import QueryDict
 from django.utils import timezone
+
+from . import compiled
 
 AFTER, BEFORE, LAST = "dopo", "prima", "ultima"
 # Where the count under a list stops: beyond it the list says "more than 1,000", which is all a person needs to know.
@@ -80,6 +82,17 @@ class _CountOf(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
     output_field = IntegerField()
+
+
+def _values_in(expressions) -> list:
+    """The values written into the keys' expressions (``Coalesce("deadline", Value(NO_DEADLINE))``): constants of the
+    list's order, never of the day."""
+    found = []
+    for expression in expressions:
+        if isinstance(expression, Value):
+            found.append(expression.value)
+        found.extend(_values_in(getattr(expression, "get_source_expressions", list)()))
+    return found
 
 
 def _encode(values: Sequence) -> str:
@@ -171,21 +184,33 @@ class KeysetPaginator:
 
     def __init__(
         self,
-        queryset: QuerySet,
+        queryset: QuerySet | Callable[[], QuerySet],
         keys: Sequence[str | Expression],
         *,
+        model: type[Model] | None = None,
         descending: bool = False,
         per_page: int = 25,
         count_limit: int | None = None,
         partition: tuple[str, QuerySet] | None = None,
     ):
-        self.queryset = queryset
+        if isinstance(queryset, QuerySet):
+            self._queryset, self._build, self.database = queryset, None, queryset.db
+        else:
+            # A function making the queryset (of ``model``), called only when the page needs it: not for a first or
+            # last page read from SQL compiled before (``page(key=...)``).
+            self._queryset, self._build, self.database = None, queryset, router.db_for_read(model)
         self.partition = partition
         self.descending = descending
         self.per_page = per_page
         self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
         self.keys = [F(key) if isinstance(key, str) else key for key in keys] + [F("pk")]
         self.names = [f"_keyset_{n}" for n in range(len(self.keys))]
+
+    @property
+    def queryset(self) -> QuerySet:
+        if self._queryset is None:
+            self._queryset = self._build()
+        return self._queryset
 
     def _annotated(self) -> QuerySet:
         return self.queryset.annotate(**dict(zip(self.names, self.keys, strict=True)))
@@ -204,24 +229,40 @@ class KeysetPaginator:
         rhs = [Value(value, output_field=output_field) for value, output_field in zip(values, fields, strict=True)]
         return queryset.filter(RowCompare([key.copy() for key in self.keys], operator, rhs))
 
-    def page(self, query: QueryDict) -> KeysetPage:
-        """The page the query string asks for (the first one when its position is missing or not one of ours)."""
-        queryset = self._annotated()
-        fields = self._fields(queryset)
-        after = _decode(query.get(AFTER, ""), fields) if query.get(AFTER) else None
-        before = _decode(query.get(BEFORE, ""), fields) if query.get(BEFORE) and after is None else None
+    def page(self, query: QueryDict, *, key: tuple | None = None) -> KeysetPage:
+        """The page the query string asks for (the first one when its position is missing or not one of ours).
+
+        ``key``: every value the paginator's queryset is made of (the reader's scope, the filters' values, the order);
+        with it the first and the last page are read by SQL compiled once per key (core.compiled, issue #17), a page
+        from a row's position the ordinary way."""
+        after = before = None
+        if query.get(AFTER) or query.get(BEFORE):
+            queryset = self._annotated()
+            fields = self._fields(queryset)
+            after = _decode(query.get(AFTER, ""), fields) if query.get(AFTER) else None
+            before = _decode(query.get(BEFORE, ""), fields) if query.get(BEFORE) and after is None else None
         last = query.get(LAST) == "1" and after is None and before is None
         backwards = before is not None or last
-        positioned = queryset
-        if after is not None:
-            positioned = self._beyond(queryset, after, backwards=False)
-        elif before is not None:
-            positioned = self._beyond(queryset, before, backwards=True)
-        rows = self._first_rows(queryset, positioned, backwards=backwards)
-        if self.count_limit:
-            # The count comes with the page's rows, in the same query.
-            rows = rows.annotate(_keyset_count=_CountOf(self._counted()))
-        rows = list(rows)
+
+        def build() -> QuerySet:
+            annotated = self._annotated()
+            positioned = annotated
+            if after is not None:
+                positioned = self._beyond(annotated, after, backwards=False)
+            elif before is not None:
+                positioned = self._beyond(annotated, before, backwards=True)
+            rows = self._first_rows(annotated, positioned, backwards=backwards)
+            if self.count_limit:
+                # The count comes with the page's rows, in the same query.
+                rows = rows.annotate(_keyset_count=_CountOf(self._counted()))
+            return rows
+
+        if key is not None and after is None and before is None:
+            shape = ("keyset", *key, last, self.descending, self.per_page, self.count_limit)
+            constants = tuple(_values_in(self.keys))
+            rows = compiled.rows_of(shape, build, database=self.database, timeless=True, constants=constants)
+        else:
+            rows = list(build())
         if not rows and (after is not None or before is not None):
             # Nothing beyond that row any more (the rows after it were removed): start again from the top.
             return self.page(_without_position(query))

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from accounts.scoping import actor_for
+from accounts.scoping import actor_for, scope_key
 from audit.services import record_read
+from core.compiled import form_key
 from core.errors import DomainError
 from core.pagination import CURSOR_PARAMETERS, KeysetPaginator
 
@@ -27,30 +28,43 @@ from .forms import (
     TrainingFormSet,
     filled_rows,
 )
+from .models import Mediator
 
 ROSTER_ROLES = (Role.COORDINATOR, Role.PROVINCE_STAFF)
 PAGE_SIZE = 25
 
 
-def _filtered_roster(request):
-    filterset = RosterFilter(request.GET or None, queryset=selectors.roster(user=request.user), user=request.user)
+def _roster_filter(request) -> RosterFilter:
+    return RosterFilter(request.GET or None, queryset=selectors.roster(user=request.user), user=request.user)
+
+
+def _filtered(filterset: RosterFilter):
     # An invalid filter (a bad date, an unknown language) shows its message and an unfiltered list, never a 500.
-    queryset = (
-        filterset.qs
-        if filterset.is_bound and filterset.is_valid()
-        else filterset.queryset.order_by("last_name", "first_name", "pk")
-    )
-    return filterset, queryset
+    if filterset.is_bound and filterset.is_valid():
+        return filterset.qs
+    return filterset.queryset.order_by("last_name", "first_name", "pk")
+
+
+def _filtered_roster(request):
+    filterset = _roster_filter(request)
+    return filterset, _filtered(filterset)
 
 
 @role_required(*ROSTER_ROLES)
 def roster_list(request):
-    filterset, queryset = _filtered_roster(request)
-    # Pages by position (core.pagination), in the chosen order; a row reads only what the list shows.
+    filterset = _roster_filter(request)
+    # Pages by position (core.pagination), in the chosen order; a row reads only what the list shows. The first and
+    # last pages come from SQL compiled once per reader's scope and filters (core.compiled): their queryset is built
+    # only when that SQL is not there yet.
     keys, descending = filterset.order()
-    page = KeysetPaginator(selectors.roster_rows(queryset), keys, descending=descending, per_page=PAGE_SIZE).page(
-        request.GET
-    )
+    key = ("roster", scope_key(request.user), *form_key(filterset.form))
+    page = KeysetPaginator(
+        lambda: selectors.roster_rows(_filtered(filterset)),
+        keys,
+        model=Mediator,
+        descending=descending,
+        per_page=PAGE_SIZE,
+    ).page(request.GET, key=key)
     page.object_list = selectors.with_row_lists(page.object_list)
     query = request.GET.copy()
     for name in CURSOR_PARAMETERS:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.scoping import scope_key
 from core.errors import DomainError
 from core.pagination import KeysetPaginator
 
@@ -27,7 +28,7 @@ def notification_list(request):
         descending=True,
         per_page=PAGE_SIZE,
         count_limit=0,
-    ).page(request.GET)
+    ).page(request.GET, key=("notifications", scope_key(request.user)))
     reachable = selectors.reachable_request_ids(user=request.user, notifications=page)
     return render(request, "notifications/list.html", {"page": page, "reachable": reachable})
 

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from accounts.scoping import actor_for
+from accounts.scoping import actor_for, scope_key
 from audit.services import record_read
+from core.compiled import form_key
 from core.errors import DomainError
 from core.pagination import KeysetPaginator
 
 from . import panels, selectors, services
 from .filters import QUEUE, RequestFilter
+from .models import MediationRequest
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 25
@@ -44,17 +46,26 @@ def request_list(request):
         # The queue: what the district still works on, unless the coordinator asks for another status or all.
         data["status"] = QUEUE
     filterset = RequestFilter(data or None, queryset=selectors.request_list(user=request.user), user=request.user)
-    # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     # Offers are the coordinators' business (never the office's): their columns come from the room that makes them.
     show_offers = role != Role.SOCIAL_WORKER
-    if show_offers:
-        queryset = panels.annotate_list(queryset)
-    # Pages by position (core.pagination): the last page of the province's list costs what the first one does.
+
+    def rows():
+        # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        return panels.annotate_list(queryset) if show_offers else queryset
+
+    # Pages by position (core.pagination): the last page of the province's list costs what the first one does. The
+    # first and last pages come from SQL compiled once per reader's scope and filters (core.compiled): their queryset
+    # is built only when that SQL is not there yet.
     keys, descending = selectors.list_order(role)
     page = KeysetPaginator(
-        queryset, keys, descending=descending, per_page=PAGE_SIZE, partition=selectors.list_partition(user=request.user)
-    ).page(data)
+        rows,
+        keys,
+        model=MediationRequest,
+        descending=descending,
+        per_page=PAGE_SIZE,
+        partition=selectors.list_partition(user=request.user),
+    ).page(data, key=("requests", scope_key(request.user), *form_key(filterset.form)))
     page.object_list = selectors.with_row_languages(page.object_list)
     return render(
         request,
