@@ -177,7 +177,7 @@ def charge(request, pk: int):
 
 @role_required(*ROLES)
 def project_list(request):
-    projects = list(selectors.projects(user=request.user).prefetch_related("partners"))
+    projects = selectors.project_list(user=request.user)
     return render(request, "reporting/projects.html", {"projects": projects})
 
 
@@ -270,7 +270,7 @@ def project_detail(request, pk: int):
         {
             "project": project,
             "sections": sections,
-            "partners": list(project.partners.select_related("district").order_by("name")),
+            "partners": selectors.project_partners(project=project),
             "budget": budget,
             "expenses": expenses,
             "can_add": can_add,

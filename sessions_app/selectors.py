@@ -181,16 +181,15 @@ def report_of(appointment: Appointment) -> SessionReport | None:
 
 def completion_blockers(*, request: MediationRequest) -> list[str]:
     """Why a scheduled request cannot be completed yet ([] when it can): appointments still planned, sessions
-    without a validated report, nothing held at all. Two queries."""
+    without a validated report, nothing held at all. One query: the appointments with their reports (one each at
+    most), counted three ways."""
+    validated = Q(report__status=ReportStatus.VALIDATED)
     counts = Appointment.objects.filter(request=request).aggregate(
         planned=Count("pk", filter=Q(status=Appointment.Status.PLANNED)),
-        unreported=Count(
-            "pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~Q(report__status=ReportStatus.VALIDATED)
-        ),
+        unreported=Count("pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~validated),
+        held=Count("pk", filter=validated & Q(report__outcome__in=["held", "partly"])),
     )
-    held = SessionReport.objects.filter(
-        appointment__request=request, status=ReportStatus.VALIDATED, outcome__in=["held", "partly"]
-    ).count()
+    held = counts["held"]
     blockers = []
     if counts["planned"]:
         blockers.append(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import District, Funder, Province, User
 from accounts.scoping import actor_for
 from reporting import services
-from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectPartner, ReportJob
+from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense, ProjectPartner, ReportJob
 
 from .conftest import login_client
 from .test_reporting import build_data
@@ -351,10 +351,28 @@ def test_the_list_of_projects_runs_a_fixed_number_of_queries(rows, data, django_
     client.get(reverse("reporting:projects"))
     from .test_query_counts import WARM_FRAME
 
-    # WARM_FRAME + the projects with funder and lead province; their partners.
-    with django_assert_num_queries(WARM_FRAME + 2):
+    # WARM_FRAME + the projects with funder, lead province and their partners' names.
+    with django_assert_num_queries(WARM_FRAME + 1):
         response = client.get(reverse("reporting:projects"))
     assert len(response.context["projects"]) == rows + 1
+    assert f"Partner {rows - 1}" in response.content.decode()
+
+
+def test_the_list_of_projects_names_each_project_s_partners_by_name_escaped(data):
+    project = Project.objects.create(
+        title="Ponti",
+        call="Bando",
+        funder=data.funder,
+        lead_province=data.province,
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 12, 31),
+    )
+    for name in ("Zeta Onlus", "<b>Alfa</b> & Co", "Comune di Crema"):
+        ProjectPartner.objects.create(project=project, name=name)
+    client = login_client(data.staff)
+    for _ in range(2):  # compiled, then from what was compiled
+        html = client.get(reverse("reporting:projects")).content.decode()
+        assert "&lt;b&gt;Alfa&lt;/b&gt; &amp; Co; Comune di Crema; Zeta Onlus" in html
 
 
 @pytest.mark.parametrize("next_value", ["on", "-6130", "reporting:jobs", "//evil.example/x"])
@@ -467,3 +485,20 @@ def test_the_budget_summed_from_the_expenses_listed_is_the_one_read_summed(data)
     assert summed == selectors.project_budget(project=project, scope=scope) == indicators.budget(project, scope)
     seminar = next(row for row in summed["rows"] if row["action_key"] == Action.SEMINAR)
     assert seminar["spent"] == Decimal("170.01")  # 120 + 50 + 0.01
+
+
+def test_a_partner_and_an_expense_recorded_after_the_project_page_was_read_are_on_it_the_next_time(data):
+    client = login_client(data.staff)
+    url = data.project.get_absolute_url()
+    assert "Stampa dei volantini" not in client.get(url).content.decode()
+    partner = ProjectPartner.objects.create(project=data.project, name="Cooperativa Gamma")
+    ProjectExpense.objects.create(
+        project=data.project,
+        partner=partner,
+        action=Action.SEMINAR,
+        spent_on=data.project.starts_on,
+        amount=Decimal("80"),
+        description="Stampa dei volantini",
+    )
+    html = client.get(url).content.decode()
+    assert "Stampa dei volantini" in html and "Cooperativa Gamma" in html
