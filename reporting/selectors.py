@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import router
 from django.db.models import F, OuterRef, Q, QuerySet, Sum, Value
 from django.http import Http404
@@ -205,6 +206,20 @@ JOB_LIST_FIELDS = (
 def report_job_list(*, user) -> QuerySet:
     """The report jobs the user sees, newest first, with what the list shows."""
     return report_jobs(user=user).only(*JOB_LIST_FIELDS)
+
+
+def report_job_page(*, user, number, per_page: int) -> Page:
+    """A page of :func:`report_job_list`: its count and its rows from SQL compiled once per reader's scope and page
+    (core.compiled), as the people page; what the jobs are is read at every view."""
+    shape = ("report-jobs", scope_key(user))
+    database = router.db_for_read(ReportJob)
+    paginator = Paginator(report_job_list(user=user), per_page)
+    paginator.count = compiled.count_of(shape, lambda: report_job_list(user=user), database=database)
+    page = paginator.get_page(number)
+    # The page's bounds, not its number, make its SQL: the last page ends at the count.
+    bounds = (page.start_index() - 1 if paginator.count else 0, page.end_index())
+    page.object_list = compiled.rows_of((*shape, *bounds), lambda: page.object_list, database=database, timeless=True)
+    return page
 
 
 def report_job(*, user, pk) -> ReportJob:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -75,7 +74,7 @@ def dashboard(request):
 def jobs(request):
     if request.method == "POST":
         return _job_create(request)
-    page = Paginator(selectors.report_job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.report_job_page(user=request.user, number=request.GET.get("page"), per_page=PAGE_SIZE)
     scope = selectors.dashboard_scope(user=request.user, params=request.GET)
     # The list shows the form that asks for a report, not the dashboard's filters: their menus of projects and
     # districts are not read (two queries a visit, issue #17).

@@ -502,3 +502,24 @@ def test_a_partner_and_an_expense_recorded_after_the_project_page_was_read_are_o
     )
     html = client.get(url).content.decode()
     assert "Stampa dei volantini" in html and "Cooperativa Gamma" in html
+
+
+def test_the_list_of_reports_read_again_shows_a_report_asked_for_since_on_its_last_page(data):
+    def ask():
+        return ReportJob.objects.create(
+            requested_by=data.staff,
+            province=data.province,
+            date_from=dt.date(2025, 1, 1),
+            date_to=dt.date(2025, 3, 31),
+            expires_at=timezone.now() + dt.timedelta(days=1),
+        )
+
+    for _ in range(21):
+        ask()
+    client = login_client(data.staff)
+    second = client.get(reverse("reporting:jobs"), {"page": 2}).context["page"]
+    assert (second.paginator.count, len(second.object_list)) == (21, 1)
+    ask()  # the page's SQL was compiled for a count of 21: the last page now ends one row later
+    second = client.get(reverse("reporting:jobs"), {"page": 2}).context["page"]
+    assert (second.paginator.count, len(second.object_list)) == (22, 2)
+    assert len(client.get(reverse("reporting:jobs")).context["page"].object_list) == 20
