@@ -340,11 +340,11 @@ def test_the_districts_month_shows_a_checkbox_on_each_timesheet_to_approve_only(
 # written: nothing in it changed).
 POST_FRAME = 2
 # Validating one report: its transaction's savepoint, the report locked (with its request and office), its update,
-# whether every session of the request is done (what is still planned or unreported, then two counts), completing the
+# whether every session of the request is done (what is still planned, unreported or held: one query), completing the
 # request (the request locked, its history row, its update, the refresh of the reporting figures in the outbox),
 # telling whoever acts next (notifications.services.notify: six queries with the recipients, the rows and the
 # outbox), the release.
-PER_REPORT = 17
+PER_REPORT = 16
 # Approving one timesheet: its savepoint, the timesheet locked (with its mediator, provider and district), the month's
 # lines (costed in one query) and its row again (build_sheets checks the month as it is now), the update, the release.
 # (The month's translation work is one query more only where a province counts it: none here.)
