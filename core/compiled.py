@@ -191,6 +191,29 @@ def rows_of(key: tuple, build, *, database: str, timeless: bool = False, constan
     return found
 
 
+def first_row(key: tuple, build, value: int, *, database: str) -> tuple | None:
+    """The first row of the queryset ``build(marker)`` makes, with the id ``value`` where the marker is, as the
+    database sends it (no conversion: for counts and flags), or None without one; compiled once per ``key`` on
+    ``database`` (every value the query is made of but ``value`` in it)."""
+    full_key = ("row", *key, database)
+    entry = _COMPILED.get(full_key)
+    if entry is None:
+        try:
+            sql, params = build(_MARK).query.get_compiler(using=database).as_sql()
+        except EmptyResultSet:
+            return None
+        places = [index for index, param in enumerate(params) if param == _MARK]
+        if len(places) != 1:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
+            raise ValueError("The marker must be in the query once.")
+        entry = _keep(full_key, (sql, tuple(params), places[0]))
+    sql, params, place = entry
+    params = list(params)
+    params[place] = int(value)
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def _is_moment(value) -> bool:
     return isinstance(value, _MOMENTS) or (isinstance(value, str) and _MOMENT_TEXT.fullmatch(value) is not None)
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
+from django.db import router
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from accounts.scoping import actor_for, get_for_user_or_404, one_for_user_or_404, visible
+from core import compiled
 from core.summaries import first_of_each
 from mediators.models import Mediator
 from requests_app.models import MediationRequest, Status
@@ -179,17 +181,29 @@ def report_of(appointment: Appointment) -> SessionReport | None:
 # --- Completing a request ---------------------------------------------------------------------------------------------
 
 
+def _completion_counts(request_id) -> QuerySet:
+    validated = Q(report__status=ReportStatus.VALIDATED)
+    return (
+        Appointment.objects.filter(request_id=request_id)
+        .order_by()
+        .values("request_id")
+        .annotate(
+            planned=Count("pk", filter=Q(status=Appointment.Status.PLANNED)),
+            unreported=Count("pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~validated),
+            held=Count("pk", filter=validated & Q(report__outcome__in=["held", "partly"])),
+        )
+        .values_list("planned", "unreported", "held")
+    )
+
+
 def completion_blockers(*, request: MediationRequest) -> list[str]:
     """Why a scheduled request cannot be completed yet ([] when it can): appointments still planned, sessions
     without a validated report, nothing held at all. One query: the appointments with their reports (one each at
-    most), counted three ways."""
-    validated = Q(report__status=ReportStatus.VALIDATED)
-    counts = Appointment.objects.filter(request=request).aggregate(
-        planned=Count("pk", filter=Q(status=Appointment.Status.PLANNED)),
-        unreported=Count("pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~validated),
-        held=Count("pk", filter=validated & Q(report__outcome__in=["held", "partly"])),
-    )
-    held = counts["held"]
+    most), counted three ways, compiled once per process (core.compiled: Django's building and compiling it cost
+    more than the database's counting)."""
+    row = compiled.first_row(("completion",), _completion_counts, request.pk, database=router.db_for_read(Appointment))
+    planned, unreported, held = row or (0, 0, 0)
+    counts = {"planned": planned, "unreported": unreported}
     blockers = []
     if counts["planned"]:
         blockers.append(

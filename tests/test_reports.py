@@ -349,6 +349,30 @@ def test_a_request_where_nobody_came_is_not_completed_by_hand():
     assert report_selectors.completion_blockers(request=world.request) == ["No held session is validated yet."]
 
 
+def test_each_request_s_completion_is_counted_from_sql_compiled_once_with_its_own_id(compilations):
+    planned = make_world(sessions=0)
+    start = timezone.now() + timedelta(days=3)
+    for day in range(2):
+        Appointment.objects.create(
+            request=planned.request, mediator=planned.mediator, starts_at=start + timedelta(days=day),
+            ends_at=start + timedelta(days=day, hours=1), created_by=planned.coordinator,
+        )  # fmt: skip
+    written = make_world(sessions=1, expected_sessions=1)
+    write(written)
+    report_selectors.completion_blockers(request=planned.request)  # compiled here, if no test did before
+    compilations.clear()
+    for _ in range(2):
+        assert report_selectors.completion_blockers(request=planned.request) == [
+            "2 appointments are still planned: report them, or cancel them.",
+            "No held session is validated yet.",
+        ]
+        assert report_selectors.completion_blockers(request=written.request) == [
+            "1 session has no validated report yet.",
+            "No held session is validated yet.",
+        ]
+    assert Appointment not in compilations, "the counts were compiled again"
+
+
 # --- Who sees a report ------------------------------------------------------------------------------------------------
 
 
