@@ -218,6 +218,30 @@ def _is_moment(value) -> bool:
     return isinstance(value, _MOMENTS) or (isinstance(value, str) and _MOMENT_TEXT.fullmatch(value) is not None)
 
 
+def rows_by(key: tuple, build, value: int, *, database: str) -> list:
+    """:func:`rows_of` for a query with one id among its values (a request's offers): ``build(marker)`` makes the
+    queryset with the marker where ``value`` goes, compiled once per ``key`` (every other value it is made of), and
+    each call puts ``value`` in the marker's place."""
+    full_key = ("rows-by", *key, database)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        queryset = build(_MARK).using(database)
+        ordinary = queryset._iterable_class is not ModelIterable or queryset._known_related_objects
+        if ordinary or queryset.query.is_empty() or not _in_range(queryset.model, _MARK, database):
+            return list(build(value).using(database))
+        try:
+            compiled = _Compiled(queryset, database)
+        except EmptyResultSet:
+            return []
+        except _NotMarkable:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
+            return list(build(value).using(database))
+        _keep(full_key, compiled)
+    found = [compiled.instance(row, database) for row in compiled.rows(int(value), database, most=None)]
+    if found and compiled.prefetch:
+        prefetch_related_objects(found, *(copy.copy(lookup) for lookup in compiled.prefetch))
+    return found
+
+
 def count_of(key: tuple, build, *, database: str) -> int:
     """How many rows the queryset ``build()`` makes has, counted by SQL compiled once per ``key`` on ``database`` (as
     :func:`rows_of`, every value the query is built from must be in ``key``)."""

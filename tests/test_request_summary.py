@@ -192,3 +192,24 @@ def test_a_request_in_matching_without_offers_says_so(world):
     assert 'data-testid="summary-no-offers"' in html
     assert 'data-testid="summary-no-appointments"' in html
     assert 'data-testid="summary-no-offers"' not in page(matching.requester, matching).content.decode()
+
+
+def test_each_reader_in_turn_sees_their_own_appointments_and_offers_of_each_request_from_sql_compiled_once(
+    world, compilations
+):
+    other = f.MediationRequestFactory(office=world["office"], status="scheduled", assigned_mediator=world["amina"])
+    other_planned = _appointment(other, world["amina"], world["coordinator"], datetime(2026, 4, 7, 9, 0))
+    readers = {
+        "coordinator": (world["coordinator"], {"planned", "held", "cancelled", "void", "stand_in"}, 2),
+        "office": (world["request"].requester, {"planned", "held", "cancelled", "stand_in"}, 0),
+        "amina": (world["amina"].user, {"planned", "held", "cancelled"}, 0),
+    }
+    for turn in range(2):  # compiled, then from what was compiled
+        if turn:
+            compilations.clear()
+        for user, names, offers in readers.values():
+            response = page(user, world["request"])
+            assert set(listed_appointments(response)) == {world[name] for name in names}
+            assert len(response.context["summary_offers"]) == offers
+            assert listed_appointments(page(user, other)) == [other_planned]
+    assert Appointment not in compilations and Offer not in compilations, "compiled again"
