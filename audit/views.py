@@ -43,12 +43,17 @@ def _object_url(event: ReadEvent) -> str:
 @role_required(Role.PROVINCE_STAFF)
 def audit_list(request):
     filterset = ReadEventFilter(request.GET or None, queryset=selectors.read_events(user=request.user))
-    # An invalid filter (an impossible date, an unknown kind) shows its message and the whole list, never a 500.
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+
+    def events():
+        # An invalid filter (an impossible date, an unknown kind) shows its message and the whole list, never a 500.
+        return filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+
     # The latest first, a page found from its neighbour's row (core.pagination): a province's page reads its rows
     # from the index of the province and the time, and the count stops at 1,000 ("more than 1,000 entries").
-    # The first and last pages from SQL compiled once per reader's scope and filters (core.compiled).
+    # The first and last pages from SQL compiled once per reader's scope and filters (core.compiled): the queryset
+    # is built only when that SQL is not kept yet.
     key = ("audit", scope_key(request.user), *form_key(filterset.form))
-    page = KeysetPaginator(queryset, ["at"], descending=True, per_page=PAGE_SIZE).page(request.GET, key=key)
+    paginator = KeysetPaginator(events, ["at"], model=ReadEvent, descending=True, per_page=PAGE_SIZE)
+    page = paginator.page(request.GET, key=key)
     rows = [(event, _object_url(event)) for event in page]
     return render(request, "audit/list.html", {"filter": filterset, "page": page, "rows": rows})

@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.pagination import KeysetPaginator
 
 from . import selectors, services
-from .models import Delivery
+from .models import Delivery, Notification
 
 PAGE_SIZE = 25
 
@@ -23,8 +23,9 @@ def notification_list(request):
     # (core.pagination): a person with thirty thousand notifications reads 25 of them, not all of them sorted. The
     # list shows no count (the header has the unread one), so none is read.
     page = KeysetPaginator(
-        selectors.notification_list(user=request.user),
+        lambda: selectors.notification_list(user=request.user),  # built only when the page's SQL is not kept yet
         ["created_at"],
+        model=Notification,
         descending=True,
         per_page=PAGE_SIZE,
         count_limit=0,
