@@ -35,10 +35,12 @@ PAGE_SIZE = 25
 
 
 def _roster_filter(request) -> RosterFilter:
-    return RosterFilter(request.GET or None, queryset=selectors.roster(user=request.user), user=request.user)
+    # The filters' form at once; the mediators they choose from only when they are read (_filtered).
+    return RosterFilter(request.GET or None, queryset=Mediator.objects.none(), user=request.user)
 
 
-def _filtered(filterset: RosterFilter):
+def _filtered(filterset: RosterFilter, user):
+    filterset.queryset = selectors.roster(user=user)
     # An invalid filter (a bad date, an unknown language) shows its message and an unfiltered list, never a 500.
     if filterset.is_bound and filterset.is_valid():
         return filterset.qs
@@ -47,7 +49,7 @@ def _filtered(filterset: RosterFilter):
 
 def _filtered_roster(request):
     filterset = _roster_filter(request)
-    return filterset, _filtered(filterset)
+    return filterset, _filtered(filterset, request.user)
 
 
 @role_required(*ROSTER_ROLES)
@@ -59,7 +61,7 @@ def roster_list(request):
     keys, descending = filterset.order()
     key = ("roster", scope_key(request.user), *form_key(filterset.form))
     page = KeysetPaginator(
-        lambda: selectors.roster_rows(_filtered(filterset)),
+        lambda: selectors.roster_rows(_filtered(filterset, request.user)),
         keys,
         model=Mediator,
         descending=descending,

@@ -45,11 +45,13 @@ def request_list(request):
     if role == Role.COORDINATOR and "status" not in data:
         # The queue: what the district still works on, unless the coordinator asks for another status or all.
         data["status"] = QUEUE
-    filterset = RequestFilter(data or None, queryset=selectors.request_list(user=request.user), user=request.user)
+    # The filters' form at once; the rows they choose from only when the page's SQL is not kept yet (rows() below).
+    filterset = RequestFilter(data or None, queryset=MediationRequest.objects.none(), user=request.user)
     # Offers are the coordinators' business (never the office's): their columns come from the room that makes them.
     show_offers = role != Role.SOCIAL_WORKER
 
     def rows():
+        filterset.queryset = selectors.request_list(user=request.user)
         # An invalid filter (a foreign office, a broken date) shows its message and the unfiltered list.
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         return panels.annotate_list(queryset) if show_offers else queryset
