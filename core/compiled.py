@@ -204,11 +204,15 @@ def first_row(key: tuple, build, value: int, *, database: str) -> tuple | None:
             return None
         places = [index for index, param in enumerate(params) if param == _MARK]
         if len(places) != 1:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
-            raise ValueError("The marker must be in the query once.")
+            return _first(*build(value).query.get_compiler(using=database).as_sql(), database=database)
         entry = _keep(full_key, (sql, tuple(params), places[0]))
     sql, params, place = entry
     params = list(params)
     params[place] = int(value)
+    return _first(sql, params, database=database)
+
+
+def _first(sql: str, params, *, database: str) -> tuple | None:
     with connections[database].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()

@@ -258,7 +258,7 @@ class KeysetPaginator:
             return rows
 
         if key is not None and after is None and before is None:
-            shape = ("keyset", *key, last, self.descending, self.per_page, self.count_limit)
+            shape = ("keyset", *key, *map(str, self.keys), last, self.descending, self.per_page, self.count_limit)
             constants = tuple(_values_in(self.keys))
             rows = compiled.rows_of(shape, build, database=self.database, timeless=True, constants=constants)
         else:
