@@ -182,46 +182,42 @@ def report_of(appointment: Appointment) -> SessionReport | None:
 
 
 def _completion_counts(request_id) -> QuerySet:
-    validated = Q(report__status=ReportStatus.VALIDATED)
+    validated, planned = Q(report__status=ReportStatus.VALIDATED), Q(status=Appointment.Status.PLANNED)
     return (
-        Appointment.objects.filter(request_id=request_id)
-        .order_by()
-        .values("request_id")
+        Appointment.objects.filter(request_id=request_id).order_by().values("request_id")
         .annotate(
-            planned=Count("pk", filter=Q(status=Appointment.Status.PLANNED)),
-            unreported=Count("pk", filter=OWES_REPORT & ~Q(status=Appointment.Status.PLANNED) & ~validated),
+            planned=Count("pk", filter=planned),
+            unreported=Count("pk", filter=OWES_REPORT & ~planned & ~validated),
             held=Count("pk", filter=validated & Q(report__outcome__in=["held", "partly"])),
         )
         .values_list("planned", "unreported", "held")
-    )
+    )  # fmt: skip
 
 
 def completion_blockers(*, request: MediationRequest) -> list[str]:
     """Why a scheduled request cannot be completed yet ([] when it can): appointments still planned, sessions
-    without a validated report, nothing held at all. One query: the appointments with their reports (one each at
-    most), counted three ways, compiled once per process (core.compiled: Django's building and compiling it cost
-    more than the database's counting)."""
+    without a validated report, nothing held at all. One query (the appointments with their reports, one each at
+    most, counted three ways) compiled once per process: Django built and compiled it longer than it ran."""
     row = compiled.first_row(("completion",), _completion_counts, request.pk, database=router.db_for_read(Appointment))
     planned, unreported, held = row or (0, 0, 0)
-    counts = {"planned": planned, "unreported": unreported}
     blockers = []
-    if counts["planned"]:
+    if planned:
         blockers.append(
             ngettext(
                 "%(count)s appointment is still planned: report it, or cancel it.",
                 "%(count)s appointments are still planned: report them, or cancel them.",
-                counts["planned"],
+                planned,
             )
-            % {"count": counts["planned"]}
+            % {"count": planned}
         )
-    if counts["unreported"]:
+    if unreported:
         blockers.append(
             ngettext(
                 "%(count)s session has no validated report yet.",
                 "%(count)s sessions have no validated report yet.",
-                counts["unreported"],
+                unreported,
             )
-            % {"count": counts["unreported"]}
+            % {"count": unreported}
         )
     if not held:
         blockers.append(_("No held session is validated yet."))

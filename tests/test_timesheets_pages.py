@@ -94,6 +94,20 @@ def test_the_districts_month_runs_a_fixed_number_of_queries(n):
         assert len(client.get(url + "&page=2").context["sheets"]) == n - 25
 
 
+def test_the_districts_month_reads_neither_the_reports_notes_nor_the_coordinators_notes_on_mediators():
+    world = _district_with(3)
+    client = login_client(world.coordinator)
+    url = reverse("timesheets:district") + MONTH.format(tf.last_month())
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert '"sensitive_notes"' not in read and '"coordinator_notes"' not in read
+    html = response.content.decode()
+    sheets = response.context["sheets"]
+    assert len(sheets) == 3
+    assert all(sheet.mediator.last_name in html and sheet.mediator.provider.name in html for sheet in sheets)
+
+
 def test_the_districts_month_lists_the_mediators_who_worked_and_counts_the_others():
     world = _district_with(2)
     f.MediatorFactory(provider=world.mediator.provider, districts=[world.district], last_name="Aaron")

@@ -30,6 +30,7 @@ from scheduling.models import Appointment
 from sessions_app.models import SessionReport
 
 from .costs import CENT, Billing, annotate_rates, grouped_costs, priced, report_of
+from .fields import LINE_FIELDS, MONTH_LINE_FIELDS, MONTH_MEDIATOR_FIELDS
 from .models import Timesheet
 from .months import month_bounds, month_is_over
 from .rules import annotate_works_for, timesheet_pair_visible
@@ -168,14 +169,6 @@ def sheet_rows(appointments: QuerySet) -> QuerySet:
     :func:`line_of` to cost each in Python: a page's few lines cost less this way than through the large SQL
     expression of :func:`timesheets.costs.annotate_costs`, which gives the same numbers."""
     return _owing(annotate_rates(appointments)).select_related("request__office", "report").order_by("starts_at", "pk")
-
-
-# What a sheet's line reads of its appointment, request, office and report (``.only()`` on :func:`sheet_rows`).
-LINE_FIELDS = (
-    "id", "request_id", "district_id", "mediator_id", "starts_at", "ends_at", "mode", "status", "late_cancellation",
-    "request__case_code", "request__office__name", "report__appointment_id", "report__status", "report__outcome",
-    "report__started_at", "report__ended_at", "report__travel_km", "report__travel_minutes", "report__expenses",
-)  # fmt: skip
 
 
 def _owing(appointments: QuerySet) -> QuerySet:
@@ -412,7 +405,13 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
     wanted = [kept[pair] for pair in pairs if pair in kept]
     timesheets = {
         (t.mediator_id, t.district_id): t
-        for t in (Timesheet.objects.filter(pk__in=wanted).select_related("mediator__provider") if wanted else [])
+        for t in (
+            Timesheet.objects.filter(pk__in=wanted)
+            .select_related("mediator__provider")
+            .only(*(field.name for field in Timesheet._meta.concrete_fields), *MONTH_MEDIATOR_FIELDS)
+            if wanted
+            else []
+        )
     }
     sheets = {
         pair: Sheet(
@@ -429,6 +428,7 @@ def district_month(*, user, month: date, page_number=None) -> DistrictMonth:
             sheet_rows(month_lines({d for _m, d in pairs}, month).filter(mediator_id__in={m for m, _d in pairs}))
             .select_related(None)
             .select_related("report", "mediator__provider")
+            .only(*MONTH_LINE_FIELDS)
         )
         for row in rows:
             sheet = sheets.get((row.mediator_id, row.district_id))
