@@ -16,6 +16,7 @@ from reporting import services
 from reporting.models import Action, BudgetLine, Project, ProjectCharge, ProjectExpense, ProjectPartner, ReportJob
 
 from .conftest import login_client
+from .test_any_day import MOMENTS as ANY_DAY
 from .test_reporting import build_data
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,11 @@ def cremona_reporting(objects: dict) -> dict:
     objects["project"] = project
     objects["report_job"] = job
     return objects
+
+
+# Moments when reading the clock goes wrong (tests/test_any_day.py): a Sunday at 23:30, New Year's Eve, the night
+# summer time starts.
+MOMENTS = {name: ANY_DAY[name] for name in ("sunday-23:30", "31-december-23:30", "summer-time-03:30")}
 
 
 @pytest.fixture
@@ -504,7 +510,13 @@ def test_a_partner_and_an_expense_recorded_after_the_project_page_was_read_are_o
     assert "Stampa dei volantini" in html and "Cooperativa Gamma" in html
 
 
-def test_the_list_of_reports_read_again_shows_a_report_asked_for_since_on_its_last_page(data):
+@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
+def test_the_list_of_reports_read_again_shows_a_report_asked_for_since_on_its_last_page(data, moment):
+    with time_machine.travel(moment, tick=False):
+        _a_report_asked_for_since_is_on_the_last_page(data)
+
+
+def _a_report_asked_for_since_is_on_the_last_page(data):
     def ask():
         return ReportJob.objects.create(
             requested_by=data.staff,

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from accounts.scoping import actor_for, visible
@@ -17,8 +18,13 @@ from sessions_app.models import SessionReport
 
 from . import factories as f
 from .report_factories import make_world, past_appointment, validated, write
+from .test_any_day import MOMENTS as ANY_DAY
 
 pytestmark = pytest.mark.django_db
+
+# Moments when reading the clock goes wrong (tests/test_any_day.py): a Sunday at 23:30, New Year's Eve, the night
+# summer time starts.
+MOMENTS = {name: ANY_DAY[name] for name in ("sunday-23:30", "31-december-23:30", "summer-time-03:30")}
 
 
 @pytest.fixture(autouse=True)
@@ -349,7 +355,13 @@ def test_a_request_where_nobody_came_is_not_completed_by_hand():
     assert report_selectors.completion_blockers(request=world.request) == ["No held session is validated yet."]
 
 
-def test_each_request_s_completion_is_counted_from_sql_compiled_once_with_its_own_id(compilations):
+@pytest.mark.parametrize("moment", MOMENTS.values(), ids=MOMENTS.keys())
+def test_each_request_s_completion_is_counted_from_sql_compiled_once_with_its_own_id(compilations, moment):
+    with time_machine.travel(moment, tick=False):
+        _each_request_s_completion_is_its_own(compilations)
+
+
+def _each_request_s_completion_is_its_own(compilations):
     planned = make_world(sessions=0)
     start = timezone.now() + timedelta(days=3)
     for day in range(2):

@@ -21,6 +21,7 @@ from . import factories as f
 from . import report_factories as rf
 from . import timesheet_factories as tf
 from .conftest import login_client
+from .test_any_day import MOMENTS as ANY_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,13 @@ def test_the_districts_month_runs_a_fixed_number_of_queries(n):
         assert len(client.get(url + "&page=2").context["sheets"]) == n - 25
 
 
-def test_the_districts_month_reads_neither_the_reports_notes_nor_the_coordinators_notes_on_mediators():
+@pytest.mark.parametrize("moment", ["sunday-23:30", "31-december-23:30", "summer-time-03:30"])
+def test_the_districts_month_reads_neither_the_reports_notes_nor_the_coordinators_notes_on_mediators(moment):
+    with time_machine.travel(ANY_DAY[moment], tick=False):
+        _the_month_reads_no_notes()
+
+
+def _the_month_reads_no_notes():
     world = _district_with(3)
     client = login_client(world.coordinator)
     url = reverse("timesheets:district") + MONTH.format(tf.last_month())
