@@ -80,6 +80,14 @@ class _Compiled:
             found = cursor.fetchall() if most is None else cursor.fetchmany(most)
         return list(self.compiler.results_iter(results=[found]))
 
+    def objects(self, pk, database: str) -> list:
+        """Every row as an instance, their ``prefetch_related`` done."""
+        found = [self.instance(row, database) for row in self.rows(pk, database, most=None)]
+        if found and self.prefetch:
+            # Each view its own copy of a ``Prefetch`` (prefetching marks it as it goes).
+            prefetch_related_objects(found, *(copy.copy(lookup) for lookup in self.prefetch))
+        return found
+
     def instance(self, row, database: str):
         obj = self.model.from_db(database, self.init_list, row[self.start : self.end])
         for populator in self.populators:
@@ -184,11 +192,7 @@ def rows_of(key: tuple, build, *, database: str, timeless: bool = False, constan
         known = {*constants, *map(str, constants)}
         if not (timeless and any(_is_moment(value) and value not in known for value in compiled.params)):
             _keep(full_key, compiled)
-    found = [compiled.instance(row, database) for row in compiled.rows(None, database, most=None)]
-    if found and compiled.prefetch:
-        # Each view its own copy of a ``Prefetch`` (prefetching marks it as it goes).
-        prefetch_related_objects(found, *(copy.copy(lookup) for lookup in compiled.prefetch))
-    return found
+    return compiled.objects(None, database)
 
 
 def first_row(key: tuple, build, value: int, *, database: str) -> tuple | None:
@@ -240,10 +244,7 @@ def rows_by(key: tuple, build, value: int, *, database: str) -> list:
         except _NotMarkable:  # pragma: no cover - a shape not foreseen (a condition on the marker's value)
             return list(build(value).using(database))
         _keep(full_key, compiled)
-    found = [compiled.instance(row, database) for row in compiled.rows(int(value), database, most=None)]
-    if found and compiled.prefetch:
-        prefetch_related_objects(found, *(copy.copy(lookup) for lookup in compiled.prefetch))
-    return found
+    return compiled.objects(int(value), database)
 
 
 def count_of(key: tuple, build, *, database: str) -> int:

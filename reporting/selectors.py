@@ -213,8 +213,9 @@ def report_job_page(*, user, number, per_page: int) -> Page:
     (core.compiled), as the people page; what the jobs are is read at every view."""
     shape = ("report-jobs", scope_key(user))
     database = router.db_for_read(ReportJob)
-    paginator = Paginator(report_job_list(user=user), per_page)
-    paginator.count = compiled.count_of(shape, lambda: report_job_list(user=user), database=database)
+    jobs = report_job_list(user=user)
+    paginator = Paginator(jobs, per_page)
+    paginator.count = compiled.count_of(shape, lambda: jobs, database=database)
     page = paginator.get_page(number)
     # The page's bounds, not its number, make its SQL: the last page ends at the count.
     bounds = (page.start_index() - 1 if paginator.count else 0, page.end_index())
